@@ -1,0 +1,243 @@
+import { existsSync } from 'node:fs';
+import { z } from 'zod';
+
+/** `"true"`/`"false"` (and 1/0, yes/no) as a boolean; anything else is an error naming the value. */
+const bool = z
+  .enum(['true', 'false', '1', '0', 'yes', 'no'], { message: 'must be true or false' })
+  .transform((v) => v === 'true' || v === '1' || v === 'yes');
+
+const port = z.coerce.number().int().min(1).max(65535);
+const positiveInt = z.coerce.number().int().positive();
+const minutes = z.coerce.number().positive();
+const optionalString = z.string().min(1).optional();
+const optionalUrl = z.url({ message: 'must be a full URL (http://... or https://...)' }).optional();
+
+/** A comma-separated list of channel identities such as `messenger:123,webchat:abc`. */
+const identityList = z
+  .string()
+  .default('')
+  .transform((s) =>
+    s
+      .split(',')
+      .map((x) => x.trim())
+      .filter(Boolean),
+  )
+  .pipe(
+    z.array(
+      z.string().regex(/^(webchat|messenger|botframework|whatsapp|whatsapp-cloud):.+$/, {
+        message: 'each entry must look like channel:id, e.g. messenger:1234567890',
+      }),
+    ),
+  );
+
+/** "Mon-Fri 09:00-17:00" style office hours. */
+const officeHours = z
+  .string()
+  .regex(/^(Mon|Tue|Wed|Thu|Fri|Sat|Sun)-(Mon|Tue|Wed|Thu|Fri|Sat|Sun) \d{2}:\d{2}-\d{2}:\d{2}$/, {
+    message: 'must look like "Mon-Fri 09:00-17:00"',
+  });
+
+/**
+ * Every setting Haven reads, with its default. Names and defaults in the first block are part of
+ * the outside contract (shared/INTERFACE.md); the rest are Haven's own.
+ */
+export const configSchema = z.object({
+  NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
+  PORT: port.default(3000),
+  HOST: z.string().default('0.0.0.0'),
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  /** Public base URL used in signed links sent to staff. */
+  PUBLIC_URL: optionalUrl,
+
+  REDIS_URL: z
+    .string()
+    .regex(/^rediss?:\/\//, { message: 'must start with redis:// or rediss://' })
+    .default('redis://127.0.0.1:6379'),
+  /** Every Redis key and BullMQ queue Haven creates starts with this. */
+  REDIS_PREFIX: z
+    .string()
+    .regex(/^[a-zA-Z0-9_.-]+$/, { message: 'letters, digits, _ . - only' })
+    .default('haven'),
+
+  MESSENGER_APP_SECRET: optionalString,
+  MESSENGER_VERIFY_TOKEN: optionalString,
+  MESSENGER_PAGE_ACCESS_TOKEN: optionalString,
+  MESSENGER_API_URL: z.url().default('https://graph.facebook.com/v21.0'),
+
+  MicrosoftAppId: optionalString,
+  MicrosoftAppPassword: optionalString,
+  MicrosoftAppType: z.enum(['MultiTenant', 'SingleTenant', 'UserAssignedMSI']).optional(),
+  MicrosoftAppTenantId: optionalString,
+
+  WHATSAPP_ENABLED: bool.default(false),
+  PUPPETEER_EXECUTABLE_PATH: z.string().min(1).default('/usr/bin/chromium'),
+  /** Where whatsapp-web.js keeps its linked-device session (a volume in production). */
+  WHATSAPP_AUTH_PATH: z.string().min(1).default('./.wwebjs_auth'),
+  /** Phone number (international, digits only) to pair by code instead of QR. */
+  WHATSAPP_PAIRING_NUMBER: z
+    .string()
+    .regex(/^\d{8,15}$/, { message: 'digits only, with country code, e.g. 447700900123' })
+    .optional(),
+  WHATSAPP_CLOUD_ACCESS_TOKEN: optionalString,
+  WHATSAPP_CLOUD_PHONE_NUMBER_ID: optionalString,
+  WHATSAPP_CLOUD_APP_SECRET: optionalString,
+  WHATSAPP_CLOUD_VERIFY_TOKEN: optionalString,
+  WHATSAPP_CLOUD_API_URL: z.url().default('https://graph.facebook.com/v21.0'),
+
+  ALERT_WEBHOOK_URL: optionalUrl,
+  COORDINATOR_WEBHOOK_URL: optionalUrl,
+
+  /** Staff chat identities told of every safeguarding alert at once. */
+  SAFEGUARDING_ON_DUTY: identityList,
+  /** The designated safeguarding leads: told when nobody on duty acknowledges in time. */
+  SAFEGUARDING_LEADS: identityList,
+  /** Coordinator chat identities told of every new one-to-one request. */
+  COORDINATOR_IDS: identityList,
+  ESCALATION_MINUTES: minutes.default(10),
+  ESCALATION_URGENT_MINUTES: minutes.default(2),
+  OFFICE_HOURS: officeHours.default('Mon-Fri 09:00-17:00'),
+  TIMEZONE: z
+    .string()
+    .refine(
+      (tz) => {
+        try {
+          new Intl.DateTimeFormat('en-GB', { timeZone: tz });
+          return true;
+        } catch {
+          return false;
+        }
+      },
+      { message: 'must be an IANA time zone such as Europe/London' },
+    )
+    .default('Europe/London'),
+
+  /** Conversation state kept this long after last contact. */
+  STATE_TTL_DAYS: positiveInt.default(30),
+  /** Platform retries of one message id are folded for this long. */
+  DEDUPE_TTL_HOURS: positiveInt.default(168),
+  JOIN_CODE_TTL_DAYS: positiveInt.default(14),
+  /** Closed one-to-one requests are deleted this long after closing. */
+  REQUEST_RETENTION_DAYS: positiveInt.default(90),
+  /** Online-safety refresher for someone not seen for this long. */
+  REFRESHER_DAYS: positiveInt.default(60),
+  /** Messages accepted from one sender per minute; more are refused (and still screened). */
+  INBOUND_RATE_PER_MINUTE: positiveInt.default(30),
+
+  /** Key for pseudonymous ids (HMAC). Required in production. */
+  ID_HASH_SECRET: z.string().min(16, { message: 'must be at least 16 characters' }).optional(),
+  /** 32-byte key (64 hex characters or base64) for AES-256-GCM of stored channel addresses. Required in production. */
+  DATA_ENCRYPTION_KEY: z
+    .string()
+    .refine((k) => decodeKey(k) !== null, {
+      message: 'must be 32 bytes as 64 hex characters or base64',
+    })
+    .optional(),
+
+  /** Staff-editable data files. */
+  SAFEGUARDING_LEXICON_PATH: z.string().min(1).optional(),
+  SAFETY_CONTENT_PATH: z.string().min(1).optional(),
+
+  STAFF_SESSION_IDLE_MINUTES: positiveInt.default(30),
+  /** Signs staff cookies and alert links. Required in production. */
+  SESSION_SECRET: z.string().min(32, { message: 'must be at least 32 characters' }).optional(),
+});
+
+export type Config = z.infer<typeof configSchema> & {
+  /** Decoded DATA_ENCRYPTION_KEY (or the development key). */
+  dataKey: Buffer;
+  idHashSecret: string;
+  sessionSecret: string;
+};
+
+/** Thrown when settings are wrong; its message lists every problem, one per line. */
+export class ConfigError extends Error {
+  override readonly name = 'ConfigError';
+  readonly code = 'CONFIG_INVALID';
+  constructor(readonly problems: string[]) {
+    super(`Haven cannot start: settings are wrong:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
+  }
+}
+
+/** Decodes a 32-byte key given as hex or base64; null when it is neither. */
+export function decodeKey(k: string): Buffer | null {
+  if (/^[0-9a-fA-F]{64}$/.test(k)) return Buffer.from(k, 'hex');
+  const b = Buffer.from(k, 'base64');
+  return b.length === 32 ? b : null;
+}
+
+// Development-only secrets: fixed so that a restart can still read what it stored, and loud in the log.
+const DEV_KEY = Buffer.alloc(32, 7);
+const DEV_SECRET = 'haven-development-only-secret-do-not-use-in-production';
+
+/**
+ * Parses settings from an environment (default `process.env`, after reading `.env` when present).
+ * Throws {@link ConfigError} naming every wrong setting.
+ */
+export function loadConfig(env: NodeJS.ProcessEnv = readEnvironment()): Config {
+  // Empty strings are treated as unset, as docker-compose writes `NAME=` for an unset variable.
+  const cleaned = Object.fromEntries(Object.entries(env).filter(([, v]) => v !== undefined && v !== ''));
+  const parsed = configSchema.safeParse(cleaned);
+  const problems: string[] = [];
+  if (!parsed.success) {
+    for (const issue of parsed.error.issues) {
+      const name = issue.path.join('.') || '(settings)';
+      const got = cleaned[String(issue.path[0])];
+      problems.push(`${name}: ${issue.message}${got !== undefined ? ` (got ${redactValue(name, got)})` : ''}`);
+    }
+    throw new ConfigError(problems);
+  }
+  const c = parsed.data;
+  const partial = (names: string[], label: string) => {
+    const set = names.filter((n) => (c as Record<string, unknown>)[n] !== undefined);
+    if (set.length > 0 && set.length < names.length) {
+      const missing = names.filter((n) => !set.includes(n));
+      problems.push(`${missing.join(', ')}: needed for ${label} because ${set.join(', ')} ${set.length > 1 ? 'are' : 'is'} set`);
+    }
+  };
+  partial(['MESSENGER_APP_SECRET', 'MESSENGER_VERIFY_TOKEN', 'MESSENGER_PAGE_ACCESS_TOKEN'], 'Messenger');
+  partial(
+    [
+      'WHATSAPP_CLOUD_ACCESS_TOKEN',
+      'WHATSAPP_CLOUD_PHONE_NUMBER_ID',
+      'WHATSAPP_CLOUD_APP_SECRET',
+      'WHATSAPP_CLOUD_VERIFY_TOKEN',
+    ],
+    'the WhatsApp Cloud API',
+  );
+  if (c.MicrosoftAppId && !c.MicrosoftAppPassword && c.MicrosoftAppType !== 'UserAssignedMSI') {
+    problems.push('MicrosoftAppPassword: needed for the Bot Framework because MicrosoftAppId is set');
+  }
+  if (c.MicrosoftAppType === 'SingleTenant' && !c.MicrosoftAppTenantId) {
+    problems.push('MicrosoftAppTenantId: needed because MicrosoftAppType is SingleTenant');
+  }
+  if (c.NODE_ENV === 'production') {
+    for (const n of ['ID_HASH_SECRET', 'DATA_ENCRYPTION_KEY', 'SESSION_SECRET'] as const) {
+      if (!c[n]) problems.push(`${n}: required when NODE_ENV=production (children's data must not use a development key)`);
+    }
+  }
+  if (problems.length) throw new ConfigError(problems);
+  return {
+    ...c,
+    dataKey: c.DATA_ENCRYPTION_KEY ? (decodeKey(c.DATA_ENCRYPTION_KEY) as Buffer) : DEV_KEY,
+    idHashSecret: c.ID_HASH_SECRET ?? DEV_SECRET,
+    sessionSecret: c.SESSION_SECRET ?? DEV_SECRET,
+  };
+}
+
+/** True when the development fallbacks for secrets are in use (the log says so at start). */
+export function usesDevelopmentSecrets(c: Config): boolean {
+  return !c.ID_HASH_SECRET || !c.DATA_ENCRYPTION_KEY || !c.SESSION_SECRET;
+}
+
+function redactValue(name: string, value: string): string {
+  return /SECRET|TOKEN|PASSWORD|KEY/i.test(name) ? '(hidden)' : JSON.stringify(value.slice(0, 60));
+}
+
+/** The process environment, with `.env` merged in underneath it when the file exists. */
+export function readEnvironment(path = '.env'): NodeJS.ProcessEnv {
+  if (existsSync(path)) {
+    // Node's own loader: it does not override variables already set in the environment.
+    process.loadEnvFile(path);
+  }
+  return process.env;
+}

@@ -1,0 +1,83 @@
+import type { ScreenResult } from './safeguarding/types';
+
+/** Every channel Haven speaks on. `botframework` covers Teams, Web Chat, Direct Line and the Emulator. */
+export const CHANNELS = ['webchat', 'messenger', 'botframework', 'whatsapp', 'whatsapp-cloud'] as const;
+export type ChannelName = (typeof CHANNELS)[number];
+
+/** Longest message text Haven accepts from anyone. */
+export const MAX_TEXT_CHARS = 4096;
+
+/**
+ * One thing a person did on a platform, as an adapter hands it to {@link Ingest}.
+ * `senderId` is the raw platform id: it never leaves the ingest step (it becomes a pseudonym).
+ */
+export interface InboundMessage {
+  channel: ChannelName;
+  /** The platform's id for this message: retries of the same id are folded. */
+  messageId: string;
+  /** The platform's id for the sender (PSID, phone chat id, Bot Framework user id, browser id). */
+  senderId: string;
+  /**
+   * `text`: something they typed; `choice`: a quick reply, postback or button tap (its payload in
+   * `payload`); `media`: an attachment Haven cannot read; `start`: the person opened the
+   * conversation (Get Started, conversationUpdate) without saying anything.
+   */
+  kind: 'text' | 'choice' | 'media' | 'start';
+  text: string;
+  payload?: string;
+  /** When the platform says it was sent (ms since epoch). */
+  sentAt: number;
+  /**
+   * What the channel needs to reach this person later (a Bot Framework conversation reference,
+   * a WhatsApp chat id...). Stored encrypted; only the adapter that made it reads it.
+   */
+  address: ChannelAddress;
+}
+
+/** Adapter-owned data needed to send to one person; opaque to everything but its adapter. */
+export type ChannelAddress = Record<string, unknown>;
+
+/** A button-like choice: channels render these as quick replies, suggested actions or numbered options. */
+export interface Choice {
+  title: string;
+  payload: string;
+}
+
+/** One message Haven sends. */
+export interface OutboundMessage {
+  text: string;
+  choices?: Choice[];
+}
+
+/**
+ * Why a message is sent, which platforms' messaging windows care about: `response` answers the
+ * person's own message; `staff` is a person at the charity writing (Messenger HUMAN_AGENT);
+ * `notice` is anything else Haven sends unprompted (reminders, refreshers).
+ */
+export type SendPurpose = 'response' | 'staff' | 'notice';
+
+/** What the inbound queue carries for one accepted message: ids, the text, the screen result. */
+export interface InboundJob {
+  channel: ChannelName;
+  messageId: string;
+  /** Pseudonymous conversation id (see core/identity). */
+  conversationId: string;
+  kind: InboundMessage['kind'];
+  text: string;
+  payload?: string;
+  sentAt: number;
+  acceptedAt: number;
+  screen: ScreenResult;
+  /** Set when the screen raised an alert for this message. */
+  alertId?: string;
+}
+
+/** What the outbound queue carries for one message to send. */
+export interface OutboundJob {
+  channel: ChannelName;
+  conversationId: string;
+  message: OutboundMessage;
+  purpose: SendPurpose;
+  /** For tracing: the inbound message or other cause this answers. */
+  cause?: string;
+}
