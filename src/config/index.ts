@@ -46,6 +46,8 @@ export const configSchema = z.object({
   PORT: port.default(3000),
   HOST: z.string().default('0.0.0.0'),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  /** The charity's name as young people know it (not shown in discreet mode). */
+  CHARITY_NAME: z.string().min(1).max(80).default('Young Carers Together'),
   /** Public base URL used in signed links sent to staff. */
   PUBLIC_URL: optionalUrl,
 
@@ -191,7 +193,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = readEnvironment()): Config {
     const set = names.filter((n) => (c as Record<string, unknown>)[n] !== undefined);
     if (set.length > 0 && set.length < names.length) {
       const missing = names.filter((n) => !set.includes(n));
-      problems.push(`${missing.join(', ')}: needed for ${label} because ${set.join(', ')} ${set.length > 1 ? 'are' : 'is'} set`);
+      problems.push(
+        `${missing.join(', ')}: needed for ${label} because ${set.join(', ')} ${set.length > 1 ? 'are' : 'is'} set`,
+      );
     }
   };
   partial(['MESSENGER_APP_SECRET', 'MESSENGER_VERIFY_TOKEN', 'MESSENGER_PAGE_ACCESS_TOKEN'], 'Messenger');
@@ -212,7 +216,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = readEnvironment()): Config {
   }
   if (c.NODE_ENV === 'production') {
     for (const n of ['ID_HASH_SECRET', 'DATA_ENCRYPTION_KEY', 'SESSION_SECRET'] as const) {
-      if (!c[n]) problems.push(`${n}: required when NODE_ENV=production (children's data must not use a development key)`);
+      if (!c[n])
+        problems.push(`${n}: required when NODE_ENV=production (children's data must not use a development key)`);
     }
   }
   if (problems.length) throw new ConfigError(problems);

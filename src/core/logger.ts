@@ -66,7 +66,10 @@ export function createLogger(opts: LoggerOptions): Logger {
   };
   if (opts.destination) return pino(base, opts.destination);
   if (opts.pretty) {
-    return pino({ ...base, transport: { target: 'pino-pretty', options: { colorize: true, translateTime: 'SYS:HH:MM:ss' } } });
+    return pino({
+      ...base,
+      transport: { target: 'pino-pretty', options: { colorize: true, translateTime: 'SYS:HH:MM:ss' } },
+    });
   }
   return pino(base);
 }

@@ -1,0 +1,218 @@
+import { createHash } from 'node:crypto';
+import type { ServerResponse } from 'node:http';
+import type { FastifyInstance } from 'fastify';
+import type { Redis } from 'ioredis';
+import { z } from 'zod';
+import type { Adapter, AdapterContext, ChannelStatus } from '../../core/adapter';
+import type { Keys } from '../../core/keys';
+import type { Logger } from '../../core/logger';
+import { MAX_TEXT_CHARS, type ChannelAddress, type OutboundMessage } from '../../core/message';
+import { chatPage } from './page';
+
+/** What the web chat channel needs. */
+export interface WebchatConfig {
+  redis: Redis;
+  /** A connection of its own for Redis pub/sub (it cannot run other commands). */
+  subscriber: Redis;
+  keys: Keys;
+  log: Logger;
+  charityName: string;
+  /** Replies kept for a browser that is not connected right now. */
+  backlogSeconds?: number;
+}
+
+const clientId = z.string().regex(/^[A-Za-z0-9-]{16,64}$/, 'clientId must be 16 to 64 letters, digits or dashes');
+const messageBody = z.object({
+  clientId,
+  id: z.string().min(1).max(64),
+  text: z
+    .string()
+    .min(1, 'Please type a message.')
+    .max(
+      MAX_TEXT_CHARS,
+      `Messages can be up to ${MAX_TEXT_CHARS.toLocaleString('en-GB')} characters. Please make it shorter.`,
+    ),
+  payload: z.string().max(100).optional(),
+});
+
+/** One reply as the browser receives it. */
+interface WireReply {
+  seq: number;
+  text: string;
+  choices?: OutboundMessage['choices'];
+  at: number;
+}
+
+/**
+ * The web chat channel, built in: `/chat` serves the page; `POST /chat/api/messages` takes what
+ * the browser sends; `GET /chat/api/events` streams replies (SSE), with a short backlog in Redis
+ * so a reply sent while the page was closed arrives when it opens again.
+ */
+export class WebchatAdapter implements Adapter {
+  readonly name = 'webchat' as const;
+  private readonly listeners = new Map<string, Set<(entry: string) => void>>();
+  private readonly streams = new Set<ServerResponse>();
+  private readonly backlogSeconds: number;
+
+  constructor(private readonly c: WebchatConfig) {
+    this.backlogSeconds = c.backlogSeconds ?? 24 * 3600;
+    c.subscriber.on('message', (channel: string, entry: string) => {
+      const key = channel.slice(channel.lastIndexOf(':') + 1);
+      for (const l of this.listeners.get(key) ?? []) l(entry);
+    });
+  }
+
+  /** The browser's id is hashed before it is used as a key: the raw id is a bearer secret. */
+  private static clientKey(id: string): string {
+    return createHash('sha256').update(id).digest('base64url').slice(0, 32);
+  }
+
+  registerRoutes(app: FastifyInstance, ctx: AdapterContext): void {
+    const page = chatPage({ charityName: this.c.charityName, maxChars: MAX_TEXT_CHARS });
+    app.get('/chat', async (_req, reply) => {
+      reply
+        .type('text/html; charset=utf-8')
+        .header(
+          'content-security-policy',
+          "default-src 'none'; style-src 'unsafe-inline'; script-src 'unsafe-inline'; connect-src 'self'; base-uri 'none'; form-action 'self'; frame-ancestors 'self'",
+        )
+        .header('referrer-policy', 'no-referrer')
+        .header('cache-control', 'no-store');
+      return page;
+    });
+
+    app.post('/chat/api/messages', { bodyLimit: 64 * 1024 }, async (req, reply) => {
+      const parsed = messageBody.safeParse(req.body);
+      if (!parsed.success) {
+        const first = parsed.error.issues[0];
+        return reply
+          .code(400)
+          .send({
+            error: first?.message ?? 'invalid message',
+            issues: parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`),
+          });
+      }
+      const b = parsed.data;
+      try {
+        await ctx.accept({
+          channel: 'webchat',
+          messageId: `${WebchatAdapter.clientKey(b.clientId)}:${b.id}`,
+          senderId: b.clientId,
+          kind: b.payload ? 'choice' : 'text',
+          text: b.text,
+          payload: b.payload,
+          sentAt: Date.now(),
+          address: { k: WebchatAdapter.clientKey(b.clientId) },
+        });
+      } catch (err) {
+        req.log.error({ err }, 'web chat message not stored');
+        return reply
+          .code(503)
+          .header('retry-after', '2')
+          .send({ error: 'Sorry, Haven is busy. Your message will be sent again in a moment.' });
+      }
+      return reply.code(202).send({ ok: true });
+    });
+
+    app.get('/chat/api/events', async (req, reply) => {
+      const q = z.object({ clientId, after: z.coerce.number().int().min(0).default(0) }).safeParse(req.query);
+      if (!q.success) return reply.code(400).send({ error: 'clientId is missing or malformed' });
+      const lastEventId = Number(req.headers['last-event-id']);
+      let after = Number.isFinite(lastEventId) && lastEventId > 0 ? lastEventId : q.data.after;
+      const key = WebchatAdapter.clientKey(q.data.clientId);
+
+      reply.hijack();
+      const res = reply.raw;
+      res.writeHead(200, {
+        'content-type': 'text/event-stream; charset=utf-8',
+        'cache-control': 'no-store',
+        connection: 'keep-alive',
+        'x-accel-buffering': 'no',
+      });
+      res.write('retry: 2000\n\n');
+      this.streams.add(res);
+      const write = (entry: string) => {
+        const m = JSON.parse(entry) as WireReply;
+        if (m.seq <= after) return;
+        after = m.seq;
+        res.write(`id: ${m.seq}\nevent: reply\ndata: ${entry}\n\n`);
+      };
+      // Listen first, then read the backlog, so nothing falls between the two.
+      const pending: string[] = [];
+      let live = false;
+      const listener = (entry: string) => (live ? write(entry) : pending.push(entry));
+      await this.listen(key, listener);
+      const heartbeat = setInterval(() => res.write(': keep-alive\n\n'), 25_000);
+      const close = () => {
+        clearInterval(heartbeat);
+        this.streams.delete(res);
+        void this.unlisten(key, listener);
+      };
+      req.raw.on('close', close);
+      try {
+        for (const entry of await this.c.redis.lrange(this.c.keys.webchatOutbox(key), 0, -1)) write(entry);
+      } catch (err) {
+        req.log.warn({ err }, 'web chat backlog unavailable');
+      }
+      for (const entry of pending) write(entry);
+      live = true;
+    });
+  }
+
+  private async listen(key: string, l: (entry: string) => void): Promise<void> {
+    let set = this.listeners.get(key);
+    if (!set) {
+      set = new Set();
+      this.listeners.set(key, set);
+      await this.c.subscriber.subscribe(this.c.keys.webchatChannel(key));
+    }
+    set.add(l);
+  }
+
+  private async unlisten(key: string, l: (entry: string) => void): Promise<void> {
+    const set = this.listeners.get(key);
+    if (!set) return;
+    set.delete(l);
+    if (set.size === 0) {
+      this.listeners.delete(key);
+      await this.c.subscriber.unsubscribe(this.c.keys.webchatChannel(key)).catch(() => undefined);
+    }
+  }
+
+  async send(address: ChannelAddress, message: OutboundMessage): Promise<void> {
+    const key = z.object({ k: z.string() }).parse(address).k;
+    const { redis, keys } = this.c;
+    const seqKey = keys.custom('webchat', 'seq', key);
+    const seq = await redis.incr(seqKey);
+    const entry = JSON.stringify({
+      seq,
+      text: message.text,
+      choices: message.choices,
+      at: Date.now(),
+    } satisfies WireReply);
+    const outbox = keys.webchatOutbox(key);
+    await redis
+      .multi()
+      .rpush(outbox, entry)
+      .ltrim(outbox, -100, -1)
+      .expire(outbox, this.backlogSeconds)
+      .expire(seqKey, this.backlogSeconds)
+      .publish(keys.webchatChannel(key), entry)
+      .exec();
+  }
+
+  status(): ChannelStatus {
+    return { channel: 'webchat', state: 'ready' };
+  }
+
+  /** Ends open event streams so the server can close. */
+  async stop(): Promise<void> {
+    for (const res of this.streams) res.end();
+    this.streams.clear();
+  }
+}
+
+/** Creates the web chat channel (always on: it needs no platform account). */
+export function createWebchatAdapter(config: WebchatConfig): WebchatAdapter {
+  return new WebchatAdapter(config);
+}

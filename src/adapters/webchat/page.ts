@@ -1,0 +1,129 @@
+/**
+ * The web chat page: one self-contained HTML document (no external assets, no framework),
+ * mobile-first and usable by keyboard and screen reader. Replies arrive over SSE.
+ */
+export function chatPage(opts: { charityName: string; maxChars: number }): string {
+  const name = escapeHtml(opts.charityName);
+  return `<!doctype html>
+<html lang="en-GB">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<title>Chat with Haven</title>
+<style>
+  :root { --ink:#1b1b1f; --muted:#4a4a55; --bg:#f6f5fb; --me:#3b2d8f; --bot:#ffffff; --line:#d6d3e6; --focus:#ffbf47; }
+  * { box-sizing: border-box; }
+  html, body { height: 100%; margin: 0; }
+  body { font: 17px/1.45 system-ui, -apple-system, "Segoe UI", Roboto, sans-serif; color: var(--ink); background: var(--bg); display: flex; flex-direction: column; }
+  header { background: var(--me); color: #fff; padding: .6rem 1rem; }
+  header h1 { margin: 0; font-size: 1.15rem; }
+  header p { margin: .15rem 0 0; font-size: .85rem; }
+  header a { color: #fff; }
+  main { flex: 1; overflow-y: auto; padding: 1rem; display: flex; flex-direction: column; gap: .5rem; }
+  .msg { max-width: 85%; padding: .55rem .8rem; border-radius: 1rem; white-space: pre-wrap; overflow-wrap: anywhere; }
+  .bot { align-self: flex-start; background: var(--bot); border: 1px solid var(--line); border-bottom-left-radius: .25rem; }
+  .me { align-self: flex-end; background: var(--me); color: #fff; border-bottom-right-radius: .25rem; }
+  .choices { display: flex; flex-wrap: wrap; gap: .4rem; }
+  .choices button { font: inherit; font-size: .95rem; padding: .45rem .8rem; border-radius: 1.2rem; border: 2px solid var(--me); background: #fff; color: var(--me); cursor: pointer; }
+  form { display: flex; gap: .5rem; padding: .6rem; background: #fff; border-top: 1px solid var(--line); }
+  label.sr { position: absolute; width: 1px; height: 1px; overflow: hidden; clip: rect(0 0 0 0); }
+  textarea { flex: 1; font: inherit; padding: .5rem .7rem; border: 2px solid var(--muted); border-radius: .8rem; resize: none; min-height: 2.6rem; max-height: 8rem; }
+  #send { font: inherit; font-weight: 600; padding: 0 1rem; border: 0; border-radius: .8rem; background: var(--me); color: #fff; cursor: pointer; }
+  #status { font-size: .85rem; color: #8a1c1c; padding: 0 .8rem; min-height: 1.2em; background: #fff; margin: 0; }
+  :focus-visible { outline: 3px solid var(--focus); outline-offset: 2px; }
+  @media (min-width: 700px) { main, form, #status { width: 100%; max-width: 44rem; margin-left: auto; margin-right: auto; } }
+</style>
+</head>
+<body>
+<header>
+  <h1>Haven · ${name}</h1>
+  <p>Not an emergency service. In danger now? Call <a href="tel:999">999</a>. Childline: <a href="tel:08001111">0800 1111</a>.</p>
+</header>
+<main id="log" role="log" aria-live="polite" aria-label="Conversation"></main>
+<p id="status" role="status"></p>
+<form id="form" autocomplete="off">
+  <label class="sr" for="text">Your message</label>
+  <textarea id="text" name="text" rows="1" maxlength="${opts.maxChars}" placeholder="Type a message" required></textarea>
+  <button id="send" type="submit">Send</button>
+</form>
+<script>
+(function () {
+  var MAX = ${opts.maxChars};
+  var log = document.getElementById('log');
+  var form = document.getElementById('form');
+  var box = document.getElementById('text');
+  var status = document.getElementById('status');
+  var id = localStorage.getItem('haven.clientId');
+  if (!id || !/^[A-Za-z0-9-]{16,64}$/.test(id)) { id = crypto.randomUUID(); localStorage.setItem('haven.clientId', id); }
+  var lastSeen = Number(sessionStorage.getItem('haven.lastSeen') || 0);
+
+  function add(text, who, choices) {
+    var div = document.createElement('div');
+    div.className = 'msg ' + who;
+    div.textContent = text;
+    log.appendChild(div);
+    var old = log.querySelectorAll('.choices');
+    for (var i = 0; i < old.length; i++) old[i].remove();
+    if (choices && choices.length) {
+      var row = document.createElement('div');
+      row.className = 'choices';
+      row.setAttribute('role', 'group');
+      row.setAttribute('aria-label', 'Choices');
+      choices.forEach(function (c) {
+        var b = document.createElement('button');
+        b.type = 'button';
+        b.textContent = c.title;
+        b.addEventListener('click', function () { send(c.title, c.payload); });
+        row.appendChild(b);
+      });
+      log.appendChild(row);
+    }
+    log.scrollTop = log.scrollHeight;
+  }
+
+  function send(text, payload) {
+    if (!text.trim()) return;
+    if (text.length > MAX) { status.textContent = 'That message is too long. Please keep it under ' + MAX + ' characters.'; return; }
+    status.textContent = '';
+    add(text, 'me');
+    var body = { clientId: id, id: crypto.randomUUID(), text: text };
+    if (payload) body.payload = payload;
+    var attempt = 0;
+    (function post() {
+      fetch('/chat/api/messages', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) })
+        .then(function (r) {
+          if (r.ok) return;
+          return r.json().then(function (j) {
+            if (r.status >= 500 && attempt++ < 5) { setTimeout(post, 1000 * attempt); return; }
+            status.textContent = (j && j.error) || 'Sorry, that did not send. Please try again.';
+          });
+        })
+        .catch(function () { if (attempt++ < 5) setTimeout(post, 1000 * attempt); else status.textContent = 'No connection. Please try again.'; });
+    })();
+  }
+
+  form.addEventListener('submit', function (e) { e.preventDefault(); var t = box.value; box.value = ''; send(t); box.focus(); });
+  box.addEventListener('keydown', function (e) { if (e.key === 'Enter' && !e.shiftKey) { e.preventDefault(); form.requestSubmit(); } });
+
+  var es = new EventSource('/chat/api/events?clientId=' + encodeURIComponent(id) + '&after=' + lastSeen);
+  es.addEventListener('reply', function (e) {
+    var m = JSON.parse(e.data);
+    if (m.seq <= lastSeen) return;
+    lastSeen = m.seq; sessionStorage.setItem('haven.lastSeen', String(lastSeen));
+    add(m.text, 'bot', m.choices);
+  });
+  es.onerror = function () { status.textContent = 'Reconnecting…'; };
+  es.onopen = function () { status.textContent = ''; };
+  box.focus();
+})();
+</script>
+</body>
+</html>`;
+}
+
+function escapeHtml(s: string): string {
+  return s.replace(
+    /[&<>"']/g,
+    (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c] as string,
+  );
+}

@@ -1,0 +1,227 @@
+import { createHmac, timingSafeEqual } from 'node:crypto';
+import type { Queue } from 'bullmq';
+import fetch from 'node-fetch';
+import type { Logger } from '../logger';
+import type { ChannelName } from '../message';
+import { IdentityVault } from '../identity';
+import type { Outbox } from '../outbox';
+import { jobId } from '../queues';
+import type { ScreenResult } from '../safeguarding/types';
+import type { Alert, AlertStore } from './store';
+
+/** Settings the alert pipeline needs. */
+export interface AlertSettings {
+  webhookUrl?: string;
+  /** Pseudonymous conversation ids of on-duty staff (level 0) and of the leads (escalation). */
+  onDuty: string[];
+  leads: string[];
+  escalationMs: number;
+  urgentEscalationMs: number;
+  publicUrl: string;
+  signingSecret: string;
+}
+
+/** Something that wants to hear of alert changes at once (the dashboard's live view). */
+export type AlertListener = (event: { type: 'raised' | 'acknowledged' | 'escalated'; alertId: string }) => void;
+
+/** Job data on the `alerts` queue. */
+export interface AlertJob {
+  alertId: string;
+  level: number;
+}
+
+/** Most times an unacknowledged alert is sent round again. */
+const MAX_LEVEL = 12;
+
+/**
+ * Safeguarding alerts: raise (record, then queue delivery at once), deliver to every configured
+ * target, escalate while nobody acknowledges, acknowledge.
+ */
+export class AlertService {
+  private readonly listeners = new Set<AlertListener>();
+
+  constructor(
+    readonly store: AlertStore,
+    private readonly queue: Queue,
+    private readonly outbox: Outbox,
+    private readonly settings: AlertSettings,
+    private readonly log: Logger,
+  ) {}
+
+  onChange(listener: AlertListener): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+  private emit(type: 'raised' | 'acknowledged' | 'escalated', alertId: string) {
+    for (const l of this.listeners) l({ type, alertId });
+  }
+
+  /** True when this conversation is one of the staff identities alerts go to. */
+  isStaff(conversationId: string): boolean {
+    return this.settings.onDuty.includes(conversationId) || this.settings.leads.includes(conversationId);
+  }
+
+  /** Records the alert and queues its delivery. Called before anything else happens to the message. */
+  async raise(input: {
+    screen: ScreenResult;
+    text: string;
+    channel: ChannelName;
+    conversationId: string;
+    memberId?: string;
+    memberName?: string;
+    receivedAt: number;
+  }): Promise<Alert> {
+    const { screen } = input;
+    if (!screen.alert || !screen.category || !screen.severity)
+      throw new Error('raise() needs a screen result that alerts');
+    const alert = await this.store.create({
+      category: screen.category,
+      severity: screen.severity,
+      matched: screen.matched,
+      text: input.text,
+      channel: input.channel,
+      conversationId: input.conversationId,
+      memberId: input.memberId,
+      memberName: input.memberName,
+      createdAt: input.receivedAt,
+    });
+    const data: AlertJob = { alertId: alert.id, level: 0 };
+    await this.queue.add('deliver', data, { jobId: jobId('alert', alert.id, '0'), priority: 1 });
+    this.log.warn(
+      { alertId: alert.id, category: alert.category, severity: alert.severity, channel: alert.channel },
+      'safeguarding alert raised',
+    );
+    this.emit('raised', alert.id);
+    return alert;
+  }
+
+  /** Worker side: deliver the alert at `level`, then schedule the next escalation. */
+  async deliver(job: AlertJob): Promise<void> {
+    const alert = await this.store.get(job.alertId);
+    if (!alert) return;
+    if (alert.status === 'acknowledged') return;
+    if (job.level > 0) {
+      alert.level = job.level;
+      await this.store.update(alert);
+      await this.store.append(alert.id, {
+        at: Date.now(),
+        event: 'escalated',
+        detail: `level ${job.level}: nobody acknowledged in time`,
+      });
+      this.emit('escalated', alert.id);
+    }
+    const targets = job.level === 0 ? this.settings.onDuty : [...this.settings.leads, ...this.settings.onDuty];
+    const text = this.staffMessage(alert, job.level);
+    const failures: string[] = [];
+    for (const staff of new Set(targets)) {
+      try {
+        await this.outbox.send(staff, { text }, 'staff', `alert:${alert.id}:${job.level}:${staff}`);
+        await this.store.append(alert.id, {
+          at: Date.now(),
+          event: 'delivered',
+          detail: `queued to ${IdentityVault.shortName(staff)}`,
+        });
+      } catch (err) {
+        failures.push(`chat ${IdentityVault.shortName(staff)}: ${(err as Error).message}`);
+      }
+    }
+    if (this.settings.webhookUrl) {
+      try {
+        await this.postWebhook(alert, job.level);
+        await this.store.append(alert.id, { at: Date.now(), event: 'delivered', detail: 'alert webhook' });
+      } catch (err) {
+        failures.push(`webhook: ${(err as Error).message}`);
+      }
+    }
+    for (const f of failures)
+      await this.store.append(alert.id, { at: Date.now(), event: 'delivery_failed', detail: f });
+    if (job.level < MAX_LEVEL) {
+      const delay = alert.severity === 'urgent' ? this.settings.urgentEscalationMs : this.settings.escalationMs;
+      const next: AlertJob = { alertId: alert.id, level: job.level + 1 };
+      await this.queue.add('deliver', next, {
+        jobId: jobId('alert', alert.id, String(next.level)),
+        delay,
+        priority: 1,
+      });
+    }
+    // A failed webhook is retried by the queue; escalation above is already scheduled, so it still runs.
+    if (failures.some((f) => f.startsWith('webhook')))
+      throw new Error(`alert ${alert.id} delivery failed: ${failures.join('; ')}`);
+  }
+
+  /** Acknowledges by id or by the short code; null when unknown or already acknowledged. */
+  async acknowledge(idOrCode: string, by: string): Promise<Alert | null> {
+    const alert = /^[A-Z2-9]{5}$/i.test(idOrCode) ? await this.store.byCode(idOrCode) : await this.store.get(idOrCode);
+    if (!alert) return null;
+    const done = await this.store.acknowledge(alert.id, by);
+    if (done) {
+      this.log.info({ alertId: alert.id }, 'safeguarding alert acknowledged');
+      // Remove pending escalations; the worker also checks the status, so a race is harmless.
+      for (let level = alert.level + 1; level <= MAX_LEVEL; level++) {
+        const job = await this.queue.getJob(jobId('alert', alert.id, String(level)));
+        if (job && (await job.isDelayed())) await job.remove().catch(() => undefined);
+      }
+      this.emit('acknowledged', alert.id);
+    }
+    return done;
+  }
+
+  /** HMAC signature for an alert's acknowledge link. */
+  sign(alertId: string): string {
+    return createHmac('sha256', this.settings.signingSecret).update(`ack:${alertId}`).digest('base64url');
+  }
+
+  verify(alertId: string, signature: string): boolean {
+    const want = Buffer.from(this.sign(alertId));
+    const got = Buffer.from(signature);
+    return want.length === got.length && timingSafeEqual(want, got);
+  }
+
+  ackUrl(alertId: string): string {
+    return `${this.settings.publicUrl.replace(/\/$/, '')}/alerts/${alertId}/ack?sig=${this.sign(alertId)}`;
+  }
+
+  private who(alert: Alert): string {
+    return alert.memberName ?? `a young person (${IdentityVault.shortName(alert.conversationId)})`;
+  }
+
+  private staffMessage(alert: Alert, level: number): string {
+    const when = new Date(alert.createdAt).toISOString().replace('T', ' ').slice(0, 16);
+    return [
+      `${level > 0 ? `ESCALATED (${level}) ` : ''}Safeguarding alert: ${alert.severity.toUpperCase()}, ${alert.category.replace(/_/g, ' ')}`,
+      `From ${this.who(alert)} on ${alert.channel} at ${when} UTC.`,
+      `They wrote: "${alert.text}"`,
+      `Reply "ack ${alert.code}" when you are dealing with it, or open ${this.ackUrl(alert.id)}`,
+    ].join('\n');
+  }
+
+  private async postWebhook(alert: Alert, level: number): Promise<void> {
+    const body = {
+      type: 'safeguarding_alert',
+      // `text` lets a Slack or Teams incoming webhook show it as it is.
+      text: this.staffMessage(alert, level),
+      alert: {
+        id: alert.id,
+        code: alert.code,
+        category: alert.category,
+        severity: alert.severity,
+        channel: alert.channel,
+        member: alert.memberName ?? null,
+        pseudonym: IdentityVault.shortName(alert.conversationId),
+        message: alert.text,
+        matched: alert.matched,
+        createdAt: new Date(alert.createdAt).toISOString(),
+        level,
+        acknowledgeUrl: this.ackUrl(alert.id),
+        reply: 'Reply through the staff dashboard, or with "ack CODE" from a staff chat identity.',
+      },
+    };
+    const res = await fetch(this.settings.webhookUrl as string, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify(body),
+      timeout: 10_000,
+    });
+    if (!res.ok) throw new Error(`alert webhook answered ${res.status}`);
+  }
+}

@@ -1,0 +1,177 @@
+import { randomBytes, randomUUID } from 'node:crypto';
+import type { Redis } from 'ioredis';
+import type { Keys } from '../keys';
+import type { ChannelName } from '../message';
+import type { Category, Severity } from '../safeguarding/types';
+
+/** One safeguarding alert as staff see it. */
+export interface Alert {
+  id: string;
+  /** Short code staff type to acknowledge: `ack CODE`. */
+  code: string;
+  category: Category;
+  severity: Severity;
+  /** What the young person wrote. Kept only here, in the alert record; never logged. */
+  text: string;
+  matched: string[];
+  channel: ChannelName;
+  conversationId: string;
+  memberId?: string;
+  memberName?: string;
+  createdAt: number;
+  status: 'open' | 'acknowledged';
+  /** 0: on-duty staff told; 1, 2...: escalated that many times. */
+  level: number;
+  acknowledgedBy?: string;
+  acknowledgedAt?: number;
+}
+
+/** One line of an alert's append-only record: who, when, what, what was done. */
+export interface AlertEvent {
+  at: number;
+  event:
+    | 'raised'
+    | 'delivered'
+    | 'delivery_failed'
+    | 'escalated'
+    | 'acknowledged'
+    | 'note'
+    | 'action'
+    | 'replied'
+    | 'viewed';
+  by?: string;
+  detail?: string;
+}
+
+const CODE_ALPHABET = 'ABCDEFGHJKMNPQRSTUVWXYZ23456789';
+
+/**
+ * Alerts in Redis: a hash per alert, an append-only stream per alert for its record, a sorted set
+ * of every alert by time and one of the open ones, and a code index for `ack CODE`.
+ * Safeguarding records are never removed by the retention sweep.
+ */
+export class AlertStore {
+  constructor(
+    private readonly redis: Redis,
+    private readonly keys: Keys,
+  ) {}
+
+  private key(id: string) {
+    return this.keys.custom('alert', id);
+  }
+  private logKey(id: string) {
+    return this.keys.custom('alertlog', id);
+  }
+  private get allKey() {
+    return this.keys.custom('alerts', 'all');
+  }
+  private get openKey() {
+    return this.keys.custom('alerts', 'open');
+  }
+  private codeKey(code: string) {
+    return this.keys.custom('alertcode', code);
+  }
+
+  /** Creates the alert and its `raised` record in one transaction. */
+  async create(
+    input: Omit<Alert, 'id' | 'code' | 'status' | 'level' | 'createdAt'> & { createdAt?: number },
+  ): Promise<Alert> {
+    const alert: Alert = {
+      ...input,
+      id: randomUUID(),
+      code: Array.from(randomBytes(5), (b) => CODE_ALPHABET[b % CODE_ALPHABET.length]).join(''),
+      status: 'open',
+      level: 0,
+      createdAt: input.createdAt ?? Date.now(),
+    };
+    await this.redis
+      .multi()
+      .set(this.key(alert.id), JSON.stringify(alert))
+      .zadd(this.allKey, alert.createdAt, alert.id)
+      .zadd(this.openKey, alert.createdAt, alert.id)
+      .set(this.codeKey(alert.code), alert.id)
+      .xadd(
+        this.logKey(alert.id),
+        '*',
+        ...eventFields({
+          at: alert.createdAt,
+          event: 'raised',
+          detail: `${alert.category} (${alert.severity}) on ${alert.channel}`,
+        }),
+      )
+      .exec();
+    return alert;
+  }
+
+  async get(id: string): Promise<Alert | null> {
+    const raw = await this.redis.get(this.key(id));
+    return raw ? (JSON.parse(raw) as Alert) : null;
+  }
+
+  async byCode(code: string): Promise<Alert | null> {
+    const id = await this.redis.get(this.codeKey(code.toUpperCase()));
+    return id ? this.get(id) : null;
+  }
+
+  async update(alert: Alert): Promise<void> {
+    await this.redis.set(this.key(alert.id), JSON.stringify(alert));
+  }
+
+  async append(id: string, event: AlertEvent): Promise<void> {
+    await this.redis.xadd(this.logKey(id), '*', ...eventFields(event));
+  }
+
+  async history(id: string): Promise<AlertEvent[]> {
+    const rows = await this.redis.xrange(this.logKey(id), '-', '+');
+    return rows.map(([, fields]) => {
+      const o: Record<string, string> = {};
+      for (let i = 0; i + 1 < fields.length; i += 2) o[fields[i] as string] = fields[i + 1] as string;
+      return {
+        at: Number(o.at),
+        event: o.event as AlertEvent['event'],
+        by: o.by || undefined,
+        detail: o.detail || undefined,
+      };
+    });
+  }
+
+  /** Marks acknowledged; returns false when it already was. */
+  async acknowledge(id: string, by: string, at = Date.now()): Promise<Alert | null> {
+    const alert = await this.get(id);
+    if (!alert || alert.status === 'acknowledged') return null;
+    alert.status = 'acknowledged';
+    alert.acknowledgedBy = by;
+    alert.acknowledgedAt = at;
+    await this.redis
+      .multi()
+      .set(this.key(id), JSON.stringify(alert))
+      .zrem(this.openKey, id)
+      .xadd(this.logKey(id), '*', ...eventFields({ at, event: 'acknowledged', by }))
+      .exec();
+    return alert;
+  }
+
+  /** Open alerts, then the rest, newest first within each, at most `limit`. */
+  async list(opts: { openOnly?: boolean; limit?: number } = {}): Promise<Alert[]> {
+    const ids = await this.redis.zrevrange(opts.openOnly ? this.openKey : this.allKey, 0, (opts.limit ?? 200) - 1);
+    if (!ids.length) return [];
+    const raws = await this.redis.mget(ids.map((id) => this.key(id)));
+    return raws.filter((r): r is string => !!r).map((r) => JSON.parse(r) as Alert);
+  }
+
+  /** Every alert with its record, oldest first, for `haven alerts export`. */
+  async *exportAll(): AsyncGenerator<Alert & { history: AlertEvent[] }> {
+    const ids = await this.redis.zrange(this.allKey, '0', '-1');
+    for (const id of ids) {
+      const alert = await this.get(id);
+      if (alert) yield { ...alert, history: await this.history(id) };
+    }
+  }
+}
+
+function eventFields(e: AlertEvent): string[] {
+  const f = ['at', String(e.at), 'event', e.event];
+  if (e.by) f.push('by', e.by);
+  if (e.detail) f.push('detail', e.detail);
+  return f;
+}

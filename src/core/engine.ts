@@ -1,0 +1,109 @@
+import type { Redis } from 'ioredis';
+import { composeFlows, type FlowContext, type NamedFlow, type ReplyEffect } from './flow';
+import type { Keys } from './keys';
+import type { Logger } from './logger';
+import type { InboundJob } from './message';
+import type { Metrics } from './metrics';
+import type { Outbox } from './outbox';
+import type { Services } from './services';
+import { newState, type StateStore } from './state';
+
+/** What the {@link Engine} needs. */
+export interface EngineDeps {
+  redis: Redis;
+  keys: Keys;
+  states: StateStore;
+  outbox: Outbox;
+  services: Services;
+  flows: NamedFlow[];
+  log: Logger;
+  metrics?: Metrics;
+  /** How long a handled message id is remembered, so a retried job is not answered twice. */
+  handledTtlSeconds: number;
+  /** The clock (tests control it). */
+  now?: () => Date;
+}
+
+/**
+ * The conversation engine: takes one queued inbound message, loads the conversation's state,
+ * runs the flows, queues their replies and saves the state. Platform-free: it sees only
+ * {@link InboundJob}s and emits replies to the {@link Outbox}.
+ */
+export class Engine {
+  private readonly run: (ctx: FlowContext) => Promise<void>;
+
+  constructor(private readonly d: EngineDeps) {
+    this.run = composeFlows(d.flows, (flow, err) => {
+      d.metrics?.flowErrors.inc({ flow });
+      d.log.error(
+        { flow, err: { name: (err as Error)?.name, message: (err as Error)?.message, stack: (err as Error)?.stack } },
+        'flow failed; going on to the next',
+      );
+    });
+  }
+
+  async handle(job: InboundJob): Promise<void> {
+    const { redis, keys } = this.d;
+    const handledKey = keys.handled(job.channel, job.messageId);
+    if (await redis.exists(handledKey)) return;
+
+    const now = this.d.now?.() ?? new Date();
+    const stored = await this.d.states.load(job.conversationId);
+    const state = stored ?? newState(now.getTime());
+    if (stored) {
+      state.previousSeenAt = stored.lastSeenAt;
+      state.lastSeenAt = now.getTime();
+    }
+    const member = await this.d.services.members.forConversation(job.conversationId);
+
+    // A number or a title typed in answer to offered choices counts as tapping that choice.
+    let kind = job.kind;
+    let payload = job.payload;
+    if (kind === 'text' && state.lastChoices?.length) {
+      const typed = job.text.trim().toLowerCase().replace(/[.)]$/, '');
+      const byNumber = /^\d{1,2}$/.test(typed) ? state.lastChoices[Number(typed) - 1] : undefined;
+      const chosen = byNumber ?? state.lastChoices.find((c) => c.title.toLowerCase() === typed);
+      if (chosen) {
+        kind = 'choice';
+        payload = chosen.payload;
+      }
+    }
+    const input = kind === 'choice' && payload ? payload : job.text.trim().toLowerCase();
+
+    const replies: ReplyEffect[] = [];
+    const ctx: FlowContext = {
+      conversationId: job.conversationId,
+      channel: job.channel,
+      message: { kind, text: job.text, payload, sentAt: job.sentAt },
+      input,
+      screen: job.screen,
+      alertId: job.alertId,
+      now,
+      isFirstContact: !stored,
+      member,
+      state,
+      replies,
+      reply: (text, choices) => {
+        replies.push({ type: 'reply', text, choices, purpose: 'response' });
+      },
+      services: this.d.services,
+      log: this.d.log.child({ conversation: job.conversationId, channel: job.channel }),
+    };
+
+    await this.run(ctx);
+
+    let i = 0;
+    for (const r of replies) {
+      await this.d.outbox.send(
+        job.conversationId,
+        { text: r.text, choices: r.choices },
+        r.purpose ?? 'response',
+        `${job.channel}:${job.messageId}:${i++}`,
+      );
+    }
+    const last = replies[replies.length - 1];
+    if (last) ctx.state.lastChoices = last.choices?.length ? last.choices : undefined;
+    await this.d.states.save(job.conversationId, ctx.state);
+    await redis.set(handledKey, '1', 'EX', this.d.handledTtlSeconds);
+  }
+}

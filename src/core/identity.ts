@@ -1,0 +1,72 @@
+import { createCipheriv, createDecipheriv, createHmac, randomBytes } from 'node:crypto';
+import type { Redis } from 'ioredis';
+import type { Keys } from './keys';
+import type { ChannelAddress, ChannelName } from './message';
+
+/**
+ * Pseudonymous conversation ids and encrypted channel addresses.
+ *
+ * A person's platform id (phone number, PSID, Teams id) is never stored as a key or logged: the
+ * conversation id is an HMAC of `channel:rawId`. What a channel needs to send back is kept
+ * encrypted (AES-256-GCM) under that id, with the conversation's TTL.
+ */
+export class IdentityVault {
+  constructor(
+    private readonly redis: Redis,
+    private readonly keys: Keys,
+    private readonly hashSecret: string,
+    private readonly dataKey: Buffer,
+    private readonly ttlSeconds: number,
+  ) {}
+
+  /** The stable pseudonymous id for one person on one channel, e.g. `messenger.k3j...`. */
+  conversationId(channel: ChannelName, rawId: string): string {
+    const mac = createHmac('sha256', this.hashSecret).update(`${channel}:${rawId}`).digest('base64url');
+    return `${channel}.${mac.slice(0, 22)}`;
+  }
+
+  /** The channel a conversation id belongs to. */
+  static channelOf(conversationId: string): ChannelName {
+    return conversationId.slice(0, conversationId.indexOf('.')) as ChannelName;
+  }
+
+  /** A short pseudonym for staff pages and logs (never the platform id). */
+  static shortName(conversationId: string): string {
+    const dot = conversationId.indexOf('.');
+    return `${conversationId.slice(0, dot)}·${conversationId.slice(dot + 1, dot + 7)}`;
+  }
+
+  async saveAddress(conversationId: string, address: ChannelAddress): Promise<void> {
+    await this.redis.set(
+      this.keys.address(conversationId),
+      this.encrypt(JSON.stringify(address)),
+      'EX',
+      this.ttlSeconds,
+    );
+  }
+
+  async getAddress(conversationId: string): Promise<ChannelAddress | null> {
+    const stored = await this.redis.get(this.keys.address(conversationId));
+    return stored ? (JSON.parse(this.decrypt(stored)) as ChannelAddress) : null;
+  }
+
+  async deleteAddress(conversationId: string): Promise<void> {
+    await this.redis.del(this.keys.address(conversationId));
+  }
+
+  /** AES-256-GCM; output `iv.tag.ciphertext` in base64url. */
+  encrypt(plain: string): string {
+    const iv = randomBytes(12);
+    const cipher = createCipheriv('aes-256-gcm', this.dataKey, iv);
+    const body = Buffer.concat([cipher.update(plain, 'utf8'), cipher.final()]);
+    return [iv, cipher.getAuthTag(), body].map((b) => b.toString('base64url')).join('.');
+  }
+
+  decrypt(sealed: string): string {
+    const [iv, tag, body] = sealed.split('.').map((p) => Buffer.from(p, 'base64url'));
+    if (!iv || !tag || !body) throw new Error('stored address is malformed');
+    const decipher = createDecipheriv('aes-256-gcm', this.dataKey, iv);
+    decipher.setAuthTag(tag);
+    return Buffer.concat([decipher.update(body), decipher.final()]).toString('utf8');
+  }
+}

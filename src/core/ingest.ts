@@ -1,0 +1,114 @@
+import type { Redis } from 'ioredis';
+import type { AcceptResult } from './adapter';
+import type { AlertService } from './alerts/service';
+import type { IdentityVault } from './identity';
+import type { Keys } from './keys';
+import type { Logger } from './logger';
+import { MAX_TEXT_CHARS, type InboundJob, type InboundMessage } from './message';
+import type { Metrics } from './metrics';
+import { jobId, type Queues } from './queues';
+import type { Screen, ScreenResult } from './safeguarding/types';
+import type { MemberLookup } from './services';
+
+const NO_CONCERN: ScreenResult = { alert: false, category: null, severity: null, matched: [] };
+/** How long a message id is held as "being accepted" before the full dedupe window applies. */
+const PENDING_SECONDS = 60;
+
+/** What {@link Ingest} needs. */
+export interface IngestDeps {
+  redis: Redis;
+  keys: Keys;
+  queues: Queues;
+  vault: IdentityVault;
+  screen: Screen;
+  alerts: AlertService;
+  members: MemberLookup;
+  dedupeTtlSeconds: number;
+  ratePerMinute: number;
+  log: Logger;
+  metrics?: Metrics;
+}
+
+/**
+ * The front door every adapter uses: fold platform retries, screen for safeguarding and raise
+ * any alert first, then queue the message durably. Resolves only once the message is stored, so
+ * an adapter can answer the platform 200 after it; throws when Redis cannot store it, so the
+ * adapter answers 503 and the platform retries.
+ */
+export class Ingest {
+  constructor(private readonly d: IngestDeps) {}
+
+  async accept(msg: InboundMessage): Promise<AcceptResult> {
+    const { redis, keys } = this.d;
+    const acceptedAt = Date.now();
+    const dedupeKey = keys.dedupe(msg.channel, msg.messageId);
+    // Held briefly first: if this process dies before the message is queued, the platform's
+    // retry after PENDING_SECONDS gets through instead of being folded into a lost message.
+    const fresh = await redis.set(dedupeKey, '1', 'EX', PENDING_SECONDS, 'NX');
+    if (fresh !== 'OK') {
+      this.d.metrics?.inbound.inc({ channel: msg.channel, outcome: 'duplicate' });
+      return { outcome: 'duplicate' };
+    }
+    try {
+      const text = msg.text.slice(0, MAX_TEXT_CHARS);
+      const conversationId = this.d.vault.conversationId(msg.channel, msg.senderId);
+      const screen = msg.kind === 'text' || msg.kind === 'choice' ? this.d.screen.screen(text) : NO_CONCERN;
+
+      // Safeguarding first: the alert is recorded and queued before anything else.
+      let alertId: string | undefined;
+      if (screen.alert) {
+        const member = await this.d.members.forConversation(conversationId).catch(() => null);
+        const alert = await this.d.alerts.raise({
+          screen,
+          text,
+          channel: msg.channel,
+          conversationId,
+          memberId: member?.id,
+          memberName: member?.name,
+          receivedAt: acceptedAt,
+        });
+        alertId = alert.id;
+        this.d.metrics?.alertQueuedSeconds.observe((Date.now() - acceptedAt) / 1000);
+      }
+
+      const window = Math.floor(acceptedAt / 60_000);
+      const rateKey = keys.rate(conversationId, window);
+      const [[, count]] = (await redis.multi().incr(rateKey).expire(rateKey, 120).exec()) as [[Error | null, number]];
+      if (count > this.d.ratePerMinute) {
+        await redis.set(dedupeKey, '1', 'EX', this.d.dedupeTtlSeconds);
+        this.d.metrics?.inbound.inc({ channel: msg.channel, outcome: 'rate_limited' });
+        this.d.log.warn(
+          { channel: msg.channel, conversation: conversationId },
+          'sender over rate limit; message screened but not answered',
+        );
+        return { outcome: 'rate_limited', conversationId, alertId };
+      }
+
+      await Promise.all([
+        this.d.vault.saveAddress(conversationId, msg.address),
+        redis.set(keys.lastInbound(conversationId), String(acceptedAt), 'EX', this.d.dedupeTtlSeconds),
+      ]);
+      const job: InboundJob = {
+        channel: msg.channel,
+        messageId: msg.messageId,
+        conversationId,
+        kind: msg.kind,
+        text,
+        payload: msg.payload,
+        sentAt: msg.sentAt,
+        acceptedAt,
+        screen,
+        alertId,
+      };
+      await this.d.queues.inbound.add('message', job, { jobId: jobId('in', msg.channel, msg.messageId) });
+      await redis.set(dedupeKey, '1', 'EX', this.d.dedupeTtlSeconds);
+      this.d.metrics?.inbound.inc({ channel: msg.channel, outcome: 'queued' });
+      return { outcome: 'queued', conversationId, alertId };
+    } catch (err) {
+      // Not stored: let the platform's retry through.
+      await redis.del(dedupeKey).catch(() => undefined);
+      this.d.metrics?.inbound.inc({ channel: msg.channel, outcome: 'error' });
+      throw err;
+    }
+  }
+}

@@ -1,0 +1,24 @@
+import type { Queue } from 'bullmq';
+import { IdentityVault } from './identity';
+import type { OutboundJob, OutboundMessage, SendPurpose } from './message';
+import { jobId } from './queues';
+
+/** Puts messages on the outbound queue. The only way anything in Haven sends a message. */
+export class Outbox {
+  constructor(private readonly outbound: Queue) {}
+
+  /**
+   * Queues one message. `key` makes the job id stable so that a retried inbound job (after a
+   * crash) queues the same replies again as no-ops rather than sending twice.
+   */
+  async send(conversationId: string, message: OutboundMessage, purpose: SendPurpose, key?: string): Promise<void> {
+    const data: OutboundJob = {
+      channel: IdentityVault.channelOf(conversationId),
+      conversationId,
+      message,
+      purpose,
+      cause: key,
+    };
+    await this.outbound.add('send', data, key ? { jobId: jobId('out', key) } : {});
+  }
+}

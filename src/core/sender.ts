@@ -1,0 +1,69 @@
+import { UnrecoverableError } from 'bullmq';
+import type { Redis } from 'ioredis';
+import type { Adapter } from './adapter';
+import { PlatformRefusedError } from './errors';
+import type { IdentityVault } from './identity';
+import type { Keys } from './keys';
+import type { Logger } from './logger';
+import type { ChannelName, OutboundJob } from './message';
+import type { Metrics } from './metrics';
+
+/**
+ * The outbound worker's job: find the person's channel address and hand the message to that
+ * channel's adapter. A refusal that can never succeed fails the job at once (recorded, not
+ * retried); rate limits and network failures are retried with backoff.
+ */
+export class Sender {
+  constructor(
+    private readonly d: {
+      adapters: ReadonlyMap<ChannelName, Adapter>;
+      vault: IdentityVault;
+      redis: Redis;
+      keys: Keys;
+      log: Logger;
+      metrics?: Metrics;
+    },
+  ) {}
+
+  async send(job: OutboundJob): Promise<void> {
+    const { channel, conversationId } = job;
+    const adapter = this.d.adapters.get(channel);
+    if (!adapter) {
+      this.d.metrics?.outbound.inc({ channel, outcome: 'not_sent' });
+      throw new UnrecoverableError(`channel ${channel} is not configured`);
+    }
+    const address = await this.d.vault.getAddress(conversationId);
+    if (!address) {
+      this.d.metrics?.outbound.inc({ channel, outcome: 'not_sent' });
+      this.d.log.warn(
+        { channel, conversation: conversationId },
+        'no address for conversation (never seen, expired or erased); not sent',
+      );
+      throw new UnrecoverableError('no channel address for this conversation');
+    }
+    const last = await this.d.redis.get(this.d.keys.lastInbound(conversationId));
+    try {
+      await adapter.send(address, job.message, {
+        purpose: job.purpose,
+        lastInboundAt: last ? Number(last) : undefined,
+      });
+      this.d.metrics?.outbound.inc({ channel, outcome: 'sent' });
+    } catch (err) {
+      const code =
+        err instanceof PlatformRefusedError
+          ? String(err.details.platformCode ?? err.status)
+          : ((err as { code?: string }).code ?? 'error');
+      this.d.metrics?.sendErrors.inc({ channel, code });
+      if (err instanceof PlatformRefusedError && err.details.retryAfterMs === undefined) {
+        this.d.metrics?.outbound.inc({ channel, outcome: 'refused' });
+        this.d.log.warn(
+          { channel, conversation: conversationId, status: err.status, code },
+          `platform refused; not retried: ${err.message}`,
+        );
+        throw new UnrecoverableError(`${channel} refused: ${err.message}`);
+      }
+      this.d.log.warn({ channel, conversation: conversationId, code }, 'send failed; will retry');
+      throw err;
+    }
+  }
+}

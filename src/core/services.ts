@@ -1,0 +1,28 @@
+import type { AlertService } from './alerts/service';
+import type { MemberRef } from './flow';
+
+/** Looks up which member (if any) a conversation is linked to. */
+export interface MemberLookup {
+  forConversation(conversationId: string): Promise<MemberRef | null>;
+}
+
+/**
+ * The domain services flows may use. Built once in main.ts (and in tests) and handed to every
+ * flow through its context. Each is backed by Redis, never by a platform SDK.
+ */
+export interface Services {
+  members: MemberLookup;
+  alerts: AlertService;
+  /** Office hours and other settings flows need, already parsed. */
+  settings: FlowSettings;
+}
+
+/** Settings flows read. */
+export interface FlowSettings {
+  /** The charity's name as young people know it. */
+  charityName: string;
+  officeHours: string;
+  timezone: string;
+  joinCodeTtlDays: number;
+  refresherDays: number;
+}

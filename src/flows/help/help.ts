@@ -1,0 +1,62 @@
+import type { Choice } from '../../core/message';
+import type { NamedFlow } from '../../core/flow';
+
+/** Payloads of the main menu, shared by every channel's menu (Messenger persistent menu too). */
+export const MENU = {
+  request: 'MENU_REQUEST',
+  safety: 'MENU_SAFETY',
+  worried: 'MENU_WORRIED',
+  help: 'MENU_HELP',
+} as const;
+
+/** The main menu as choices. */
+export const MENU_CHOICES: Choice[] = [
+  { title: 'Talk to a youth worker', payload: MENU.request },
+  { title: 'Staying safe online', payload: MENU.safety },
+  { title: "I'm worried", payload: MENU.worried },
+];
+
+const NOT_EMERGENCY =
+  "I'm not an emergency service. If you're in danger call 999, or call Childline free on 0800 1111.";
+
+/** What Haven is and can do, in a few short lines. */
+export function helpText(charity: string): string {
+  return [
+    `Hi, I'm Haven 👋 a chat helper run by the youth workers at ${charity}.`,
+    'I can help you:\n• ask for a one-to-one chat with a youth worker\n• stay safe online\n• tell someone if you are worried about something',
+    NOT_EMERGENCY,
+  ].join('\n\n');
+}
+
+const GREETING = /^(hi+|hey+|hello+|hiya|heya|yo|sup|wassup|help|menu|start|get started|options|\?+)\b/;
+
+/**
+ * Greeting and help: "hi", "help", "menu", a first contact, or anything no other flow understood
+ * gets a short, warm answer with the menu. Always last in the chain.
+ */
+export function helpFlow(): NamedFlow {
+  return {
+    name: 'help',
+    run: async (ctx) => {
+      const charity = ctx.services.settings.charityName;
+      if (ctx.input === MENU.worried) {
+        ctx.reply(
+          "I'm glad you reached out. Tell me here what's worrying you, in your own words, and a youth worker will read it.\n\nIf you're in danger right now, call 999. You can also call Childline free on 0800 1111, any time.",
+        );
+        return;
+      }
+      if (ctx.isFirstContact || ctx.input === MENU.help || GREETING.test(ctx.input) || ctx.message.kind === 'start') {
+        ctx.reply(helpText(charity), MENU_CHOICES);
+        return;
+      }
+      if (ctx.message.kind === 'media') {
+        ctx.reply('Sorry, I can only read text messages. Could you type it for me?', MENU_CHOICES);
+        return;
+      }
+      ctx.reply(
+        `Sorry, I didn't quite get that. Here's what I can help with:\n\n${helpText(charity).split('\n\n')[1]}\n\n${NOT_EMERGENCY}`,
+        MENU_CHOICES,
+      );
+    },
+  };
+}

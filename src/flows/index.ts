@@ -1,0 +1,13 @@
+import type { NamedFlow } from '../core/flow';
+import { helpFlow } from './help/help';
+import { safeguardingReplyFlow } from './safeguarding/reply';
+import { staffAckFlow } from './staff/ack';
+
+/**
+ * The flows, in the order they see each message. Staff commands first (they only act for staff
+ * identities), then the safeguarding reply (which answers any message that raised an alert and
+ * stops there), then the rest, with help last as the catch-all.
+ */
+export function buildFlows(): NamedFlow[] {
+  return [staffAckFlow(), safeguardingReplyFlow(), helpFlow()];
+}

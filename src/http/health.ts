@@ -1,0 +1,51 @@
+import type { FastifyInstance } from 'fastify';
+import type { Redis } from 'ioredis';
+import type { ChannelStatus } from '../core/adapter';
+import type { Metrics } from '../core/metrics';
+import type { Queues } from '../core/queues';
+
+/**
+ * `/healthz` (the process runs), `/readyz` (Redis answers; each channel's state in the body) and
+ * `/metrics` (Prometheus).
+ */
+export function registerHealthRoutes(
+  app: FastifyInstance,
+  d: { redis: Redis; queues: Queues; metrics: Metrics; channels: () => ChannelStatus[] },
+): void {
+  app.get('/healthz', async () => ({ status: 'ok' }));
+
+  app.get('/readyz', async (_req, reply) => {
+    let redis: 'ok' | string = 'ok';
+    try {
+      await withTimeout(d.redis.ping(), 1000);
+    } catch (err) {
+      redis = `unavailable: ${(err as Error).message}`;
+    }
+    const channels = d.channels();
+    const body = { status: redis === 'ok' ? 'ready' : 'not_ready', redis, channels };
+    return reply.code(redis === 'ok' ? 200 : 503).send(body);
+  });
+
+  app.get('/metrics', async (_req, reply) => {
+    try {
+      for (const q of d.queues.all()) {
+        const counts = await withTimeout(q.getJobCounts('waiting', 'delayed', 'active', 'failed', 'prioritized'), 1000);
+        for (const [state, n] of Object.entries(counts)) d.metrics.queueDepth.set({ queue: q.name, state }, n);
+      }
+    } catch {
+      // Queue depths are left at their last values when Redis is down; the rest still reports.
+    }
+    reply.type(d.metrics.registry.contentType);
+    return d.metrics.registry.metrics();
+  });
+}
+
+function withTimeout<T>(p: Promise<T>, ms: number): Promise<T> {
+  let timer: NodeJS.Timeout;
+  return Promise.race([
+    p.finally(() => clearTimeout(timer)),
+    new Promise<T>((_, reject) => {
+      timer = setTimeout(() => reject(new Error(`no answer in ${ms} ms`)), ms);
+    }),
+  ]);
+}

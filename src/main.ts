@@ -1,0 +1,244 @@
+import type { ConnectionOptions, Worker } from 'bullmq';
+import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
+import { Redis, type RedisOptions } from 'ioredis';
+import { buildAdapters } from './adapters';
+import { usesDevelopmentSecrets, type Config } from './config';
+import type { Adapter, ChannelStatus } from './core/adapter';
+import { AlertService, type AlertJob } from './core/alerts/service';
+import { AlertStore } from './core/alerts/store';
+import { Engine } from './core/engine';
+import { IdentityVault } from './core/identity';
+import { Ingest } from './core/ingest';
+import { Keys } from './core/keys';
+import { createLogger, type Logger } from './core/logger';
+import type { ChannelName, InboundJob, OutboundJob } from './core/message';
+import { Metrics } from './core/metrics';
+import { Outbox } from './core/outbox';
+import { QUEUE_NAMES, Queues, createWorker } from './core/queues';
+import { defaultScreen, loadLexicon, createScreen } from './core/safeguarding';
+import { Sender } from './core/sender';
+import type { MemberLookup, Services } from './core/services';
+import { StateStore } from './core/state';
+import { buildFlows } from './flows';
+import { dispatchTask, type TaskHandlers } from './core/tasks';
+import { registerHealthRoutes } from './http/health';
+
+/** Options for {@link startHaven} beyond the settings (tests use these). */
+export interface StartOptions {
+  logger?: Logger;
+  /** Start the queue workers in this process (default true). */
+  workers?: boolean;
+  /** The clock flows see (tests control it). */
+  now?: () => Date;
+}
+
+/** A running Haven: its HTTP server, internals for tests, and a `stop()` that closes everything. */
+export interface Haven {
+  config: Config;
+  http: FastifyInstance;
+  /** The address the HTTP server listens on, e.g. http://127.0.0.1:3000 */
+  url: string;
+  redis: Redis;
+  keys: Keys;
+  queues: Queues;
+  vault: IdentityVault;
+  alerts: AlertService;
+  ingest: Ingest;
+  adapters: Map<ChannelName, Adapter>;
+  log: Logger;
+  metrics: Metrics;
+  stop(): Promise<void>;
+}
+
+/** Connection options for a BullMQ worker: it opens (and closes) its own blocking connection. */
+export function workerConnectionOptions(url: string): ConnectionOptions {
+  return { url, maxRetriesPerRequest: null, connectionName: 'haven:worker' };
+}
+
+/**
+ * The composition root: settings → Redis → queues → adapters → engine → HTTP. Every connection
+ * opened here is closed by `stop()`.
+ */
+export async function startHaven(config: Config, opts: StartOptions = {}): Promise<Haven> {
+  const log = opts.logger ?? createLogger({ level: config.LOG_LEVEL, pretty: config.NODE_ENV === 'development' });
+  if (usesDevelopmentSecrets(config)) {
+    log.warn(
+      "ID_HASH_SECRET, DATA_ENCRYPTION_KEY or SESSION_SECRET not set: using development keys (never do this with real children's data)",
+    );
+  }
+  const keys = new Keys(config.REDIS_PREFIX);
+  const connections: Redis[] = [];
+  const connect = (purpose: string, extra: RedisOptions = {}): Redis => {
+    const r = new Redis(config.REDIS_URL, { connectionName: `haven:${purpose}`, lazyConnect: false, ...extra });
+    r.on('error', (err) => log.warn({ purpose, err: { message: err.message } }, 'redis connection error'));
+    connections.push(r);
+    return r;
+  };
+  // Commands on the request path fail fast when Redis is down, so webhooks answer 503 at once.
+  const redis = connect('commands', { enableOfflineQueue: false, maxRetriesPerRequest: 1 });
+  await waitForRedis(redis, log);
+  const workerConnection = workerConnectionOptions(config.REDIS_URL);
+
+  const metrics = new Metrics({ defaults: true });
+  const queues = new Queues(redis, keys);
+  const ttlSeconds = config.STATE_TTL_DAYS * 24 * 3600;
+  const vault = new IdentityVault(redis, keys, config.idHashSecret, config.dataKey, ttlSeconds);
+  const states = new StateStore(redis, keys, ttlSeconds);
+  const outbox = new Outbox(queues.outbound);
+  const lexicon = config.SAFEGUARDING_LEXICON_PATH ? loadLexicon(config.SAFEGUARDING_LEXICON_PATH) : undefined;
+  const screen = lexicon ? createScreen(lexicon) : defaultScreen();
+
+  const staffIds = (ids: string[]) =>
+    ids.map((id) => vault.conversationId(id.slice(0, id.indexOf(':')) as ChannelName, id.slice(id.indexOf(':') + 1)));
+  const alertStore = new AlertStore(redis, keys);
+  const publicUrl = config.PUBLIC_URL ?? `http://localhost:${config.PORT}`;
+  const alerts = new AlertService(
+    alertStore,
+    queues.alerts,
+    outbox,
+    {
+      webhookUrl: config.ALERT_WEBHOOK_URL,
+      onDuty: staffIds(config.SAFEGUARDING_ON_DUTY),
+      leads: staffIds(config.SAFEGUARDING_LEADS),
+      escalationMs: config.ESCALATION_MINUTES * 60_000,
+      urgentEscalationMs: config.ESCALATION_URGENT_MINUTES * 60_000,
+      publicUrl,
+      signingSecret: config.sessionSecret,
+    },
+    log.child({ module: 'alerts' }),
+  );
+  const members: MemberLookup = { forConversation: async () => null };
+  const services: Services = {
+    members,
+    alerts,
+    settings: {
+      charityName: config.CHARITY_NAME,
+      officeHours: config.OFFICE_HOURS,
+      timezone: config.TIMEZONE,
+      joinCodeTtlDays: config.JOIN_CODE_TTL_DAYS,
+      refresherDays: config.REFRESHER_DAYS,
+    },
+  };
+  /** Handlers for the `tasks` queue, by job name; modules add theirs. */
+  const tasks: TaskHandlers = {};
+  const ingest = new Ingest({
+    redis,
+    keys,
+    queues,
+    vault,
+    screen,
+    alerts,
+    members,
+    dedupeTtlSeconds: config.DEDUPE_TTL_HOURS * 3600,
+    ratePerMinute: config.INBOUND_RATE_PER_MINUTE,
+    log: log.child({ module: 'ingest' }),
+    metrics,
+  });
+  const adapterCtx = { accept: (m: Parameters<Ingest['accept']>[0]) => ingest.accept(m) };
+
+  const adapters = new Map<ChannelName, Adapter>();
+  for (const a of buildAdapters({ config, redis, connect: (p) => connect(p), keys, log, metrics }))
+    adapters.set(a.name, a);
+
+  const http = Fastify({
+    loggerInstance: log.child({ module: 'http' }) as FastifyBaseLogger,
+    bodyLimit: 1024 * 1024,
+    disableRequestLogging: config.NODE_ENV !== 'development',
+    trustProxy: true,
+  });
+  registerHealthRoutes(http, {
+    redis,
+    queues,
+    metrics,
+    channels: () => [...adapters.values()].map((a): ChannelStatus => a.status()),
+  });
+  for (const a of adapters.values()) await a.registerRoutes?.(http, adapterCtx);
+
+  const workers: Worker[] = [];
+  if (opts.workers !== false) {
+    const engine = new Engine({
+      redis,
+      keys,
+      states,
+      outbox,
+      services,
+      flows: buildFlows(),
+      log: log.child({ module: 'engine' }),
+      metrics,
+      handledTtlSeconds: config.DEDUPE_TTL_HOURS * 3600,
+      now: opts.now,
+    });
+    const sender = new Sender({ adapters, vault, redis, keys, log: log.child({ module: 'sender' }), metrics });
+    workers.push(
+      createWorker<AlertJob>(QUEUE_NAMES.alerts, (job) => alerts.deliver(job.data), workerConnection, keys, {
+        concurrency: 10,
+      }),
+      createWorker<InboundJob>(QUEUE_NAMES.inbound, (job) => engine.handle(job.data), workerConnection, keys, {
+        concurrency: 50,
+      }),
+      createWorker<OutboundJob>(QUEUE_NAMES.outbound, (job) => sender.send(job.data), workerConnection, keys, {
+        concurrency: 50,
+      }),
+      createWorker(QUEUE_NAMES.tasks, dispatchTask(tasks), workerConnection, keys, { concurrency: 10 }),
+    );
+    for (const w of workers) {
+      w.on('failed', (job, err) =>
+        log.warn(
+          { queue: w.name, jobId: job?.id, attempts: job?.attemptsMade, err: { name: err.name, message: err.message } },
+          'job failed',
+        ),
+      );
+      w.on('error', (err) => log.warn({ queue: w.name, err: { message: err.message } }, 'worker error'));
+    }
+  }
+
+  for (const a of adapters.values()) {
+    // A channel that fails to start never takes the others down; its status says why.
+    a.start?.(adapterCtx).catch((err: Error) =>
+      log.error({ channel: a.name, err: { message: err.message } }, 'channel failed to start'),
+    );
+  }
+
+  await http.listen({ port: config.PORT, host: config.HOST });
+  const addr = http.server.address();
+  const url = typeof addr === 'object' && addr ? `http://127.0.0.1:${addr.port}` : publicUrl;
+  log.info(
+    { port: typeof addr === 'object' && addr ? addr.port : config.PORT, channels: [...adapters.keys()] },
+    'Haven is listening',
+  );
+
+  let stopping: Promise<void> | undefined;
+  const stop = () =>
+    (stopping ??= (async () => {
+      for (const a of adapters.values())
+        await a
+          .stop?.()
+          .catch((err: Error) => log.warn({ channel: a.name, err: { message: err.message } }, 'channel stop failed'));
+      await http.close();
+      await Promise.all(workers.map((w) => w.close()));
+      await queues.close();
+      await Promise.all(connections.map((c) => c.quit().catch(() => c.disconnect())));
+      log.info('Haven stopped');
+    })());
+
+  return { config, http, url, redis, keys, queues, vault, alerts, ingest, adapters, log, metrics, stop };
+}
+
+async function waitForRedis(redis: Redis, log: Logger): Promise<void> {
+  const deadline = Date.now() + 10_000;
+  for (;;) {
+    try {
+      if (redis.status !== 'ready') await new Promise((r) => setTimeout(r, 100));
+      await redis.ping();
+      return;
+    } catch (err) {
+      if (Date.now() > deadline) {
+        log.error(
+          { err: { message: (err as Error).message } },
+          'Redis is not answering; starting anyway, /readyz will say 503',
+        );
+        return;
+      }
+    }
+  }
+}

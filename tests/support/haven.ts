@@ -1,0 +1,139 @@
+import { randomBytes } from 'node:crypto';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { Writable } from 'node:stream';
+import { Redis } from 'ioredis';
+import { loadConfig, type Config } from '../../src/config';
+import { createLogger, type Logger } from '../../src/core/logger';
+import { startHaven, type Haven, type StartOptions } from '../../src/main';
+
+export const REDIS_URL = process.env.TEST_REDIS_URL ?? 'redis://127.0.0.1:6379';
+
+/** A key prefix of its own for one test file (or one test), so files can run in parallel. */
+export function uniquePrefix(name: string): string {
+  return `t-${name}-${randomBytes(4).toString('hex')}`;
+}
+
+/** Settings for a test: port 0, loopback, silent logs, its own Redis prefix. */
+export function testConfig(prefix: string, overrides: Record<string, string> = {}): Config {
+  return loadConfig({
+    NODE_ENV: 'test',
+    PORT: '0',
+    HOST: '127.0.0.1',
+    LOG_LEVEL: 'silent',
+    REDIS_URL,
+    REDIS_PREFIX: prefix,
+    ...overrides,
+  });
+}
+
+/** Deletes every key under a prefix. */
+export async function cleanupPrefix(prefix: string): Promise<void> {
+  const redis = new Redis(REDIS_URL);
+  try {
+    let cursor = '0';
+    do {
+      const [next, keys] = await redis.scan(cursor, 'MATCH', `${prefix}:*`, 'COUNT', 1000);
+      cursor = next;
+      if (keys.length) await redis.del(...keys);
+    } while (cursor !== '0');
+  } finally {
+    await redis.quit();
+  }
+}
+
+/** A logger whose every line is kept in `lines` (to assert what reaches the logs). */
+export function captureLogger(level = 'debug'): { logger: Logger; lines: string[] } {
+  const lines: string[] = [];
+  const destination = new Writable({
+    write(chunk: Buffer, _enc, cb) {
+      lines.push(...chunk.toString('utf8').split('\n').filter(Boolean));
+      cb();
+    },
+  });
+  return { logger: createLogger({ level, pretty: false, destination }), lines };
+}
+
+/** A running Haven on its own prefix; `stop()` closes it and deletes its keys. */
+export async function startTestHaven(
+  name: string,
+  overrides: Record<string, string> = {},
+  opts: StartOptions = {},
+): Promise<Haven & { prefix: string; shutdown(): Promise<void> }> {
+  const prefix = uniquePrefix(name);
+  const haven = await startHaven(testConfig(prefix, overrides), opts);
+  return {
+    ...haven,
+    prefix,
+    shutdown: async () => {
+      await haven.stop();
+      await cleanupPrefix(prefix);
+    },
+  };
+}
+
+/** Polls until `check` returns a truthy value, or fails after `ms`. */
+export async function waitFor<T>(check: () => T | Promise<T>, ms = 5000, what = 'condition'): Promise<NonNullable<T>> {
+  const deadline = Date.now() + ms;
+  for (;;) {
+    const v = await check();
+    if (v) return v as NonNullable<T>;
+    if (Date.now() > deadline) throw new Error(`timed out after ${ms} ms waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 20));
+  }
+}
+
+/** One request a {@link StubServer} received. */
+export interface StubRequest {
+  method: string;
+  url: string;
+  headers: IncomingMessage['headers'];
+  body: string;
+  json: unknown;
+}
+
+/** A loopback HTTP server standing in for a platform (Graph API, Bot Connector, a webhook receiver). */
+export interface StubServer {
+  url: string;
+  requests: StubRequest[];
+  /** Replaces how it answers; default 200 `{}`. */
+  respond: (handler: (req: StubRequest, res: ServerResponse) => void) => void;
+  close(): Promise<void>;
+}
+
+export async function startStub(): Promise<StubServer> {
+  const requests: StubRequest[] = [];
+  let handler: (req: StubRequest, res: ServerResponse) => void = (_req, res) => {
+    res.writeHead(200, { 'content-type': 'application/json' }).end('{}');
+  };
+  const server: Server = createServer((req, res) => {
+    const chunks: Buffer[] = [];
+    req.on('data', (c: Buffer) => chunks.push(c));
+    req.on('end', () => {
+      const body = Buffer.concat(chunks).toString('utf8');
+      let json: unknown;
+      try {
+        json = body ? JSON.parse(body) : undefined;
+      } catch {
+        json = undefined;
+      }
+      const r = { method: req.method ?? '', url: req.url ?? '', headers: req.headers, body, json };
+      requests.push(r);
+      handler(r, res);
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as AddressInfo;
+  return {
+    url: `http://127.0.0.1:${port}`,
+    requests,
+    respond: (h) => {
+      handler = h;
+    },
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.closeAllConnections();
+        server.close(() => resolve());
+      }),
+  };
+}
