@@ -162,7 +162,7 @@ export async function startHaven(config: Config, opts: StartOptions = {}): Promi
       states,
       outbox,
       services,
-      flows: buildFlows(),
+      flows: buildFlows(config),
       log: log.child({ module: 'engine' }),
       metrics,
       handledTtlSeconds: config.DEDUPE_TTL_HOURS * 3600,

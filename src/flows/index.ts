@@ -1,3 +1,4 @@
+import type { Config } from '../config';
 import type { NamedFlow } from '../core/flow';
 import { helpFlow } from './help/help';
 import { safeguardingReplyFlow } from './safeguarding/reply';
@@ -8,6 +9,7 @@ import { staffAckFlow } from './staff/ack';
  * identities), then the safeguarding reply (which answers any message that raised an alert and
  * stops there), then the rest, with help last as the catch-all.
  */
-export function buildFlows(): NamedFlow[] {
+// eslint-disable-next-line @typescript-eslint/no-unused-vars
+export function buildFlows(_config: Config): NamedFlow[] {
   return [staffAckFlow(), safeguardingReplyFlow(), helpFlow()];
 }
