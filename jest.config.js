@@ -7,5 +7,5 @@ module.exports = {
   // Two cores: two workers. Tests share the machine's Redis, each file on its own key prefix.
   maxWorkers: 2,
   testTimeout: 30000,
-  transform: { '^.+\\.ts$': ['ts-jest', { isolatedModules: true }] },
+  transform: { '^.+\\.ts$': 'ts-jest' },
 };

@@ -1,18 +1,12 @@
-import { randomBytes } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { Writable } from 'node:stream';
-import { Redis } from 'ioredis';
 import { loadConfig, type Config } from '../../src/config';
 import { createLogger, type Logger } from '../../src/core/logger';
 import { startHaven, type Haven, type StartOptions } from '../../src/main';
+import { cleanupPrefix, REDIS_URL, uniquePrefix } from './redis';
 
-export const REDIS_URL = process.env.TEST_REDIS_URL ?? 'redis://127.0.0.1:6379';
-
-/** A key prefix of its own for one test file (or one test), so files can run in parallel. */
-export function uniquePrefix(name: string): string {
-  return `t-${name}-${randomBytes(4).toString('hex')}`;
-}
+export { cleanupPrefix, REDIS_URL, uniquePrefix };
 
 /** Settings for a test: port 0, loopback, silent logs, its own Redis prefix. */
 export function testConfig(prefix: string, overrides: Record<string, string> = {}): Config {
@@ -25,21 +19,6 @@ export function testConfig(prefix: string, overrides: Record<string, string> = {
     REDIS_PREFIX: prefix,
     ...overrides,
   });
-}
-
-/** Deletes every key under a prefix. */
-export async function cleanupPrefix(prefix: string): Promise<void> {
-  const redis = new Redis(REDIS_URL);
-  try {
-    let cursor = '0';
-    do {
-      const [next, keys] = await redis.scan(cursor, 'MATCH', `${prefix}:*`, 'COUNT', 1000);
-      cursor = next;
-      if (keys.length) await redis.del(...keys);
-    } while (cursor !== '0');
-  } finally {
-    await redis.quit();
-  }
 }
 
 /** A logger whose every line is kept in `lines` (to assert what reaches the logs). */

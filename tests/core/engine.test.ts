@@ -1,0 +1,128 @@
+import { Queue } from 'bullmq';
+import { Redis } from 'ioredis';
+import { Engine } from '../../src/core/engine';
+import type { NamedFlow } from '../../src/core/flow';
+import { createLogger } from '../../src/core/logger';
+import { Keys } from '../../src/core/keys';
+import type { InboundJob, OutboundJob } from '../../src/core/message';
+import { Outbox } from '../../src/core/outbox';
+import type { Services } from '../../src/core/services';
+import { StateStore } from '../../src/core/state';
+import { cleanupPrefix, REDIS_URL, uniquePrefix } from '../support/redis';
+
+const quiet = createLogger({ level: 'silent', pretty: false });
+const noConcern = { alert: false, category: null, severity: null, matched: [] };
+
+describe('engine', () => {
+  const prefix = uniquePrefix('engine');
+  const keys = new Keys(prefix);
+  const redis = new Redis(REDIS_URL);
+  const outbound = new Queue('outbound', { connection: redis, prefix: keys.queuePrefix });
+  const states = new StateStore(redis, keys, 3600);
+  const services = {
+    members: { forConversation: async () => null },
+    settings: {
+      charityName: 'Test',
+      officeHours: 'Mon-Fri 09:00-17:00',
+      timezone: 'Europe/London',
+      joinCodeTtlDays: 14,
+      refresherDays: 60,
+    },
+  } as unknown as Services;
+
+  const engineWith = (flows: NamedFlow[]) =>
+    new Engine({
+      redis,
+      keys,
+      states,
+      outbox: new Outbox(outbound),
+      services,
+      flows,
+      log: quiet,
+      handledTtlSeconds: 3600,
+    });
+
+  /** A flow that counts messages in the persisted state and says the count. */
+  const counter: NamedFlow = {
+    name: 'counter',
+    run: async (ctx) => {
+      const n = Number(ctx.state.flow?.answers.count ?? '0') + 1;
+      ctx.state.flow = { name: 'counter', step: 'counting', answers: { count: String(n) } };
+      ctx.reply(`message ${n}`);
+    },
+  };
+
+  const job = (messageId: string, text = 'hello'): InboundJob => ({
+    channel: 'webchat',
+    messageId,
+    conversationId: 'webchat.conv1',
+    kind: 'text',
+    text,
+    sentAt: Date.now(),
+    acceptedAt: Date.now(),
+    screen: noConcern,
+  });
+
+  const replies = async (): Promise<string[]> => {
+    const jobs = await outbound.getJobs(['waiting', 'prioritized']);
+    return jobs
+      .sort((a, b) => a.timestamp - b.timestamp || Number(a.id) - Number(b.id))
+      .map((j) => (j.data as OutboundJob).message.text);
+  };
+
+  afterEach(async () => {
+    await outbound.obliterate({ force: true });
+    await cleanupPrefix(prefix);
+  });
+  afterAll(async () => {
+    await outbound.close();
+    await redis.quit();
+  });
+
+  it('keeps conversation state across engine instances (any worker can take the next message)', async () => {
+    await engineWith([counter]).handle(job('m1'));
+    await engineWith([counter]).handle(job('m2'));
+    expect(await replies()).toEqual(expect.arrayContaining(['message 1', 'message 2']));
+    expect((await states.load('webchat.conv1'))?.flow?.answers.count).toBe('2');
+  });
+
+  it('answers a retried job only once', async () => {
+    const engine = engineWith([counter]);
+    await engine.handle(job('m1'));
+    await engine.handle(job('m1'));
+    expect(await replies()).toEqual(['message 1']);
+  });
+
+  it('goes on to the next flow when one throws, and the next message still works', async () => {
+    const broken: NamedFlow = {
+      name: 'broken',
+      run: async () => {
+        throw new Error('boom');
+      },
+    };
+    const engine = engineWith([broken, counter]);
+    await engine.handle(job('m1'));
+    await engine.handle(job('m2'));
+    expect((await replies()).sort()).toEqual(['message 1', 'message 2']);
+  });
+
+  it('maps a typed number to the choice offered', async () => {
+    let seen: string | undefined;
+    const offer: NamedFlow = {
+      name: 'offer',
+      run: async (ctx) => {
+        seen = ctx.input;
+        ctx.reply('pick', [
+          { title: 'Apples', payload: 'A' },
+          { title: 'Pears', payload: 'P' },
+        ]);
+      },
+    };
+    const engine = engineWith([offer]);
+    await engine.handle(job('m1', 'hi'));
+    await engine.handle(job('m2', '2'));
+    expect(seen).toBe('P');
+    await engine.handle(job('m3', 'apples'));
+    expect(seen).toBe('A');
+  });
+});
