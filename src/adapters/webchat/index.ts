@@ -62,9 +62,8 @@ export class WebchatAdapter implements Adapter {
     });
   }
 
-  /** The browser's id is hashed before it is used as a key: the raw id is a bearer secret. */
   private static clientKey(id: string): string {
-    return createHash('sha256').update(id).digest('base64url').slice(0, 32);
+    return webchatClientKey(id);
   }
 
   registerRoutes(app: FastifyInstance, ctx: AdapterContext): void {
@@ -85,12 +84,10 @@ export class WebchatAdapter implements Adapter {
       const parsed = messageBody.safeParse(req.body);
       if (!parsed.success) {
         const first = parsed.error.issues[0];
-        return reply
-          .code(400)
-          .send({
-            error: first?.message ?? 'invalid message',
-            issues: parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`),
-          });
+        return reply.code(400).send({
+          error: first?.message ?? 'invalid message',
+          issues: parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`),
+        });
       }
       const b = parsed.data;
       try {
@@ -210,6 +207,11 @@ export class WebchatAdapter implements Adapter {
     for (const res of this.streams) res.end();
     this.streams.clear();
   }
+}
+
+/** The key a browser's replies are kept under: its id is hashed first, as the raw id is a bearer secret. */
+export function webchatClientKey(clientId: string): string {
+  return createHash('sha256').update(clientId).digest('base64url').slice(0, 32);
 }
 
 /** Creates the web chat channel (always on: it needs no platform account). */
