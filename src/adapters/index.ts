@@ -5,6 +5,10 @@ import type { Keys } from '../core/keys';
 import type { Logger } from '../core/logger';
 import type { Metrics } from '../core/metrics';
 import { createWebchatAdapter } from './webchat';
+import { createBotFrameworkChannel } from './botframework';
+import { createWhatsAppWebAdapter, type ClientFactory } from './whatsapp';
+import { createMessengerAdapter } from './messenger';
+import { createWhatsAppCloudAdapter } from './whatsapp-cloud';
 
 /** What adapters may use from the composition root. */
 export interface AdapterDeps {
@@ -15,6 +19,8 @@ export interface AdapterDeps {
   keys: Keys;
   log: Logger;
   metrics: Metrics;
+  /** Makes the whatsapp-web.js client (tests inject a fake; default the real one). */
+  whatsappClientFactory?: ClientFactory;
 }
 
 /**
@@ -32,5 +38,47 @@ export function buildAdapters(d: AdapterDeps): Adapter[] {
       charityName: d.config.CHARITY_NAME,
     }),
   );
+  // --- Bot Framework: Teams, Web Chat, Direct Line, Emulator (src/adapters/botframework) ---
+  // Always on: with no MicrosoftAppId it runs unauthenticated for the Emulator and logs so at start.
+  adapters.push(
+    createBotFrameworkChannel(d.config, { redis: d.redis, keys: d.keys, log: d.log.child({ channel: 'botframework' }) }),
+  );
+  // --- end Bot Framework ---
+  // --- Messenger and the WhatsApp Cloud API (src/adapters/messenger, src/adapters/whatsapp-cloud) ---
+  // Config already requires each channel's settings together; the factories name any missing one.
+  if (d.config.MESSENGER_APP_SECRET) {
+    adapters.push(
+      createMessengerAdapter(d.config, { redis: d.redis, keys: d.keys, log: d.log.child({ channel: 'messenger' }) }),
+    );
+  }
+  if (d.config.WHATSAPP_CLOUD_ACCESS_TOKEN) {
+    adapters.push(
+      createWhatsAppCloudAdapter(d.config, {
+        redis: d.redis,
+        keys: d.keys,
+        log: d.log.child({ channel: 'whatsapp-cloud' }),
+      }),
+    );
+  }
+  // --- end Messenger / WhatsApp Cloud API ---
+  // --- WhatsApp through whatsapp-web.js (src/adapters/whatsapp) ---
+  if (d.config.WHATSAPP_ENABLED) {
+    adapters.push(
+      createWhatsAppWebAdapter(
+        {
+          authPath: d.config.WHATSAPP_AUTH_PATH,
+          executablePath: d.config.PUPPETEER_EXECUTABLE_PATH,
+          pairingNumber: d.config.WHATSAPP_PAIRING_NUMBER,
+        },
+        {
+          redis: d.redis,
+          keys: d.keys,
+          log: d.log.child({ channel: 'whatsapp' }),
+          createClient: d.whatsappClientFactory,
+        },
+      ),
+    );
+  }
+  // --- end WhatsApp (whatsapp-web.js) ---
   return adapters;
 }

@@ -3,6 +3,7 @@ import { AlertStore } from '../core/alerts/store';
 import { defaultScreen, loadLexicon, createScreen, runScreenFilter } from '../core/safeguarding';
 import { startHaven } from '../main';
 import { openStore, printJson, type Command } from './support';
+import { messengerCommand } from '../adapters/messenger/cli';
 
 /** Every `haven` sub-command. Modules add theirs here. */
 export const commands: Record<string, Command> = {
@@ -58,4 +59,6 @@ export const commands: Record<string, Command> = {
       return 0;
     },
   },
+
+  messenger: messengerCommand,
 };
