@@ -20,6 +20,8 @@ import { Sender } from './core/sender';
 import type { MemberLookup, Services } from './core/services';
 import { StateStore } from './core/state';
 import { buildFlows } from './flows';
+import { loadSafetyContent } from './flows/online-safety/content';
+import { discreetText } from './flows/privacy/discreet';
 import { dispatchTask, type TaskHandlers } from './core/tasks';
 import { registerHealthRoutes } from './http/health';
 
@@ -61,6 +63,8 @@ export function workerConnectionOptions(url: string): ConnectionOptions {
  */
 export async function startHaven(config: Config, opts: StartOptions = {}): Promise<Haven> {
   const log = opts.logger ?? createLogger({ level: config.LOG_LEVEL, pretty: config.NODE_ENV === 'development' });
+  // A bad online-safety content file refuses start (buildFlows loads it again when workers run).
+  loadSafetyContent(config.SAFETY_CONTENT_PATH);
   if (usesDevelopmentSecrets(config)) {
     log.warn(
       "ID_HASH_SECRET, DATA_ENCRYPTION_KEY or SESSION_SECRET not set: using development keys (never do this with real children's data)",
@@ -168,7 +172,16 @@ export async function startHaven(config: Config, opts: StartOptions = {}): Promi
       handledTtlSeconds: config.DEDUPE_TTL_HOURS * 3600,
       now: opts.now,
     });
-    const sender = new Sender({ adapters, vault, redis, keys, log: log.child({ module: 'sender' }), metrics });
+    const sender = new Sender({
+      adapters,
+      vault,
+      redis,
+      keys,
+      log: log.child({ module: 'sender' }),
+      metrics,
+      states,
+      discreet: (m) => discreetText(m, { hide: [config.CHARITY_NAME] }),
+    });
     workers.push(
       createWorker<AlertJob>(QUEUE_NAMES.alerts, (job) => alerts.deliver(job.data), workerConnection, keys, {
         concurrency: 10,

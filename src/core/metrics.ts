@@ -11,7 +11,7 @@ export class Metrics {
   });
   readonly outbound = new Counter({
     name: 'haven_outbound_messages_total',
-    help: 'Messages sent, by channel and outcome (sent, refused, failed, not_sent)',
+    help: 'Messages sent, by channel and outcome (sent, refused, failed, not_sent, opted_out)',
     labelNames: ['channel', 'outcome'] as const,
     registers: [this.registry],
   });

@@ -5,8 +5,9 @@ import { PlatformRefusedError } from './errors';
 import type { IdentityVault } from './identity';
 import type { Keys } from './keys';
 import type { Logger } from './logger';
-import type { ChannelName, OutboundJob } from './message';
+import type { ChannelName, OutboundJob, OutboundMessage } from './message';
 import type { Metrics } from './metrics';
+import type { StateStore } from './state';
 
 /**
  * The outbound worker's job: find the person's channel address and hand the message to that
@@ -22,6 +23,14 @@ export class Sender {
       keys: Keys;
       log: Logger;
       metrics?: Metrics;
+      /**
+       * Conversation state, for the person's privacy choices: a `notice` to someone who said
+       * "stop" is not sent (the job completes, counted as `opted_out`, never retried); discreet
+       * mode rewrites every message through `discreet`.
+       */
+      states?: StateStore;
+      /** Discreet mode's rewrite (flows/privacy/discreet.ts), injected so core does not import flows. */
+      discreet?: (message: OutboundMessage) => OutboundMessage;
     },
   ) {}
 
@@ -32,6 +41,13 @@ export class Sender {
       this.d.metrics?.outbound.inc({ channel, outcome: 'not_sent' });
       throw new UnrecoverableError(`channel ${channel} is not configured`);
     }
+    const state = this.d.states ? await this.d.states.load(conversationId) : null;
+    if (state?.optedOut && job.purpose === 'notice') {
+      this.d.metrics?.outbound.inc({ channel, outcome: 'opted_out' });
+      this.d.log.info({ channel, conversation: conversationId, cause: job.cause }, 'opted out of notices; not sent');
+      return;
+    }
+    const message = state?.discreet && this.d.discreet ? this.d.discreet(job.message) : job.message;
     const address = await this.d.vault.getAddress(conversationId);
     if (!address) {
       this.d.metrics?.outbound.inc({ channel, outcome: 'not_sent' });
@@ -43,7 +59,7 @@ export class Sender {
     }
     const last = await this.d.redis.get(this.d.keys.lastInbound(conversationId));
     try {
-      await adapter.send(address, job.message, {
+      await adapter.send(address, message, {
         purpose: job.purpose,
         lastInboundAt: last ? Number(last) : undefined,
       });

@@ -1,6 +1,9 @@
 import type { Config } from '../config';
 import type { NamedFlow } from '../core/flow';
 import { helpFlow } from './help/help';
+import { loadSafetyContent } from './online-safety/content';
+import { onlineSafetyFlow, welcomeSafetyNote } from './online-safety/flow';
+import { privacyFlow } from './privacy/flow';
 import { safeguardingReplyFlow } from './safeguarding/reply';
 import { staffAckFlow } from './staff/ack';
 
@@ -9,7 +12,14 @@ import { staffAckFlow } from './staff/ack';
  * identities), then the safeguarding reply (which answers any message that raised an alert and
  * stops there), then the rest, with help last as the catch-all.
  */
-// eslint-disable-next-line @typescript-eslint/no-unused-vars
-export function buildFlows(_config: Config): NamedFlow[] {
-  return [staffAckFlow(), safeguardingReplyFlow(), helpFlow()];
+export function buildFlows(config: Config): NamedFlow[] {
+  const safety = loadSafetyContent(config.SAFETY_CONTENT_PATH);
+  return [
+    staffAckFlow(),
+    safeguardingReplyFlow(),
+    // privacy early: stop/start work at any time, even in the middle of another flow
+    privacyFlow({ stateDays: config.STATE_TTL_DAYS, requestDays: config.REQUEST_RETENTION_DAYS }),
+    onlineSafetyFlow(safety),
+    helpFlow({ welcomeNote: (ctx) => welcomeSafetyNote(safety, ctx) }),
+  ];
 }

@@ -1,5 +1,5 @@
 import type { Choice } from '../../core/message';
-import type { NamedFlow } from '../../core/flow';
+import type { FlowContext, NamedFlow } from '../../core/flow';
 
 /** Payloads of the main menu, shared by every channel's menu (Messenger persistent menu too). */
 export const MENU = {
@@ -30,11 +30,20 @@ export function helpText(charity: string): string {
 
 const GREETING = /^(hi+|hey+|hello+|hiya|heya|yo|sup|wassup|help|menu|start|get started|options|\?+)\b/;
 
+/** Options for {@link helpFlow}. */
+export interface HelpOptions {
+  /**
+   * Something to add to a welcome (the short online-safety reminder for a first contact), with
+   * choices of its own shown after the menu; null when there is nothing to add this time.
+   */
+  welcomeNote?: (ctx: FlowContext) => { text: string; choices: Choice[] } | null;
+}
+
 /**
  * Greeting and help: "hi", "help", "menu", a first contact, or anything no other flow understood
  * gets a short, warm answer with the menu. Always last in the chain.
  */
-export function helpFlow(): NamedFlow {
+export function helpFlow(opts: HelpOptions = {}): NamedFlow {
   return {
     name: 'help',
     run: async (ctx) => {
@@ -46,7 +55,11 @@ export function helpFlow(): NamedFlow {
         return;
       }
       if (ctx.isFirstContact || ctx.input === MENU.help || GREETING.test(ctx.input) || ctx.message.kind === 'start') {
-        ctx.reply(helpText(charity), MENU_CHOICES);
+        const note = opts.welcomeNote?.(ctx);
+        ctx.reply(
+          note ? `${helpText(charity)}\n\n${note.text}` : helpText(charity),
+          note ? [...MENU_CHOICES, ...note.choices] : MENU_CHOICES,
+        );
         return;
       }
       if (ctx.message.kind === 'media') {

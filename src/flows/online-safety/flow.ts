@@ -1,0 +1,85 @@
+import type { FlowContext, NamedFlow } from '../../core/flow';
+import type { Choice } from '../../core/message';
+import { MENU, MENU_CHOICES } from '../help/help';
+import type { SafetyContent } from './content';
+import { fullReminder, refresherReminder, welcomeReminder } from './messages';
+import { SAFETY_SENT, markSent, refresherDue, welcomeReminderDue } from './pacing';
+
+/** Payload of the "more" choice offered with the short reminder. */
+export const SAFETY_MORE = 'SAFETY_MORE';
+
+const REQUESTS = new Set([
+  'staying safe',
+  'stay safe',
+  'staying safe online',
+  'stay safe online',
+  'safety',
+  'online safety',
+  'safety rules',
+  'rules',
+  'the rules',
+  'group rules',
+  'ground rules',
+]);
+
+/** Lower case, single spaces, no trailing punctuation or "please". */
+function normalise(input: string): string {
+  return input
+    .replace(/\s+/g, ' ')
+    .replace(/[.!?]+$/, '')
+    .replace(/^(please )|( please)$/g, '')
+    .trim();
+}
+
+/** True when the message asks for the whole list (typed, a menu tap or "more" after the short version). */
+export function asksForSafety(ctx: FlowContext): boolean {
+  if (ctx.input === MENU.safety || ctx.input === SAFETY_MORE) return true;
+  const said = normalise(ctx.input);
+  if (REQUESTS.has(said)) return true;
+  return said === 'more' && Boolean(ctx.state.lastChoices?.some((c) => c.payload === SAFETY_MORE));
+}
+
+/**
+ * The short reminder for a welcome, with its "more" choice, or null when it is not due (see
+ * {@link welcomeReminderDue}). Records it as sent: call it only when the welcome is sent.
+ */
+export function welcomeSafetyNote(
+  content: SafetyContent,
+  ctx: FlowContext,
+): { text: string; choices: Choice[] } | null {
+  const now = ctx.now.getTime();
+  if (!welcomeReminderDue(ctx.state, now)) return null;
+  markSent(ctx.state, SAFETY_SENT.welcome, now);
+  return { text: welcomeReminder(content), choices: [{ title: content.welcome.moreChoice, payload: SAFETY_MORE }] };
+}
+
+/**
+ * Online-safety reminders: the whole list on request ("staying safe", "safety", "rules", the
+ * menu, "more"), always answered because they asked; and, before whatever answers their message,
+ * a refresher for someone not seen for `refresherDays` (at most once in that period, never twice
+ * in a day, never after "stop"). The short version with the first welcome is added by the help
+ * flow through {@link welcomeSafetyNote}.
+ */
+export function onlineSafetyFlow(content: SafetyContent): NamedFlow {
+  return {
+    name: 'online-safety',
+    run: async (ctx, next) => {
+      const now = ctx.now.getTime();
+      if (asksForSafety(ctx)) {
+        const [points, rules] = fullReminder(content);
+        ctx.reply(points);
+        ctx.reply(
+          rules,
+          MENU_CHOICES.filter((c) => c.payload !== MENU.safety),
+        );
+        markSent(ctx.state, SAFETY_SENT.full, now);
+        return;
+      }
+      if (refresherDue(ctx.state, now, ctx.services.settings.refresherDays)) {
+        ctx.reply(refresherReminder(content));
+        markSent(ctx.state, SAFETY_SENT.refresher, now);
+      }
+      await next();
+    },
+  };
+}

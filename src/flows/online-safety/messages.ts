@@ -1,0 +1,24 @@
+import type { SafetyContent } from './content';
+import { pointsById } from './content';
+
+const bullets = (lines: string[]) => lines.map((l) => `• ${l}`).join('\n');
+
+/** The short version that goes with the first welcome: two or three lines. */
+export function welcomeReminder(content: SafetyContent): string {
+  return content.welcome.lines.join('\n');
+}
+
+/** The whole list, as two phone-sized messages: the safety points, then the group rules. */
+export function fullReminder(content: SafetyContent): [string, string] {
+  const f = content.full;
+  return [
+    `${f.intro}\n${bullets(f.points.map((p) => p.text))}`,
+    [`${f.groundRulesIntro}\n${bullets(f.groundRules.map((p) => p.text))}`, f.outro].filter(Boolean).join('\n\n'),
+  ];
+}
+
+/** The refresher for someone not seen for a long time. */
+export function refresherReminder(content: SafetyContent): string {
+  const r = content.refresher;
+  return [`${r.intro}\n${bullets(pointsById(content, r.points))}`, r.outro].filter(Boolean).join('\n\n');
+}

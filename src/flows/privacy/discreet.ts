@@ -1,0 +1,44 @@
+import type { OutboundMessage } from '../../core/message';
+
+const DAYS = /\b(monday|tuesday|wednesday|thursday|friday|saturday|sunday|today|tonight|tomorrow)\b/i;
+
+/** What the charity's name becomes in discreet mode. */
+export const NEUTRAL_NAME = 'our team';
+
+/** Options for {@link discreetText}. */
+export interface DiscreetOptions {
+  /** Names that must not appear (the charity's name); each is replaced by {@link NEUTRAL_NAME}. */
+  hide?: string[];
+}
+
+/** "Hi, it's about Thursday" when the message names a day, else "Hi". */
+export function neutralFirstLine(text: string): string {
+  const day = DAYS.exec(text)?.[1];
+  if (!day) return 'Hi';
+  const d = day.toLowerCase();
+  return `Hi, it's about ${d.startsWith('to') ? d : d[0]?.toUpperCase() + d.slice(1)}`;
+}
+
+function escape(s: string): string {
+  return s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+}
+
+/**
+ * Discreet mode, for someone whose phone others may see: the message starts with a neutral line
+ * (so a notification preview shows "Hi" or "Hi, it's about Thursday", not a subject) and never
+ * names the charity. Everything else is kept, helplines included: discreet changes how a message
+ * starts, never the help in it. Pure and idempotent.
+ */
+export function discreetText(message: OutboundMessage, opts: DiscreetOptions = {}): OutboundMessage {
+  const names = (opts.hide ?? []).map((n) => n.trim()).filter(Boolean);
+  const pattern = names.length ? new RegExp(names.map(escape).join('|'), 'gi') : null;
+  const hide = (s: string) => (pattern ? s.replace(pattern, NEUTRAL_NAME) : s);
+  const body = hide(message.text);
+  const first = neutralFirstLine(body);
+  const text = body.startsWith(`${first}\n\n`) ? body : `${first}\n\n${body}`;
+  return {
+    ...message,
+    text,
+    ...(message.choices ? { choices: message.choices.map((c) => ({ ...c, title: hide(c.title) })) } : {}),
+  };
+}

@@ -1,0 +1,47 @@
+/** What the privacy flows say. Short, plain words; one idea a paragraph. */
+
+/** Settings the privacy notice quotes. */
+export interface PrivacyFacts {
+  charityName: string;
+  /** Conversation state is kept this long after the last message (STATE_TTL_DAYS). */
+  stateDays: number;
+  /** One-to-one requests are kept this long after they are closed (REQUEST_RETENTION_DAYS). */
+  requestDays: number;
+}
+
+export function optedOutText(hadFlow: boolean): string {
+  return [
+    `OK. I've stopped reminders and any other messages I'd send you on my own.${hadFlow ? " I've also stopped what we were doing." : ''}`,
+    "I'll still answer when you message me. If you tell me you're not safe, I'll still help, and a youth worker may still message you.",
+    'To turn reminders back on, send start.',
+  ].join('\n\n');
+}
+
+export const OPTED_IN_TEXT = 'Welcome back 🙂 Reminders are on again.\n\nSend stop at any time to turn them off.';
+
+export function privacyNotice(f: PrivacyFacts): string {
+  return [
+    'Your privacy, in short:',
+    `• We keep what you write here so we can answer you. We delete it ${f.stateDays} days after your last message.`,
+    `• Only the youth workers at ${f.charityName} can read it.`,
+    "• If we're worried you're not safe, we may need to tell someone who can help, like our safeguarding lead. We'll try to talk to you about it first.",
+    'Tap More to find out more.',
+  ].join('\n');
+}
+
+export function privacyMore(f: PrivacyFacts): string {
+  return [
+    'More about what we keep:',
+    '• Your phone number or account is locked away (encrypted). Staff see a nickname code, not your number.',
+    `• If you ask to talk to a youth worker, we keep that request until ${f.requestDays} days after it's closed.`,
+    '• If we were worried about your safety, we keep a record of that for as long as the law and our safety rules say.',
+    '• Send "delete my data" to delete what we keep about you (but not a safety record).',
+    '• Send "stop" to stop reminders, or "discreet" so my messages don\'t say who we are.',
+    'You can ask a youth worker about any of this.',
+  ].join('\n');
+}
+
+export const DISCREET_ON_TEXT =
+  'Done. My messages will now start with a plain "Hi" and won\'t say who we are, so anyone who sees your screen won\'t know what they\'re about.\n\nSend "discreet off" to go back to normal.';
+
+export const DISCREET_OFF_TEXT = 'OK, my messages are back to normal.\n\nSend "discreet" to turn it on again.';
