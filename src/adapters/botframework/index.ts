@@ -1,0 +1,132 @@
+import {
+  CloudAdapter,
+  ConfigurationBotFrameworkAuthentication,
+  type ConfigurationBotFrameworkAuthenticationOptions,
+  type ConversationReference,
+} from 'botbuilder';
+import type { FastifyInstance } from 'fastify';
+import type { Redis } from 'ioredis';
+import { z } from 'zod';
+import type { Config } from '../../config';
+import type { Adapter, AdapterContext, ChannelStatus } from '../../core/adapter';
+import { PlatformRefusedError } from '../../core/errors';
+import type { Keys } from '../../core/keys';
+import type { Logger } from '../../core/logger';
+import type { ChannelAddress, OutboundMessage } from '../../core/message';
+import { ChoiceMemory } from './choices';
+import { registerMessagesRoute } from './http';
+import { createTurnHandler } from './inbound';
+import { mapSendError, toReplyActivity } from './outbound';
+
+/** The settings this channel reads (botbuilder's own names). */
+export type BotFrameworkSettings = Pick<
+  Config,
+  'MicrosoftAppId' | 'MicrosoftAppPassword' | 'MicrosoftAppType' | 'MicrosoftAppTenantId'
+>;
+
+/** What the channel uses from the composition root. */
+export interface BotFrameworkDeps {
+  redis: Redis;
+  keys: Keys;
+  log: Logger;
+}
+
+/** A stored address: the ConversationReference botbuilder made from the person's activity. */
+const storedReference = z.looseObject({
+  channelId: z.string().min(1),
+  serviceUrl: z.string().min(1),
+  conversation: z.looseObject({ id: z.string().min(1) }),
+  user: z.looseObject({ id: z.string().min(1) }).optional(),
+  bot: z.looseObject({ id: z.string().min(1) }).optional(),
+});
+
+/**
+ * Teams, Web Chat, Direct Line (and Skype, and the Bot Framework Emulator) through Azure Bot
+ * Service. `POST /api/messages` is served by botbuilder's `CloudAdapter`; each person's
+ * ConversationReference is their address, and replies go out later from the outbound worker with
+ * `continueConversationAsync`. Everything botbuilder-specific lives in this folder.
+ */
+export class BotFrameworkChannel implements Adapter {
+  readonly name = 'botframework' as const;
+  private readonly cloud: CloudAdapter;
+  private readonly choices: ChoiceMemory;
+  private readonly appId: string;
+
+  constructor(
+    settings: BotFrameworkSettings,
+    private readonly d: BotFrameworkDeps,
+  ) {
+    this.appId = settings.MicrosoftAppId ?? '';
+    const options: ConfigurationBotFrameworkAuthenticationOptions = {};
+    if (settings.MicrosoftAppId) options.MicrosoftAppId = settings.MicrosoftAppId;
+    if (settings.MicrosoftAppPassword) options.MicrosoftAppPassword = settings.MicrosoftAppPassword;
+    if (settings.MicrosoftAppType) options.MicrosoftAppType = settings.MicrosoftAppType;
+    if (settings.MicrosoftAppTenantId) options.MicrosoftAppTenantId = settings.MicrosoftAppTenantId;
+    this.cloud = new CloudAdapter(new ConfigurationBotFrameworkAuthentication(options));
+    this.choices = new ChoiceMemory(d.redis, d.keys);
+  }
+
+  /** True when no app id is set: requests are not authenticated and sends carry no token. */
+  get emulatorMode(): boolean {
+    return !this.appId;
+  }
+
+  registerRoutes(app: FastifyInstance, ctx: AdapterContext): void {
+    registerMessagesRoute(app, {
+      cloud: this.cloud,
+      turn: createTurnHandler((m) => ctx.accept(m), this.choices),
+      log: this.d.log,
+    });
+  }
+
+  async start(): Promise<void> {
+    if (this.emulatorMode) {
+      this.d.log.warn(
+        'MicrosoftAppId is not set: /api/messages runs UNAUTHENTICATED, as for the Bot Framework Emulator. Never run it like this with real young people.',
+      );
+    } else {
+      this.d.log.info({ appType: 'configured' }, 'Bot Framework channel ready at /api/messages (authenticated)');
+    }
+  }
+
+  async send(address: ChannelAddress, message: OutboundMessage): Promise<void> {
+    const parsed = storedReference.safeParse(address);
+    if (!parsed.success) {
+      throw new PlatformRefusedError('stored Bot Framework address is unusable', 400, { permanent: true });
+    }
+    const reference = parsed.data as unknown as Partial<ConversationReference>;
+    if (message.choices?.length && parsed.data.user) {
+      const key = ChoiceMemory.key(parsed.data.channelId, parsed.data.conversation.id, parsed.data.user.id);
+      try {
+        await this.choices.remember(key, message.choices);
+      } catch (err) {
+        // Buttons still work as typed words; the message matters more than the mapping.
+        this.d.log.warn({ err: { message: (err as Error).message } }, 'could not remember offered choices');
+      }
+    }
+    const activity = toReplyActivity(message);
+    try {
+      await this.cloud.continueConversationAsync(this.appId, reference, async (context) => {
+        // A proactive turn has no real activity to reply to: post to the conversation itself.
+        context.onSendActivities(async (_ctx, activities, next) => {
+          for (const a of activities) delete a.replyToId;
+          return next();
+        });
+        await context.sendActivity(activity);
+      });
+    } catch (err) {
+      throw mapSendError(err);
+    }
+  }
+
+  status(): ChannelStatus {
+    return this.emulatorMode
+      ? { channel: 'botframework', state: 'ready', detail: 'emulator mode: unauthenticated (MicrosoftAppId not set)' }
+      : { channel: 'botframework', state: 'ready' };
+  }
+}
+
+/** Creates the Bot Framework channel; with no MicrosoftAppId it runs in Emulator mode. */
+export function createBotFrameworkChannel(settings: BotFrameworkSettings, deps: BotFrameworkDeps): BotFrameworkChannel {
+  return new BotFrameworkChannel(settings, deps);
+}
