@@ -39,7 +39,7 @@ describe('web chat channel', () => {
       body: JSON.stringify({ clientId: 'a'.repeat(20), id: '1', text: 'x'.repeat(4097) }),
     });
     expect(res.status).toBe(400);
-    expect((await res.json()).error).toMatch(/4,096 characters/);
+    expect(((await res.json()) as { error: string }).error).toMatch(/4,096 characters/);
   });
 
   it('refuses malformed bodies', async () => {
