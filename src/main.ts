@@ -2,6 +2,7 @@ import type { ConnectionOptions, Worker } from 'bullmq';
 import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import { Redis, type RedisOptions } from 'ioredis';
 import { buildAdapters } from './adapters';
+import type { ClientFactory as WhatsAppClientFactory } from './adapters/whatsapp';
 import { usesDevelopmentSecrets, type Config } from './config';
 import type { Adapter, ChannelStatus } from './core/adapter';
 import { AlertService, type AlertJob } from './core/alerts/service';
@@ -32,6 +33,8 @@ export interface StartOptions {
   workers?: boolean;
   /** The clock flows see (tests control it). */
   now?: () => Date;
+  /** Makes the whatsapp-web.js client (tests pass a fake; default the real one). */
+  whatsappClientFactory?: WhatsAppClientFactory;
 }
 
 /** A running Haven: its HTTP server, internals for tests, and a `stop()` that closes everything. */
@@ -141,7 +144,15 @@ export async function startHaven(config: Config, opts: StartOptions = {}): Promi
   const adapterCtx = { accept: (m: Parameters<Ingest['accept']>[0]) => ingest.accept(m) };
 
   const adapters = new Map<ChannelName, Adapter>();
-  for (const a of buildAdapters({ config, redis, connect: (p) => connect(p), keys, log, metrics }))
+  for (const a of buildAdapters({
+    config,
+    redis,
+    connect: (p) => connect(p),
+    keys,
+    log,
+    metrics,
+    whatsappClientFactory: opts.whatsappClientFactory,
+  }))
     adapters.set(a.name, a);
 
   const http = Fastify({
