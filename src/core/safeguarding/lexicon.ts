@@ -1,0 +1,141 @@
+import { readFileSync } from 'node:fs';
+import { z } from 'zod';
+import bundledLexicon from './lexicon.json';
+import { isLiteralToken, parsePattern, PatternError } from './pattern';
+import { CATEGORIES, SEVERITIES } from './types';
+
+const entrySchema = z
+  .object({
+    /** Stable name reported in `matched`, e.g. `suicide.kill_myself`. */
+    id: z.string().regex(/^[a-z0-9_.:-]+$/, 'id must be lower-case letters, digits, _ . : -'),
+    /** `alert` raises an alert; `mask` hides `weak` alerts in the same sentence (topic talk); `escalate` makes alerts urgent. */
+    kind: z.enum(['alert', 'mask', 'escalate']).default('alert'),
+    category: z.enum(CATEGORIES).optional(),
+    severity: z.enum(SEVERITIES).optional(),
+    /** For `mask`/`escalate`: which categories it acts on (default all). */
+    categories: z.array(z.enum(CATEGORIES)).min(1).optional(),
+    /** A bare topic word ("suicide", "grooming"): a `mask` in the same sentence hides it. */
+    weak: z.boolean().optional(),
+    /** For `alert`: ids of entries this one replaces when both match in one sentence ("told me to kill myself"). */
+    supersedes: z.array(z.string()).optional(),
+    patterns: z.array(z.string().min(1, 'pattern is empty')).min(1, 'needs at least one pattern'),
+    note: z.string().optional(),
+  })
+  .strict();
+
+const lexiconSchema = z
+  .object({
+    version: z.literal(1),
+    /** Named word groups, used in patterns as `@name`. */
+    groups: z.record(z.string().regex(/^[a-z_]+$/), z.array(z.string().min(1)).min(1)),
+    /** One token → the words it stands for ("killmyself" → "kill myself"). */
+    aliases: z.record(z.string(), z.string().min(1)).default({}),
+    /** Real words never corrected into a lexicon word by the typo tolerance. */
+    protect: z.array(z.string()).default([]),
+    /** Extra words the repairs may use (spacing, run-together words), beyond the patterns' own. */
+    words: z.array(z.string()).default([]),
+    entries: z.array(entrySchema).min(1),
+  })
+  .strict();
+
+/** One validated lexicon entry. */
+export type LexiconEntry = z.output<typeof entrySchema>;
+/** A validated lexicon, ready for `createScreen`. */
+export type Lexicon = z.output<typeof lexiconSchema>;
+
+/** A lexicon file that cannot be used; the message names the entry (index, id, term) and the reason. */
+export class LexiconError extends Error {
+  override readonly name = 'LexiconError';
+  readonly code = 'LEXICON_INVALID';
+}
+
+function describeEntry(raw: unknown, index: number, term?: string): string {
+  const entries = (raw as { entries?: unknown[] } | null)?.entries;
+  const entry = Array.isArray(entries) ? (entries[index] as { id?: unknown; patterns?: unknown } | undefined) : undefined;
+  const id = typeof entry?.id === 'string' ? entry.id : '?';
+  const first = Array.isArray(entry?.patterns) && typeof entry.patterns[0] === 'string' ? entry.patterns[0] : '?';
+  return `entry ${index} (id "${id}", term "${term ?? first}")`;
+}
+
+/**
+ * Validates lexicon data (already parsed JSON) and returns it typed.
+ * @param source names the file in error messages.
+ * @throws LexiconError naming the entry (index, id, term) that is wrong and why.
+ */
+export function parseLexicon(data: unknown, source = 'lexicon'): Lexicon {
+  const fail = (where: string, why: string): never => {
+    throw new LexiconError(`Invalid safeguarding lexicon ${source}: ${where}: ${why}`);
+  };
+  const parsed = lexiconSchema.safeParse(data);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0];
+    const path = issue?.path ?? [];
+    const where =
+      path[0] === 'entries' && typeof path[1] === 'number'
+        ? `${describeEntry(data, path[1])}${path.length > 2 ? ` field "${path.slice(2).join('.')}"` : ''}`
+        : path.length > 0
+          ? `field "${path.join('.')}"`
+          : 'file';
+    return fail(where, issue?.message ?? 'invalid');
+  }
+  const lexicon = parsed.data;
+  const groups = new Map<string, ReadonlySet<string>>();
+  for (const [name, words] of Object.entries(lexicon.groups)) {
+    for (const w of words) if (!isLiteralToken(w)) fail(`group "${name}"`, `"${w}" is not a single normalised token`);
+    groups.set(name, new Set(words));
+  }
+  for (const [from, to] of Object.entries(lexicon.aliases)) {
+    if (!isLiteralToken(from)) fail(`alias "${from}"`, 'the alias must be a single normalised token');
+    for (const w of to.split(' ')) if (!isLiteralToken(w)) fail(`alias "${from}"`, `"${w}" is not a normalised token`);
+  }
+  const ids = new Set<string>();
+  const allIds = new Set(lexicon.entries.map((e) => e.id));
+  lexicon.entries.forEach((entry, index) => {
+    for (const other of entry.supersedes ?? []) {
+      if (!allIds.has(other)) fail(describeEntry(data, index), `supersedes unknown id "${other}"`);
+    }
+    const where = (term?: string): string => describeEntry(data, index, term);
+    if (ids.has(entry.id)) fail(where(), `duplicate id "${entry.id}"`);
+    ids.add(entry.id);
+    if (entry.kind === 'alert') {
+      if (!entry.category) fail(where(), 'an alert entry needs a "category"');
+      if (!entry.severity) fail(where(), 'an alert entry needs a "severity"');
+      if (entry.categories) fail(where(), '"categories" is only for mask and escalate entries');
+    } else {
+      if (entry.category || entry.severity || entry.weak) {
+        fail(where(), `a ${entry.kind} entry takes "categories", not "category", "severity" or "weak"`);
+      }
+    }
+    for (const pattern of entry.patterns) {
+      try {
+        parsePattern(pattern, groups);
+      } catch (err) {
+        if (err instanceof PatternError) fail(where(pattern), err.message);
+        throw err;
+      }
+    }
+  });
+  return lexicon;
+}
+
+/**
+ * Loads and validates a lexicon file.
+ * @param path a JSON file in lexicon.json's format (the `SAFEGUARDING_LEXICON_PATH` setting); default: the bundled lexicon.
+ * @throws LexiconError when the file cannot be read, is not JSON, or an entry is invalid (named by index, id and term).
+ */
+export function loadLexicon(path?: string): Lexicon {
+  if (path === undefined) return parseLexicon(bundledLexicon, 'lexicon.json (bundled)');
+  let text: string;
+  try {
+    text = readFileSync(path, 'utf8');
+  } catch (err) {
+    throw new LexiconError(`Cannot read safeguarding lexicon ${path}: ${(err as Error).message}`);
+  }
+  let data: unknown;
+  try {
+    data = JSON.parse(text);
+  } catch (err) {
+    throw new LexiconError(`Safeguarding lexicon ${path} is not valid JSON: ${(err as Error).message}`);
+  }
+  return parseLexicon(data, path);
+}

@@ -1,0 +1,122 @@
+import { loadLexicon, type Lexicon } from './lexicon';
+import { Matcher } from './matcher';
+import { tokenise } from './normalise';
+import { CATEGORIES, SEVERITIES, type Category, type Screen, type ScreenResult, type Severity } from './types';
+import { Vocabulary } from './vocabulary';
+
+const NO_ALERT: Readonly<ScreenResult> = Object.freeze({ alert: false, category: null, severity: null, matched: [] });
+const SEVERITY_RANK = new Map<Severity, number>(SEVERITIES.map((s, i) => [s, i]));
+const CATEGORY_RANK = new Map<Category, number>(CATEGORIES.map((c, i) => [c, i]));
+
+/** A lexicon compiled for screening: its vocabulary (for repairs) and its matcher. */
+export interface CompiledLexicon {
+  lexicon: Lexicon;
+  vocabulary: Vocabulary;
+  matcher: Matcher;
+}
+
+/** Compiles a validated lexicon (vocabulary + one combined token automaton). */
+export function compileLexicon(lexicon: Lexicon): CompiledLexicon {
+  const matcher = new Matcher(lexicon);
+  const aliases = new Map<string, readonly string[]>();
+  const words = new Set<string>([...matcher.words, ...lexicon.words]);
+  for (const [from, to] of Object.entries(lexicon.aliases)) {
+    const target = to.split(' ');
+    aliases.set(from, target);
+    for (const w of target) words.add(w);
+  }
+  for (const list of Object.values(lexicon.groups)) for (const w of list) words.add(w);
+  const vocabulary = new Vocabulary({ words, aliases, protect: lexicon.protect });
+  return { lexicon, vocabulary, matcher };
+}
+
+/**
+ * Creates the safeguarding screen for a lexicon. The screen is synchronous and pure (same text, same result):
+ * normalise → repair against the lexicon's vocabulary → match every pattern in one pass → decide.
+ * Decision: `weak` topic entries hidden by a `mask` in the same sentence are dropped; `escalate` entries make
+ * alerts of their categories urgent; the most severe alert wins, ties broken by category order (suicide first).
+ * `matched` lists entry ids (most severe first), never the young person's words.
+ */
+export function createScreen(lexicon: Lexicon): Screen {
+  const compiled = compileLexicon(lexicon);
+  const { entries } = lexicon;
+  return {
+    screen(text: string): ScreenResult {
+      if (typeof text !== 'string' || text.length === 0) return { ...NO_ALERT, matched: [] };
+      const tokens = compiled.vocabulary.repair(tokenise(text));
+      const hits = compiled.matcher.run(tokens);
+      if (hits.length === 0) return { ...NO_ALERT, matched: [] };
+      const masked = new Map<number, Set<Category> | null>();
+      const escalate = new Set<Category>();
+      const escalators: string[] = [];
+      for (const hit of hits) {
+        const entry = entries[hit.entry];
+        if (!entry) continue;
+        if (entry.kind === 'mask') {
+          const prior = masked.get(hit.sentence);
+          if (!entry.categories || prior === null) masked.set(hit.sentence, null);
+          else masked.set(hit.sentence, new Set([...(prior ?? []), ...entry.categories]));
+        } else if (entry.kind === 'escalate') {
+          for (const c of entry.categories ?? CATEGORIES) escalate.add(c);
+        }
+      }
+      const superseded = new Set<string>();
+      for (const hit of hits) {
+        for (const id of entries[hit.entry]?.supersedes ?? []) superseded.add(`${hit.sentence}:${id}`);
+      }
+      const alerts: { id: string; category: Category; severity: Severity; order: number }[] = [];
+      const seen = new Set<number>();
+      hits.forEach((hit, order) => {
+        const entry = entries[hit.entry];
+        if (!entry || entry.kind !== 'alert' || !entry.category || !entry.severity) return;
+        if (superseded.size > 0 && superseded.has(`${hit.sentence}:${entry.id}`)) return;
+        if (entry.weak && masked.has(hit.sentence)) {
+          const cats = masked.get(hit.sentence);
+          if (cats === null || cats?.has(entry.category)) return;
+        }
+        if (seen.has(hit.entry)) return;
+        seen.add(hit.entry);
+        const severity: Severity = escalate.has(entry.category) ? 'urgent' : entry.severity;
+        alerts.push({ id: entry.id, category: entry.category, severity, order });
+      });
+      if (alerts.length === 0) return { ...NO_ALERT, matched: [] };
+      alerts.sort(
+        (a, b) =>
+          (SEVERITY_RANK.get(a.severity) ?? 9) - (SEVERITY_RANK.get(b.severity) ?? 9) ||
+          (CATEGORY_RANK.get(a.category) ?? 99) - (CATEGORY_RANK.get(b.category) ?? 99) ||
+          a.order - b.order,
+      );
+      const top = alerts[0] as (typeof alerts)[number];
+      const matched = alerts.map((a) => a.id);
+      if (top.severity === 'urgent') {
+        for (const hit of hits) {
+          const entry = entries[hit.entry];
+          if (entry?.kind === 'escalate' && (entry.categories ?? CATEGORIES).includes(top.category)) {
+            if (!escalators.includes(entry.id)) escalators.push(entry.id);
+          }
+        }
+      }
+      return { alert: true, category: top.category, severity: top.severity, matched: [...matched, ...escalators] };
+    },
+  };
+}
+
+let cached: Screen | undefined;
+
+/** The screen over the bundled lexicon, built once and reused. */
+export function defaultScreen(): Screen {
+  cached ??= createScreen(loadLexicon());
+  return cached;
+}
+
+let cachedVocabulary: Vocabulary | undefined;
+
+/**
+ * The text as the screen reads it: folded, tokenised and repaired against the bundled lexicon's vocabulary,
+ * tokens joined by single spaces (a sentence boundary shows as ".").
+ * e.g. `normalise("I want to K!LL myseeeelf")` → `"i want to kill myself"`.
+ */
+export function normalise(text: string): string {
+  cachedVocabulary ??= compileLexicon(loadLexicon()).vocabulary;
+  return cachedVocabulary.repair(tokenise(text)).join(' ');
+}
