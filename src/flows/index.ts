@@ -2,7 +2,7 @@ import type { Config } from '../config';
 import type { NamedFlow } from '../core/flow';
 import { helpFlow } from './help/help';
 import { loadSafetyContent } from './online-safety/content';
-import { onlineSafetyFlow, welcomeSafetyNote } from './online-safety/flow';
+import { onlineSafetyFlow, safetyRefresherFlow, welcomeSafetyNote } from './online-safety/flow';
 import { privacyFlow } from './privacy/flow';
 import { safeguardingReplyFlow } from './safeguarding/reply';
 import { staffAckFlow } from './staff/ack';
@@ -19,6 +19,8 @@ export function buildFlows(config: Config): NamedFlow[] {
     safeguardingReplyFlow(),
     // privacy early: stop/start work at any time, even in the middle of another flow
     privacyFlow({ stateDays: config.STATE_TTL_DAYS, requestDays: config.REQUEST_RETENTION_DAYS }),
+    // the refresher goes on top of whatever answers, so before every flow that answers
+    safetyRefresherFlow(safety),
     onlineSafetyFlow(safety),
     helpFlow({ welcomeNote: (ctx) => welcomeSafetyNote(safety, ctx) }),
   ];

@@ -54,32 +54,46 @@ export function welcomeSafetyNote(
 }
 
 /**
- * Online-safety reminders: the whole list on request ("staying safe", "safety", "rules", the
- * menu, "more"), always answered because they asked; and, before whatever answers their message,
- * a refresher for someone not seen for `refresherDays` (at most once in that period, never twice
- * in a day, never after "stop"). The short version with the first welcome is added by the help
- * flow through {@link welcomeSafetyNote}.
+ * Online-safety reminders on request: the whole list for "staying safe", "safety", "rules", a
+ * menu tap or "more" after the short version; always answered, because they asked. The short
+ * version with the first welcome is added by the help flow through {@link welcomeSafetyNote};
+ * the refresher by {@link safetyRefresherFlow}.
  */
 export function onlineSafetyFlow(content: SafetyContent): NamedFlow {
   return {
     name: 'online-safety',
     run: async (ctx, next) => {
+      if (!asksForSafety(ctx)) return next();
+      ctx.reply(
+        fullReminder(content),
+        MENU_CHOICES.filter((c) => c.payload !== MENU.safety),
+      );
+      markSent(ctx.state, SAFETY_SENT.full, ctx.now.getTime());
+    },
+  };
+}
+
+/**
+ * The refresher for someone not seen for `refresherDays` (at most once in that period, never
+ * twice in a day, never after "stop"), put at the top of whatever answers their message. Early
+ * in the chain (after privacy) so it goes with any answer, and never alone.
+ */
+export function safetyRefresherFlow(content: SafetyContent): NamedFlow {
+  return {
+    name: 'safety-refresher',
+    run: async (ctx, next) => {
       const now = ctx.now.getTime();
-      if (asksForSafety(ctx)) {
-        const [points, rules] = fullReminder(content);
-        ctx.reply(points);
-        ctx.reply(
-          rules,
-          MENU_CHOICES.filter((c) => c.payload !== MENU.safety),
-        );
-        markSent(ctx.state, SAFETY_SENT.full, now);
-        return;
-      }
-      if (refresherDue(ctx.state, now, ctx.services.settings.refresherDays)) {
-        ctx.reply(refresherReminder(content));
-        markSent(ctx.state, SAFETY_SENT.refresher, now);
-      }
+      if (asksForSafety(ctx) || !refresherDue(ctx.state, now, ctx.services.settings.refresherDays)) return next();
+      // Marked before the rest run, so the welcome does not add the short version on top.
+      const before = ctx.state.sent[SAFETY_SENT.refresher];
+      markSent(ctx.state, SAFETY_SENT.refresher, now);
+      const first = ctx.replies.length;
       await next();
+      // In the same message as the answer: separate replies may arrive out of order.
+      const answer = ctx.replies[first];
+      if (answer) answer.text = `${refresherReminder(content)}\n\n${answer.text}`;
+      else if (before === undefined) delete ctx.state.sent[SAFETY_SENT.refresher];
+      else ctx.state.sent[SAFETY_SENT.refresher] = before;
     },
   };
 }

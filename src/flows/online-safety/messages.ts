@@ -8,13 +8,19 @@ export function welcomeReminder(content: SafetyContent): string {
   return content.welcome.lines.join('\n');
 }
 
-/** The whole list, as two phone-sized messages: the safety points, then the group rules. */
-export function fullReminder(content: SafetyContent): [string, string] {
+/**
+ * The whole list: the safety points, then the group rules. One message, because the outbound
+ * queue does not promise to keep two replies in order.
+ */
+export function fullReminder(content: SafetyContent): string {
   const f = content.full;
   return [
     `${f.intro}\n${bullets(f.points.map((p) => p.text))}`,
-    [`${f.groundRulesIntro}\n${bullets(f.groundRules.map((p) => p.text))}`, f.outro].filter(Boolean).join('\n\n'),
-  ];
+    `${f.groundRulesIntro}\n${bullets(f.groundRules.map((p) => p.text))}`,
+    f.outro,
+  ]
+    .filter(Boolean)
+    .join('\n\n');
 }
 
 /** The refresher for someone not seen for a long time. */

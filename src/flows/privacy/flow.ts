@@ -16,7 +16,7 @@ export const PRIVACY = { notice: 'PRIVACY', more: 'PRIVACY_MORE' } as const;
 const STOP = /^(stop|stop it|stop messages|stop messaging me|stop texting me|unsubscribe|opt out|leave me alone)$/;
 const START = /^(start|start again|unstop|subscribe|opt in)$/;
 const NOTICE =
-  /^(privacy|privacy notice|my privacy|what do you keep|what do you keep about me|what do you know about me|what do you store|what data do you keep|what info do you keep)$/;
+  /^(privacy|privacy notice|my privacy|what do you keep|what do you keep about me|what do you store|what data do you keep|what info do you keep)$/;
 const DISCREET_ON = /^(discreet|discreet mode|discreet on|be discreet|turn on discreet( mode)?)$/;
 const DISCREET_OFF =
   /^(discreet off|not discreet|stop discreet|stop being discreet|turn off discreet( mode)?|normal messages)$/;

@@ -1,0 +1,142 @@
+import { MENU } from '../../src/flows/help/help';
+import { loadSafetyContent } from '../../src/flows/online-safety/content';
+import { refresherReminder, welcomeReminder } from '../../src/flows/online-safety/messages';
+import { ChatPerson } from '../support/chat';
+import { startTestHaven } from '../support/haven';
+
+const DAY = 24 * 3600 * 1000;
+const HOUR = 3600 * 1000;
+
+describe('online-safety reminders (web chat, full Haven, clock controlled)', () => {
+  const content = loadSafetyContent();
+  const welcome = welcomeReminder(content);
+  const refresherIntro = content.refresher.intro;
+  const fullPoints = [...content.full.points, ...content.full.groundRules].map((p) => p.text);
+  let clock = Date.parse('2025-03-03T10:00:00Z');
+  let haven: Awaited<ReturnType<typeof startTestHaven>>;
+
+  beforeAll(async () => {
+    haven = await startTestHaven(
+      'online-safety',
+      { CHARITY_NAME: 'Young Carers Together' },
+      { now: () => new Date(clock) },
+    );
+  });
+  afterAll(async () => {
+    await haven.shutdown();
+  });
+  beforeEach(() => {
+    clock = Date.parse('2025-03-03T10:00:00Z');
+  });
+
+  const only = (replies: { text: string }[]) => {
+    expect(replies).toHaveLength(1);
+    return replies[0] as { text: string; choices?: { title: string; payload: string }[] };
+  };
+  const isFullList = (text: string) => fullPoints.every((p) => text.includes(p));
+
+  it('gives a first message the short reminder with the welcome, and the rest on "more"', async () => {
+    const p = new ChatPerson(haven);
+    const reply = only(await p.send('hi'));
+    expect(reply.text).toContain("Hi, I'm Haven");
+    expect(reply.text).toContain(welcome);
+    expect(reply.text).toMatch(/personal information/);
+    expect(reply.text).toMatch(/people you don't know/);
+    expect(isFullList(reply.text)).toBe(false);
+    const titles = reply.choices?.map((c) => c.title);
+    expect(titles).toEqual(expect.arrayContaining(['Talk to a youth worker', content.welcome.moreChoice]));
+
+    expect(isFullList(only(await p.send('more')).text)).toBe(true);
+  });
+
+  it('gives a first message of any kind the short reminder when it is answered with the welcome', async () => {
+    const p = new ChatPerson(haven);
+    const reply = only(await p.send('what is this?'));
+    expect(reply.text).toContain(welcome);
+  });
+
+  it.each(['staying safe', 'Safety', 'rules', 'online safety', 'Staying safe online?'])(
+    'gives the whole list for "%s"',
+    async (asked) => {
+      const p = new ChatPerson(haven);
+      await p.send('hello');
+      const reply = only(await p.send(asked));
+      expect(isFullList(reply.text)).toBe(true);
+      expect(reply.choices?.map((c) => c.payload)).toContain(MENU.request);
+    },
+  );
+
+  it('gives the whole list for a tap on the menu', async () => {
+    const p = new ChatPerson(haven);
+    await p.send('hi');
+    expect(isFullList(only(await p.send('Staying safe online', MENU.safety)).text)).toBe(true);
+  });
+
+  it('gives the whole list for the menu number typed on a channel with numbered options', async () => {
+    const p = new ChatPerson(haven);
+    const first = only(await p.send('hi'));
+    const n = (first.choices ?? []).findIndex((c) => c.payload === MENU.safety) + 1;
+    expect(n).toBeGreaterThan(0);
+    expect(isFullList(only(await p.send(String(n))).text)).toBe(true);
+  });
+
+  it('never gives the same reminder twice in a day', async () => {
+    const p = new ChatPerson(haven);
+    expect(only(await p.send('hi')).text).toContain(welcome);
+    clock += HOUR;
+    expect(only(await p.send('hello')).text).not.toContain(welcome);
+    clock += 10 * HOUR;
+    const later = only(await p.send('hi'));
+    expect(later.text).toContain("Hi, I'm Haven");
+    expect(later.text).not.toContain(welcome);
+    expect(later.text).not.toContain(refresherIntro);
+  });
+
+  it('does not add the short reminder to a welcome on the day they had the whole list', async () => {
+    const p = new ChatPerson(haven);
+    expect(isFullList(only(await p.send('staying safe')).text)).toBe(true);
+    clock += 2 * HOUR;
+    const reply = only(await p.send('hi'));
+    expect(reply.text).toContain("Hi, I'm Haven");
+    expect(reply.text).not.toContain(welcome);
+  });
+
+  it('gives a refresher to someone not seen for REFRESHER_DAYS, at most once in that period', async () => {
+    const days = haven.config.REFRESHER_DAYS;
+    expect(days).toBe(60);
+    const p = new ChatPerson(haven);
+    await p.send('hi');
+
+    clock += (days - 1) * DAY;
+    expect(only(await p.send('hi')).text).not.toContain(refresherIntro);
+
+    clock += days * DAY;
+    const back = only(await p.send('hi'));
+    expect(back.text.startsWith(refresherReminder(content))).toBe(true);
+    expect(back.text).toContain("Hi, I'm Haven");
+    expect(back.choices?.map((c) => c.payload)).toContain(MENU.request);
+
+    clock += 2 * HOUR;
+    expect(only(await p.send('hi')).text).not.toContain(refresherIntro);
+    clock += 3 * DAY;
+    expect(only(await p.send('hello')).text).not.toContain(refresherIntro);
+    expect((await p.state())?.sent['safety.refresher']).toBe(clock - 3 * DAY - 2 * HOUR);
+  });
+
+  it('puts the refresher in front of whatever answers the message', async () => {
+    const p = new ChatPerson(haven);
+    await p.send('hi');
+    clock += 61 * DAY;
+    const reply = only(await p.send('tell me a joke'));
+    expect(reply.text.startsWith(refresherIntro)).toBe(true);
+    expect(reply.text).toMatch(/didn't quite get that/);
+  });
+
+  it('gives no refresher to someone who said stop', async () => {
+    const p = new ChatPerson(haven);
+    await p.send('hi');
+    await p.send('stop');
+    clock += 90 * DAY;
+    expect(only(await p.send('hi')).text).not.toContain(refresherIntro);
+  });
+});
