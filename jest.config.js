@@ -1,3 +1,10 @@
+/**
+ * A few current dependencies ship as ES modules only (content-disposition 3 under @fastify/static,
+ * cookie 2 under light-my-request). Node 20.19+ can require() them; jest's module registry cannot,
+ * so jest compiles just those to CommonJS.
+ */
+const esmOnly = ['content-disposition', 'cookie'];
+
 /** @type {import('jest').Config} */
 module.exports = {
   preset: 'ts-jest',
@@ -7,5 +14,9 @@ module.exports = {
   // Two cores: two workers. Tests share the machine's Redis, each file on its own key prefix.
   maxWorkers: 2,
   testTimeout: 30000,
-  transform: { '^.+\\.ts$': 'ts-jest' },
+  transform: {
+    '^.+\\.ts$': 'ts-jest',
+    [`node_modules/(${esmOnly.join('|')})/.+\\.js$`]: ['ts-jest', { tsconfig: { allowJs: true, module: 'commonjs', isolatedModules: true } }],
+  },
+  transformIgnorePatterns: [`/node_modules/(?!(${esmOnly.join('|')})/)`],
 };

@@ -1,5 +1,5 @@
 import type { ConnectionOptions, Worker } from 'bullmq';
-import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
+import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import { Redis, type RedisOptions } from 'ioredis';
 import { buildAdapters } from './adapters';
 import type { ClientFactory as WhatsAppClientFactory } from './adapters/whatsapp';
@@ -18,13 +18,17 @@ import { Outbox } from './core/outbox';
 import { QUEUE_NAMES, Queues, createWorker } from './core/queues';
 import { defaultScreen, loadLexicon, createScreen } from './core/safeguarding';
 import { Sender } from './core/sender';
-import type { MemberLookup, Services } from './core/services';
+import type { Services } from './core/services';
+import { MemberStore } from './core/members';
+import { createRequestService, type RequestService } from './core/requests';
+import { sessionSafetyReminder } from './flows/online-safety/content';
 import { StateStore } from './core/state';
 import { buildFlows } from './flows';
 import { loadSafetyContent } from './flows/online-safety/content';
 import { discreetText } from './flows/privacy/discreet';
 import { dispatchTask, type TaskHandlers } from './core/tasks';
 import { registerHealthRoutes } from './http/health';
+import { registerStaffRoutes } from './staff';
 
 /** Options for {@link startHaven} beyond the settings (tests use these). */
 export interface StartOptions {
@@ -52,6 +56,10 @@ export interface Haven {
   adapters: Map<ChannelName, Adapter>;
   log: Logger;
   metrics: Metrics;
+  /** Members, consent, join codes and channel links. */
+  members: MemberStore;
+  /** The coordinator's queue of one-to-one requests (the dashboard builds on it). */
+  requests: RequestService;
   stop(): Promise<void>;
 }
 
@@ -113,10 +121,30 @@ export async function startHaven(config: Config, opts: StartOptions = {}): Promi
       signingSecret: config.sessionSecret,
     },
     log.child({ module: 'alerts' }),
+    metrics,
   );
-  const members: MemberLookup = { forConversation: async () => null };
+  const members = new MemberStore(redis, keys, {
+    hashSecret: config.idHashSecret,
+    joinCodeTtlDays: config.JOIN_CODE_TTL_DAYS,
+  });
+  const safetyContent = loadSafetyContent(config.SAFETY_CONTENT_PATH);
+  const requests = createRequestService({
+    redis,
+    keys,
+    tasks: queues.tasks,
+    outbox,
+    log: log.child({ module: 'requests' }),
+    timezone: config.TIMEZONE,
+    reminderOffsetsMinutes: config.REMINDER_OFFSETS_MINUTES,
+    retentionDays: config.REQUEST_RETENTION_DAYS,
+    safetyReminder: (platform) => sessionSafetyReminder(safetyContent, platform),
+    coordinatorWebhookUrl: config.COORDINATOR_WEBHOOK_URL,
+    coordinatorIds: staffIds(config.COORDINATOR_IDS),
+    publicUrl: config.PUBLIC_URL,
+  });
   const services: Services = {
     members,
+    requests,
     alerts,
     settings: {
       charityName: config.CHARITY_NAME,
@@ -127,7 +155,7 @@ export async function startHaven(config: Config, opts: StartOptions = {}): Promi
     },
   };
   /** Handlers for the `tasks` queue, by job name; modules add theirs. */
-  const tasks: TaskHandlers = {};
+  const tasks: TaskHandlers = { ...requests.taskHandlers() };
   const ingest = new Ingest({
     redis,
     keys,
@@ -158,7 +186,7 @@ export async function startHaven(config: Config, opts: StartOptions = {}): Promi
   const http = Fastify({
     loggerInstance: log.child({ module: 'http' }) as FastifyBaseLogger,
     bodyLimit: 1024 * 1024,
-    disableRequestLogging: config.NODE_ENV !== 'development',
+    logController: new LogController({ disableRequestLogging: config.NODE_ENV !== 'development' }),
     trustProxy: true,
   });
   registerHealthRoutes(http, {
@@ -168,6 +196,7 @@ export async function startHaven(config: Config, opts: StartOptions = {}): Promi
     channels: () => [...adapters.values()].map((a): ChannelStatus => a.status()),
   });
   for (const a of adapters.values()) await a.registerRoutes?.(http, adapterCtx);
+  await registerStaffRoutes(http, { config, redis, keys, alerts, adapters, queues, log: log.child({ module: 'staff' }) });
 
   const workers: Worker[] = [];
   if (opts.workers !== false) {
@@ -245,7 +274,7 @@ export async function startHaven(config: Config, opts: StartOptions = {}): Promi
       log.info('Haven stopped');
     })());
 
-  return { config, http, url, redis, keys, queues, vault, alerts, ingest, adapters, log, metrics, stop };
+  return { config, http, url, redis, keys, queues, vault, alerts, ingest, adapters, log, metrics, members, requests, stop };
 }
 
 async function waitForRedis(redis: Redis, log: Logger): Promise<void> {

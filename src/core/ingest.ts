@@ -68,7 +68,9 @@ export class Ingest {
           receivedAt: acceptedAt,
         });
         alertId = alert.id;
-        this.d.metrics?.alertQueuedSeconds.observe((Date.now() - acceptedAt) / 1000);
+        const seconds = (Date.now() - acceptedAt) / 1000;
+        this.d.metrics?.alertQueuedSeconds.observe(seconds);
+        this.d.metrics?.alertQueuedQuantiles.observe(seconds);
       }
 
       const window = Math.floor(acceptedAt / 60_000);

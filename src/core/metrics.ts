@@ -1,4 +1,4 @@
-import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import { Counter, Gauge, Histogram, Registry, Summary, collectDefaultMetrics } from 'prom-client';
 
 /** Haven's Prometheus metrics, on their own registry (served at /metrics). */
 export class Metrics {
@@ -25,6 +25,15 @@ export class Metrics {
     name: 'haven_alert_queued_seconds',
     help: 'From message accepted to its safeguarding alert queued',
     buckets: [0.001, 0.002, 0.005, 0.01, 0.015, 0.025, 0.05, 0.1, 0.5, 1],
+    registers: [this.registry],
+  });
+  /** The same latency as exact quantiles over the last 10 minutes (benchmarks read its p99). */
+  readonly alertQueuedQuantiles = new Summary({
+    name: 'haven_alert_queued_quantile_seconds',
+    help: 'From message accepted to its safeguarding alert queued, quantiles over 10 minutes',
+    percentiles: [0.5, 0.9, 0.99],
+    maxAgeSeconds: 600,
+    ageBuckets: 5,
     registers: [this.registry],
   });
   readonly alertAckSeconds = new Histogram({

@@ -2,6 +2,7 @@ import { createHmac, timingSafeEqual } from 'node:crypto';
 import type { Queue } from 'bullmq';
 import fetch from 'node-fetch';
 import type { Logger } from '../logger';
+import type { Metrics } from '../metrics';
 import type { ChannelName } from '../message';
 import { IdentityVault } from '../identity';
 import type { Outbox } from '../outbox';
@@ -46,6 +47,7 @@ export class AlertService {
     private readonly outbox: Outbox,
     private readonly settings: AlertSettings,
     private readonly log: Logger,
+    private readonly metrics?: Metrics,
   ) {}
 
   onChange(listener: AlertListener): () => void {
@@ -156,6 +158,7 @@ export class AlertService {
     const done = await this.store.acknowledge(alert.id, by);
     if (done) {
       this.log.info({ alertId: alert.id }, 'safeguarding alert acknowledged');
+      this.metrics?.alertAckSeconds.observe(((done.acknowledgedAt ?? Date.now()) - done.createdAt) / 1000);
       // Remove pending escalations; the worker also checks the status, so a race is harmless.
       for (let level = alert.level + 1; level <= MAX_LEVEL; level++) {
         const job = await this.queue.getJob(jobId('alert', alert.id, String(level)));
