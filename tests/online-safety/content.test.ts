@@ -26,7 +26,8 @@ describe('online-safety content', () => {
       loadSafetyContent(path);
     } catch (err) {
       expect(err).toBeInstanceOf(SafetyContentError);
-      expect((err as SafetyContentError).code).toBe('SAFETY_CONTENT_INVALID');
+      expect((err as SafetyContentError).name).toBe('SafetyContentError');
+      expect((err as SafetyContentError).code).toBe('CONFIG_INVALID');
       return (err as SafetyContentError).problems;
     }
     throw new Error('the bad file was accepted');

@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { z } from 'zod';
+import { ConfigError } from '../../config';
 import { MEETING_PLATFORMS, MEETING_PLATFORM_NAMES, type MeetingPlatform } from '../../core/meeting';
 import bundled from './content.json';
 
@@ -74,17 +75,19 @@ export const safetyContentSchema = z
 /** Validated online-safety content. */
 export type SafetyContent = z.infer<typeof safetyContentSchema>;
 
-/** Thrown when a safety content file is unreadable or invalid; the message names each bad entry. */
-export class SafetyContentError extends Error {
-  override readonly name = 'SafetyContentError';
-  readonly code = 'SAFETY_CONTENT_INVALID';
+/**
+ * Thrown when a safety content file is unreadable or invalid; the message names each bad entry.
+ * A {@link ConfigError}, so `haven start` prints just the message and exits 1.
+ */
+export class SafetyContentError extends ConfigError {
   constructor(
     readonly source: string,
-    readonly problems: string[],
+    problems: string[],
   ) {
-    super(
-      `Haven cannot start: the online-safety content in ${source} is wrong:\n${problems.map((p) => `  - ${p}`).join('\n')}`,
-    );
+    super(problems);
+    // ConfigError's name is a literal type; the instance still says what it is.
+    Object.defineProperty(this, 'name', { value: 'SafetyContentError' });
+    this.message = `Haven cannot start: the online-safety content in ${source} is wrong:\n${problems.map((p) => `  - ${p}`).join('\n')}`;
   }
 }
 

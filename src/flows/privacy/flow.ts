@@ -13,7 +13,7 @@ import {
 /** Payloads of the privacy choices. */
 export const PRIVACY = { notice: 'PRIVACY', more: 'PRIVACY_MORE' } as const;
 
-const STOP = /^(stop|stop it|stop messages|stop messaging me|stop texting me|unsubscribe|opt out|leave me alone)$/;
+const STOP = /^(stop|stop messages|stop messaging me|stop texting me|unsubscribe|opt out|leave me alone)$/;
 const START = /^(start|start again|unstop|subscribe|opt in)$/;
 const NOTICE =
   /^(privacy|privacy notice|my privacy|what do you keep|what do you keep about me|what do you store|what data do you keep|what info do you keep)$/;
