@@ -30,7 +30,7 @@ describe('discreetText (pure)', () => {
       { text: 'Hello', choices: [{ title: `About ${CHARITY}`, payload: 'X' }] },
       { hide: [CHARITY] },
     );
-    expect(once.choices).toEqual([{ title: 'About our team', payload: 'X' }]);
+    expect(once.choices).toEqual([{ title: 'About the charity', payload: 'X' }]);
     expect(discreetText(once, { hide: [CHARITY] })).toEqual(once);
   });
 });
@@ -143,6 +143,7 @@ describe('privacy in conversation (web chat, full Haven)', () => {
     expect(hello.split('\n')[0]).toBe('Hi');
     expect(hello).not.toContain(CHARITY);
     expect(hello).toContain("I'm Haven");
+    expect(hello.split('\n').filter((l) => /^hi\b/i.test(l))).toHaveLength(1);
 
     const notice = only(await p.send('privacy')).text;
     expect(notice.split('\n')[0]).toBe('Hi');

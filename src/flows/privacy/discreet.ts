@@ -3,7 +3,7 @@ import type { OutboundMessage } from '../../core/message';
 const DAYS = /\b(monday|tuesday|wednesday|thursday|friday|saturday|sunday|today|tonight|tomorrow)\b/i;
 
 /** What the charity's name becomes in discreet mode. */
-export const NEUTRAL_NAME = 'our team';
+export const NEUTRAL_NAME = 'the charity';
 
 /** Options for {@link discreetText}. */
 export interface DiscreetOptions {
@@ -33,9 +33,11 @@ export function discreetText(message: OutboundMessage, opts: DiscreetOptions = {
   const names = (opts.hide ?? []).map((n) => n.trim()).filter(Boolean);
   const pattern = names.length ? new RegExp(names.map(escape).join('|'), 'gi') : null;
   const hide = (s: string) => (pattern ? s.replace(pattern, NEUTRAL_NAME) : s);
-  const body = hide(message.text);
-  const first = neutralFirstLine(body);
-  const text = body.startsWith(`${first}\n\n`) ? body : `${first}\n\n${body}`;
+  const hidden = hide(message.text);
+  const first = neutralFirstLine(hidden);
+  // "Hi\n\nHi, I'm Haven" would greet twice: the body's own greeting goes.
+  const body = hidden.replace(/^(hi|hello|hey)\b[,!.]?\s+(?=\S)/i, '').replace(/^./, (c) => c.toUpperCase());
+  const text = hidden.startsWith(`${first}\n\n`) ? hidden : `${first}\n\n${body}`;
   return {
     ...message,
     text,

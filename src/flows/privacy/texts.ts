@@ -25,7 +25,7 @@ export function privacyNotice(f: PrivacyFacts): string {
     `• We keep what you write here so we can answer you. We delete it ${f.stateDays} days after your last message.`,
     `• Only the youth workers at ${f.charityName} can read it.`,
     "• If we're worried you're not safe, we may need to tell someone who can help, like our safeguarding lead. We'll try to talk to you about it first.",
-    'Tap More to find out more.',
+    'Send "more" to find out more.',
   ].join('\n');
 }
 
