@@ -29,6 +29,7 @@ import { discreetText } from './flows/privacy/discreet';
 import { dispatchTask, type TaskHandlers } from './core/tasks';
 import { registerHealthRoutes } from './http/health';
 import { registerStaffRoutes } from './staff';
+import { registerStaffRoutes } from './staff';
 
 /** Options for {@link startHaven} beyond the settings (tests use these). */
 export interface StartOptions {
@@ -196,6 +197,7 @@ export async function startHaven(config: Config, opts: StartOptions = {}): Promi
     channels: () => [...adapters.values()].map((a): ChannelStatus => a.status()),
   });
   for (const a of adapters.values()) await a.registerRoutes?.(http, adapterCtx);
+  await registerStaffRoutes(http, { config, redis, keys, alerts, adapters, queues, log: log.child({ module: 'staff' }) });
   await registerStaffRoutes(http, { config, redis, keys, alerts, adapters, queues, log: log.child({ module: 'staff' }) });
 
   const workers: Worker[] = [];

@@ -4,6 +4,7 @@ import { defaultScreen, loadLexicon, createScreen, runScreenFilter } from '../co
 import { startHaven } from '../main';
 import { openStore, printJson, type Command } from './support';
 import { messengerCommand } from '../adapters/messenger/cli';
+import { staffCommand } from './staff';
 
 /** Every `haven` sub-command. Modules add theirs here. */
 export const commands: Record<string, Command> = {
@@ -61,4 +62,5 @@ export const commands: Record<string, Command> = {
   },
 
   messenger: messengerCommand,
+  staff: staffCommand,
 };

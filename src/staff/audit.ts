@@ -1,0 +1,65 @@
+import type { Redis } from 'ioredis';
+import type { Keys } from '../core/keys';
+import type { StaffAccount } from './accounts';
+
+/** One recorded view of sensitive data. */
+export interface ViewRecord {
+  at: number;
+  staffId: string;
+  staff: string;
+  what: 'alert' | 'member' | 'request' | 'alerts-export';
+  id: string;
+}
+
+/**
+ * Who looked at what, when: every view of an alert or a young person's details. An append-only
+ * Redis stream, never trimmed by Haven.
+ */
+export class ViewAudit {
+  constructor(
+    private readonly redis: Redis,
+    private readonly keys: Keys,
+  ) {}
+
+  private get key() {
+    return this.keys.custom('staff', 'audit');
+  }
+
+  async record(who: StaffAccount, what: ViewRecord['what'], id: string, at = Date.now()): Promise<void> {
+    await this.redis.xadd(
+      this.key,
+      '*',
+      'at',
+      String(at),
+      'staffId',
+      who.id,
+      'staff',
+      label(who),
+      'what',
+      what,
+      'id',
+      id,
+    );
+  }
+
+  /** Most recent first. */
+  async recent(count = 100): Promise<ViewRecord[]> {
+    const rows = await this.redis.xrevrange(this.key, '+', '-', 'COUNT', count);
+    return rows.map(([, f]) => {
+      const o: Record<string, string> = {};
+      for (let i = 0; i + 1 < f.length; i += 2) o[f[i] as string] = f[i + 1] as string;
+      return {
+        at: Number(o.at),
+        staffId: o.staffId ?? '',
+        staff: o.staff ?? '',
+        what: o.what as ViewRecord['what'],
+        id: o.id ?? '',
+      };
+    });
+  }
+}
+
+/** How a member of staff is named in records: "Name <email>". */
+export function label(a: Pick<StaffAccount, 'name' | 'email'>): string {
+  return `${a.name} <${a.email}>`;
+}

@@ -1,0 +1,82 @@
+import fastifyCookie from '@fastify/cookie';
+import fastifyFormbody from '@fastify/formbody';
+import type { FastifyInstance } from 'fastify';
+import type { Redis } from 'ioredis';
+import type { Config } from '../config';
+import type { Adapter } from '../core/adapter';
+import type { AlertService } from '../core/alerts/service';
+import type { Keys } from '../core/keys';
+import type { Logger } from '../core/logger';
+import type { ChannelName } from '../core/message';
+import type { Queues } from '../core/queues';
+import { StaffAccounts } from './accounts';
+import { STAFF_CSS, STAFF_JS } from './assets';
+import { ViewAudit } from './audit';
+import { StaffAuth } from './auth';
+import { LoginLimiter, type LoginLimits } from './limiter';
+import { registerAckLinkRoutes } from './routes/ack-link';
+import { registerAlertRoutes } from './routes/alerts';
+import { registerChannelRoutes } from './routes/channels';
+import { registerQueueBoard } from './routes/queues';
+import { registerSessionRoutes } from './routes/session';
+import { SessionStore } from './sessions';
+import { Streams } from './sse';
+
+/** What the staff dashboard needs from the composition root. */
+export interface StaffDeps {
+  config: Config;
+  redis: Redis;
+  keys: Keys;
+  alerts: AlertService;
+  adapters: Map<ChannelName, Adapter>;
+  queues: Queues;
+  log: Logger;
+  /** Sign-in limits (tests lower them). */
+  loginLimits?: LoginLimits;
+}
+
+/**
+ * The staff dashboard under `/staff` and the signed alert-acknowledge link under `/alerts`.
+ * Everything is registered in its own encapsulated scope (cookies, form bodies), so no other
+ * route changes behaviour.
+ */
+export async function registerStaffRoutes(app: FastifyInstance, deps: StaffDeps): Promise<void> {
+  const { config, redis, keys } = deps;
+  const accounts = new StaffAccounts(redis, keys);
+  const sessions = new SessionStore(redis, keys, config.STAFF_SESSION_IDLE_MINUTES * 60);
+  const auth = new StaffAuth(accounts, sessions);
+  const limiter = new LoginLimiter(redis, keys, deps.loginLimits);
+  const audit = new ViewAudit(redis, keys);
+  const streams = new Streams();
+  app.addHook('preClose', async () => streams.endAll());
+
+  await app.register(async (scope) => {
+    await scope.register(fastifyCookie, { secret: config.sessionSecret, hook: 'onRequest' });
+    await scope.register(fastifyFormbody, { bodyLimit: 64 * 1024 });
+    scope.addHook('onRequest', auth.loadSession);
+
+    scope.get('/staff/assets/staff.css', async (_req, reply) =>
+      reply.type('text/css; charset=utf-8').header('cache-control', 'public, max-age=300').send(STAFF_CSS),
+    );
+    scope.get('/staff/assets/staff.js', async (_req, reply) =>
+      reply.type('text/javascript; charset=utf-8').header('cache-control', 'public, max-age=300').send(STAFF_JS),
+    );
+
+    registerSessionRoutes(scope, { accounts, auth, limiter });
+    registerAlertRoutes(scope, {
+      alerts: deps.alerts,
+      auth,
+      audit,
+      streams,
+      redis,
+      keys,
+      timezone: config.TIMEZONE,
+    });
+    registerChannelRoutes(scope, { auth, adapters: deps.adapters });
+    registerAckLinkRoutes(scope, { alerts: deps.alerts });
+    await registerQueueBoard(scope, { auth, queues: deps.queues });
+  });
+  deps.log.info('staff dashboard at /staff');
+}
+
+export { StaffAccounts } from './accounts';

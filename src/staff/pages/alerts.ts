@@ -1,0 +1,153 @@
+import type { Alert, AlertEvent } from '../../core/alerts/store';
+import { IdentityVault } from '../../core/identity';
+import type { Severity } from '../../core/safeguarding/types';
+import { html, type SafeHtml } from '../html';
+import { age, csrfField, when } from '../layout';
+
+const RANK: Record<Severity, number> = { urgent: 0, high: 1, medium: 2 };
+
+/** Open alerts first, then most severe, then oldest. */
+export function sortAlerts(alerts: Alert[]): Alert[] {
+  return [...alerts].sort(
+    (a, b) =>
+      (a.status === 'open' ? 0 : 1) - (b.status === 'open' ? 0 : 1) ||
+      (a.status === 'open'
+        ? RANK[a.severity] - RANK[b.severity] || a.createdAt - b.createdAt
+        : b.createdAt - a.createdAt),
+  );
+}
+
+/** Who the alert is about, never a phone number or platform id. */
+export function who(a: Alert): string {
+  return a.memberName ?? `not a member (${IdentityVault.shortName(a.conversationId)})`;
+}
+
+function category(a: Alert): string {
+  return a.category.replace(/_/g, ' ');
+}
+
+function statusBadge(a: Alert): SafeHtml {
+  return a.status === 'open'
+    ? html`<span class="badge open">open</span>`
+    : html`<span class="badge ok">acknowledged</span>`;
+}
+
+function escalation(a: Alert): string {
+  return a.level === 0 ? 'on-duty staff told' : `escalated ${a.level} time${a.level === 1 ? '' : 's'}`;
+}
+
+/** The list (also the live fragment). */
+export function alertList(alerts: Alert[], csrf: string, tz: string): SafeHtml {
+  if (!alerts.length) return html`<p>No alerts.</p>`;
+  const open = alerts.filter((a) => a.status === 'open').length;
+  return html`<p class="meta">${open} open, ${alerts.length - open} acknowledged.</p>
+    <ul class="list">
+      ${alerts.map(
+        (a) =>
+          html`<li class="card alert" data-alert-id="${a.id}">
+            <h2>
+              <a href="/staff/alerts/${a.id}">${category(a)}</a>
+              <span class="badge ${a.severity}">${a.severity}</span> ${statusBadge(a)}
+            </h2>
+            <p class="meta">
+              ${who(a)} · ${a.channel} · ${age(a.createdAt)} (${when(a.createdAt, tz)}) · ${escalation(a)} · code
+              ${a.code}
+            </p>
+            <p class="quote">${a.text}</p>
+            ${
+              a.status === 'open'
+                ? html`<form method="post" action="/staff/alerts/${a.id}/ack" class="inline">
+                    ${csrfField(csrf)}
+                    <button type="submit">Acknowledge<span class="sr"> alert ${a.code}</span></button>
+                  </form>`
+                : html`<p class="meta">
+                    Acknowledged by
+                    ${a.acknowledgedBy ?? 'someone'}${a.acknowledgedAt ? ` at ${when(a.acknowledgedAt, tz)}` : ''}
+                  </p>`
+            }
+          </li>`,
+      )}
+    </ul>`;
+}
+
+/** The alerts page with its live region. */
+export function alertsBody(alerts: Alert[], csrf: string, tz: string): SafeHtml {
+  return html`<h1>Safeguarding alerts</h1>
+    <div class="toolbar">
+      <a href="/staff/alerts/export" download>Export all as JSON lines</a>
+      <p id="live-status" role="status" aria-live="polite" class="meta"></p>
+    </div>
+    <div id="alerts" data-live="/staff/api/alerts/events" data-refresh="/staff/fragments/alerts">
+      ${alertList(alerts, csrf, tz)}
+    </div>`;
+}
+
+const EVENT_NAMES: Record<AlertEvent['event'], string> = {
+  raised: 'Raised',
+  delivered: 'Delivered',
+  delivery_failed: 'Delivery failed',
+  escalated: 'Escalated',
+  acknowledged: 'Acknowledged',
+  note: 'Note',
+  action: 'Action taken',
+  replied: 'Replied',
+  viewed: 'Viewed',
+};
+
+/** One alert with its full record and the forms to act on it. */
+export function alertDetail(a: Alert, history: AlertEvent[], csrf: string, tz: string): SafeHtml {
+  return html`<p><a href="/staff/alerts">← All alerts</a></p>
+    <h1>Alert ${a.code}: ${category(a)}</h1>
+    <div class="card">
+      <p><span class="badge ${a.severity}">${a.severity}</span> ${statusBadge(a)}</p>
+      <dl class="facts">
+        <dt>Who</dt>
+        <dd>${who(a)}</dd>
+        <dt>Channel</dt>
+        <dd>${a.channel}</dd>
+        <dt>When</dt>
+        <dd>${when(a.createdAt, tz)} (${age(a.createdAt)})</dd>
+        <dt>Escalation</dt>
+        <dd>${escalation(a)}</dd>
+        <dt>Matched</dt>
+        <dd>${a.matched.join(', ')}</dd>
+      </dl>
+      <h2>What they wrote</h2>
+      <p class="quote">${a.text}</p>
+      ${
+        a.status === 'open'
+          ? html`<form method="post" action="/staff/alerts/${a.id}/ack?from=detail" class="inline">
+              ${csrfField(csrf)}<button type="submit">Acknowledge</button>
+            </form>`
+          : html`<p>
+              Acknowledged by
+              ${a.acknowledgedBy ?? 'someone'}${a.acknowledgedAt ? ` at ${when(a.acknowledgedAt, tz)}` : ''}.
+            </p>`
+      }
+    </div>
+    <h2>Add to the record</h2>
+    <form method="post" action="/staff/alerts/${a.id}/notes" class="stack card">
+      ${csrfField(csrf)}
+      <fieldset>
+        <legend>This is</legend>
+        <label><input type="radio" name="kind" value="note" checked /> a note</label>
+        <label><input type="radio" name="kind" value="action" /> an action taken (who was told, what was done)</label>
+      </fieldset>
+      <div>
+        <label for="note-text">Text</label><textarea id="note-text" name="text" maxlength="4000" required></textarea>
+      </div>
+      <div><button type="submit">Add to the record</button></div>
+    </form>
+    <h2>Full record</h2>
+    <ol class="history">
+      ${history.map(
+        (e) =>
+          html`<li>
+            <strong>${EVENT_NAMES[e.event] ?? e.event}</strong> ·
+            ${when(e.at, tz)}${e.by ? html` · ${e.by}` : ''}${
+              e.detail ? html`<div class="quote">${e.detail}</div>` : ''
+            }
+          </li>`,
+      )}
+    </ol>`;
+}

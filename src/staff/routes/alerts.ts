@@ -1,0 +1,143 @@
+import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type { Redis } from 'ioredis';
+import { z } from 'zod';
+import type { AlertService } from '../../core/alerts/service';
+import type { Alert } from '../../core/alerts/store';
+import type { Keys } from '../../core/keys';
+import { label, type ViewAudit } from '../audit';
+import type { StaffAuth } from '../auth';
+import { page } from '../layout';
+import { alertDetail, alertList, alertsBody, sortAlerts } from '../pages/alerts';
+import { sendHtml, sendMessage, seeOther } from '../respond';
+import type { Streams } from '../sse';
+
+const alertId = z.uuid();
+const noteBody = z.object({ kind: z.enum(['note', 'action']), text: z.string().trim().min(1).max(4000) });
+
+/** How often the same person viewing the same alert is recorded again. */
+const VIEW_RECORD_EVERY_SECONDS = 600;
+
+/** The alerts pages, actions, export and live stream. */
+export function registerAlertRoutes(
+  app: FastifyInstance,
+  d: {
+    alerts: AlertService;
+    auth: StaffAuth;
+    audit: ViewAudit;
+    streams: Streams;
+    redis: Redis;
+    keys: Keys;
+    timezone: string;
+  },
+): void {
+  const { alerts, auth, audit, streams, redis, keys, timezone } = d;
+  const guard = { preHandler: auth.guard('alerts') };
+
+  /** Records a view in the alert's own record and the audit stream (at most once per person every 10 min). */
+  async function recordViews(req: FastifyRequest, shown: Alert[], where: string): Promise<void> {
+    const me = req.staff!.account;
+    for (const a of shown) {
+      const k = keys.custom('staff', 'viewed', me.id, a.id);
+      if ((await redis.set(k, '1', 'EX', VIEW_RECORD_EVERY_SECONDS, 'NX')) !== 'OK') continue;
+      await alerts.store.append(a.id, { at: Date.now(), event: 'viewed', by: label(me), detail: where });
+      await audit.record(me, 'alert', a.id);
+    }
+  }
+
+  async function listed(): Promise<Alert[]> {
+    return sortAlerts(await alerts.store.list({ limit: 200 }));
+  }
+
+  app.get('/staff/alerts', guard, async (req, reply) => {
+    const list = await listed();
+    await recordViews(req, list, 'alert list');
+    const s = req.staff!;
+    return sendHtml(
+      reply,
+      page(
+        { title: 'Alerts', account: s.account, area: 'alerts', csrf: s.session.csrf },
+        alertsBody(list, s.session.csrf, timezone),
+      ),
+    );
+  });
+
+  app.get('/staff/fragments/alerts', guard, async (req, reply) => {
+    const list = await listed();
+    await recordViews(req, list, 'alert list');
+    return sendHtml(reply, alertList(list, req.staff!.session.csrf, timezone).value);
+  });
+
+  app.get('/staff/api/alerts/events', guard, async (req, reply) => {
+    streams.start(req, reply, (send) =>
+      alerts.onChange((e) =>
+        send('change', {
+          type: e.type,
+          alertId: e.alertId,
+          say:
+            e.type === 'raised'
+              ? 'New alert'
+              : e.type === 'acknowledged'
+                ? 'An alert was acknowledged'
+                : 'An alert escalated',
+        }),
+      ),
+    );
+  });
+
+  app.get('/staff/alerts/export', guard, async (req, reply) => {
+    const me = req.staff!.account;
+    await audit.record(me, 'alerts-export', 'all');
+    const lines: string[] = [];
+    for await (const a of alerts.store.exportAll()) {
+      lines.push(JSON.stringify(a));
+      await alerts.store.append(a.id, { at: Date.now(), event: 'viewed', by: label(me), detail: 'exported' });
+    }
+    req.log.info({ staffId: me.id, count: lines.length }, 'alerts exported');
+    return reply
+      .type('application/x-ndjson; charset=utf-8')
+      .header('content-disposition', `attachment; filename="alerts-${new Date().toISOString().slice(0, 10)}.jsonl"`)
+      .header('cache-control', 'no-store')
+      .send(lines.map((l) => `${l}\n`).join(''));
+  });
+
+  app.get('/staff/alerts/:id', guard, async (req, reply) => {
+    const id = alertId.safeParse((req.params as { id: string }).id);
+    const alert = id.success ? await alerts.store.get(id.data) : null;
+    if (!alert) return sendMessage(req, reply, 404, 'Not found', 'There is no alert with that id.');
+    const me = req.staff!.account;
+    // Every opening of the full record is recorded, not deduplicated.
+    await alerts.store.append(alert.id, { at: Date.now(), event: 'viewed', by: label(me), detail: 'full record' });
+    await audit.record(me, 'alert', alert.id);
+    const history = await alerts.store.history(alert.id);
+    const s = req.staff!;
+    return sendHtml(
+      reply,
+      page(
+        { title: `Alert ${alert.code}`, account: s.account, area: 'alerts', csrf: s.session.csrf },
+        alertDetail(alert, history, s.session.csrf, timezone),
+      ),
+    );
+  });
+
+  app.post('/staff/alerts/:id/ack', guard, async (req, reply) => {
+    const id = alertId.safeParse((req.params as { id: string }).id);
+    if (!id.success) return sendMessage(req, reply, 404, 'Not found', 'There is no alert with that id.');
+    const me = req.staff!.account;
+    const done = await alerts.acknowledge(id.data, `${label(me)} (dashboard)`);
+    req.log.info({ alertId: id.data, staffId: me.id, outcome: done ? 'acknowledged' : 'already' }, 'alert acknowledge');
+    const from = (req.query as { from?: string }).from;
+    return seeOther(reply, from === 'detail' ? `/staff/alerts/${id.data}` : '/staff/alerts');
+  });
+
+  app.post('/staff/alerts/:id/notes', guard, async (req, reply) => {
+    const id = alertId.safeParse((req.params as { id: string }).id);
+    const alert = id.success ? await alerts.store.get(id.data) : null;
+    if (!alert) return sendMessage(req, reply, 404, 'Not found', 'There is no alert with that id.');
+    const b = noteBody.safeParse(req.body);
+    if (!b.success) return sendMessage(req, reply, 400, 'Not saved', 'Write something to add, up to 4,000 characters.');
+    const me = req.staff!.account;
+    await alerts.store.append(alert.id, { at: Date.now(), event: b.data.kind, by: label(me), detail: b.data.text });
+    req.log.info({ alertId: alert.id, staffId: me.id, kind: b.data.kind }, 'alert record added');
+    return seeOther(reply, `/staff/alerts/${alert.id}`);
+  });
+}

@@ -1,0 +1,30 @@
+import type { FastifyInstance } from 'fastify';
+import QRCode from 'qrcode';
+import type { Adapter, ChannelStatus } from '../../core/adapter';
+import type { ChannelName } from '../../core/message';
+import type { StaffAuth } from '../auth';
+import { page } from '../layout';
+import { channelsBody } from '../pages/channels';
+import { sendHtml } from '../respond';
+
+/** The channels page. */
+export function registerChannelRoutes(
+  app: FastifyInstance,
+  d: { auth: StaffAuth; adapters: Map<ChannelName, Adapter> },
+): void {
+  app.get('/staff/channels', { preHandler: d.auth.guard('channels') }, async (req, reply) => {
+    const channels: Array<ChannelStatus & { qrDataUrl?: string }> = [];
+    for (const a of d.adapters.values()) {
+      const s = a.status();
+      const qrDataUrl = s.pairing?.qr
+        ? await QRCode.toDataURL(s.pairing.qr, { errorCorrectionLevel: 'L', margin: 2, width: 280 })
+        : undefined;
+      channels.push({ ...s, qrDataUrl });
+    }
+    const s = req.staff!;
+    return sendHtml(
+      reply,
+      page({ title: 'Channels', account: s.account, area: 'channels', csrf: s.session.csrf }, channelsBody(channels)),
+    );
+  });
+}
