@@ -29,7 +29,6 @@ import { discreetText } from './flows/privacy/discreet';
 import { dispatchTask, type TaskHandlers } from './core/tasks';
 import { registerHealthRoutes } from './http/health';
 import { registerStaffRoutes } from './staff';
-import { registerStaffRoutes } from './staff';
 
 /** Options for {@link startHaven} beyond the settings (tests use these). */
 export interface StartOptions {
@@ -96,7 +95,7 @@ export async function startHaven(config: Config, opts: StartOptions = {}): Promi
   const workerConnection = workerConnectionOptions(config.REDIS_URL);
 
   const metrics = new Metrics({ defaults: true });
-  const queues = new Queues(redis, keys);
+  const queues = new Queues(redis, keys, (queue, err) => log.warn({ queue, err: { message: err.message } }, 'queue connection error'));
   const ttlSeconds = config.STATE_TTL_DAYS * 24 * 3600;
   const vault = new IdentityVault(redis, keys, config.idHashSecret, config.dataKey, ttlSeconds);
   const states = new StateStore(redis, keys, ttlSeconds);
@@ -197,7 +196,6 @@ export async function startHaven(config: Config, opts: StartOptions = {}): Promi
     channels: () => [...adapters.values()].map((a): ChannelStatus => a.status()),
   });
   for (const a of adapters.values()) await a.registerRoutes?.(http, adapterCtx);
-  await registerStaffRoutes(http, { config, redis, keys, alerts, adapters, queues, log: log.child({ module: 'staff' }) });
   await registerStaffRoutes(http, { config, redis, keys, alerts, adapters, queues, log: log.child({ module: 'staff' }) });
 
   const workers: Worker[] = [];

@@ -50,7 +50,8 @@ export class Queues {
   readonly alerts: Queue;
   readonly tasks: Queue;
 
-  constructor(connection: Redis, keys: Keys) {
+  /** `onError` hears connection errors (without a listener BullMQ prints them to the console). */
+  constructor(connection: Redis, keys: Keys, onError: (queue: string, err: Error) => void = () => undefined) {
     const opts = {
       connection,
       prefix: keys.queuePrefix,
@@ -61,6 +62,7 @@ export class Queues {
     this.outbound = new Queue(QUEUE_NAMES.outbound, opts);
     this.alerts = new Queue(QUEUE_NAMES.alerts, opts);
     this.tasks = new Queue(QUEUE_NAMES.tasks, opts);
+    for (const q of this.all()) q.on('error', (err) => onError(q.name, err));
   }
 
   all(): Queue[] {
