@@ -1,0 +1,26 @@
+/**
+ * Runs a Haven in its own process for the benchmarks (so the load generator does not share its
+ * event loop). Settings from the environment; prints `READY <port>` when listening, and answers
+ * `GET /bench/rss` with its resident memory after a garbage collection.
+ */
+import { loadConfig } from '../src/config';
+import { startHaven } from '../src/main';
+
+async function main(): Promise<void> {
+  const haven = await startHaven(loadConfig(process.env));
+  process.stdout.write(`READY ${new URL(haven.url).port}\n`);
+  process.on('message', async (msg: unknown) => {
+    if (msg === 'rss') {
+      (globalThis as { gc?: () => void }).gc?.();
+      process.send?.({ rss: process.memoryUsage().rss });
+    }
+    if (msg === 'stop') {
+      await haven.stop();
+      process.exit(0);
+    }
+  });
+}
+main().catch((err) => {
+  console.error(err);
+  process.exit(1);
+});

@@ -1,0 +1,265 @@
+/**
+ * `npm run bench`: Haven's timing and memory goals, each measured against a baseline measured in
+ * the same run on the same machine, printed as a table with ratios. Needs Redis on REDIS_URL
+ * (default 127.0.0.1:6379); uses its own key prefixes and deletes them after.
+ */
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { Queue } from 'bullmq';
+import { Redis } from 'ioredis';
+import { percentile, printTable, startProcess, startSink, loadMessenger, APP_SECRET, rssOf, type Row } from './support';
+
+const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
+const quick = process.argv.includes('--quick');
+const SECONDS = quick ? 3 : 10;
+const MEMORY_MESSAGES = quick ? 10_000 : 100_000;
+
+function havenEnv(prefix: string, graphUrl: string, extra: Record<string, string> = {}): Record<string, string> {
+  return {
+    NODE_ENV: 'production',
+    LOG_LEVEL: 'silent',
+    PORT: '0',
+    HOST: '127.0.0.1',
+    REDIS_URL,
+    REDIS_PREFIX: prefix,
+    ID_HASH_SECRET: 'bench-id-hash-secret-0123456789',
+    DATA_ENCRYPTION_KEY: '11'.repeat(32),
+    SESSION_SECRET: 'bench-session-secret-0123456789-0123456789',
+    MESSENGER_APP_SECRET: APP_SECRET,
+    MESSENGER_VERIFY_TOKEN: 'bench-verify',
+    MESSENGER_PAGE_ACCESS_TOKEN: 'bench-page-token',
+    MESSENGER_API_URL: graphUrl,
+    INBOUND_RATE_PER_MINUTE: '100000000',
+    ...extra,
+  };
+}
+
+async function cleanup(prefix: string): Promise<void> {
+  const redis = new Redis(REDIS_URL);
+  let cursor = '0';
+  do {
+    const [next, keys] = await redis.scan(cursor, 'MATCH', `${prefix}:*`, 'COUNT', 5000);
+    cursor = next;
+    if (keys.length) await redis.del(...keys);
+  } while (cursor !== '0');
+  await redis.quit();
+}
+
+/** Waits until the inbound, outbound and alerts queues of a prefix are empty. */
+async function drain(prefix: string, timeoutMs = 300_000): Promise<number> {
+  const redis = new Redis(REDIS_URL, { maxRetriesPerRequest: null });
+  const queues = ['inbound', 'outbound', 'alerts'].map(
+    (n) => new Queue(n, { connection: redis, prefix: `${prefix}:q` }),
+  );
+  const start = Date.now();
+  try {
+    for (;;) {
+      const counts = await Promise.all(queues.map((q) => q.getJobCounts('waiting', 'active', 'prioritized')));
+      const pending = counts.reduce((s, c) => s + (c.waiting ?? 0) + (c.active ?? 0) + (c.prioritized ?? 0), 0);
+      if (pending === 0) return Date.now() - start;
+      if (Date.now() - start > timeoutMs) throw new Error(`queues still hold ${pending} jobs`);
+      await new Promise((r) => setTimeout(r, 200));
+    }
+  } finally {
+    await Promise.all(queues.map((q) => q.close()));
+    await redis.quit();
+  }
+}
+
+async function benchIngest(rows: Row[]): Promise<void> {
+  const base = await startProcess(join(__dirname, 'baseline-server.ts'), {});
+  const baseline = await loadMessenger({
+    url: `http://127.0.0.1:${base.port}`,
+    connections: 50,
+    duration: SECONDS,
+    senders: 10_000,
+    text: () => 'hi',
+    runId: 'base',
+  });
+  await base.stop();
+
+  const graph = await startSink();
+  const prefix = `bench-ingest-${Date.now()}`;
+  const haven = await startProcess(join(__dirname, 'haven-server.ts'), havenEnv(prefix, graph.url));
+  const result = await loadMessenger({
+    url: `http://127.0.0.1:${haven.port}`,
+    connections: 50,
+    duration: SECONDS,
+    senders: 10_000,
+    text: (i) =>
+      i % 3 === 0 ? 'hi' : i % 3 === 1 ? 'can i talk to someone' : 'what are we doing at group on saturday',
+    runId: `ingest${Date.now()}`,
+  });
+  const accepted = result.requests.total - result.non2xx;
+  const drainMs = await drain(prefix);
+  await haven.stop();
+  await graph.close();
+  await cleanup(prefix);
+
+  const rate = accepted / SECONDS;
+  const baseRate = baseline.requests.total / SECONDS;
+  rows.push({
+    name: 'ingest: signed Messenger webhooks accepted',
+    value: rate,
+    unit: 'msg/s',
+    baseline: baseRate,
+    baselineName: 'bare Fastify+zod',
+    ratio: rate / baseRate,
+    goal: '>= 5000',
+    met: rate >= 5000,
+  });
+  rows.push({
+    name: 'ingest: p99 latency',
+    value: result.latency.p99,
+    unit: 'ms',
+    baseline: baseline.latency.p99,
+    baselineName: 'bare Fastify+zod',
+    ratio: result.latency.p99 / baseline.latency.p99,
+    goal: '< 50',
+    met: result.latency.p99 < 50,
+  });
+  rows.push({ name: 'ingest: refused (non-2xx)', value: result.non2xx, unit: 'requests' });
+  rows.push({ name: 'ingest: time to answer the backlog after load', value: drainMs / 1000, unit: 's' });
+}
+
+async function benchAlerts(rows: Row[]): Promise<void> {
+  const graph = await startSink();
+  const arrivals: number[] = [];
+  const hook = await startSink((body, at) => {
+    const created = Date.parse((JSON.parse(body) as { alert: { createdAt: string } }).alert.createdAt);
+    arrivals.push(at - created);
+  });
+  const prefix = `bench-alerts-${Date.now()}`;
+  const haven = await startProcess(
+    join(__dirname, 'haven-server.ts'),
+    havenEnv(prefix, graph.url, { ALERT_WEBHOOK_URL: hook.url }),
+  );
+  const result = await loadMessenger({
+    url: `http://127.0.0.1:${haven.port}`,
+    connections: 20,
+    duration: SECONDS,
+    overallRate: 1000,
+    senders: 5_000,
+    text: (i) => (i % 10 === 0 ? 'i want to kill myself tonight' : 'hi'),
+    runId: `alerts${Date.now()}`,
+  });
+  const expected = Math.floor(result.requests.total / 10);
+  const start = Date.now();
+  while (arrivals.length < expected && Date.now() - start < 60_000) await new Promise((r) => setTimeout(r, 100));
+  const metrics = await (await fetch(`http://127.0.0.1:${haven.port}/metrics`)).text();
+  const m = /haven_alert_queued_quantile_seconds\{quantile="0\.99"\} ([\d.e-]+)/.exec(metrics);
+  const queuedP99 = m ? Number(m[1]) * 1000 : NaN;
+  await drain(prefix);
+  await haven.stop();
+
+  // Baseline: a bare BullMQ add on the same Redis at the same rate.
+  const redis = new Redis(REDIS_URL, { maxRetriesPerRequest: null });
+  const q = new Queue('baseline', { connection: redis, prefix: `${prefix}:base` });
+  const adds: number[] = [];
+  for (let i = 0; i < 1000; i++) {
+    const t = performance.now();
+    await q.add('x', { i }, { removeOnComplete: true });
+    adds.push(performance.now() - t);
+    if (i % 10 === 0) await new Promise((r) => setTimeout(r, 10));
+  }
+  await q.obliterate({ force: true });
+  await q.close();
+  await redis.quit();
+  await graph.close();
+  await hook.close();
+  await cleanup(prefix);
+
+  const addP99 = percentile(adds, 99);
+  const hookP99 = percentile(arrivals, 99);
+  rows.push({
+    name: 'alert: accepted → alert job queued, p99 @1000 msg/s',
+    value: queuedP99,
+    unit: 'ms',
+    baseline: addP99,
+    baselineName: 'bare BullMQ add p99',
+    ratio: queuedP99 / addP99,
+    goal: '<= 15',
+    met: queuedP99 <= 15,
+  });
+  rows.push({
+    name: 'alert: accepted → ALERT_WEBHOOK_URL received, p99',
+    value: hookP99,
+    unit: 'ms',
+    baseline: addP99,
+    baselineName: 'bare BullMQ add p99',
+    ratio: hookP99 / addP99,
+    goal: '<= 250',
+    met: hookP99 <= 250,
+  });
+  rows.push({
+    name: 'alert: alerts delivered / expected',
+    value: arrivals.length,
+    unit: `of ${expected}`,
+    met: arrivals.length >= expected,
+  });
+}
+
+async function benchMemory(rows: Row[]): Promise<void> {
+  const graph = await startSink();
+  const prefix = `bench-memory-${Date.now()}`;
+  const haven = await startProcess(join(__dirname, 'haven-server.ts'), havenEnv(prefix, graph.url));
+  const idle = await rssOf(haven.proc);
+  const after: number[] = [];
+  for (let round = 0; round < 2; round++) {
+    await loadMessenger({
+      url: `http://127.0.0.1:${haven.port}`,
+      connections: 50,
+      amount: MEMORY_MESSAGES,
+      senders: 10_000,
+      text: () => 'hi',
+      runId: `mem${round}${Date.now()}`,
+    });
+    await drain(prefix);
+    after.push(await rssOf(haven.proc));
+  }
+  await haven.stop();
+  await graph.close();
+  await cleanup(prefix);
+  const mb = (b: number) => b / 1024 / 1024;
+  rows.push({
+    name: `memory: RSS after ${MEMORY_MESSAGES.toLocaleString('en-GB')} msgs / 10k senders`,
+    value: mb(after[0]!),
+    unit: 'MB',
+    baseline: mb(idle),
+    baselineName: 'RSS idle after start',
+    ratio: after[0]! / idle,
+  });
+  rows.push({
+    name: `memory: RSS after a second ${MEMORY_MESSAGES.toLocaleString('en-GB')}`,
+    value: mb(after[1]!),
+    unit: 'MB',
+    baseline: mb(after[0]!),
+    baselineName: 'RSS after the first',
+    ratio: after[1]! / after[0]!,
+    goal: 'no growth (ratio <= 1.10)',
+    met: after[1]! / after[0]! <= 1.1,
+  });
+}
+
+async function main(): Promise<void> {
+  const rows: Row[] = [];
+  const only = process.argv.find((a) => a.startsWith('--only='))?.slice(7);
+  const run = (name: string) => !only || only.split(',').includes(name);
+  if (run('screen') && existsSync(join(__dirname, 'screen.ts'))) {
+    const { benchScreen } = (await import('./screen')) as { benchScreen: () => Promise<Row[]> };
+    rows.push(...(await benchScreen()));
+  }
+  if (run('ingest')) await benchIngest(rows);
+  if (run('alerts')) await benchAlerts(rows);
+  if (run('memory')) await benchMemory(rows);
+  console.log(`\nHaven benchmarks (${new Date().toISOString()}, ${quick ? 'quick' : 'full'} run)\n`);
+  printTable(rows);
+}
+
+main().then(
+  () => process.exit(0),
+  (err) => {
+    console.error(err);
+    process.exit(1);
+  },
+);
