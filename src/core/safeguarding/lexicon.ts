@@ -14,6 +14,8 @@ const entrySchema = z
     severity: z.enum(SEVERITIES).optional(),
     /** For `mask`/`escalate`: which categories it acts on (default all). */
     categories: z.array(z.enum(CATEGORIES)).min(1).optional(),
+    /** For `mask`: hide exactly these alert ids (weak or not) in the sentence, e.g. "die of embarrassment". */
+    entries: z.array(z.string()).min(1).optional(),
     /** A bare topic word ("suicide", "grooming"): a `mask` in the same sentence hides it. */
     weak: z.boolean().optional(),
     /** For `alert`: ids of entries this one replaces when both match in one sentence ("told me to kill myself"). */
@@ -51,7 +53,9 @@ export class LexiconError extends Error {
 
 function describeEntry(raw: unknown, index: number, term?: string): string {
   const entries = (raw as { entries?: unknown[] } | null)?.entries;
-  const entry = Array.isArray(entries) ? (entries[index] as { id?: unknown; patterns?: unknown } | undefined) : undefined;
+  const entry = Array.isArray(entries)
+    ? (entries[index] as { id?: unknown; patterns?: unknown } | undefined)
+    : undefined;
   const id = typeof entry?.id === 'string' ? entry.id : '?';
   const first = Array.isArray(entry?.patterns) && typeof entry.patterns[0] === 'string' ? entry.patterns[0] : '?';
   return `entry ${index} (id "${id}", term "${term ?? first}")`;
@@ -91,8 +95,9 @@ export function parseLexicon(data: unknown, source = 'lexicon'): Lexicon {
   const ids = new Set<string>();
   const allIds = new Set(lexicon.entries.map((e) => e.id));
   lexicon.entries.forEach((entry, index) => {
-    for (const other of entry.supersedes ?? []) {
-      if (!allIds.has(other)) fail(describeEntry(data, index), `supersedes unknown id "${other}"`);
+    if (entry.entries && entry.kind !== 'mask') fail(describeEntry(data, index), '"entries" is only for mask entries');
+    for (const other of [...(entry.supersedes ?? []), ...(entry.entries ?? [])]) {
+      if (!allIds.has(other)) fail(describeEntry(data, index), `names unknown id "${other}"`);
     }
     const where = (term?: string): string => describeEntry(data, index, term);
     if (ids.has(entry.id)) fail(where(), `duplicate id "${entry.id}"`);

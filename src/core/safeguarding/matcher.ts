@@ -30,6 +30,8 @@ export class Matcher {
   private readonly startNumbers: number[] = [];
   /** Every literal the patterns accept (for the vocabulary). */
   readonly words = new Set<string>();
+  /** How many alert-pattern steps accept each word: a masked word (`c*t`) resolves to the heaviest. */
+  readonly weights = new Map<string, number>();
   private readonly stamp: Int32Array;
   private readonly bestSkip: Int32Array;
   private generation = 0;
@@ -42,7 +44,10 @@ export class Matcher {
         const first = this.steps.length;
         parsed.forEach((step, k) => {
           this.steps.push({ ...step, entry: index, last: k === parsed.length - 1 });
-          for (const w of step.words) this.words.add(w);
+          for (const w of step.words) {
+            this.words.add(w);
+            if (entry.kind === 'alert') this.weights.set(w, (this.weights.get(w) ?? 0) + 1);
+          }
         });
         const head = this.steps[first] as CompiledStep;
         for (const w of head.words) push(this.startWords, w, first);

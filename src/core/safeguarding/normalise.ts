@@ -6,26 +6,85 @@ export const BOUNDARY = '.';
 export const MONEY = '£';
 
 /** Zero-width, joiner, bidi, variation-selector, tag and skin-tone characters: removed outright. */
-const INVISIBLE =
-  /[\u00ad\u034f\u061c\u115f\u1160\u17b4\u17b5\u180b-\u180f\u200b-\u200f\u202a-\u202e\u2060-\u206f\u3164\ufe00-\ufe0f\ufeff\uffa0]|\udb40[\udc00-\udc7f]|\ud83c[\udffb-\udfff]/g;
+function isInvisible(cp: number): boolean {
+  return (
+    cp === 0xad ||
+    cp === 0x34f ||
+    cp === 0x61c ||
+    cp === 0x115f ||
+    cp === 0x1160 ||
+    cp === 0x17b4 ||
+    cp === 0x17b5 ||
+    (cp >= 0x180b && cp <= 0x180f) ||
+    (cp >= 0x200b && cp <= 0x200f) ||
+    (cp >= 0x202a && cp <= 0x202e) ||
+    (cp >= 0x2060 && cp <= 0x206f) ||
+    cp === 0x3164 ||
+    (cp >= 0xfe00 && cp <= 0xfe0f) ||
+    cp === 0xfeff ||
+    cp === 0xffa0 ||
+    (cp >= 0x1f3fb && cp <= 0x1f3ff) ||
+    (cp >= 0xe0000 && cp <= 0xe01ef)
+  );
+}
 const COMBINING = /\p{Mn}/gu;
-const NON_ASCII = /[^\x00-\x7f]/;
+const NON_ASCII = /[\u0080-\uffff]/;
 const PICTOGRAPHIC = /\p{Extended_Pictographic}/u;
 const LETTER = /\p{L}/u;
 const NUMBER = /\p{Nd}/u;
 
 /** Cyrillic and Greek look-alikes of Latin letters (lower case, after NFKC). */
 const CONFUSABLES: Readonly<Record<string, string>> = {
-  а: 'a', в: 'b', е: 'e', ё: 'e', к: 'k', м: 'm', н: 'h', о: 'o', р: 'p', с: 'c', т: 't', у: 'y', х: 'x',
-  і: 'i', ї: 'i', ј: 'j', ѕ: 's', һ: 'h', ԁ: 'd', ԛ: 'q', ԝ: 'w', ɡ: 'g', ı: 'i',
-  α: 'a', β: 'b', ε: 'e', η: 'n', ι: 'i', κ: 'k', ν: 'v', ο: 'o', ρ: 'p', τ: 't', υ: 'u', χ: 'x', ω: 'w',
+  а: 'a',
+  в: 'b',
+  е: 'e',
+  ё: 'e',
+  к: 'k',
+  м: 'm',
+  н: 'h',
+  о: 'o',
+  р: 'p',
+  с: 'c',
+  т: 't',
+  у: 'y',
+  х: 'x',
+  і: 'i',
+  ї: 'i',
+  ј: 'j',
+  ѕ: 's',
+  һ: 'h',
+  ԁ: 'd',
+  ԛ: 'q',
+  ԝ: 'w',
+  ɡ: 'g',
+  ı: 'i',
+  α: 'a',
+  β: 'b',
+  ε: 'e',
+  η: 'n',
+  ι: 'i',
+  κ: 'k',
+  ν: 'v',
+  ο: 'o',
+  ρ: 'p',
+  τ: 't',
+  υ: 'u',
+  χ: 'x',
+  ω: 'w',
 };
 
 /** Symbols that stand for letters inside a word (`k!ll`, `$uicide`, `@buse`); `*` is a mask, resolved later. */
 const SYMBOL_LETTERS: Readonly<Record<string, string>> = { '@': 'a', $: 's', '!': 'i', '|': 'l', '*': '*' };
 /** Digits that stand for letters when they sit between letters (`su1cide`, `n00dz`). */
 export const DIGIT_LETTERS: Readonly<Record<string, string>> = {
-  '0': 'o', '1': 'i', '3': 'e', '4': 'a', '5': 's', '7': 't', '8': 'b', '9': 'g',
+  '0': 'o',
+  '1': 'i',
+  '3': 'e',
+  '4': 'a',
+  '5': 's',
+  '7': 't',
+  '8': 'b',
+  '9': 'g',
 };
 
 const isAsciiLetter = (c: number): boolean => c >= 97 && c <= 122;
@@ -38,7 +97,9 @@ const isDigit = (c: number): boolean => c >= 48 && c <= 57;
 export function foldText(text: string): string {
   let s = text.length > MAX_SCREEN_CHARS ? text.slice(0, MAX_SCREEN_CHARS) : text;
   if (NON_ASCII.test(s)) {
-    s = s.normalize('NFKC').replace(INVISIBLE, '').normalize('NFD').replace(COMBINING, '').normalize('NFC');
+    let visible = '';
+    for (const ch of s.normalize('NFKC')) if (!isInvisible(ch.codePointAt(0) ?? 0)) visible += ch;
+    s = visible.normalize('NFD').replace(COMBINING, '').normalize('NFC');
     if (s.length > 2 * MAX_SCREEN_CHARS) s = s.slice(0, 2 * MAX_SCREEN_CHARS);
     s = s.toLowerCase();
     let out = '';

@@ -26,7 +26,7 @@ export function compileLexicon(lexicon: Lexicon): CompiledLexicon {
     for (const w of target) words.add(w);
   }
   for (const list of Object.values(lexicon.groups)) for (const w of list) words.add(w);
-  const vocabulary = new Vocabulary({ words, aliases, protect: lexicon.protect });
+  const vocabulary = new Vocabulary({ words, aliases, protect: lexicon.protect, weights: matcher.weights });
   return { lexicon, vocabulary, matcher };
 }
 
@@ -46,30 +46,34 @@ export function createScreen(lexicon: Lexicon): Screen {
       const tokens = compiled.vocabulary.repair(tokenise(text));
       const hits = compiled.matcher.run(tokens);
       if (hits.length === 0) return { ...NO_ALERT, matched: [] };
+      // Per sentence: categories whose weak entries are hidden (null = all), and ids hidden outright.
       const masked = new Map<number, Set<Category> | null>();
+      const hidden = new Set<string>();
       const escalate = new Set<Category>();
       const escalators: string[] = [];
       for (const hit of hits) {
         const entry = entries[hit.entry];
         if (!entry) continue;
         if (entry.kind === 'mask') {
+          if (entry.entries) {
+            for (const id of entry.entries) hidden.add(`${hit.sentence}:${id}`);
+            continue;
+          }
           const prior = masked.get(hit.sentence);
           if (!entry.categories || prior === null) masked.set(hit.sentence, null);
           else masked.set(hit.sentence, new Set([...(prior ?? []), ...entry.categories]));
         } else if (entry.kind === 'escalate') {
           for (const c of entry.categories ?? CATEGORIES) escalate.add(c);
+        } else {
+          for (const id of entry.supersedes ?? []) hidden.add(`${hit.sentence}:${id}`);
         }
-      }
-      const superseded = new Set<string>();
-      for (const hit of hits) {
-        for (const id of entries[hit.entry]?.supersedes ?? []) superseded.add(`${hit.sentence}:${id}`);
       }
       const alerts: { id: string; category: Category; severity: Severity; order: number }[] = [];
       const seen = new Set<number>();
       hits.forEach((hit, order) => {
         const entry = entries[hit.entry];
         if (!entry || entry.kind !== 'alert' || !entry.category || !entry.severity) return;
-        if (superseded.size > 0 && superseded.has(`${hit.sentence}:${entry.id}`)) return;
+        if (hidden.size > 0 && hidden.has(`${hit.sentence}:${entry.id}`)) return;
         if (entry.weak && masked.has(hit.sentence)) {
           const cats = masked.get(hit.sentence);
           if (cats === null || cats?.has(entry.category)) return;

@@ -37,6 +37,8 @@ export interface VocabularySource {
   aliases: ReadonlyMap<string, readonly string[]>;
   /** Real words never "corrected" into a lexicon word ("hinting" must not become "hitting"). */
   protect: Iterable<string>;
+  /** Preference among equally good repairs (a masked `c*t` → the heaviest of cat, cot, cut). */
+  weights?: ReadonlyMap<string, number>;
 }
 
 /**
@@ -48,6 +50,7 @@ export class Vocabulary {
   private readonly words: Set<string>;
   private readonly aliases: ReadonlyMap<string, readonly string[]>;
   private readonly protect: Set<string>;
+  private readonly weights: ReadonlyMap<string, number>;
   private readonly squeezed = new Map<string, string>();
   private readonly deletes = new Map<string, string[]>();
   private readonly byLength = new Map<number, string[]>();
@@ -58,6 +61,7 @@ export class Vocabulary {
     this.words = new Set(source.words);
     this.aliases = source.aliases;
     this.protect = new Set(source.protect);
+    this.weights = source.weights ?? new Map();
     const sorted = [...this.words].sort();
     for (const w of sorted) {
       const list = this.byLength.get(w.length);
@@ -95,7 +99,8 @@ export class Vocabulary {
         if (j - i >= 3) {
           const joined = tokens.slice(i, j).join('');
           const whole = this.correct(joined);
-          const pieces = whole.length === 1 && whole[0] === joined && !this.words.has(joined) ? this.segment(joined) : whole;
+          const pieces =
+            whole.length === 1 && whole[0] === joined && !this.words.has(joined) ? this.segment(joined) : whole;
           if (pieces) {
             for (const p of pieces) out.push(p);
             i = j;
@@ -176,10 +181,9 @@ export class Vocabulary {
       const aliasTwo = this.aliases.get(two);
       if (aliasTwo) return aliasTwo;
       const one = squeeze(t);
-      const known = this.squeezed.get(one) ?? (this.words.has(one) && one.length > 2 ? one : undefined);
+      const known = this.squeezed.get(one) ?? (this.words.has(one) ? one : undefined);
       if (known) return [known];
-      t = one.length <= 2 ? two : one;
-      if (this.words.has(t)) return [t];
+      t = one;
     }
     if (t.length >= 3) {
       const known = this.squeezed.get(t);
@@ -215,14 +219,20 @@ export class Vocabulary {
   private unmask(t: string): string | undefined {
     const list = this.byLength.get(t.length);
     if (!list) return undefined;
+    let best: string | undefined;
+    let bestWeight = -1;
     outer: for (const w of list) {
       for (let k = 0; k < t.length; k++) {
         const c = t[k];
         if (c !== '*' && c !== w[k]) continue outer;
       }
-      return w;
+      const weight = this.weights.get(w) ?? 0;
+      if (weight > bestWeight) {
+        best = w;
+        bestWeight = weight;
+      }
     }
-    return undefined;
+    return best;
   }
 
   /** Splits a run-together word into the fewest lexicon words ("killmyself" → kill, myself), or undefined. */

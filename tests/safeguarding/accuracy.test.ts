@@ -1,0 +1,53 @@
+import path from 'node:path';
+import { defaultScreen } from '../../src/core/safeguarding';
+import { measure, readCases, report } from './metrics';
+
+const DEV_SET = path.resolve(__dirname, '../../../shared/safeguarding-dev.jsonl');
+const OWN_SET = path.resolve(__dirname, '../fixtures/safeguarding/cases.jsonl');
+
+describe('screen accuracy', () => {
+  const devCases = readCases(DEV_SET);
+  const devTest = devCases ? it : it.skip;
+  if (!devCases) console.log(`safeguarding dev set not found at ${DEV_SET}; skipping its accuracy test`);
+
+  devTest('shared development set: recall ≥ 0.95, false-alarm rate ≤ 0.10', () => {
+    const m = measure(defaultScreen(), devCases ?? []);
+    console.log(report('dev set', m));
+    expect(m.recall).toBeGreaterThanOrEqual(0.95);
+    expect(m.falseAlarmRate).toBeLessThanOrEqual(0.1);
+  });
+
+  it('own labelled cases: recall ≥ 0.95, false-alarm rate ≤ 0.10, category accuracy ≥ 0.8', () => {
+    const cases = readCases(OWN_SET);
+    expect(cases).toBeDefined();
+    expect((cases ?? []).length).toBeGreaterThanOrEqual(250);
+    const m = measure(defaultScreen(), cases ?? []);
+    console.log(report('own cases', m));
+    expect(m.recall).toBeGreaterThanOrEqual(0.95);
+    expect(m.falseAlarmRate).toBeLessThanOrEqual(0.1);
+    expect(m.categoryAccuracy).toBeGreaterThanOrEqual(0.8);
+  });
+
+  it('own cases cover every category, positive and negative kinds', () => {
+    const cases = readCases(OWN_SET) ?? [];
+    const positives = new Set(cases.filter((c) => c.alert).map((c) => c.category));
+    const negatives = new Set(cases.filter((c) => !c.alert).map((c) => c.category));
+    for (const c of [
+      'suicide',
+      'self_harm',
+      'abuse_physical',
+      'abuse_sexual',
+      'grooming_online',
+      'exploitation',
+      'neglect_danger',
+      'domestic_abuse',
+      'bullying_threat',
+      'running_away',
+      'forced_marriage_fgm',
+      'radicalisation',
+    ]) {
+      expect(positives).toContain(c);
+    }
+    for (const k of ['caring_routine', 'figurative', 'topic_mention', 'everyday']) expect(negatives).toContain(k);
+  });
+});

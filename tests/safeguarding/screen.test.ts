@@ -1,0 +1,180 @@
+import { createScreen, defaultScreen, loadLexicon, MAX_SCREEN_CHARS, parseLexicon } from '../../src/core/safeguarding';
+
+const screen = defaultScreen();
+const alerts = (text: string): boolean => screen.screen(text).alert;
+
+describe('screen decisions', () => {
+  it('returns exactly the contract shape, no alert', () => {
+    expect(screen.screen('what time is group on saturday')).toEqual({
+      alert: false,
+      category: null,
+      severity: null,
+      matched: [],
+    });
+    expect(screen.screen('')).toEqual({ alert: false, category: null, severity: null, matched: [] });
+  });
+
+  it('reports lexicon ids in matched, not the young person’s words', () => {
+    const r = screen.screen('i want to k1ll myseeelf');
+    expect(r).toMatchObject({ alert: true, category: 'suicide', severity: 'high' });
+    expect(r.matched).toContain('suicide.kill_self');
+    expect(r.matched.join(' ')).not.toContain('myseeelf');
+  });
+
+  it.each([
+    ['a pill count', 'i just took 24 paracetamol', 'suicide', 'urgent'],
+    ['a plan for tonight', 'gonna kill myself tonight', 'suicide', 'urgent'],
+    ['someone not waking', 'mum wont wake up and i dont know what to do', 'neglect_danger', 'urgent'],
+    ['in progress right now', 'dad is hitting mum right now', 'domestic_abuse', 'urgent'],
+    ['a parent overdose', 'dad took a whole box of his tablets', 'neglect_danger', 'urgent'],
+    ['bleeding that will not stop', 'i cut too deep and it wont stop bleeding', 'self_harm', 'urgent'],
+  ])('urgent: %s', (_what, text, category, severity) => {
+    expect(screen.screen(text)).toMatchObject({ alert: true, category, severity });
+  });
+
+  it('does not let simple negation suppress a suicide disclosure', () => {
+    expect(screen.screen("i'm not going to kill myself tonight i promise")).toMatchObject({
+      alert: true,
+      category: 'suicide',
+    });
+  });
+
+  it('picks the most severe match, then the category order (suicide first)', () => {
+    const r = screen.screen('dad hits me and i want to die');
+    expect(r.category).toBe('suicide');
+    const urgent = screen.screen('dad hits me. mum isnt breathing');
+    expect(urgent).toMatchObject({ category: 'neglect_danger', severity: 'urgent' });
+    expect(urgent.matched[0]).toBe('neglect_danger.unresponsive');
+  });
+
+  it('lets a bullying threat replace the suicide phrase it quotes', () => {
+    expect(screen.screen('kids at school keep telling me to kill myself')).toMatchObject({
+      category: 'bullying_threat',
+    });
+  });
+});
+
+describe('figurative language', () => {
+  it.each([
+    'this homework is killing me',
+    "i'm dead 😂",
+    'i could murder a chippy tea',
+    'im gonna strangle him lol',
+    'that film was sick',
+    'starving cant wait for tea',
+    'we battered them 5-0',
+    'we got battered 5-0',
+    'these trainers are lethal',
+    'shoot me a message',
+    "my phone's dying",
+    'i nearly died laughing',
+    'i want to die of embarrassment',
+  ])('does not alert on its own: %s', (text) => {
+    expect(alerts(text)).toBe(false);
+  });
+
+  it.each([
+    'lol this homework is killing me. also i want to kill myself',
+    'im dead 😂 jk. i actually want to die',
+    'starving lol. theres no food in the house and mum hasnt been home for 3 days',
+  ])('never masks a real signal in the same message: %s', (text) => {
+    expect(alerts(text)).toBe(true);
+  });
+});
+
+describe('young carer context', () => {
+  it.each([
+    'i give mum her tablets every morning',
+    'helped dad with his insulin injections',
+    'sorted nans pills into her dosette box',
+    'mum had a seizure earlier but shes ok now',
+    'dad is on oxygen at night',
+    'took mum to her chemo appointment',
+    'i do dads needles for him',
+    'visited nan in hospital',
+  ])('routine care does not alert: %s', (text) => {
+    expect(alerts(text)).toBe(false);
+  });
+
+  it.each([
+    ['an overdose', 'mum took loads of her tablets at once and is really sleepy', 'neglect_danger'],
+    ['a parent not responding', 'dads not responding and hes really pale', 'neglect_danger'],
+    ['no food for days', 'we havent eaten for 3 days', 'neglect_danger'],
+    ['left in charge with no adult', 'mum left us on our own for 4 days with the baby', 'neglect_danger'],
+  ])('real danger alerts: %s', (_what, text, category) => {
+    expect(screen.screen(text)).toMatchObject({ alert: true, category });
+  });
+});
+
+describe('topic mentions', () => {
+  it.each([
+    'we did a lesson on grooming at school',
+    'saw a programme about knife crime',
+    'nspcc talk at school today',
+    'self-care session was good',
+    'we had an assembly about suicide prevention',
+  ])('do not alert: %s', (text) => {
+    expect(alerts(text)).toBe(false);
+  });
+});
+
+describe('hostile input', () => {
+  const cases: [string, string][] = [
+    ['a × 4096', 'a'.repeat(MAX_SCREEN_CHARS)],
+    ['spaced letters × 4096', 'a '.repeat(MAX_SCREEN_CHARS / 2)],
+    ['near-matches', 'kil myslef sucide unaliv '.repeat(200)],
+    ['repeated phrase starts', 'i want to '.repeat(500)],
+    ['masks', 's*i*c*d* '.repeat(500)],
+    ['leet flood', '5u1c1d3 k!ll 3nd '.repeat(300)],
+    ['emoji flood', '😂💀🩸💊🔪🪢👨‍👩‍👧'.repeat(400)],
+    ['mixed scripts', 'kіll мой 自杀 انتحار आत्महत्या ɐ '.repeat(150)],
+    ['zero-width flood', '\u200b\u200d'.repeat(3000) + 'suicide'],
+    ['numbers', '1234567890 '.repeat(400)],
+    ['one long word', 'killmyself'.repeat(500)],
+    ['a lone surrogate', '\ud83d'.repeat(4096)],
+  ];
+  it.each(cases)('completes: %s', (_what, text) => {
+    const r = screen.screen(text);
+    expect(typeof r.alert).toBe('boolean');
+  });
+
+  it('reads only the first 4096 characters', () => {
+    expect(alerts('x'.repeat(MAX_SCREEN_CHARS) + ' i want to kill myself')).toBe(false);
+    expect(alerts('i want to kill myself ' + 'x'.repeat(MAX_SCREEN_CHARS))).toBe(true);
+  });
+
+  it('is pure: the same text gives the same result', () => {
+    const text = 'my uncle t0uches me when no1s looking';
+    expect(screen.screen(text)).toEqual(screen.screen(text));
+  });
+});
+
+describe('createScreen', () => {
+  it('builds a working screen from a small lexicon with masks and escalation', () => {
+    const lexicon = parseLexicon({
+      version: 1,
+      groups: { adult: ['uncle', 'coach'] },
+      entries: [
+        { id: 'sexual.touch', category: 'abuse_sexual', severity: 'high', patterns: ['@adult ~3 touches ~1 me'] },
+        { id: 'sexual.word', category: 'abuse_sexual', severity: 'medium', weak: true, patterns: ['grooming'] },
+        { id: 'mask.lesson', kind: 'mask', patterns: ['lesson ~2 on|about'] },
+        { id: 'esc.now', kind: 'escalate', categories: ['abuse_sexual'], patterns: ['right+now'] },
+      ],
+    });
+    const s = createScreen(lexicon);
+    expect(s.screen('my coach always touches me')).toMatchObject({ alert: true, severity: 'high' });
+    expect(s.screen('we had a lesson on grooming')).toMatchObject({ alert: false });
+    expect(s.screen('grooming')).toMatchObject({ alert: true, severity: 'medium' });
+    expect(s.screen('uncle touches me right now')).toEqual({
+      alert: true,
+      category: 'abuse_sexual',
+      severity: 'urgent',
+      matched: ['sexual.touch', 'esc.now'],
+    });
+  });
+
+  it('the default screen is cached', () => {
+    expect(defaultScreen()).toBe(defaultScreen());
+    expect(createScreen(loadLexicon())).not.toBe(defaultScreen());
+  });
+});
