@@ -196,7 +196,17 @@ export async function startHaven(config: Config, opts: StartOptions = {}): Promi
     channels: () => [...adapters.values()].map((a): ChannelStatus => a.status()),
   });
   for (const a of adapters.values()) await a.registerRoutes?.(http, adapterCtx);
-  await registerStaffRoutes(http, { config, redis, keys, alerts, adapters, queues, log: log.child({ module: 'staff' }) });
+  await registerStaffRoutes(http, {
+    config,
+    redis,
+    keys,
+    alerts,
+    adapters,
+    queues,
+    members,
+    requests,
+    log: log.child({ module: 'staff' }),
+  });
 
   const workers: Worker[] = [];
   if (opts.workers !== false) {

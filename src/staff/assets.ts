@@ -41,6 +41,13 @@ input[type=text], input[type=email], input[type=password], input[type=date], inp
   font: inherit; width: 100%; padding: .5rem .6rem; border: 2px solid var(--muted); border-radius: .35rem; background: #fff; color: var(--ink); }
 textarea { min-height: 5rem; }
 .field { min-width: 10rem; flex: 1; }
+.form-grid { display: grid; grid-template-columns: repeat(auto-fit, minmax(12rem, 1fr)); gap: .75rem; margin-bottom: .75rem; }
+form.card > .field { margin-bottom: .75rem; }
+fieldset { border: 1px solid var(--line); border-radius: .35rem; padding: .5rem .75rem; margin: 0 0 .75rem; }
+fieldset label, label.check { font-weight: 400; display: flex; gap: .5rem; align-items: center; margin: .2rem 0; }
+input[type=radio], input[type=checkbox] { width: 1.2rem; height: 1.2rem; }
+.joincode { font: 700 2rem/1.2 ui-monospace, "SFMono-Regular", Menlo, monospace; letter-spacing: .2em; margin: .25rem 0 .75rem; }
+.toolbar form { display: flex; flex-wrap: wrap; gap: .5rem; align-items: center; }
 button, .button { font: inherit; font-weight: 600; padding: .5rem 1rem; border-radius: .35rem; border: 2px solid var(--brand); background: var(--brand); color: #fff; cursor: pointer; text-decoration: none; display: inline-block; }
 button.secondary { background: #fff; color: var(--brand); }
 button.danger { background: var(--urgent); border-color: var(--urgent); }

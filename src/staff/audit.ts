@@ -42,6 +42,17 @@ export class ViewAudit {
     );
   }
 
+  /**
+   * Records a view unless the same person viewed the same thing in the last `everySeconds`
+   * (a list re-read by a live update is not a new look). True when it recorded.
+   */
+  async recordOnce(who: StaffAccount, what: ViewRecord['what'], id: string, everySeconds = 600): Promise<boolean> {
+    const k = this.keys.custom('staff', 'viewed', who.id, what, id);
+    if ((await this.redis.set(k, '1', 'EX', everySeconds, 'NX')) !== 'OK') return false;
+    await this.record(who, what, id);
+    return true;
+  }
+
   /** Most recent first. */
   async recent(count = 100): Promise<ViewRecord[]> {
     const rows = await this.redis.xrevrange(this.key, '+', '-', 'COUNT', count);

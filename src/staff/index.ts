@@ -7,6 +7,8 @@ import type { Adapter } from '../core/adapter';
 import type { AlertService } from '../core/alerts/service';
 import type { Keys } from '../core/keys';
 import type { Logger } from '../core/logger';
+import type { MemberStore } from '../core/members';
+import type { RequestService } from '../core/requests';
 import type { ChannelName } from '../core/message';
 import type { Queues } from '../core/queues';
 import { StaffAccounts } from './accounts';
@@ -17,6 +19,8 @@ import { LoginLimiter, type LoginLimits } from './limiter';
 import { registerAckLinkRoutes } from './routes/ack-link';
 import { registerAlertRoutes } from './routes/alerts';
 import { registerChannelRoutes } from './routes/channels';
+import { registerMemberRoutes } from './routes/members';
+import { registerRequestRoutes } from './routes/requests';
 import { registerQueueBoard } from './routes/queues';
 import { registerSessionRoutes } from './routes/session';
 import { SessionStore } from './sessions';
@@ -30,6 +34,8 @@ export interface StaffDeps {
   alerts: AlertService;
   adapters: Map<ChannelName, Adapter>;
   queues: Queues;
+  members: MemberStore;
+  requests: RequestService;
   log: Logger;
   /** Sign-in limits (tests lower them). */
   loginLimits?: LoginLimits;
@@ -71,6 +77,15 @@ export async function registerStaffRoutes(app: FastifyInstance, deps: StaffDeps)
       redis,
       keys,
       timezone: config.TIMEZONE,
+    });
+    registerRequestRoutes(scope, { requests: deps.requests, auth, audit, streams, timezone: config.TIMEZONE });
+    registerMemberRoutes(scope, {
+      members: deps.members,
+      requests: deps.requests,
+      auth,
+      audit,
+      timezone: config.TIMEZONE,
+      joinCodeTtlDays: config.JOIN_CODE_TTL_DAYS,
     });
     registerChannelRoutes(scope, { auth, adapters: deps.adapters });
     registerAckLinkRoutes(scope, { alerts: deps.alerts });

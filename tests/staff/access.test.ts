@@ -128,7 +128,12 @@ describe('forms and sessions', () => {
     const first = client.cookies.get(SESSION_COOKIE);
     expect(first).toBeTruthy();
     expect((await client.get('/staff/alerts')).status).toBe(200);
-    const res = await client.signIn(email, password);
+    // Sign in again while still carrying the old session cookie (as a fixated cookie would be).
+    client.cookies.delete(SESSION_COOKIE);
+    const form = await (await client.get('/staff/login')).text();
+    client.cookies.set(SESSION_COOKIE, first as string);
+    const pre = /name="_pre" value="([^"]+)"/.exec(form)?.[1] ?? '';
+    const res = await client.post('/staff/login', { email, password, _pre: pre });
     expect(res.status).toBe(303);
     const second = client.cookies.get(SESSION_COOKIE);
     expect(second).toBeTruthy();

@@ -37,10 +37,8 @@ export function registerAlertRoutes(
   async function recordViews(req: FastifyRequest, shown: Alert[], where: string): Promise<void> {
     const me = req.staff!.account;
     for (const a of shown) {
-      const k = keys.custom('staff', 'viewed', me.id, a.id);
-      if ((await redis.set(k, '1', 'EX', VIEW_RECORD_EVERY_SECONDS, 'NX')) !== 'OK') continue;
+      if (!(await audit.recordOnce(me, 'alert', a.id, VIEW_RECORD_EVERY_SECONDS))) continue;
       await alerts.store.append(a.id, { at: Date.now(), event: 'viewed', by: label(me), detail: where });
-      await audit.record(me, 'alert', a.id);
     }
   }
 

@@ -1,7 +1,6 @@
 import { createBullBoard } from '@bull-board/api';
 import { BullMQAdapter } from '@bull-board/api/bullMQAdapter';
-import type { FastifyAdapter as FastifyAdapterType } from '@bull-board/fastify';
-import { createRequire } from 'node:module';
+import { FastifyAdapter } from '@bull-board/fastify';
 import type { FastifyInstance } from 'fastify';
 import type { Queues } from '../../core/queues';
 import type { StaffAuth } from '../auth';
@@ -16,11 +15,6 @@ const QUEUES_CSP =
  * the form token Bull Board cannot send.
  */
 export async function registerQueueBoard(app: FastifyInstance, d: { auth: StaffAuth; queues: Queues }): Promise<void> {
-  // Node's own loader: @bull-board/fastify pulls in an ES-module-only dependency (content-disposition 3)
-  // that Node 20.19+ can require() but jest's module registry cannot.
-  const { FastifyAdapter } = createRequire(__filename)('@bull-board/fastify') as {
-    FastifyAdapter: new () => FastifyAdapterType;
-  };
   const serverAdapter = new FastifyAdapter();
   serverAdapter.setBasePath('/staff/queues');
   createBullBoard({

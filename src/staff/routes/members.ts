@@ -1,0 +1,102 @@
+import type { FastifyInstance } from 'fastify';
+import { z } from 'zod';
+import { forgetMember, MemberNotFoundError, type MemberStore } from '../../core/members';
+import type { RequestService } from '../../core/requests';
+import { label, type ViewAudit } from '../audit';
+import type { StaffAuth } from '../auth';
+import { page } from '../layout';
+import { joinCodeBody, membersBody } from '../pages/members';
+import { sendHtml, sendMessage, seeOther } from '../respond';
+import { zonedTime } from '../zoned';
+
+const memberId = z.uuid();
+const addBody = z.object({
+  name: z.string().trim().min(1, "Give the young person's name.").max(80),
+  consentBy: z.string().trim().min(1, 'Say who gave consent.').max(80),
+  consentDate: z.string().regex(/^\d{4}-\d{2}-\d{2}$/, 'Give the date the form was signed.'),
+});
+
+/** Members: add with consent (shows the join code once), list with linked channels, new code, remove. */
+export function registerMemberRoutes(
+  app: FastifyInstance,
+  d: {
+    members: MemberStore;
+    requests: RequestService;
+    auth: StaffAuth;
+    audit: ViewAudit;
+    timezone: string;
+    joinCodeTtlDays: number;
+  },
+): void {
+  const { members, auth, audit, timezone } = d;
+  const guard = { preHandler: auth.guard('members') };
+  const today = () => new Date().toISOString().slice(0, 10);
+
+  async function listPage(req: Parameters<typeof auth.loadSession>[0], error?: string) {
+    const s = req.staff!;
+    const list = await members.list();
+    for (const m of list) await audit.recordOnce(s.account, 'member', m.id);
+    return page(
+      { title: 'Members', account: s.account, area: 'members', csrf: s.session.csrf },
+      membersBody(list, s.session.csrf, timezone, today(), error),
+    );
+  }
+
+  app.get('/staff/members', guard, async (req, reply) => sendHtml(reply, await listPage(req)));
+
+  app.post('/staff/members', guard, async (req, reply) => {
+    const b = addBody.safeParse(req.body ?? {});
+    if (!b.success) return sendHtml(reply, await listPage(req, b.error.issues[0]?.message), 400);
+    const consentAt = zonedTime(b.data.consentDate, '12:00', timezone);
+    if (!Number.isFinite(consentAt) || consentAt > Date.now() + 24 * 3600_000)
+      return sendHtml(reply, await listPage(req, 'The consent date must be a real date, not in the future.'), 400);
+    const s = req.staff!;
+    const { memberId: id, joinCode } = await members.add({
+      name: b.data.name,
+      consentBy: b.data.consentBy,
+      consentAt,
+      addedBy: label(s.account),
+    });
+    req.log.info({ memberId: id, staffId: s.account.id }, 'member added');
+    return sendHtml(
+      reply,
+      page(
+        { title: 'Join code', account: s.account, area: 'members', csrf: s.session.csrf },
+        joinCodeBody(b.data.name, joinCode, d.joinCodeTtlDays),
+      ),
+    );
+  });
+
+  app.post('/staff/members/:id/code', guard, async (req, reply) => {
+    const id = memberId.safeParse((req.params as { id: string }).id);
+    const m = id.success ? await members.get(id.data) : null;
+    if (!m) return sendMessage(req, reply, 404, 'Not found', 'There is no such member.');
+    try {
+      const code = await members.issueCode(m.id);
+      const s = req.staff!;
+      req.log.info({ memberId: m.id, staffId: s.account.id }, 'join code issued');
+      return sendHtml(
+        reply,
+        page(
+          { title: 'Join code', account: s.account, area: 'members', csrf: s.session.csrf },
+          joinCodeBody(m.name, code, d.joinCodeTtlDays),
+        ),
+      );
+    } catch (err) {
+      if (err instanceof MemberNotFoundError)
+        return sendMessage(req, reply, 404, 'Not found', 'There is no such member.');
+      throw err;
+    }
+  });
+
+  app.post('/staff/members/:id/remove', guard, async (req, reply) => {
+    const id = memberId.safeParse((req.params as { id: string }).id);
+    if (!id.success) return sendMessage(req, reply, 404, 'Not found', 'There is no such member.');
+    if ((req.body as { confirm?: string } | undefined)?.confirm !== 'yes')
+      return sendHtml(reply, await listPage(req, 'Tick the box to confirm the removal.'), 400);
+    const done = await forgetMember({ members, requests: d.requests }, id.data, { removeRecord: true });
+    if (!done) return sendMessage(req, reply, 404, 'Not found', 'There is no such member.');
+    req.log.info({ memberId: id.data, staffId: req.staff!.account.id, requests: done.requests }, 'member removed');
+    return seeOther(reply, '/staff/members');
+  });
+}
