@@ -73,6 +73,17 @@ export function workerConnectionOptions(url: string): ConnectionOptions {
  * opened here is closed by `stop()`.
  */
 export async function startHaven(config: Config, opts: StartOptions = {}): Promise<Haven> {
+  const connections: Redis[] = [];
+  try {
+    return await composeHaven(config, opts, connections);
+  } catch (err) {
+    // A start that fails part-way leaves no connection open behind it.
+    await Promise.all(connections.map((c) => c.quit().catch(() => c.disconnect())));
+    throw err;
+  }
+}
+
+async function composeHaven(config: Config, opts: StartOptions, connections: Redis[]): Promise<Haven> {
   const log = opts.logger ?? createLogger({ level: config.LOG_LEVEL, pretty: config.NODE_ENV === 'development' });
   // A bad online-safety content file refuses start (buildFlows loads it again when workers run).
   loadSafetyContent(config.SAFETY_CONTENT_PATH);
@@ -81,8 +92,10 @@ export async function startHaven(config: Config, opts: StartOptions = {}): Promi
       "ID_HASH_SECRET, DATA_ENCRYPTION_KEY or SESSION_SECRET not set: using development keys (never do this with real children's data)",
     );
   }
+  // Staff-edited data files are checked before anything connects: a bad file refuses start.
+  const lexicon = config.SAFEGUARDING_LEXICON_PATH ? loadLexicon(config.SAFEGUARDING_LEXICON_PATH) : undefined;
+  const screen = lexicon ? createScreen(lexicon) : defaultScreen();
   const keys = new Keys(config.REDIS_PREFIX);
-  const connections: Redis[] = [];
   const connect = (purpose: string, extra: RedisOptions = {}): Redis => {
     const r = new Redis(config.REDIS_URL, { connectionName: `haven:${purpose}`, lazyConnect: false, ...extra });
     r.on('error', (err) => log.warn({ purpose, err: { message: err.message } }, 'redis connection error'));
@@ -95,14 +108,13 @@ export async function startHaven(config: Config, opts: StartOptions = {}): Promi
   const workerConnection = workerConnectionOptions(config.REDIS_URL);
 
   const metrics = new Metrics({ defaults: true });
-  const queues = new Queues(redis, keys, (queue, err) => log.warn({ queue, err: { message: err.message } }, 'queue connection error'));
+  const queues = new Queues(redis, keys, (queue, err) =>
+    log.warn({ queue, err: { message: err.message } }, 'queue connection error'),
+  );
   const ttlSeconds = config.STATE_TTL_DAYS * 24 * 3600;
   const vault = new IdentityVault(redis, keys, config.idHashSecret, config.dataKey, ttlSeconds);
   const states = new StateStore(redis, keys, ttlSeconds);
   const outbox = new Outbox(queues.outbound);
-  const lexicon = config.SAFEGUARDING_LEXICON_PATH ? loadLexicon(config.SAFEGUARDING_LEXICON_PATH) : undefined;
-  const screen = lexicon ? createScreen(lexicon) : defaultScreen();
-
   const staffIds = (ids: string[]) =>
     ids.map((id) => vault.conversationId(id.slice(0, id.indexOf(':')) as ChannelName, id.slice(id.indexOf(':') + 1)));
   const alertStore = new AlertStore(redis, keys);
@@ -239,9 +251,15 @@ export async function startHaven(config: Config, opts: StartOptions = {}): Promi
       createWorker<InboundJob>(QUEUE_NAMES.inbound, (job) => engine.handle(job.data), workerConnection, keys, {
         concurrency: 50,
       }),
-      createWorker<OutboundJob>(QUEUE_NAMES.outbound, (job) => sender.send(job.data), workerConnection, keys, {
-        concurrency: 50,
-      }),
+      createWorker<OutboundJob>(
+        QUEUE_NAMES.outbound,
+        (job) => sender.send(job.data, (sentParts) => job.updateData({ ...job.data, sentParts })),
+        workerConnection,
+        keys,
+        {
+          concurrency: 50,
+        },
+      ),
       createWorker(QUEUE_NAMES.tasks, dispatchTask(tasks), workerConnection, keys, { concurrency: 10 }),
     );
     for (const w of workers) {
@@ -284,7 +302,23 @@ export async function startHaven(config: Config, opts: StartOptions = {}): Promi
       log.info('Haven stopped');
     })());
 
-  return { config, http, url, redis, keys, queues, vault, alerts, ingest, adapters, log, metrics, members, requests, stop };
+  return {
+    config,
+    http,
+    url,
+    redis,
+    keys,
+    queues,
+    vault,
+    alerts,
+    ingest,
+    adapters,
+    log,
+    metrics,
+    members,
+    requests,
+    stop,
+  };
 }
 
 async function waitForRedis(redis: Redis, log: Logger): Promise<void> {

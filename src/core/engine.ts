@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import type { Redis } from 'ioredis';
 import { composeFlows, type FlowContext, type NamedFlow, type ReplyEffect } from './flow';
 import type { Keys } from './keys';
@@ -7,6 +8,9 @@ import type { Metrics } from './metrics';
 import type { Outbox } from './outbox';
 import type { Services } from './services';
 import { newState, type StateStore } from './state';
+
+/** Deletes a lock only if it is still ours. */
+const RELEASE = "if redis.call('get', KEYS[1]) == ARGV[1] then return redis.call('del', KEYS[1]) else return 0 end";
 
 /** What the {@link Engine} needs. */
 export interface EngineDeps {
@@ -47,6 +51,34 @@ export class Engine {
     const handledKey = keys.handled(job.channel, job.messageId);
     if (await redis.exists(handledKey)) return;
 
+    const release = await this.lock(job.conversationId);
+    try {
+      await this.handleLocked(job, handledKey);
+    } finally {
+      await release();
+    }
+  }
+
+  /**
+   * One message at a time per conversation: two quick messages from one person must not load the
+   * same state and overwrite each other. Waits up to 10 s, then fails the job so it is retried.
+   */
+  private async lock(conversationId: string): Promise<() => Promise<void>> {
+    const key = this.d.keys.custom('lock', conversationId);
+    const token = randomUUID();
+    const deadline = Date.now() + 10_000;
+    while ((await this.d.redis.set(key, token, 'PX', 30_000, 'NX')) !== 'OK') {
+      if (Date.now() > deadline) throw new Error('conversation busy: another message is still being handled');
+      await new Promise((r) => setTimeout(r, 10));
+    }
+    return async () => {
+      await this.d.redis.eval(RELEASE, 1, key, token);
+    };
+  }
+
+  private async handleLocked(job: InboundJob, handledKey: string): Promise<void> {
+    const { redis } = this.d;
+    if (await redis.exists(handledKey)) return;
     const now = this.d.now?.() ?? new Date();
     const stored = await this.d.states.load(job.conversationId);
     const state = stored ?? newState(now.getTime());
@@ -92,15 +124,13 @@ export class Engine {
 
     await this.run(ctx);
 
-    let i = 0;
-    for (const r of replies) {
-      await this.d.outbox.send(
-        job.conversationId,
-        { text: r.text, choices: r.choices },
-        r.purpose ?? 'response',
-        `${job.channel}:${job.messageId}:${i++}`,
-      );
-    }
+    // One job for all the replies, so they arrive in the order the flows gave them.
+    await this.d.outbox.sendAll(
+      job.conversationId,
+      replies.map((r) => ({ text: r.text, choices: r.choices })),
+      'response',
+      `${job.channel}:${job.messageId}`,
+    );
     const last = replies[replies.length - 1];
     if (last) ctx.state.lastChoices = last.choices?.length ? last.choices : undefined;
     await this.d.states.save(job.conversationId, ctx.state);

@@ -77,6 +77,10 @@ export interface OutboundJob {
   channel: ChannelName;
   conversationId: string;
   message: OutboundMessage;
+  /** More messages sent after `message`, in order (several replies to one message). */
+  followUps?: OutboundMessage[];
+  /** How many of `message` + `followUps` were already sent (kept across retries). */
+  sentParts?: number;
   purpose: SendPurpose;
   /** For tracing: the inbound message or other cause this answers. */
   cause?: string;

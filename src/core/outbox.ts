@@ -12,10 +12,23 @@ export class Outbox {
    * crash) queues the same replies again as no-ops rather than sending twice.
    */
   async send(conversationId: string, message: OutboundMessage, purpose: SendPurpose, key?: string): Promise<void> {
+    await this.sendAll(conversationId, [message], purpose, key);
+  }
+
+  /** Queues several messages as one job, so they arrive in the order given. */
+  async sendAll(
+    conversationId: string,
+    messages: OutboundMessage[],
+    purpose: SendPurpose,
+    key?: string,
+  ): Promise<void> {
+    const [message, ...followUps] = messages;
+    if (!message) return;
     const data: OutboundJob = {
       channel: IdentityVault.channelOf(conversationId),
       conversationId,
       message,
+      followUps: followUps.length ? followUps : undefined,
       purpose,
       cause: key,
     };

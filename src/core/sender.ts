@@ -34,7 +34,11 @@ export class Sender {
     },
   ) {}
 
-  async send(job: OutboundJob): Promise<void> {
+  /**
+   * Sends the job's messages in order. `onProgress` records how many went, so a retry after a
+   * failure part-way resumes after the last one sent instead of sending it twice.
+   */
+  async send(job: OutboundJob, onProgress?: (sentParts: number) => Promise<void>): Promise<void> {
     const { channel, conversationId } = job;
     const adapter = this.d.adapters.get(channel);
     if (!adapter) {
@@ -47,7 +51,9 @@ export class Sender {
       this.d.log.info({ channel, conversation: conversationId, cause: job.cause }, 'opted out of notices; not sent');
       return;
     }
-    const message = state?.discreet && this.d.discreet ? this.d.discreet(job.message) : job.message;
+    const parts = [job.message, ...(job.followUps ?? [])].map((m) =>
+      state?.discreet && this.d.discreet ? this.d.discreet(m) : m,
+    );
     const address = await this.d.vault.getAddress(conversationId);
     if (!address) {
       this.d.metrics?.outbound.inc({ channel, outcome: 'not_sent' });
@@ -59,11 +65,14 @@ export class Sender {
     }
     const last = await this.d.redis.get(this.d.keys.lastInbound(conversationId));
     try {
-      await adapter.send(address, message, {
-        purpose: job.purpose,
-        lastInboundAt: last ? Number(last) : undefined,
-      });
-      this.d.metrics?.outbound.inc({ channel, outcome: 'sent' });
+      for (let i = job.sentParts ?? 0; i < parts.length; i++) {
+        await adapter.send(address, parts[i] as OutboundMessage, {
+          purpose: job.purpose,
+          lastInboundAt: last ? Number(last) : undefined,
+        });
+        this.d.metrics?.outbound.inc({ channel, outcome: 'sent' });
+        if (i + 1 < parts.length) await onProgress?.(i + 1);
+      }
     } catch (err) {
       const code =
         err instanceof PlatformRefusedError

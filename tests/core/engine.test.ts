@@ -86,6 +86,27 @@ describe('engine', () => {
     expect((await states.load('webchat.conv1'))?.flow?.answers.count).toBe('2');
   });
 
+  it('takes one message at a time per conversation, so quick messages do not lose state', async () => {
+    const engine = engineWith([counter]);
+    await Promise.all(Array.from({ length: 10 }, (_, i) => engine.handle(job(`c${i}`))));
+    expect((await states.load('webchat.conv1'))?.flow?.answers.count).toBe('10');
+  });
+
+  it('queues several replies to one message as one job, in order', async () => {
+    const chatty: NamedFlow = {
+      name: 'chatty',
+      run: async (ctx) => {
+        ctx.reply('first');
+        ctx.reply('second');
+      },
+    };
+    await engineWith([chatty]).handle(job('m1'));
+    const jobs = await outbound.getJobs(['waiting', 'prioritized']);
+    expect(jobs).toHaveLength(1);
+    const data = jobs[0]!.data as OutboundJob;
+    expect([data.message.text, ...(data.followUps ?? []).map((m) => m.text)]).toEqual(['first', 'second']);
+  });
+
   it('answers a retried job only once', async () => {
     const engine = engineWith([counter]);
     await engine.handle(job('m1'));
