@@ -76,7 +76,8 @@ export class Ingest {
       const window = Math.floor(acceptedAt / 60_000);
       const rateKey = keys.rate(conversationId, window);
       const [[, count]] = (await redis.multi().incr(rateKey).expire(rateKey, 120).exec()) as [[Error | null, number]];
-      if (count > this.d.ratePerMinute) {
+      // A concerning message always goes through, so its sender gets the helplines at once.
+      if (count > this.d.ratePerMinute && !screen.alert) {
         await redis.set(dedupeKey, '1', 'EX', this.d.dedupeTtlSeconds);
         this.d.metrics?.inbound.inc({ channel: msg.channel, outcome: 'rate_limited' });
         this.d.log.warn(
