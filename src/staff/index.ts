@@ -74,8 +74,6 @@ export async function registerStaffRoutes(app: FastifyInstance, deps: StaffDeps)
       auth,
       audit,
       streams,
-      redis,
-      keys,
       timezone: config.TIMEZONE,
     });
     registerRequestRoutes(scope, { requests: deps.requests, auth, audit, streams, timezone: config.TIMEZONE });

@@ -1,9 +1,7 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
-import type { Redis } from 'ioredis';
 import { z } from 'zod';
 import type { AlertService } from '../../core/alerts/service';
 import type { Alert } from '../../core/alerts/store';
-import type { Keys } from '../../core/keys';
 import { label, type ViewAudit } from '../audit';
 import type { StaffAuth } from '../auth';
 import { page } from '../layout';
@@ -25,12 +23,10 @@ export function registerAlertRoutes(
     auth: StaffAuth;
     audit: ViewAudit;
     streams: Streams;
-    redis: Redis;
-    keys: Keys;
     timezone: string;
   },
 ): void {
-  const { alerts, auth, audit, streams, redis, keys, timezone } = d;
+  const { alerts, auth, audit, streams, timezone } = d;
   const guard = { preHandler: auth.guard('alerts') };
 
   /** Records a view in the alert's own record and the audit stream (at most once per person every 10 min). */
