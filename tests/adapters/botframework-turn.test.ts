@@ -79,7 +79,10 @@ describe('Bot Framework turn logic (botbuilder TestAdapter)', () => {
 
   it('scopes the same activity id in two conversations apart, and folds it within one', async () => {
     const one = fixture('msteams-message');
-    const other = { ...fixture('msteams-message'), conversation: { id: 'a:another-conversation' } };
+    const other = {
+      ...fixture('msteams-message'),
+      conversation: { id: 'a:another-conversation' },
+    } as Partial<Activity>;
     await adapter.send(one).send(fixture('msteams-message')).send(other).startTest();
     expect(accepted).toHaveLength(3);
     expect(accepted[0]!.messageId).toBe(accepted[1]!.messageId);

@@ -8,7 +8,7 @@ import type { FastifyInstance } from 'fastify';
 import type { Redis } from 'ioredis';
 import { z } from 'zod';
 import type { Config } from '../../config';
-import type { Adapter, AdapterContext, ChannelStatus } from '../../core/adapter';
+import type { Adapter, AdapterContext, ChannelStatus, SendContext } from '../../core/adapter';
 import { PlatformRefusedError } from '../../core/errors';
 import type { Keys } from '../../core/keys';
 import type { Logger } from '../../core/logger';
@@ -89,7 +89,8 @@ export class BotFrameworkChannel implements Adapter {
     }
   }
 
-  async send(address: ChannelAddress, message: OutboundMessage): Promise<void> {
+  /** Sends to one person, at any time later: Bot Framework has no messaging window, so `purpose` is not needed. */
+  async send(address: ChannelAddress, message: OutboundMessage, _context?: SendContext): Promise<void> {
     const parsed = storedReference.safeParse(address);
     if (!parsed.success) {
       throw new PlatformRefusedError('stored Bot Framework address is unusable', 400, { permanent: true });
@@ -107,6 +108,7 @@ export class BotFrameworkChannel implements Adapter {
     const activity = toReplyActivity(message);
     try {
       await this.cloud.continueConversationAsync(this.appId, reference, async (context) => {
+        withoutInnerRetries(context.turnState.get(this.cloud.ConnectorClientKey));
         // A proactive turn has no real activity to reply to: post to the conversation itself.
         context.onSendActivities(async (_ctx, activities, next) => {
           for (const a of activities) delete a.replyToId;
@@ -124,6 +126,18 @@ export class BotFrameworkChannel implements Adapter {
       ? { channel: 'botframework', state: 'ready', detail: 'emulator mode: unauthenticated (MicrosoftAppId not set)' }
       : { channel: 'botframework', state: 'ready' };
   }
+}
+
+/**
+ * The connector client's HTTP pipeline retries 429 and 5xx itself (up to three times, honouring
+ * Retry-After), holding an outbound worker for minutes. Haven's outbound queue already retries
+ * with backoff, so the inner retry policy is removed when present (named as in
+ * @azure/core-rest-pipeline; if a later version renames it, sends still work, just slower to fail).
+ */
+function withoutInnerRetries(connector: unknown): void {
+  const pipeline = (connector as { client?: { pipeline?: { removePolicy?(o: { name: string }): unknown } } })?.client
+    ?.pipeline;
+  pipeline?.removePolicy?.({ name: 'defaultRetryPolicy' });
 }
 
 /** Creates the Bot Framework channel; with no MicrosoftAppId it runs in Emulator mode. */
