@@ -1,4 +1,17 @@
-import { captureLogger, startStub, startTestHaven, waitFor, type StubRequest, type StubServer } from '../support/haven';
+import Fastify from 'fastify';
+import { Redis } from 'ioredis';
+import { createBotFrameworkChannel } from '../../src/adapters/botframework';
+import { Keys } from '../../src/core/keys';
+import {
+  REDIS_URL,
+  captureLogger,
+  startStub,
+  startTestHaven,
+  uniquePrefix,
+  waitFor,
+  type StubRequest,
+  type StubServer,
+} from '../support/haven';
 import { bfFixture, type FixtureActivity } from './botframework-fixtures';
 
 type TestHaven = Awaited<ReturnType<typeof startTestHaven>>;
@@ -232,5 +245,39 @@ describe('Bot Framework channel over HTTP, with an app id', () => {
       expect([auth, res.status]).toEqual([auth, 401]);
     }
     expect(await inboundCount(haven, 'queued')).toBe(0);
+  });
+});
+
+describe('Bot Framework route when the core cannot store the message', () => {
+  it('answers 503 with Retry-After so the channel delivers it again', async () => {
+    const redis = new Redis(REDIS_URL);
+    const app = Fastify();
+    const channel = createBotFrameworkChannel(
+      {},
+      { redis, keys: new Keys(uniquePrefix('bf-503')), log: captureLogger().logger },
+    );
+    channel.registerRoutes(app, {
+      accept: async () => {
+        throw new Error('Redis is not answering');
+      },
+    });
+    try {
+      const base = await app.listen({ port: 0, host: '127.0.0.1' });
+      const send = (a: unknown) =>
+        fetch(`${base}/api/messages`, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json' },
+          body: JSON.stringify(a),
+        });
+      const res = await send(bfFixture('webchat-message', { serviceUrl: 'http://127.0.0.1:9' }));
+      expect(res.status).toBe(503);
+      expect(res.headers.get('retry-after')).toBe('2');
+      // An ignored activity type stores nothing, so it is still 200.
+      const typing = await send(bfFixture('msteams-typing', { serviceUrl: 'http://127.0.0.1:9' }));
+      expect(typing.status).toBe(200);
+    } finally {
+      await app.close();
+      await redis.quit();
+    }
   });
 });
