@@ -2,6 +2,8 @@ import { loadConfig } from '../config';
 import { AlertStore } from '../core/alerts/store';
 import { defaultScreen, loadLexicon, createScreen, runScreenFilter } from '../core/safeguarding';
 import { startHaven } from '../main';
+import { membersCommand } from './members';
+import { requestsCommand } from './requests';
 import { openStore, printJson, type Command } from './support';
 import { messengerCommand } from '../adapters/messenger/cli';
 import { staffCommand } from './staff';
@@ -63,4 +65,14 @@ export const commands: Record<string, Command> = {
 
   messenger: messengerCommand,
   staff: staffCommand,
+
+  members: {
+    summary: 'members add --name NAME --consent-by NAME | list | show --id | code --id | remove --id',
+    run: membersCommand,
+  },
+
+  requests: {
+    summary: 'one-to-one requests: list | show | claim | schedule | message | close',
+    run: requestsCommand,
+  },
 };

@@ -119,6 +119,18 @@ export const configSchema = z.object({
   /** Platform retries of one message id are folded for this long. */
   DEDUPE_TTL_HOURS: positiveInt.default(168),
   JOIN_CODE_TTL_DAYS: positiveInt.default(14),
+  /** Session reminders: minutes before a one-to-one, comma-separated (the day before and 15 minutes before). */
+  REMINDER_OFFSETS_MINUTES: z
+    .string()
+    .default('1440,15')
+    .transform((s) =>
+      s
+        .split(',')
+        .map((x) => x.trim())
+        .filter(Boolean)
+        .map(Number),
+    )
+    .pipe(z.array(z.number().positive({ message: 'each offset must be a positive number of minutes' }))),
   /** Closed one-to-one requests are deleted this long after closing. */
   REQUEST_RETENTION_DAYS: positiveInt.default(90),
   /** Online-safety refresher for someone not seen for this long. */

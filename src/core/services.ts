@@ -1,5 +1,7 @@
 import type { AlertService } from './alerts/service';
 import type { MemberRef } from './flow';
+import type { MemberStore } from './members/store';
+import type { RequestService } from './requests/service';
 
 /** Looks up which member (if any) a conversation is linked to. */
 export interface MemberLookup {
@@ -11,7 +13,10 @@ export interface MemberLookup {
  * flow through its context. Each is backed by Redis, never by a platform SDK.
  */
 export interface Services {
-  members: MemberLookup;
+  /** Members, consent, join codes and channel links. */
+  members: MemberStore;
+  /** The coordinator's queue of one-to-one requests. */
+  requests: RequestService;
   alerts: AlertService;
   /** Office hours and other settings flows need, already parsed. */
   settings: FlowSettings;

@@ -1,6 +1,9 @@
 import type { Config } from '../config';
 import type { NamedFlow } from '../core/flow';
 import { helpFlow } from './help/help';
+import { joinFlow } from './join/join';
+import { myDataFlow } from './my-data/flow';
+import { oneToOneFlow } from './one-to-one/flow';
 import { loadSafetyContent } from './online-safety/content';
 import { onlineSafetyFlow, safetyRefresherFlow, welcomeSafetyNote } from './online-safety/flow';
 import { privacyFlow } from './privacy/flow';
@@ -17,10 +20,14 @@ export function buildFlows(config: Config): NamedFlow[] {
   return [
     staffAckFlow(),
     safeguardingReplyFlow(),
+    // join and my-data before privacy: "what do you know about me" gets their own data, not the general notice
+    joinFlow(),
+    myDataFlow({ stateDays: config.STATE_TTL_DAYS }),
     // privacy early: stop/start work at any time, even in the middle of another flow
     privacyFlow({ stateDays: config.STATE_TTL_DAYS, requestDays: config.REQUEST_RETENTION_DAYS }),
     // the refresher goes on top of whatever answers, so before every flow that answers
     safetyRefresherFlow(safety),
+    oneToOneFlow(),
     onlineSafetyFlow(safety),
     helpFlow({ welcomeNote: (ctx) => welcomeSafetyNote(safety, ctx) }),
   ];
