@@ -244,12 +244,19 @@ async function composeHaven(config: Config, opts: StartOptions, connections: Red
       states,
       discreet: (m) => discreetText(m, { hide: [config.CHARITY_NAME] }),
     });
+    // A job whose worker died is taken up again once its lock lapses (BullMQ stalled-job check).
+    const lockOptions = {
+      lockDuration: config.QUEUE_LOCK_SECONDS * 1000,
+      stalledInterval: config.QUEUE_LOCK_SECONDS * 1000,
+    };
     workers.push(
       createWorker<AlertJob>(QUEUE_NAMES.alerts, (job) => alerts.deliver(job.data), workerConnection, keys, {
         concurrency: 10,
+        ...lockOptions,
       }),
       createWorker<InboundJob>(QUEUE_NAMES.inbound, (job) => engine.handle(job.data), workerConnection, keys, {
         concurrency: 50,
+        ...lockOptions,
       }),
       createWorker<OutboundJob>(
         QUEUE_NAMES.outbound,
@@ -258,9 +265,10 @@ async function composeHaven(config: Config, opts: StartOptions, connections: Red
         keys,
         {
           concurrency: 50,
+          ...lockOptions,
         },
       ),
-      createWorker(QUEUE_NAMES.tasks, dispatchTask(tasks), workerConnection, keys, { concurrency: 10 }),
+      createWorker(QUEUE_NAMES.tasks, dispatchTask(tasks), workerConnection, keys, { concurrency: 10, ...lockOptions }),
     );
     for (const w of workers) {
       w.on('failed', (job, err) =>

@@ -135,6 +135,8 @@ export const configSchema = z.object({
   REQUEST_RETENTION_DAYS: positiveInt.default(90),
   /** Online-safety refresher for someone not seen for this long. */
   REFRESHER_DAYS: positiveInt.default(60),
+  /** How long a worker holds a job without renewing before another takes it up (a crashed worker). */
+  QUEUE_LOCK_SECONDS: z.coerce.number().min(1).max(600).default(30),
   /** Messages accepted from one sender per minute; more are refused (and still screened). */
   INBOUND_RATE_PER_MINUTE: positiveInt.default(30),
 
