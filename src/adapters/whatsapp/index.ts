@@ -1,7 +1,7 @@
 import { existsSync } from 'node:fs';
 import type { Redis } from 'ioredis';
 import { z } from 'zod';
-import type { Adapter, AdapterContext, ChannelStatus } from '../../core/adapter';
+import type { Adapter, AdapterContext, ChannelStatus, SendContext } from '../../core/adapter';
 import { PlatformRefusedError, PlatformUnavailableError } from '../../core/errors';
 import type { Keys } from '../../core/keys';
 import type { Logger } from '../../core/logger';
@@ -357,7 +357,8 @@ export class WhatsAppWebAdapter implements Adapter {
     }
   }
 
-  async send(to: ChannelAddress, message: OutboundMessage): Promise<void> {
+  /** WhatsApp Web has no messaging window (unlike the Cloud API), so the send context is not needed. */
+  async send(to: ChannelAddress, message: OutboundMessage, _context?: SendContext): Promise<void> {
     const parsed = address.safeParse(to);
     if (!parsed.success) throw new PlatformRefusedError('not a WhatsApp chat address', 400, { permanent: true });
     const client = this.client;
