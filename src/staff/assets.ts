@@ -34,6 +34,7 @@ h2 { font-size: 1.15rem; margin: 1.25rem 0 .5rem; }
 .badge.ok { background: var(--ok); } .badge.open { background: var(--urgent); }
 .list { list-style: none; margin: 0; padding: 0; }
 form.stack { display: grid; gap: .75rem; max-width: 30rem; }
+form.stack.wide { max-width: none; }
 form.inline { display: flex; flex-wrap: wrap; gap: .5rem; align-items: end; margin: .5rem 0 0; }
 label { font-weight: 600; display: block; }
 .hint { font-weight: 400; color: var(--muted); font-size: .9rem; display: block; }
@@ -52,6 +53,7 @@ button, .button { font: inherit; font-weight: 600; padding: .5rem 1rem; border-r
 button.secondary { background: #fff; color: var(--brand); }
 button.danger { background: var(--urgent); border-color: var(--urgent); }
 button.link { background: none; border: 0; padding: 0; text-decoration: underline; font-weight: 400; }
+#live-status:not(:empty) { background: #e8f3ec; border: 1px solid #9cc9aa; color: var(--ok); font-weight: 600; padding: .2rem .6rem; border-radius: .35rem; display: inline-block; }
 .error { color: var(--urgent); font-weight: 600; }
 .notice { background: #fff8e1; border: 1px solid #e0c46c; padding: .5rem .75rem; border-radius: .35rem; }
 .sr { position: absolute; width: 1px; height: 1px; overflow: hidden; clip: rect(0 0 0 0); white-space: nowrap; }

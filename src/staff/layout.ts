@@ -86,6 +86,13 @@ export function when(ms: number, timeZone: string): string {
   }).format(new Date(ms));
 }
 
+/** "3 Mar 2025" in the charity's time zone. */
+export function day(ms: number, timeZone: string): string {
+  return new Intl.DateTimeFormat('en-GB', { day: 'numeric', month: 'short', year: 'numeric', timeZone }).format(
+    new Date(ms),
+  );
+}
+
 /** The hidden form field carrying the session's CSRF token. */
 export function csrfField(token: string): SafeHtml {
   return html`<input type="hidden" name="_csrf" value="${token}" />`;

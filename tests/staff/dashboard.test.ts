@@ -205,7 +205,7 @@ it('admins see channels (with the WhatsApp pairing QR) and the queues board; the
     const qr = admin.getByRole('img', { name: /WhatsApp pairing QR code/ });
     await qr.waitFor();
     expect(await qr.getAttribute('src')).toMatch(/^data:image\/png;base64,/);
-    expect(await qr.evaluate((img: HTMLImageElement) => img.naturalWidth)).toBeGreaterThan(100);
+    expect(await qr.evaluate((img: unknown) => (img as { naturalWidth: number }).naturalWidth)).toBeGreaterThan(100);
     await screenshotBothWidths(admin, 'channels');
 
     await admin.goto(`${haven.url}/staff/queues`);
@@ -229,8 +229,12 @@ it('admins see channels (with the WhatsApp pairing QR) and the queues board; the
 it('keyboard: the skip link is the first stop and moves focus to the main content', async () => {
   const page = await signedInStaff('worker', 'Wyn Worker');
   await page.keyboard.press('Tab');
-  const first = await page.evaluate(() => document.activeElement?.textContent);
+  const first = await page.evaluate('document.activeElement && document.activeElement.textContent');
   expect(first).toBe('Skip to main content');
   await page.keyboard.press('Enter');
-  await waitFor(async () => (await page.evaluate(() => document.activeElement?.id)) === 'main', 3000, 'focus on main');
+  await waitFor(
+    async () => (await page.evaluate('document.activeElement && document.activeElement.id')) === 'main',
+    3000,
+    'focus on main',
+  );
 });

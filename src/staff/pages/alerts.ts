@@ -126,7 +126,7 @@ export function alertDetail(a: Alert, history: AlertEvent[], csrf: string, tz: s
       }
     </div>
     <h2>Add to the record</h2>
-    <form method="post" action="/staff/alerts/${a.id}/notes" class="stack card">
+    <form method="post" action="/staff/alerts/${a.id}/notes" class="stack wide card">
       ${csrfField(csrf)}
       <fieldset>
         <legend>This is</legend>
@@ -145,7 +145,11 @@ export function alertDetail(a: Alert, history: AlertEvent[], csrf: string, tz: s
           html`<li>
             <strong>${EVENT_NAMES[e.event] ?? e.event}</strong> ·
             ${when(e.at, tz)}${e.by ? html` · ${e.by}` : ''}${
-              e.detail ? html`<div class="quote">${e.detail}</div>` : ''
+              e.detail
+                ? e.event === 'note' || e.event === 'action'
+                  ? html`<div class="quote">${e.detail}</div>`
+                  : html` · <span class="meta">${e.detail}</span>`
+                : ''
             }
           </li>`,
       )}

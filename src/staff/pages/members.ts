@@ -1,7 +1,7 @@
 import type { MemberWithLinks } from '../../core/members';
 import { IdentityVault } from '../../core/identity';
 import { html, type SafeHtml } from '../html';
-import { csrfField, when } from '../layout';
+import { csrfField, day, when } from '../layout';
 
 /** The add form and the list of members. */
 export function membersBody(
@@ -41,7 +41,7 @@ export function membersBody(
             <h3>${m.name}</h3>
             <dl class="facts">
               <dt>Consent</dt>
-              <dd>${m.consentBy}, ${when(m.consentAt, tz)}</dd>
+              <dd>${m.consentBy}, signed ${day(m.consentAt, tz)}</dd>
               <dt>Added by</dt>
               <dd>${m.addedBy}</dd>
               <dt>Linked</dt>

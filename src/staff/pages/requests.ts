@@ -175,22 +175,24 @@ export function requestDetail(
               </p>
             </form>
             <h2 id="assign-h">Assign workers only</h2>
-            <form method="post" action="/staff/requests/${r.id}/assign" class="card inline" aria-labelledby="assign-h">
+            <form method="post" action="/staff/requests/${r.id}/assign" class="card" aria-labelledby="assign-h">
               ${csrfField(csrf)}
-              <div class="field">
-                <label for="a-w1">Youth worker</label
-                ><input id="a-w1" name="worker1" type="text" maxlength="60" required value="${w1 ?? ''}" />
-              </div>
-              <div class="field">
-                <label for="a-w2">Second youth worker <span class="hint">optional</span></label
-                ><input id="a-w2" name="worker2" type="text" maxlength="60" value="${w2 ?? ''}" />
+              <div class="form-grid">
+                <div class="field">
+                  <label for="a-w1">Youth worker</label
+                  ><input id="a-w1" name="worker1" type="text" maxlength="60" required value="${w1 ?? ''}" />
+                </div>
+                <div class="field">
+                  <label for="a-w2">Second youth worker <span class="hint">optional</span></label
+                  ><input id="a-w2" name="worker2" type="text" maxlength="60" value="${w2 ?? ''}" />
+                </div>
               </div>
               <button type="submit" class="secondary">Assign</button>
             </form>`
         : ''
     }
     <h2 id="message-h">Message ${r.memberName}</h2>
-    <form method="post" action="/staff/requests/${r.id}/message" class="card stack" aria-labelledby="message-h">
+    <form method="post" action="/staff/requests/${r.id}/message" class="card stack wide" aria-labelledby="message-h">
       ${csrfField(csrf)}
       <div>
         <label for="m-text">Message <span class="hint">Sent on ${r.channel} as coming from you.</span></label>
