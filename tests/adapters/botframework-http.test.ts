@@ -114,6 +114,28 @@ describe('Bot Framework channel over HTTP, Emulator mode (no MicrosoftAppId)', (
     expect(reply!.headers.authorization).toBeUndefined();
   });
 
+  it('in emulator mode refuses a serviceUrl that is not on this machine (no posting to other hosts)', async () => {
+    const res = await post(
+      haven,
+      bfFixture('emulator-message', { serviceUrl: 'https://attacker.example/', id: 'ssrf-1' }),
+    );
+    expect(res.status).toBe(403);
+  });
+
+  it('screens a Teams group chat message but never replies into the group', async () => {
+    const conversation = { id: '19:group-chat-test@thread.v2', isGroup: true, conversationType: 'groupChat' };
+    const hooksBefore = alertHook.requests.length;
+    const a = activity('msteams-message', {
+      conversation,
+      id: 'group-1',
+      text: '<at>Haven</at> i want to kill myself',
+    });
+    expect((await post(haven, a)).status).toBe(200);
+    await waitFor(() => alertHook.requests.length > hooksBefore, 10_000, 'the alert');
+    await new Promise((r) => setTimeout(r, 800));
+    expect(repliesIn(connector, conversation.id)).toHaveLength(0);
+  });
+
   it('maps a tap on a suggested action back to its payload', async () => {
     const base = { conversation: { id: 'a:tap-test-conversation', conversationType: 'personal' } };
     await post(haven, activity('msteams-message', { ...base, id: 'tap-hi' }));
@@ -152,7 +174,8 @@ describe('Bot Framework channel over HTTP, Emulator mode (no MicrosoftAppId)', (
   });
 
   it('raises a safeguarding alert for a concerning Teams message and answers with Childline', async () => {
-    const a = activity('msteams-mention');
+    // In a one-to-one chat: Haven never replies into a group (see the group chat test).
+    const a = activity('msteams-mention', { conversation: { id: 'a:personal-mention', conversationType: 'personal' } });
     expect((await post(haven, a)).status).toBe(200);
     const alert = await waitFor(
       () => alertHook.requests.find((r) => (r.json as { type?: string } | undefined)?.type === 'safeguarding_alert'),

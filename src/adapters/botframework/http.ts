@@ -36,6 +36,8 @@ export class BufferedResponse implements Response {
 
 /** What the route needs: botbuilder's adapter and the turn logic. */
 export interface MessagesRouteDeps {
+  /** No app id: unauthenticated, so only a local Emulator's serviceUrl is accepted. */
+  emulatorMode: boolean;
   cloud: CloudAdapter;
   turn: (context: TurnContext) => Promise<TurnOutcome>;
   log: Logger;
@@ -64,6 +66,15 @@ export function registerMessagesRoute(app: FastifyInstance, d: MessagesRouteDeps
       if (!check.ok) {
         d.log.info({ issues: check.issues.length }, 'Bot Framework activity refused: missing fields');
         return reply.code(400).send({ error: 'not a usable Bot Framework activity', issues: check.issues });
+      }
+
+      // Unauthenticated, Haven would post replies to whatever serviceUrl a request names: in
+      // emulator mode only a serviceUrl on this machine (the Emulator's) is accepted.
+      if (d.emulatorMode && !isLoopbackUrl((body as { serviceUrl: string }).serviceUrl)) {
+        d.log.warn('Bot Framework request refused: emulator mode accepts only a local serviceUrl');
+        return reply
+          .code(403)
+          .send({ error: 'MicrosoftAppId is not set: only a local Bot Framework Emulator may connect' });
       }
 
       const res = new BufferedResponse();
@@ -101,4 +112,14 @@ export function registerMessagesRoute(app: FastifyInstance, d: MessagesRouteDeps
       return reply.send(typeof res.body === 'string' ? { error: res.body } : res.body);
     });
   });
+}
+
+/** True for http(s) URLs on this machine (localhost, 127.0.0.0/8, ::1). */
+export function isLoopbackUrl(url: string): boolean {
+  try {
+    const host = new URL(url).hostname.replace(/^\[|\]$/g, '');
+    return host === 'localhost' || host === '::1' || /^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(host);
+  } catch {
+    return false;
+  }
 }

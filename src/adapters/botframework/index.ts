@@ -73,6 +73,7 @@ export class BotFrameworkChannel implements Adapter {
 
   registerRoutes(app: FastifyInstance, ctx: AdapterContext): void {
     registerMessagesRoute(app, {
+      emulatorMode: this.emulatorMode,
       cloud: this.cloud,
       turn: createTurnHandler((m) => ctx.accept(m), this.choices),
       log: this.d.log,
@@ -94,6 +95,15 @@ export class BotFrameworkChannel implements Adapter {
     const parsed = storedReference.safeParse(address);
     if (!parsed.success) {
       throw new PlatformRefusedError('stored Bot Framework address is unusable', 400, { permanent: true });
+    }
+    const conv = parsed.data.conversation as { isGroup?: boolean; conversationType?: string };
+    if (conv.isGroup === true || conv.conversationType === 'groupChat' || conv.conversationType === 'channel') {
+      // A reply in a group chat or channel is seen by everyone in it: what a young person told us
+      // (and a safeguarding reply above all) must not be. Their message was still screened.
+      throw new PlatformRefusedError('not sent: Haven does not reply in group chats or channels', 403, {
+        platformCode: 'GROUP_CONVERSATION',
+        permanent: true,
+      });
     }
     const reference = parsed.data as unknown as Partial<ConversationReference>;
     if (message.choices?.length && parsed.data.user) {
