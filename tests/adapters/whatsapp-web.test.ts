@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import { existsSync, rmSync } from 'node:fs';
 import { Redis } from 'ioredis';
 import { createWhatsAppWebAdapter, type WhatsAppWebAdapter, type WhatsAppWebConfig } from '../../src/adapters/whatsapp';
 import type { AdapterContext } from '../../src/core/adapter';
@@ -441,4 +442,32 @@ describe('WhatsApp Web adapter: one process drives the session', () => {
     await t.adapter.stop();
     expect(await redis.get(lockKey)).toBe('another-process');
   });
+});
+
+// The real whatsapp-web.js Client and a real Chromium, as far as this machine allows: with no route
+// to web.whatsapp.com the channel must end up down with the reason (and keep retrying); with one,
+// it must reach the QR stage. Skipped where no Chromium is installed.
+const CHROMIUM = process.env.PUPPETEER_EXECUTABLE_PATH ?? '/usr/bin/chromium';
+(existsSync(CHROMIUM) ? describe : describe.skip)('WhatsApp Web adapter with the real library and Chromium', () => {
+  it('launches Chromium through whatsapp-web.js and reports what happened; stop() closes the browser', async () => {
+    const { logger } = captureLogger('debug');
+    const printed: string[] = [];
+    const authPath = `/tmp/haven-wwebjs-real-${randomBytes(3).toString('hex')}`;
+    const adapter = createWhatsAppWebAdapter(
+      { authPath, executablePath: CHROMIUM },
+      { redis, keys, log: logger, print: (t) => printed.push(t), timing: { ...TIMING, reconnectBaseMs: 60_000 } },
+    );
+    running.push(adapter);
+    await adapter.start({ accept: async () => ({ outcome: 'duplicate' }) });
+    const s = await waitFor(
+      () => (['down', 'needs_pairing'].includes(adapter.status().state) ? adapter.status() : null),
+      60_000,
+      'WhatsApp Web to fail or ask for pairing',
+    );
+    if (s.state === 'down') expect(s.detail).toMatch(/^WhatsApp Web failed to start: .*(web\.whatsapp\.com|net::)/);
+    else expect(s.pairing?.qr).toMatch(/^2@/);
+    await adapter.stop();
+    expect(adapter.status().state).toBe('stopped');
+    rmSync(authPath, { recursive: true, force: true });
+  }, 90_000);
 });

@@ -85,7 +85,12 @@ export function clientOptions(opts: ClientFactoryOptions, LocalAuth: typeof impo
  * without WhatsApp never loads it.
  */
 export const realClientFactory: ClientFactory = async (opts) => {
-  const { Client, LocalAuth } = await import('whatsapp-web.js');
+  // Loaded as CommonJS by the compiled build but as ESM-wrapped CommonJS under tsx, where only
+  // some names come through as named exports: take the module.exports object either way.
+  const mod = (await import('whatsapp-web.js')) as typeof import('whatsapp-web.js') & {
+    default?: typeof import('whatsapp-web.js');
+  };
+  const { Client, LocalAuth } = mod.default ?? mod;
   return new Client(clientOptions(opts, LocalAuth));
 };
 
