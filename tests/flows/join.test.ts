@@ -1,0 +1,65 @@
+import { Redis } from 'ioredis';
+import { MemberStore } from '../../src/core/members';
+import { startConversation } from '../support/conversation';
+import { REDIS_URL, startTestHaven } from '../support/haven';
+
+type TestHaven = Awaited<ReturnType<typeof startTestHaven>>;
+
+describe('join CODE over the web chat', () => {
+  let haven: TestHaven;
+  beforeAll(async () => {
+    haven = await startTestHaven('join');
+  });
+  afterAll(async () => {
+    await haven.shutdown();
+  });
+
+  it('links on a good code; a used code is refused kindly', async () => {
+    const { memberId, joinCode } = await haven.members.add({ name: 'Ria', consentBy: 'Jo', addedBy: 't' });
+    const phone = await startConversation(haven);
+    await phone.send(`JOIN ${joinCode}`);
+    await phone.expectReply(/Welcome, Ria/);
+    expect((await haven.members.forConversation(phone.conversationId))?.id).toBe(memberId);
+    const laptop = await startConversation(haven);
+    await laptop.send(`join ${joinCode}`);
+    await laptop.expectReply(/already been used.*new one/s);
+    expect(await haven.members.forConversation(laptop.conversationId)).toBeNull();
+    await phone.send('join');
+    await phone.expectReply(/already joined, Ria/);
+  });
+
+  it('a wrong code, then an expired code, each get a clear answer', async () => {
+    const chat = await startConversation(haven);
+    await chat.send('join');
+    await chat.expectReply(/send the word join and then your code/);
+    await chat.send('join ACEF-GHJK');
+    await chat.expectReply(/don't know that code/);
+    // A code issued 15 days ago (JOIN_CODE_TTL_DAYS is 14).
+    const redis = new Redis(REDIS_URL);
+    try {
+      const past = new MemberStore(redis, haven.keys, {
+        hashSecret: haven.config.idHashSecret,
+        joinCodeTtlDays: haven.config.JOIN_CODE_TTL_DAYS,
+        now: () => Date.now() - 15 * 24 * 3600_000,
+      });
+      const { joinCode } = await past.add({ name: 'Old', consentBy: 'Jo', addedBy: 't' });
+      await chat.send(`join ${joinCode}`);
+      await chat.expectReply(/run out.*14 days/s);
+    } finally {
+      await redis.quit();
+    }
+    expect(await haven.members.forConversation(chat.conversationId)).toBeNull();
+  });
+
+  it('after 5 wrong codes in an hour, even a good code is refused for now', async () => {
+    const { joinCode } = await haven.members.add({ name: 'Gus', consentBy: 'Jo', addedBy: 't' });
+    const chat = await startConversation(haven);
+    for (let i = 0; i < 5; i++) {
+      await chat.send(`join KMNP${'RTWXE'[i]}YAC`);
+      await chat.expectReply(/don't know that code/);
+    }
+    await chat.send(`join ${joinCode}`);
+    await chat.expectReply(/a lot of tries.*hour/s);
+    expect(await haven.members.forConversation(chat.conversationId)).toBeNull();
+  });
+});

@@ -1,0 +1,180 @@
+import { jobId } from '../../src/core/queues';
+import { REMINDER_TASK, type OneToOneRequest, type RequestChange } from '../../src/core/requests';
+import { loadSafetyContent, sessionSafetyReminder } from '../../src/flows/online-safety/content';
+import { startConversation, type Conversation } from '../support/conversation';
+import { startStub, startTestHaven, waitFor, type StubServer } from '../support/haven';
+
+type TestHaven = Awaited<ReturnType<typeof startTestHaven>>;
+
+// Reminders 3 s and 1.8 s before the session, so they are delivered while the test waits.
+const OFFSETS = ['0.05', '0.03'];
+
+describe('the coordinator queue: claim, schedule, reminders, message, close', () => {
+  let haven: TestHaven;
+  let hook: StubServer;
+  const changes: RequestChange[] = [];
+  const safety = loadSafetyContent();
+
+  beforeAll(async () => {
+    hook = await startStub();
+    haven = await startTestHaven('sched', {
+      REMINDER_OFFSETS_MINUTES: OFFSETS.join(','),
+      COORDINATOR_WEBHOOK_URL: `${hook.url}/hook`,
+    });
+    haven.requests.onChange((c) => changes.push(c));
+  });
+  afterAll(async () => {
+    await haven.shutdown();
+    await hook.close();
+  });
+
+  async function member(name: string): Promise<{ chat: Conversation; memberId: string }> {
+    const { memberId, joinCode } = await haven.members.add({ name, consentBy: 'Parent', addedBy: 't' });
+    const chat = await startConversation(haven);
+    await chat.send(`join ${joinCode}`);
+    await chat.expectReply(new RegExp(`Welcome, ${name}`));
+    return { chat, memberId };
+  }
+
+  async function request(memberId: string, name: string, chat: Conversation): Promise<OneToOneRequest> {
+    const out = await haven.requests.create({
+      memberId,
+      memberName: name,
+      conversationId: chat.conversationId,
+      platform: 'zoom',
+      when: 'evenings',
+      workers: 'one',
+    });
+    expect(out.created).toBe(true);
+    return out.request;
+  }
+
+  const reminderJob = (id: string, offset: string) => haven.queues.tasks.getJob(jobId('reminder', id, offset));
+
+  it('queue order, claim, schedule: confirmation with the safety reminder, then both reminders, each with it', async () => {
+    const a = await member('Ava');
+    const b = await member('Ben');
+    const ra = await request(a.memberId, 'Ava', a.chat);
+    const rb = await request(b.memberId, 'Ben', b.chat);
+    expect(await haven.requests.position(ra.id)).toBe(1);
+    expect(await haven.requests.position(rb.id)).toBe(2);
+    expect((await haven.requests.list()).map((r) => r.id)).toEqual([ra.id, rb.id]);
+
+    await haven.requests.claim(ra.id, 'Terry');
+    await expect(haven.requests.claim(ra.id, 'Ana')).rejects.toMatchObject({ code: 'WRONG_STATE' });
+    await expect(
+      haven.requests.schedule(ra.id, { at: new Date(Date.now() + 60_000), place: 'Zoom' }, 'Terry'),
+    ).rejects.toMatchObject({ code: 'INVALID' }); // nobody assigned yet
+    await haven.requests.assign(ra.id, ['Terry', 'Ana'], 'Terry');
+
+    const at = new Date(Date.now() + 5000);
+    await haven.requests.schedule(ra.id, { at, place: 'https://zoom.example/j/123' }, 'Terry');
+    const confirmation = await a.chat.expectReply(/booked/);
+    expect(confirmation.text).toContain('https://zoom.example/j/123');
+    expect(confirmation.text).toContain('Terry and Ana');
+    expect(confirmation.text).toContain(sessionSafetyReminder(safety, 'zoom'));
+    const local = new Intl.DateTimeFormat('en-GB', {
+      timeZone: 'Europe/London',
+      hour: 'numeric',
+      minute: '2-digit',
+      hour12: true,
+    })
+      .format(at)
+      .replace(' ', '')
+      .replace(/:00/, '');
+    expect(confirmation.text.toLowerCase()).toContain(local.toLowerCase());
+    expect(await haven.requests.position(rb.id)).toBe(1);
+
+    for (let i = 0; i < OFFSETS.length; i++) {
+      const reminder = await a.chat.expectReply(/^Reminder: your one-to-one with Terry and Ana is/, 10_000);
+      expect(reminder.text).toContain(sessionSafetyReminder(safety, 'zoom'));
+    }
+    const history = await haven.requests.history(ra.id);
+    expect(history.map((h) => h.event)).toEqual([
+      'created',
+      'claimed',
+      'assigned',
+      'scheduled',
+      'reminded',
+      'reminded',
+    ]);
+    expect(history[1]).toMatchObject({ by: 'Terry' });
+    expect(changes.filter((c) => c.requestId === ra.id).map((c) => c.type)).toEqual(
+      expect.arrayContaining(['claimed', 'assigned', 'scheduled', 'reminded']),
+    );
+
+    await haven.requests.message(ra.id, 'See you soon!', 'Terry');
+    await a.chat.expectReply(/From Terry \(youth worker\):\nSee you soon!/);
+    await haven.requests.close(ra.id, 'done', 'Terry');
+    expect((await haven.requests.get(ra.id))?.status).toBe('done');
+    expect(await haven.requests.openRequestFor(a.memberId)).toBeNull();
+
+    // The coordinator heard of both new requests, without any platform id.
+    await waitFor(
+      () => hook.requests.filter((r) => (r.json as { type: string }).type === 'one_to_one_request').length >= 2,
+    );
+    for (const r of hook.requests) {
+      expect(r.body).not.toContain(a.chat.clientId);
+      expect(r.body).not.toContain(b.chat.clientId);
+    }
+  });
+
+  it('rescheduling moves the reminders; a reminder whose time has passed is skipped; cancelling removes them', async () => {
+    const c = await member('Cal');
+    const r = await request(c.memberId, 'Cal', c.chat);
+    const first = Date.now() + 3600_000;
+    await haven.requests.schedule(
+      r.id,
+      { at: new Date(first), place: "we'll call you on WhatsApp", workers: ['Terry'] },
+      'Terry',
+    );
+    await c.chat.expectReply(/booked/);
+    for (const o of OFFSETS) {
+      const job = await reminderJob(r.id, o);
+      expect(job?.name).toBe(REMINDER_TASK);
+      expect(await job!.isDelayed()).toBe(true);
+      expect(job!.data).toMatchObject({ requestId: r.id, sessionAt: first });
+    }
+
+    const moved = Date.now() + 2 * 3600_000;
+    await haven.requests.schedule(r.id, { at: new Date(moved), place: "we'll call you on WhatsApp" }, 'Terry');
+    await c.chat.expectReply(/booked/);
+    for (const o of OFFSETS) {
+      const job = await reminderJob(r.id, o);
+      expect(await job!.isDelayed()).toBe(true);
+      expect(job!.data.sessionAt).toBe(moved);
+    }
+    expect(await haven.queues.tasks.getDelayedCount()).toBe(OFFSETS.length);
+
+    // 2.5 s away: the 3-seconds-before reminder is already past and is skipped.
+    const soon = Date.now() + 2500;
+    await haven.requests.schedule(r.id, { at: new Date(soon), place: "we'll call you on WhatsApp" }, 'Terry');
+    expect(await reminderJob(r.id, OFFSETS[0]!)).toBeUndefined();
+    expect((await reminderJob(r.id, OFFSETS[1]!))?.data.sessionAt).toBe(soon);
+
+    await haven.requests.schedule(r.id, { at: new Date(Date.now() + 3600_000), place: 'Zoom' }, 'Terry');
+    await haven.requests.close(r.id, 'cancelled', 'Terry');
+    for (const o of OFFSETS) expect(await reminderJob(r.id, o)).toBeUndefined();
+    await c.chat.expectReply(/closed your one-to-one request/);
+    await expect(haven.requests.close(r.id, 'done', 'Terry')).rejects.toMatchObject({ code: 'WRONG_STATE' });
+  });
+
+  it('a young person cancelling a scheduled session removes its reminders', async () => {
+    const d = await member('Dee');
+    const r = await request(d.memberId, 'Dee', d.chat);
+    await haven.requests.schedule(
+      r.id,
+      { at: new Date(Date.now() + 3600_000), place: 'Zoom link', workers: ['Ana'] },
+      'Ana',
+    );
+    await d.chat.expectReply(/booked/);
+    await d.chat.send('status');
+    await d.chat.expectReply(/booked.*Zoom link.*Ana/s);
+    await d.chat.send('cancel');
+    await d.chat.expectReply(/cancelled your one-to-one/);
+    for (const o of OFFSETS) expect(await reminderJob(r.id, o)).toBeUndefined();
+    await waitFor(() =>
+      hook.requests.find((x) => (x.json as { type: string }).type === 'one_to_one_request_cancelled'),
+    );
+  });
+});
