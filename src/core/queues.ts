@@ -15,12 +15,14 @@ export const QUEUE_NAMES = {
 export type QueueName = (typeof QUEUE_NAMES)[keyof typeof QUEUE_NAMES];
 
 /**
- * Retries with exponential backoff from 1 s; a platform's Retry-After wins when it gave one.
+ * Retries with exponential backoff from 1 s, capped at 5 minutes: 15 attempts span about 45
+ * minutes, long enough to ride out a platform or channel outage (WhatsApp reconnecting, a webhook
+ * receiver down). A platform's Retry-After wins when it gave one.
  * Completed jobs are removed (their data may hold what someone wrote); failed ones are kept a week
  * for staff to see, then removed.
  */
 export const DEFAULT_JOB_OPTIONS: JobsOptions = {
-  attempts: 8,
+  attempts: 15,
   backoff: { type: 'haven' },
   removeOnComplete: { age: 3600, count: 10000 },
   removeOnFail: { age: 7 * 24 * 3600 },

@@ -21,7 +21,8 @@ export function registerHealthRoutes(
     } catch (err) {
       redis = `unavailable: ${(err as Error).message}`;
     }
-    const channels = d.channels();
+    // Public: the state and reason only, never pairing data (a QR or code would let anyone link the account).
+    const channels = d.channels().map(({ channel, state, detail }) => ({ channel, state, detail }));
     const body = { status: redis === 'ok' ? 'ready' : 'not_ready', redis, channels };
     return reply.code(redis === 'ok' ? 200 : 503).send(body);
   });
