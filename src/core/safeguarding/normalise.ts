@@ -156,75 +156,102 @@ function pushWord(raw: string, out: string[]): boolean {
   return bang;
 }
 
+// Character classes for the ASCII fast path.
+const SEP = 0;
+const LETTER_C = 1;
+const DIGIT_C = 2;
+const SYMBOL_C = 3;
+const APOSTROPHE_C = 4;
+const DOT_C = 5;
+const STOP_C = 6;
+const HASH_C = 7;
+const CLASS = new Uint8Array(128);
+for (let c = 97; c <= 122; c++) CLASS[c] = LETTER_C;
+for (let c = 48; c <= 57; c++) CLASS[c] = DIGIT_C;
+for (const ch of '@$!|*') CLASS[ch.charCodeAt(0)] = SYMBOL_C;
+for (const ch of "'`") CLASS[ch.charCodeAt(0)] = APOSTROPHE_C;
+CLASS['.'.charCodeAt(0)] = DOT_C;
+for (const ch of '?\n;') CLASS[ch.charCodeAt(0)] = STOP_C;
+CLASS['#'.charCodeAt(0)] = HASH_C;
+
+const isAlnum = (c: number): boolean => (c >= 97 && c <= 122) || (c >= 48 && c <= 57);
+
 /**
  * Splits folded text into tokens: words (letters, digits and in-word symbols, apostrophes dropped),
  * numbers, the money token, emoji (one token each) and {@link BOUNDARY} between sentences.
  * Context-free: the vocabulary-guided repairs (masks, spacing, typos) happen in `Vocabulary.repair`.
+ * One pass; a word made only of a–z is sliced straight from the text.
  */
 export function tokenise(text: string): string[] {
   const s = foldText(text);
   const out: string[] = [];
-  let word = '';
+  let start = -1;
+  let plain = true;
   let hashtag = false;
-  const flush = (): void => {
-    if (word) {
-      const before = out.length;
-      const bang = pushWord(word, out);
-      if (hashtag && out.length === before + 1) out[before] = '#' + (out[before] as string);
-      if (bang) boundary();
-      word = '';
-    }
-    hashtag = false;
-  };
   const boundary = (): void => {
     if (out.length > 0 && out[out.length - 1] !== BOUNDARY) out.push(BOUNDARY);
   };
-  for (let i = 0; i < s.length; i++) {
-    const code = s.charCodeAt(i);
-    if (isAsciiLetter(code) || isDigit(code)) {
-      word += s[i];
-      continue;
+  const flush = (end: number): void => {
+    if (start >= 0) {
+      const raw = s.slice(start, end);
+      const before = out.length;
+      let bang = false;
+      if (plain) out.push(raw);
+      else bang = pushWord(raw.replace(/['`’‘ʼ´]/g, ''), out);
+      if (hashtag && out.length === before + 1) out[before] = '#' + (out[before] as string);
+      if (bang) boundary();
     }
-    const ch = s[i] as string;
+    start = -1;
+    plain = true;
+    hashtag = false;
+  };
+  const n = s.length;
+  for (let i = 0; i < n; i++) {
+    const code = s.charCodeAt(i);
     if (code < 128) {
-      if (ch === '$' && word === '' && isDigit(s.charCodeAt(i + 1))) out.push(MONEY);
-      else if (SYMBOL_LETTERS[ch] !== undefined) word += ch;
-      else if (ch === "'" || ch === '`') continue;
-      else if (ch === '.') {
-        // "k.i.l.l" and "2.5" are one run of characters, not sentences.
-        const next = s.charCodeAt(i + 1);
-        const prev = s.charCodeAt(i - 1);
-        const inner = (isAsciiLetter(prev) || isDigit(prev)) && (isAsciiLetter(next) || isDigit(next));
-        flush();
-        if (!inner) boundary();
-      } else if (ch === '?' || ch === '\n' || ch === ';') {
-        flush();
-        boundary();
-      } else if (ch === '#') {
-        flush();
-        hashtag = true;
-      } else {
-        flush();
+      const k = CLASS[code] as number;
+      if (k === LETTER_C) {
+        if (start < 0) start = i;
+        continue;
       }
+      if (k === DIGIT_C || k === APOSTROPHE_C) {
+        if (start < 0) start = i;
+        plain = false;
+        continue;
+      }
+      if (k === SYMBOL_C) {
+        if (code === 36 && start < 0 && isAlnum(s.charCodeAt(i + 1)) && !isAsciiLetter(s.charCodeAt(i + 1))) {
+          out.push(MONEY); // "$50"
+          continue;
+        }
+        if (start < 0) start = i;
+        plain = false;
+        continue;
+      }
+      flush(i);
+      if (k === DOT_C) {
+        // "k.i.l.l" and "2.5" are one run of characters, not sentences.
+        if (!(isAlnum(s.charCodeAt(i - 1)) && isAlnum(s.charCodeAt(i + 1)))) boundary();
+      } else if (k === STOP_C) boundary();
+      else if (k === HASH_C) hashtag = true;
       continue;
     }
     // Non-ASCII: read the whole code point.
     const cp = s.codePointAt(i) ?? code;
     const full = String.fromCodePoint(cp);
-    if (cp > 0xffff) i++;
-    if (full === '’' || full === '‘' || full === 'ʼ' || full === '´') continue;
-    if (LETTER.test(full) || NUMBER.test(full)) {
-      word += full;
-    } else if (PICTOGRAPHIC.test(full)) {
-      flush();
-      out.push(full);
+    const width = cp > 0xffff ? 2 : 1;
+    if (full === '’' || full === '‘' || full === 'ʼ' || full === '´' || LETTER.test(full) || NUMBER.test(full)) {
+      if (start < 0) start = i;
+      plain = false;
     } else {
-      flush();
-      if (full === '£' || full === '€') out.push(MONEY);
+      flush(i);
+      if (PICTOGRAPHIC.test(full)) out.push(full);
+      else if (full === '£' || full === '€') out.push(MONEY);
       else if (full === '…' || full === '。' || full === '！' || full === '？') boundary();
     }
+    i += width - 1;
   }
-  flush();
+  flush(n);
   if (out[out.length - 1] === BOUNDARY) out.pop();
   return out;
 }

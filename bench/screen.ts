@@ -1,0 +1,100 @@
+/**
+ * Safeguarding screen speed: median µs per typical chat message and per hostile 4,096-character line,
+ * each against a baseline measured in the same run (a plain lower-case + `includes` over the same text).
+ * Run alone with `npx tsx bench/screen.ts`, or from `bench/run.ts` through {@link benchScreen}.
+ */
+import { createScreen, loadLexicon, MAX_SCREEN_CHARS } from '../src/core/safeguarding';
+import { printTable, type Row } from './support';
+
+const TYPICAL = [
+  'what time is group on saturday',
+  'helped mum with her tablets before school, shes a bit better today',
+  'lol this homework is killing me',
+  'i want to k1ll myself tbh',
+  'my dad hits me when hes drunk',
+  'can i book a one to one for next week pls',
+  'nan is in hospital again so im at my aunties 😢',
+  'a man on roblox keeps asking what school i go to',
+  'we got battered 5-0 but it was fun',
+  'im so tired of revising for my gcses',
+  'mum wont wake up and theres pills everywhere',
+  'my best mate is ignoring me and i dont know why',
+];
+
+function hostileLines(): [string, string][] {
+  const fit = (s: string): string => s.repeat(Math.ceil(MAX_SCREEN_CHARS / s.length)).slice(0, MAX_SCREEN_CHARS);
+  return [
+    ['near-matches', fit('kil myslef sucide unaliv wanna d1e ')],
+    ['"a" × 4096', 'a'.repeat(MAX_SCREEN_CHARS)],
+    ['spaced letters', fit('k i l l ')],
+    ['masks and leet', fit('s*i*c*d* k!ll 5u1c1d3 ')],
+    ['emoji flood', fit('😂💀🩸💊🔪🪢👨‍👩‍👧')],
+    ['mixed scripts', fit('kіll мой 自杀 انتحار आत्महत्या ')],
+    ['phrase starts', fit('i want to ')],
+  ];
+}
+
+/** Median µs per call of fn over texts, after warming up. */
+function medianMicros(texts: readonly string[], fn: (t: string) => unknown, rounds: number): number {
+  const batch = 200;
+  for (let i = 0; i < 2000; i++) fn(texts[i % texts.length] as string);
+  const samples: number[] = [];
+  let sink = 0;
+  for (let r = 0; r < rounds; r++) {
+    const start = process.hrtime.bigint();
+    for (let i = 0; i < batch; i++) if (fn(texts[(r * batch + i) % texts.length] as string)) sink++;
+    samples.push(Number(process.hrtime.bigint() - start) / 1000 / batch);
+  }
+  if (sink < 0) console.log(sink);
+  samples.sort((a, b) => a - b);
+  return samples[Math.floor(samples.length / 2)] as number;
+}
+
+/** Runs the screen benchmarks and returns table rows (value, baseline, ratio, goal, met). */
+export async function benchScreen(): Promise<Row[]> {
+  const screen = createScreen(loadLexicon());
+  const baseline = (t: string): boolean => t.toLowerCase().includes('suicide');
+  const rows: Row[] = [];
+  const typical = medianMicros(TYPICAL, (t) => screen.screen(t).alert, 200);
+  const typicalBase = medianMicros(TYPICAL, baseline, 200);
+  rows.push({
+    name: 'screen: typical chat message',
+    value: typical,
+    unit: 'µs/msg',
+    baseline: typicalBase,
+    baselineName: 'toLowerCase().includes()',
+    ratio: typical / typicalBase,
+    goal: '≤ 2 µs',
+    met: typical <= 2,
+  });
+  const hostile = hostileLines();
+  const texts = hostile.map(([, t]) => t);
+  const hostileValue = medianMicros(texts, (t) => screen.screen(t).alert, 60);
+  const hostileBase = medianMicros(texts, baseline, 60);
+  rows.push({
+    name: 'screen: hostile 4,096-char line',
+    value: hostileValue,
+    unit: 'µs/line',
+    baseline: hostileBase,
+    baselineName: 'toLowerCase().includes()',
+    ratio: hostileValue / hostileBase,
+    goal: '≤ 50 µs',
+    met: hostileValue <= 50,
+  });
+  for (const [name, text] of hostile) {
+    const v = medianMicros([text], (t) => screen.screen(t).alert, 20);
+    const b = medianMicros([text], baseline, 20);
+    rows.push({ name: `  hostile: ${name}`, value: v, unit: 'µs/line', baseline: b, ratio: v / b });
+  }
+  return rows;
+}
+
+if (require.main === module) {
+  benchScreen().then(
+    (rows) => printTable(rows),
+    (err: unknown) => {
+      console.error(err);
+      process.exit(1);
+    },
+  );
+}

@@ -1,0 +1,119 @@
+import { spawn } from 'node:child_process';
+import { existsSync, readFileSync } from 'node:fs';
+import path from 'node:path';
+import { PassThrough, Writable } from 'node:stream';
+import { defaultScreen, runScreenFilter } from '../../src/core/safeguarding';
+
+async function runFilter(input: string): Promise<{ code: number; lines: string[] }> {
+  const stdin = new PassThrough();
+  const stdout = new PassThrough();
+  const chunks: Buffer[] = [];
+  stdout.on('data', (c: Buffer) => chunks.push(c));
+  const done = runScreenFilter(stdin, stdout, defaultScreen());
+  stdin.end(input);
+  const code = await done;
+  const text = Buffer.concat(chunks).toString('utf8');
+  return { code, lines: text.split('\n').filter((l) => l !== '') };
+}
+
+describe('haven screen filter', () => {
+  it('writes one line per input, in order, with the contract keys in order', async () => {
+    const { code, lines } = await runFilter(
+      [
+        JSON.stringify({ text: 'what time is group' }),
+        JSON.stringify({ text: 'i want to kill myself' }),
+        JSON.stringify({ text: 'my dad hits me', extra: 1 }),
+      ].join('\n') + '\n',
+    );
+    expect(code).toBe(0);
+    expect(lines).toHaveLength(3);
+    expect(lines[0]).toBe('{"alert":false,"category":null,"severity":null,"matched":[]}');
+    const second = JSON.parse(lines[1] as string) as Record<string, unknown>;
+    expect(Object.keys(second)).toEqual(['alert', 'category', 'severity', 'matched']);
+    expect(second).toMatchObject({ alert: true, category: 'suicide', severity: 'high' });
+    expect(JSON.parse(lines[2] as string)).toMatchObject({ alert: true, category: 'abuse_physical' });
+  });
+
+  it('answers bad lines with an error line, carries on, and returns 1', async () => {
+    const { code, lines } = await runFilter(
+      [
+        '{"text": "hello"}',
+        'not json',
+        '{"message": "no text"}',
+        '{"text": 42}',
+        '',
+        '   ',
+        '["text"]',
+        'null',
+        '{"text": "i want to die"}',
+      ].join('\r\n'),
+    );
+    expect(code).toBe(1);
+    expect(lines).toHaveLength(9);
+    const parsed = lines.map((l) => JSON.parse(l) as Record<string, unknown>);
+    expect(parsed[0]).toMatchObject({ alert: false });
+    for (const i of [1, 2, 3, 4, 5, 6, 7]) {
+      expect(Object.keys(parsed[i] as object)).toEqual(['error']);
+      expect(typeof parsed[i]?.error).toBe('string');
+    }
+    expect(parsed[8]).toMatchObject({ alert: true, category: 'suicide' });
+  });
+
+  it('returns 0 for empty input', async () => {
+    expect(await runFilter('')).toEqual({ code: 0, lines: [] });
+  });
+
+  it('waits for drain when the output pushes back, and keeps every line', async () => {
+    const stdin = new PassThrough();
+    const received: string[] = [];
+    let writes = 0;
+    const slow = new Writable({
+      highWaterMark: 64,
+      write(chunk: Buffer, _enc, callback) {
+        received.push(chunk.toString('utf8'));
+        writes++;
+        setImmediate(callback);
+      },
+    });
+    const n = 2000;
+    const done = runScreenFilter(stdin, slow, defaultScreen());
+    for (let i = 0; i < n; i++) stdin.write(JSON.stringify({ text: i % 2 ? 'i want to die' : 'hi' }) + '\n');
+    stdin.end();
+    expect(await done).toBe(0);
+    await new Promise((r) => slow.end(r));
+    const lines = received.join('').split('\n').filter(Boolean);
+    expect(lines).toHaveLength(n);
+    expect(writes).toBe(n);
+    expect(JSON.parse(lines[1] as string)).toMatchObject({ alert: true });
+  });
+
+  const cli = path.resolve(__dirname, '../../src/cli.ts');
+  const hasScreenCommand = existsSync(cli) && /\bscreen\b/.test(readFileSync(cli, 'utf8') + readCommands());
+  (hasScreenCommand ? it : it.skip)('works as `tsx src/cli.ts screen` in a child process', async () => {
+    const root = path.resolve(__dirname, '../..');
+    const child = spawn(process.execPath, [require.resolve('tsx/cli'), 'src/cli.ts', 'screen'], {
+      cwd: root,
+      env: { ...process.env, NODE_ENV: 'test' },
+    });
+    let out = '';
+    let err = '';
+    child.stdout.on('data', (c: Buffer) => (out += c.toString('utf8')));
+    child.stderr.on('data', (c: Buffer) => (err += c.toString('utf8')));
+    child.stdin.end('{"text":"mum wont wake up"}\nbroken\n{"text":"see you at group"}\n');
+    const code = await new Promise<number | null>((resolve) => child.on('close', resolve));
+    const lines = out.split('\n').filter(Boolean);
+    expect({ code, lines: lines.length, err: code === 1 ? '' : err }).toEqual({ code: 1, lines: 3, err: '' });
+    expect(JSON.parse(lines[0] as string)).toMatchObject({
+      alert: true,
+      category: 'neglect_danger',
+      severity: 'urgent',
+    });
+    expect(Object.keys(JSON.parse(lines[1] as string) as object)).toEqual(['error']);
+    expect(JSON.parse(lines[2] as string)).toEqual({ alert: false, category: null, severity: null, matched: [] });
+  });
+});
+
+function readCommands(): string {
+  const file = path.resolve(__dirname, '../../src/cli/commands.ts');
+  return existsSync(file) ? readFileSync(file, 'utf8') : '';
+}
