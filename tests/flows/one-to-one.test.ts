@@ -46,6 +46,15 @@ describe('one-to-one request over the web chat', () => {
     expect(confirm.text).toMatch(/Zoom/);
     expect(confirm.text).toMatch(/after school on Tuesday/);
     expect(confirm.text).toMatch(/Terry/);
+    // Changing one answer goes back to the summary.
+    await chat.tap('Change something');
+    await chat.expectReply(/What would you like to change/);
+    await chat.tap('When');
+    await chat.expectReply(/When suits you/);
+    await chat.send('Wednesday after 4');
+    const again = await chat.expectReply(/Shall I send it/);
+    expect(again.text).toMatch(/Wednesday after 4/);
+    expect(again.text).not.toMatch(/after school on Tuesday/);
     await chat.tap('Yes, send it');
     const queued = await chat.expectReply(/sent your request/);
     expect(queued.text).toMatch(/number 1 in the queue/);
@@ -62,7 +71,7 @@ describe('one-to-one request over the web chat', () => {
       member: 'Sam',
       platform: 'zoom',
       workers: 'two',
-      when: 'after school on Tuesday',
+      when: 'Wednesday after 4',
       askedFor: 'Terry',
       position: 1,
     });
