@@ -73,6 +73,8 @@ const CONFUSABLES: Readonly<Record<string, string>> = {
   ω: 'w',
 };
 
+const CONFUSABLE = new RegExp(`[${Object.keys(CONFUSABLES).join('')}]`, 'g');
+
 /** Symbols that stand for letters inside a word (`k!ll`, `$uicide`, `@buse`); `*` is a mask, resolved later. */
 const SYMBOL_LETTERS: Readonly<Record<string, string>> = { '@': 'a', $: 's', '!': 'i', '|': 'l', '*': '*' };
 /** Digits that stand for letters when they sit between letters (`su1cide`, `n00dz`). */
@@ -101,10 +103,7 @@ export function foldText(text: string): string {
     for (const ch of s.normalize('NFKC')) if (!isInvisible(ch.codePointAt(0) ?? 0)) visible += ch;
     s = visible.normalize('NFD').replace(COMBINING, '').normalize('NFC');
     if (s.length > 2 * MAX_SCREEN_CHARS) s = s.slice(0, 2 * MAX_SCREEN_CHARS);
-    s = s.toLowerCase();
-    let out = '';
-    for (const ch of s) out += CONFUSABLES[ch] ?? ch;
-    return out;
+    return s.toLowerCase().replace(CONFUSABLE, (ch) => CONFUSABLES[ch] ?? ch);
   }
   return s.toLowerCase();
 }
@@ -157,7 +156,6 @@ function pushWord(raw: string, out: string[]): boolean {
 }
 
 // Character classes for the ASCII fast path.
-const SEP = 0;
 const LETTER_C = 1;
 const DIGIT_C = 2;
 const SYMBOL_C = 3;
@@ -175,6 +173,40 @@ for (const ch of '?\n;') CLASS[ch.charCodeAt(0)] = STOP_C;
 CLASS['#'.charCodeAt(0)] = HASH_C;
 
 const isAlnum = (c: number): boolean => (c >= 97 && c <= 122) || (c >= 48 && c <= 57);
+const isDigitCode = (c: number): boolean => c >= 48 && c <= 57;
+
+function pushBoundary(out: string[]): void {
+  if (out.length > 0 && out[out.length - 1] !== BOUNDARY) out.push(BOUNDARY);
+}
+
+const wordCache = new Map<string, { tokens: string[]; bang: boolean }>();
+const MAX_WORD_CACHE = 10_000;
+
+/** {@link pushWord}, memoised (bounded): hostile text repeats the same tricky words. */
+function pushWordCached(raw: string, out: string[]): boolean {
+  let hit = wordCache.get(raw);
+  if (!hit) {
+    const tokens: string[] = [];
+    const bang = pushWord(raw.replace(/['`’‘ʼ´]/g, ''), tokens);
+    hit = { tokens, bang };
+    if (wordCache.size >= MAX_WORD_CACHE) wordCache.clear();
+    wordCache.set(raw, hit);
+  }
+  for (const t of hit.tokens) out.push(t);
+  return hit.bang;
+}
+
+/** Adds one raw word: straight in when it is only a–z, else through {@link pushWord}. */
+function pushRaw(raw: string, plain: boolean, hashtag: boolean, out: string[]): void {
+  const before = out.length;
+  if (plain) out.push(raw);
+  else if (pushWordCached(raw, out)) {
+    if (hashtag && out.length === before + 1) out[before] = '#' + (out[before] as string);
+    pushBoundary(out);
+    return;
+  }
+  if (hashtag && out.length === before + 1) out[before] = '#' + (out[before] as string);
+}
 
 /**
  * Splits folded text into tokens: words (letters, digits and in-word symbols, apostrophes dropped),
@@ -188,23 +220,6 @@ export function tokenise(text: string): string[] {
   let start = -1;
   let plain = true;
   let hashtag = false;
-  const boundary = (): void => {
-    if (out.length > 0 && out[out.length - 1] !== BOUNDARY) out.push(BOUNDARY);
-  };
-  const flush = (end: number): void => {
-    if (start >= 0) {
-      const raw = s.slice(start, end);
-      const before = out.length;
-      let bang = false;
-      if (plain) out.push(raw);
-      else bang = pushWord(raw.replace(/['`’‘ʼ´]/g, ''), out);
-      if (hashtag && out.length === before + 1) out[before] = '#' + (out[before] as string);
-      if (bang) boundary();
-    }
-    start = -1;
-    plain = true;
-    hashtag = false;
-  };
   const n = s.length;
   for (let i = 0; i < n; i++) {
     const code = s.charCodeAt(i);
@@ -220,7 +235,7 @@ export function tokenise(text: string): string[] {
         continue;
       }
       if (k === SYMBOL_C) {
-        if (code === 36 && start < 0 && isAlnum(s.charCodeAt(i + 1)) && !isAsciiLetter(s.charCodeAt(i + 1))) {
+        if (code === 36 && start < 0 && isDigitCode(s.charCodeAt(i + 1))) {
           out.push(MONEY); // "$50"
           continue;
         }
@@ -228,30 +243,44 @@ export function tokenise(text: string): string[] {
         plain = false;
         continue;
       }
-      flush(i);
+      if (start >= 0) {
+        pushRaw(s.slice(start, i), plain, hashtag, out);
+        start = -1;
+        plain = true;
+        hashtag = false;
+      }
       if (k === DOT_C) {
         // "k.i.l.l" and "2.5" are one run of characters, not sentences.
-        if (!(isAlnum(s.charCodeAt(i - 1)) && isAlnum(s.charCodeAt(i + 1)))) boundary();
-      } else if (k === STOP_C) boundary();
+        if (!(isAlnum(s.charCodeAt(i - 1)) && isAlnum(s.charCodeAt(i + 1)))) pushBoundary(out);
+      } else if (k === STOP_C) pushBoundary(out);
       else if (k === HASH_C) hashtag = true;
+      else hashtag = false;
       continue;
     }
     // Non-ASCII: read the whole code point.
     const cp = s.codePointAt(i) ?? code;
     const full = String.fromCodePoint(cp);
     const width = cp > 0xffff ? 2 : 1;
-    if (full === '’' || full === '‘' || full === 'ʼ' || full === '´' || LETTER.test(full) || NUMBER.test(full)) {
+    const wordChar =
+      cp < 0x1f000 &&
+      (full === '’' || full === '‘' || full === 'ʼ' || full === '´' || LETTER.test(full) || NUMBER.test(full));
+    if (wordChar) {
       if (start < 0) start = i;
       plain = false;
     } else {
-      flush(i);
+      if (start >= 0) {
+        pushRaw(s.slice(start, i), plain, hashtag, out);
+        start = -1;
+        plain = true;
+      }
+      hashtag = false;
       if (PICTOGRAPHIC.test(full)) out.push(full);
       else if (full === '£' || full === '€') out.push(MONEY);
-      else if (full === '…' || full === '。' || full === '！' || full === '？') boundary();
+      else if (full === '…' || full === '。' || full === '！' || full === '？') pushBoundary(out);
     }
     i += width - 1;
   }
-  flush(n);
+  if (start >= 0) pushRaw(s.slice(start), plain, hashtag, out);
   if (out[out.length - 1] === BOUNDARY) out.pop();
   return out;
 }

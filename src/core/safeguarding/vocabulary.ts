@@ -6,6 +6,10 @@ const MAX_MEMO = 20_000;
 const MAX_SEGMENT_INPUT = 40;
 const MAX_SEGMENT_PIECE = 20;
 const MAX_MASKED_PER_MESSAGE = 32;
+/** Longer tokens are not typo-corrected (cost grows with the square of the length). */
+const MAX_FUZZY_LENGTH = 24;
+/** Longer runs of single letters are left as they are. */
+const MAX_JOIN_LETTERS = 40;
 const DIGITS_ONLY = /^[0-9]+$/;
 const EDGE_DIGITS = /^([0-9]*)([^0-9]*)([0-9]*)$/;
 const TRIPLE = /(.)\1\1/;
@@ -96,7 +100,7 @@ export class Vocabulary {
       if (isSingleLetter(t)) {
         let j = i + 1;
         while (j < n && isSingleLetter(tokens[j] as string)) j++;
-        if (j - i >= 3) {
+        if (j - i >= 3 && j - i <= MAX_JOIN_LETTERS) {
           const joined = tokens.slice(i, j).join('');
           const whole = this.correct(joined);
           const pieces =
@@ -189,7 +193,7 @@ export class Vocabulary {
       const known = this.squeezed.get(t);
       if (known) return [known];
     }
-    if (t.length >= FUZZY_MIN_LENGTH - 1) {
+    if (t.length >= FUZZY_MIN_LENGTH - 1 && t.length <= MAX_FUZZY_LENGTH) {
       const near = this.nearest(t);
       if (near) return [near];
     }
