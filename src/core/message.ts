@@ -52,9 +52,11 @@ export interface OutboundMessage {
 /**
  * Why a message is sent, which platforms' messaging windows care about: `response` answers the
  * person's own message; `staff` is a person at the charity writing (Messenger HUMAN_AGENT);
- * `notice` is anything else Haven sends unprompted (reminders, refreshers).
+ * `event` is a reminder of a session staff arranged with them (Messenger CONFIRMED_EVENT_UPDATE);
+ * `notice` is anything else Haven sends unprompted (refreshers). `event` and `notice` are
+ * non-essential: someone who said "stop" gets neither.
  */
-export type SendPurpose = 'response' | 'staff' | 'notice';
+export type SendPurpose = 'response' | 'staff' | 'event' | 'notice';
 
 /** What the inbound queue carries for one accepted message: ids, the text, the screen result. */
 export interface InboundJob {

@@ -46,7 +46,7 @@ export class Sender {
       throw new UnrecoverableError(`channel ${channel} is not configured`);
     }
     const state = this.d.states ? await this.d.states.load(conversationId) : null;
-    if (state?.optedOut && job.purpose === 'notice') {
+    if (state?.optedOut && (job.purpose === 'notice' || job.purpose === 'event')) {
       this.d.metrics?.outbound.inc({ channel, outcome: 'opted_out' });
       this.d.log.info({ channel, conversation: conversationId, cause: job.cause }, 'opted out of notices; not sent');
       return;

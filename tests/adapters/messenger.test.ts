@@ -111,6 +111,11 @@ describe('Messenger events (documented shapes)', () => {
       tag: 'HUMAN_AGENT',
     });
     expect(MessengerAdapter.modeFor({ purpose: 'staff', lastInboundAt: now - 8 * 24 * h }, now)).toBeNull();
+    // A reminder of a session they arranged goes with CONFIRMED_EVENT_UPDATE, whenever it falls.
+    expect(MessengerAdapter.modeFor({ purpose: 'event', lastInboundAt: now - 20 * 24 * h }, now)).toEqual({
+      messaging_type: 'MESSAGE_TAG',
+      tag: 'CONFIRMED_EVENT_UPDATE',
+    });
   });
 
   it('names a missing setting', () => {

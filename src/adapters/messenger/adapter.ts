@@ -79,11 +79,15 @@ export class MessengerAdapter implements Adapter {
     });
   }
 
-  /** RESPONSE inside 24 h; HUMAN_AGENT for staff inside 7 days; otherwise null (not sent). */
+  /**
+   * RESPONSE inside 24 h; HUMAN_AGENT for staff inside 7 days; CONFIRMED_EVENT_UPDATE for a
+   * reminder of a session the person arranged; otherwise null (not sent).
+   */
   static modeFor(ctx: SendContext, now = Date.now()): MessagingMode | null {
     const hours = hoursSince(ctx.lastInboundAt, now);
     if (hours < 24) return { messaging_type: 'RESPONSE' };
     if (ctx.purpose === 'staff' && hours < 7 * 24) return { messaging_type: 'MESSAGE_TAG', tag: 'HUMAN_AGENT' };
+    if (ctx.purpose === 'event') return { messaging_type: 'MESSAGE_TAG', tag: 'CONFIRMED_EVENT_UPDATE' };
     return null;
   }
 

@@ -412,7 +412,7 @@ export class RequestService {
     await this.d.outbox.send(
       r.conversationId,
       { text },
-      'notice',
+      'event',
       `reminder:${r.id}:${data.sessionAt}:${data.offsetMinutes}`,
     );
     await this.d.store.update(
