@@ -13,7 +13,8 @@ module.exports = {
   testMatch: ['**/*.test.ts'],
   // Two cores: two workers. Tests share the machine's Redis, each file on its own key prefix.
   maxWorkers: 2,
-  testTimeout: 30000,
+  // Generous: some tests start whole Haven processes, slow on a busy 2-core machine.
+  testTimeout: 90000,
   transform: {
     '^.+\\.ts$': 'ts-jest',
     [`node_modules/(${esmOnly.join('|')})/.+\\.js$`]: ['ts-jest', { tsconfig: { allowJs: true, module: 'commonjs', isolatedModules: true } }],

@@ -48,9 +48,8 @@ export class ChatPerson {
       10_000,
       `"${text}" handled`,
     );
-    for (let i = 0; ; i++) {
-      if (!(await this.waitForJob(`webchat:${messageId}:${i}`))) break;
-    }
+    // All replies to one message go as one outbound job (see Engine).
+    await this.waitForJob(`webchat:${messageId}`);
     return this.newReplies();
   }
 
