@@ -41,7 +41,11 @@ export function buildAdapters(d: AdapterDeps): Adapter[] {
   // --- Bot Framework: Teams, Web Chat, Direct Line, Emulator (src/adapters/botframework) ---
   // Always on: with no MicrosoftAppId it runs unauthenticated for the Emulator and logs so at start.
   adapters.push(
-    createBotFrameworkChannel(d.config, { redis: d.redis, keys: d.keys, log: d.log.child({ channel: 'botframework' }) }),
+    createBotFrameworkChannel(d.config, {
+      redis: d.redis,
+      keys: d.keys,
+      log: d.log.child({ channel: 'botframework' }),
+    }),
   );
   // --- end Bot Framework ---
   // --- Messenger and the WhatsApp Cloud API (src/adapters/messenger, src/adapters/whatsapp-cloud) ---

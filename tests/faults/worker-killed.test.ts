@@ -92,7 +92,7 @@ describe('worker killed mid-job', () => {
       await new Promise((r) => setTimeout(r, 3000));
       expect(answered).toBe(1);
     } catch (err) {
-      throw new Error(`${(err as Error).message}\n--- Haven output ---\n${logs.join('')}`);
+      throw new Error(`${(err as Error).message}\n--- Haven output ---\n${logs.join('')}`, { cause: err });
     } finally {
       for (const c of children) if (c.exitCode === null) c.kill('SIGKILL');
       for (const r of held) r.destroy();

@@ -33,5 +33,4 @@ export function toQuickReplies(choices: readonly Choice[] | undefined): QuickRep
 
 /** How a message may go given Messenger's windows, or null when it may not be sent at all. */
 export type MessagingMode =
-  | { messaging_type: 'RESPONSE' }
-  | { messaging_type: 'MESSAGE_TAG'; tag: 'HUMAN_AGENT' | 'CONFIRMED_EVENT_UPDATE' };
+  { messaging_type: 'RESPONSE' } | { messaging_type: 'MESSAGE_TAG'; tag: 'HUMAN_AGENT' | 'CONFIRMED_EVENT_UPDATE' };
