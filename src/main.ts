@@ -27,6 +27,7 @@ import { buildFlows } from './flows';
 import { loadSafetyContent } from './flows/online-safety/content';
 import { discreetText } from './flows/privacy/discreet';
 import { dispatchTask, type TaskHandlers } from './core/tasks';
+import { RETENTION_TASK, RetentionSweep } from './core/retention';
 import { registerHealthRoutes } from './http/health';
 import { registerStaffRoutes } from './staff';
 
@@ -167,7 +168,20 @@ async function composeHaven(config: Config, opts: StartOptions, connections: Red
     },
   };
   /** Handlers for the `tasks` queue, by job name; modules add theirs. */
-  const tasks: TaskHandlers = { ...requests.taskHandlers() };
+  const retention = new RetentionSweep({
+    redis,
+    keys,
+    requests: requests.store,
+    members,
+    alerts: alertStore,
+    log: log.child({ module: 'retention' }),
+  });
+  const tasks: TaskHandlers = {
+    ...requests.taskHandlers(),
+    [RETENTION_TASK]: async () => {
+      await retention.run();
+    },
+  };
   const ingest = new Ingest({
     redis,
     keys,
@@ -270,6 +284,7 @@ async function composeHaven(config: Config, opts: StartOptions, connections: Red
       ),
       createWorker(QUEUE_NAMES.tasks, dispatchTask(tasks), workerConnection, keys, { concurrency: 10, ...lockOptions }),
     );
+    await RetentionSweep.schedule(queues.tasks, config.RETENTION_SWEEP_MINUTES * 60_000);
     for (const w of workers) {
       w.on('failed', (job, err) =>
         log.warn(

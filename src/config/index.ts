@@ -133,6 +133,8 @@ export const configSchema = z.object({
     .pipe(z.array(z.number().positive({ message: 'each offset must be a positive number of minutes' }))),
   /** Closed one-to-one requests are deleted this long after closing. */
   REQUEST_RETENTION_DAYS: positiveInt.default(90),
+  /** How often the retention sweep runs (it logs counts; Redis TTLs do the deleting). */
+  RETENTION_SWEEP_MINUTES: positiveInt.default(60),
   /** Online-safety refresher for someone not seen for this long. */
   REFRESHER_DAYS: positiveInt.default(60),
   /** How long a worker holds a job without renewing before another takes it up (a crashed worker). */
