@@ -4,6 +4,8 @@ import { measure, readCases, report } from './metrics';
 
 const DEV_SET = path.resolve(__dirname, '../../../shared/safeguarding-dev.jsonl');
 const OWN_SET = path.resolve(__dirname, '../fixtures/safeguarding/cases.jsonl');
+/** Written independently of the lexicon (before reading it), as a check on generalisation. */
+const HELD_OUT = path.resolve(__dirname, '../fixtures/safeguarding/heldout.jsonl');
 
 describe('screen accuracy', () => {
   const devCases = readCases(DEV_SET);
@@ -24,6 +26,17 @@ describe('screen accuracy', () => {
     const m = measure(defaultScreen(), cases ?? []);
     console.log(report('own cases', m));
     expect(m.recall).toBeGreaterThanOrEqual(0.95);
+    expect(m.falseAlarmRate).toBeLessThanOrEqual(0.1);
+    expect(m.categoryAccuracy).toBeGreaterThanOrEqual(0.8);
+  });
+
+  it('held-out cases: recall ≥ 0.9, false-alarm rate ≤ 0.10, category accuracy ≥ 0.8', () => {
+    const cases = readCases(HELD_OUT);
+    expect(cases).toBeDefined();
+    expect((cases ?? []).length).toBeGreaterThanOrEqual(300);
+    const m = measure(defaultScreen(), cases ?? []);
+    console.log(report('held-out cases', m));
+    expect(m.recall).toBeGreaterThanOrEqual(0.9);
     expect(m.falseAlarmRate).toBeLessThanOrEqual(0.1);
     expect(m.categoryAccuracy).toBeGreaterThanOrEqual(0.8);
   });
