@@ -1,5 +1,6 @@
 import { spawn } from 'node:child_process';
 import { join } from 'node:path';
+import { REMINDER_TASK } from '../../src/core/requests';
 import { startConversation } from '../support/conversation';
 import { startTestHaven } from '../support/haven';
 
@@ -103,7 +104,7 @@ describe('haven members / requests CLI', () => {
     const reply = await chat.expectReply(/booked/);
     expect(reply.text).toContain('https://teams.example/meet');
     expect(reply.text).toContain('Terry and Ana');
-    expect(await h.queues.tasks.getDelayedCount()).toBe(2);
+    expect((await h.queues.tasks.getDelayed()).filter((j) => j.name === REMINDER_TASK)).toHaveLength(2);
     const wrong = await haven(['requests', 'claim', '--id', request.id, '--by', 'Ana'], h.prefix);
     expect(wrong.code).toBe(1);
     expect(wrong.stderr).toMatch(/not new/);
