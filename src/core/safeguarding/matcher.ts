@@ -28,11 +28,10 @@ export class Matcher {
   private readonly prefixLengths: number[] = [];
   private readonly numberSteps: number[] = [];
   private readonly minNumber: number[] = [];
-  /** Per step: its gap, whether it starts / ends its pattern, and the entry it belongs to. */
+  /** Per node: its gap, its parent node (−1 for a pattern's first step), and the entries that end there. */
   private readonly gap: Int32Array;
-  private readonly first: Uint8Array;
-  private readonly last: Uint8Array;
-  private readonly entryOf: Int32Array;
+  private readonly parent: Int32Array;
+  private readonly ends: (readonly number[] | undefined)[];
   private readonly reach: Int32Array;
   private readonly reachGen: Int32Array;
   private generation = 0;
@@ -40,32 +39,47 @@ export class Matcher {
   constructor(lexicon: Lexicon) {
     const groups = new Map<string, ReadonlySet<string>>();
     for (const [name, words] of Object.entries(lexicon.groups)) groups.set(name, new Set(words));
-    const steps: { step: Step; entry: number; first: boolean; last: boolean }[] = [];
+    // Pattern variants share prefixes (groups and phrase alternatives multiply them), so steps are merged
+    // into a trie: a node is (parent node, gap, what the step accepts). Variants that start alike share
+    // nodes, which keeps the per-token dispatch lists short.
+    const nodes: { step: Step; parent: number; ends: number[] }[] = [];
+    const nodeByKey = new Map<string, number>();
     lexicon.entries.forEach((entry, index) => {
       for (const parsed of entry.patterns.flatMap((p) => parsePattern(p, groups))) {
+        let parent = -1;
         parsed.forEach((step, k) => {
-          steps.push({ step, entry: index, first: k === 0, last: k === parsed.length - 1 });
           for (const w of step.words) {
             this.words.add(w);
             if (entry.kind === 'alert') this.weights.set(w, (this.weights.get(w) ?? 0) + 1);
           }
+          const key = `${parent}|${step.gap}|${stepKey(step)}`;
+          let id = nodeByKey.get(key);
+          if (id === undefined) {
+            id = nodes.length;
+            nodes.push({ step, parent, ends: [] });
+            nodeByKey.set(key, id);
+          }
+          if (k === parsed.length - 1) {
+            const ends = (nodes[id] as (typeof nodes)[number]).ends;
+            if (!ends.includes(index)) ends.push(index);
+          }
+          parent = id;
         });
       }
     });
-    const n = steps.length;
+    const n = nodes.length;
     this.gap = new Int32Array(n);
-    this.first = new Uint8Array(n);
-    this.last = new Uint8Array(n);
-    this.entryOf = new Int32Array(n);
+    this.parent = new Int32Array(n);
+    this.ends = new Array<readonly number[] | undefined>(n);
     this.reach = new Int32Array(n);
     this.reachGen = new Int32Array(n);
-    // Descending ids: a step is updated before its successor looks at it for the same token.
+    // Descending ids: a child (always a higher id) is visited before its parent for the same token,
+    // so one token never satisfies two consecutive steps.
     for (let id = n - 1; id >= 0; id--) {
-      const { step, entry, first, last } = steps[id] as (typeof steps)[number];
+      const { step, parent, ends } = nodes[id] as (typeof nodes)[number];
       this.gap[id] = step.gap;
-      this.first[id] = first ? 1 : 0;
-      this.last[id] = last ? 1 : 0;
-      this.entryOf[id] = entry;
+      this.parent[id] = parent;
+      this.ends[id] = ends.length > 0 ? ends : undefined;
       for (const w of step.words) push(this.byWord, w, id);
       for (const p of step.prefixes) {
         push(this.byPrefix, p, id);
@@ -76,6 +90,11 @@ export class Matcher {
         this.minNumber.push(step.minNumber);
       }
     }
+  }
+
+  /** How many merged steps (trie nodes) the automaton has. */
+  get size(): number {
+    return this.gap.length;
   }
 
   /** All pattern hits in a repaired token stream, one per entry and sentence, in the order found. */
@@ -116,23 +135,26 @@ export class Matcher {
 
   /** Advances every step in `ids` (descending) that token i can reach. */
   private visitAll(ids: readonly number[], i: number, gen: number, hits: Hit[]): void {
-    const { first, reach, reachGen, gap, last } = this;
+    const { parent, reach, reachGen, gap, ends } = this;
+    const sentenceStart = this.sentenceStart;
     for (let k = 0; k < ids.length; k++) {
       const id = ids[k] as number;
-      if (first[id] === 0) {
-        const prev = id - 1;
+      const prev = parent[id] as number;
+      if (prev >= 0) {
         if (reachGen[prev] !== gen) continue;
         const at = reach[prev] as number;
-        if (at < this.sentenceStart || at >= i || i - at - 1 > (gap[id] as number)) continue;
+        if (at < sentenceStart || at >= i || i - at - 1 > (gap[id] as number)) continue;
       }
       reachGen[id] = gen;
       reach[id] = i;
-      if (last[id] === 1) {
-        const entry = this.entryOf[id] as number;
+      const done = ends[id];
+      if (done !== undefined) {
         const sentence = this.sentence;
-        let seen = false;
-        for (const h of hits) if (h.entry === entry && h.sentence === sentence) seen = true;
-        if (!seen) hits.push({ entry, sentence });
+        for (const entry of done) {
+          let seen = false;
+          for (const h of hits) if (h.entry === entry && h.sentence === sentence) seen = true;
+          if (!seen) hits.push({ entry, sentence });
+        }
       }
     }
   }
@@ -142,4 +164,9 @@ function push(map: Map<string, number[]>, key: string, value: number): void {
   const list = map.get(key);
   if (list) list.push(value);
   else map.set(key, [value]);
+}
+
+/** What a step accepts, as a canonical string (steps accepting the same tokens share a trie node). */
+function stepKey(step: Step): string {
+  return `${[...step.words].sort().join(',')}/${[...step.prefixes].sort().join(',')}/${step.minNumber ?? ''}`;
 }

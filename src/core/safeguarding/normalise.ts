@@ -6,27 +6,8 @@ export const BOUNDARY = '.';
 export const MONEY = '£';
 
 /** Zero-width, joiner, bidi, variation-selector, tag and skin-tone characters: removed outright. */
-function isInvisible(cp: number): boolean {
-  return (
-    cp === 0xad ||
-    cp === 0x34f ||
-    cp === 0x61c ||
-    cp === 0x115f ||
-    cp === 0x1160 ||
-    cp === 0x17b4 ||
-    cp === 0x17b5 ||
-    (cp >= 0x180b && cp <= 0x180f) ||
-    (cp >= 0x200b && cp <= 0x200f) ||
-    (cp >= 0x202a && cp <= 0x202e) ||
-    (cp >= 0x2060 && cp <= 0x206f) ||
-    cp === 0x3164 ||
-    (cp >= 0xfe00 && cp <= 0xfe0f) ||
-    cp === 0xfeff ||
-    cp === 0xffa0 ||
-    (cp >= 0x1f3fb && cp <= 0x1f3ff) ||
-    (cp >= 0xe0000 && cp <= 0xe01ef)
-  );
-}
+const INVISIBLE =
+  /[\u00ad\u034f\u061c\u115f\u1160\u17b4\u17b5\u180b-\u180f\u200b-\u200f\u202a-\u202e\u2060-\u206f\u3164\ufe00-\ufe0f\ufeff\uffa0]|\ud83c[\udffb-\udfff]|\udb40[\udc00-\uddef]/g;
 const COMBINING = /\p{Mn}/gu;
 const NON_ASCII = /[\u0080-\uffff]/;
 const PICTOGRAPHIC = /\p{Extended_Pictographic}/u;
@@ -99,9 +80,9 @@ const isDigit = (c: number): boolean => c >= 48 && c <= 57;
 export function foldText(text: string): string {
   let s = text.length > MAX_SCREEN_CHARS ? text.slice(0, MAX_SCREEN_CHARS) : text;
   if (NON_ASCII.test(s)) {
-    let visible = '';
-    for (const ch of s.normalize('NFKC')) if (!isInvisible(ch.codePointAt(0) ?? 0)) visible += ch;
-    s = visible.normalize('NFD').replace(COMBINING, '').normalize('NFC');
+    const visible = s.normalize('NFKC').replace(INVISIBLE, '');
+    const decomposed = visible.normalize('NFD');
+    s = decomposed.length === visible.length ? visible : decomposed.replace(COMBINING, '').normalize('NFC');
     if (s.length > 2 * MAX_SCREEN_CHARS) s = s.slice(0, 2 * MAX_SCREEN_CHARS);
     return s.toLowerCase().replace(CONFUSABLE, (ch) => CONFUSABLES[ch] ?? ch);
   }
@@ -208,6 +189,33 @@ function pushRaw(raw: string, plain: boolean, hashtag: boolean, out: string[]): 
   if (hashtag && out.length === before + 1) out[before] = '#' + (out[before] as string);
 }
 
+const WORD_K = 1;
+const EMOJI_K = 2;
+const MONEY_K = 3;
+const STOP_K = 4;
+const OTHER_K = 5;
+const kindCache = new Map<number, number>();
+const MAX_KIND_CACHE = 4096;
+
+/** What a non-ASCII code point is to the tokeniser (memoised: the Unicode property tests are slow). */
+function classify(cp: number): number {
+  const hit = kindCache.get(cp);
+  if (hit !== undefined) return hit;
+  const full = String.fromCodePoint(cp);
+  let kind = OTHER_K;
+  if (
+    cp < 0x1f000 &&
+    (full === '’' || full === '‘' || full === 'ʼ' || full === '´' || LETTER.test(full) || NUMBER.test(full))
+  ) {
+    kind = WORD_K;
+  } else if (PICTOGRAPHIC.test(full)) kind = EMOJI_K;
+  else if (full === '£' || full === '€') kind = MONEY_K;
+  else if (full === '…' || full === '。' || full === '！' || full === '？') kind = STOP_K;
+  if (kindCache.size >= MAX_KIND_CACHE) kindCache.clear();
+  kindCache.set(cp, kind);
+  return kind;
+}
+
 /**
  * Splits folded text into tokens: words (letters, digits and in-word symbols, apostrophes dropped),
  * numbers, the money token, emoji (one token each) and {@link BOUNDARY} between sentences.
@@ -259,12 +267,9 @@ export function tokenise(text: string): string[] {
     }
     // Non-ASCII: read the whole code point.
     const cp = s.codePointAt(i) ?? code;
-    const full = String.fromCodePoint(cp);
     const width = cp > 0xffff ? 2 : 1;
-    const wordChar =
-      cp < 0x1f000 &&
-      (full === '’' || full === '‘' || full === 'ʼ' || full === '´' || LETTER.test(full) || NUMBER.test(full));
-    if (wordChar) {
+    const kind = classify(cp);
+    if (kind === WORD_K) {
       if (start < 0) start = i;
       plain = false;
     } else {
@@ -274,9 +279,9 @@ export function tokenise(text: string): string[] {
         plain = true;
       }
       hashtag = false;
-      if (PICTOGRAPHIC.test(full)) out.push(full);
-      else if (full === '£' || full === '€') out.push(MONEY);
-      else if (full === '…' || full === '。' || full === '！' || full === '？') pushBoundary(out);
+      if (kind === EMOJI_K) out.push(String.fromCodePoint(cp));
+      else if (kind === MONEY_K) out.push(MONEY);
+      else if (kind === STOP_K) pushBoundary(out);
     }
     i += width - 1;
   }
