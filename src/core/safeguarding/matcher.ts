@@ -11,7 +11,8 @@ export interface Hit {
 const NUMERIC = /^[0-9]{1,9}$/;
 
 /**
- * Every lexicon pattern compiled into one token automaton. Each step of each pattern has an id; one
+ * Every lexicon pattern compiled into one token automaton. Pattern steps are merged into a trie (variants that
+ * start alike share nodes) and each node has an id; one
  * dispatch table maps a token to every step that accepts it (words, stems, numbers), in descending id
  * order. Matching keeps, per step, the latest token position where it was reached: step s is reached at
  * token i when it accepts the token and step s−1 was reached at most `gap(s)` tokens earlier in the same

@@ -6,9 +6,34 @@ export const BOUNDARY = '.';
 export const MONEY = '£';
 
 /** Zero-width, joiner, bidi, variation-selector, tag and skin-tone characters: removed outright. */
+// Each class member is matched on its own (they are removed, never combined), so the rule does not apply.
 const INVISIBLE =
-  /[\u00ad\u034f\u061c\u115f\u1160\u17b4\u17b5\u180b-\u180f\u200b-\u200f\u202a-\u202e\u2060-\u206f\u3164\ufe00-\ufe0f\ufeff\uffa0]|\ud83c[\udffb-\udfff]|\udb40[\udc00-\uddef]/g;
-const COMBINING = /\p{Mn}/gu;
+  // eslint-disable-next-line no-misleading-character-class
+  /[\u00ad\u061c\u115f\u1160\u17b4\u17b5\u180b-\u180f\u200b-\u200f\u202a-\u202e\u2060-\u206f\u3164\ufe00-\ufe0f\ufeff\uffa0]|\u034f|\ud83c[\udffb-\udfff]|\udb40[\udc00-\uddef]/g;
+/** Precomposed accented Latin or Greek letters: only then is NFD worth its cost. */
+const ACCENTED = /[\u00c0-\u024f\u0386-\u03ce\u1e00-\u1fff]/;
+const isAccentMark = (c: number): boolean => c >= 0x300 && c <= 0x36f;
+
+/** True when the text holds an accent: a precomposed accented letter or a loose combining mark. */
+function hasAccent(s: string): boolean {
+  if (ACCENTED.test(s)) return true;
+  for (let i = 0; i < s.length; i++) if (isAccentMark(s.charCodeAt(i))) return true;
+  return false;
+}
+
+/** Strips combining accents on Latin and Greek letters (other scripts' marks stay: the lexicon is Latin). */
+function stripAccents(s: string): string {
+  const d = s.normalize('NFD');
+  let out = '';
+  let from = 0;
+  for (let i = 0; i < d.length; i++) {
+    if (isAccentMark(d.charCodeAt(i))) {
+      out += d.slice(from, i);
+      from = i + 1;
+    }
+  }
+  return (out + d.slice(from)).normalize('NFC');
+}
 const NON_ASCII = /[\u0080-\uffff]/;
 const PICTOGRAPHIC = /\p{Extended_Pictographic}/u;
 const LETTER = /\p{L}/u;
@@ -81,8 +106,7 @@ export function foldText(text: string): string {
   let s = text.length > MAX_SCREEN_CHARS ? text.slice(0, MAX_SCREEN_CHARS) : text;
   if (NON_ASCII.test(s)) {
     const visible = s.normalize('NFKC').replace(INVISIBLE, '');
-    const decomposed = visible.normalize('NFD');
-    s = decomposed.length === visible.length ? visible : decomposed.replace(COMBINING, '').normalize('NFC');
+    s = hasAccent(visible) ? stripAccents(visible) : visible;
     if (s.length > 2 * MAX_SCREEN_CHARS) s = s.slice(0, 2 * MAX_SCREEN_CHARS);
     return s.toLowerCase().replace(CONFUSABLE, (ch) => CONFUSABLES[ch] ?? ch);
   }
