@@ -55,3 +55,9 @@ describe('normalise', () => {
     expect(normalise(long)).not.toContain('suicide');
   });
 });
+
+describe('carers’ words are not typo-corrected into lexicon words', () => {
+  it.each(['caring', 'carer', 'sharing', 'staring'])('%s stays as written', (w) => {
+    expect(normalise(`im tired from ${w} for nan`)).toBe(`im tired from ${w} for nan`);
+  });
+});
