@@ -7,7 +7,8 @@ import { loadConfig } from '../src/config';
 import { startHaven } from '../src/main';
 
 async function main(): Promise<void> {
-  const haven = await startHaven(loadConfig(process.env));
+  // BENCH_NO_WORKERS=1 measures the HTTP + ingest path alone (queues fill, nothing is answered).
+  const haven = await startHaven(loadConfig(process.env), { workers: !process.env.BENCH_NO_WORKERS });
   process.stdout.write(`READY ${new URL(haven.url).port}\n`);
   process.on('message', async (msg: unknown) => {
     if (msg === 'rss') {

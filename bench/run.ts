@@ -249,9 +249,16 @@ async function main(): Promise<void> {
     const { benchScreen } = (await import('./screen')) as { benchScreen: () => Promise<Row[]> };
     rows.push(...(await benchScreen()));
   }
-  if (run('ingest')) await benchIngest(rows);
-  if (run('alerts')) await benchAlerts(rows);
-  if (run('memory')) await benchMemory(rows);
+  const step = async (name: string, fn: (rows: Row[]) => Promise<void>) => {
+    if (!run(name)) return;
+    const mine: Row[] = [];
+    await fn(mine);
+    rows.push(...mine);
+    printTable(mine);
+  };
+  await step('ingest', benchIngest);
+  await step('alerts', benchAlerts);
+  await step('memory', benchMemory);
   console.log(`\nHaven benchmarks (${new Date().toISOString()}, ${quick ? 'quick' : 'full'} run)\n`);
   printTable(rows);
 }

@@ -24,7 +24,8 @@ export async function startProcess(
 ): Promise<{ port: number; proc: ChildProcess; stop(): Promise<void> }> {
   const proc = fork(script, [], {
     env: { ...process.env, ...env },
-    execArgv: ['--require', 'tsx/cjs', '--expose-gc'],
+    // BENCH_CPU_PROF=dir writes a CPU profile of the server to that folder.
+    execArgv: ['--require', 'tsx/cjs', '--expose-gc', ...(process.env.BENCH_CPU_PROF ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_CPU_PROF}`] : [])],
     stdio: ['ignore', 'pipe', 'inherit', 'ipc'],
   });
   const port = await new Promise<number>((resolve, reject) => {
@@ -122,12 +123,16 @@ export async function loadMessenger(opts: {
   runId: string;
 }): Promise<autocannon.Result> {
   let i = 0;
+  // autocannon refuses keys present with an undefined value.
+  const limits = Object.fromEntries(
+    Object.entries({ duration: opts.duration, amount: opts.amount, overallRate: opts.overallRate }).filter(
+      ([, v]) => v !== undefined,
+    ),
+  );
   return autocannon({
     url: opts.url,
     connections: opts.connections,
-    duration: opts.duration,
-    amount: opts.amount,
-    overallRate: opts.overallRate,
+    ...limits,
     requests: [
       {
         method: 'POST',
