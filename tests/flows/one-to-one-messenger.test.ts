@@ -132,6 +132,7 @@ describe('one-to-one over Messenger', () => {
       8000,
       'the coordinator webhook',
     );
+    expect(posted.body).toContain('Riley');
     const request = (await haven.requests.openRequestFor(memberId))!;
     expect(request).toBeDefined();
 
