@@ -6,6 +6,8 @@ const DEV_SET = path.resolve(__dirname, '../../../shared/safeguarding-dev.jsonl'
 const OWN_SET = path.resolve(__dirname, '../fixtures/safeguarding/cases.jsonl');
 /** Written independently of the lexicon (before reading it), as a check on generalisation. */
 const HELD_OUT = path.resolve(__dirname, '../fixtures/safeguarding/heldout.jsonl');
+/** A third set, also written before reading the lexicon: indirect, minimised, third-person and slang wording. */
+const FRESH = path.resolve(__dirname, '../fixtures/safeguarding/fresh.jsonl');
 
 describe('screen accuracy', () => {
   const devCases = readCases(DEV_SET);
@@ -36,6 +38,17 @@ describe('screen accuracy', () => {
     expect((cases ?? []).length).toBeGreaterThanOrEqual(300);
     const m = measure(defaultScreen(), cases ?? []);
     console.log(report('held-out cases', m));
+    expect(m.recall).toBeGreaterThanOrEqual(0.9);
+    expect(m.falseAlarmRate).toBeLessThanOrEqual(0.1);
+    expect(m.categoryAccuracy).toBeGreaterThanOrEqual(0.8);
+  });
+
+  it('fresh cases: recall ≥ 0.9, false-alarm rate ≤ 0.10, category accuracy ≥ 0.8', () => {
+    const cases = readCases(FRESH);
+    expect(cases).toBeDefined();
+    expect((cases ?? []).length).toBeGreaterThanOrEqual(250);
+    const m = measure(defaultScreen(), cases ?? []);
+    console.log(report('fresh cases', m));
     expect(m.recall).toBeGreaterThanOrEqual(0.9);
     expect(m.falseAlarmRate).toBeLessThanOrEqual(0.1);
     expect(m.categoryAccuracy).toBeGreaterThanOrEqual(0.8);
