@@ -104,7 +104,8 @@ async function composeHaven(config: Config, opts: StartOptions, connections: Red
     return r;
   };
   // Commands on the request path fail fast when Redis is down, so webhooks answer 503 at once.
-  const redis = connect('commands', { enableOfflineQueue: false, maxRetriesPerRequest: 1 });
+  // Auto-pipelining batches the commands of concurrent requests into one socket write each tick.
+  const redis = connect('commands', { enableOfflineQueue: false, maxRetriesPerRequest: 1, enableAutoPipelining: true });
   await waitForRedis(redis, log);
   const workerConnection = workerConnectionOptions(config.REDIS_URL);
 

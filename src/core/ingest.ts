@@ -42,16 +42,23 @@ export class Ingest {
     const { redis, keys } = this.d;
     const acceptedAt = Date.now();
     const dedupeKey = keys.dedupe(msg.channel, msg.messageId);
-    // Held briefly first: if this process dies before the message is queued, the platform's
-    // retry after PENDING_SECONDS gets through instead of being folded into a lost message.
-    const fresh = await redis.set(dedupeKey, '1', 'EX', PENDING_SECONDS, 'NX');
+    const conversationId = this.d.vault.conversationId(msg.channel, msg.senderId);
+    const rateKey = keys.rate(conversationId, Math.floor(acceptedAt / 60_000));
+    // One round trip: claim the message id and count the sender's messages this minute. The id is
+    // held briefly first: if this process dies before the message is queued, the platform's retry
+    // after PENDING_SECONDS gets through instead of being folded into a lost message.
+    const [[, fresh], [, count]] = (await redis
+      .multi()
+      .set(dedupeKey, '1', 'EX', PENDING_SECONDS, 'NX')
+      .incr(rateKey)
+      .expire(rateKey, 120)
+      .exec()) as [[Error | null, string | null], [Error | null, number], unknown];
     if (fresh !== 'OK') {
       this.d.metrics?.inbound.inc({ channel: msg.channel, outcome: 'duplicate' });
       return { outcome: 'duplicate' };
     }
     try {
       const text = msg.text.slice(0, MAX_TEXT_CHARS);
-      const conversationId = this.d.vault.conversationId(msg.channel, msg.senderId);
       const screen = msg.kind === 'text' || msg.kind === 'choice' ? this.d.screen.screen(text) : NO_CONCERN;
 
       // Safeguarding first: the alert is recorded and queued before anything else.
@@ -73,9 +80,6 @@ export class Ingest {
         this.d.metrics?.alertQueuedQuantiles.observe(seconds);
       }
 
-      const window = Math.floor(acceptedAt / 60_000);
-      const rateKey = keys.rate(conversationId, window);
-      const [[, count]] = (await redis.multi().incr(rateKey).expire(rateKey, 120).exec()) as [[Error | null, number]];
       // A concerning message always goes through, so its sender gets the helplines at once.
       if (count > this.d.ratePerMinute && !screen.alert) {
         await redis.set(dedupeKey, '1', 'EX', this.d.dedupeTtlSeconds);
@@ -87,10 +91,6 @@ export class Ingest {
         return { outcome: 'rate_limited', conversationId, alertId };
       }
 
-      await Promise.all([
-        this.d.vault.saveAddress(conversationId, msg.address),
-        redis.set(keys.lastInbound(conversationId), String(acceptedAt), 'EX', this.d.dedupeTtlSeconds),
-      ]);
       const job: InboundJob = {
         channel: msg.channel,
         messageId: msg.messageId,
@@ -103,7 +103,18 @@ export class Ingest {
         screen,
         alertId,
       };
-      await this.d.queues.inbound.add('message', job, { jobId: jobId('in', msg.channel, msg.messageId) });
+      // Issued together on one connection, so Redis runs them in this order: the address is
+      // stored before the job that will need it exists.
+      await Promise.all([
+        this.d.vault.saveAddress(conversationId, msg.address),
+        redis.set(keys.lastInbound(conversationId), String(acceptedAt), 'EX', this.d.dedupeTtlSeconds),
+        // Removed as soon as it is handled: the job holds what the young person wrote, and the
+        // engine's own handled-marker already folds a retry.
+        this.d.queues.inbound.add('message', job, {
+          jobId: jobId('in', msg.channel, msg.messageId),
+          removeOnComplete: true,
+        }),
+      ]);
       await redis.set(dedupeKey, '1', 'EX', this.d.dedupeTtlSeconds);
       this.d.metrics?.inbound.inc({ channel: msg.channel, outcome: 'queued' });
       return { outcome: 'queued', conversationId, alertId };
