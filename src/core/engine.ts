@@ -80,13 +80,15 @@ export class Engine {
     const { redis } = this.d;
     if (await redis.exists(handledKey)) return;
     const now = this.d.now?.() ?? new Date();
-    const stored = await this.d.states.load(job.conversationId);
+    const [stored, member] = await Promise.all([
+      this.d.states.load(job.conversationId),
+      this.d.services.members.forConversation(job.conversationId),
+    ]);
     const state = stored ?? newState(now.getTime());
     if (stored) {
       state.previousSeenAt = stored.lastSeenAt;
       state.lastSeenAt = now.getTime();
     }
-    const member = await this.d.services.members.forConversation(job.conversationId);
 
     // A number or a title typed in answer to offered choices counts as tapping that choice.
     let kind = job.kind;
@@ -133,7 +135,9 @@ export class Engine {
     );
     const last = replies[replies.length - 1];
     if (last) ctx.state.lastChoices = last.choices?.length ? last.choices : undefined;
-    await this.d.states.save(job.conversationId, ctx.state);
-    await redis.set(handledKey, '1', 'EX', this.d.handledTtlSeconds);
+    await Promise.all([
+      this.d.states.save(job.conversationId, ctx.state),
+      redis.set(handledKey, '1', 'EX', this.d.handledTtlSeconds),
+    ]);
   }
 }

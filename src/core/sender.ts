@@ -45,7 +45,12 @@ export class Sender {
       this.d.metrics?.outbound.inc({ channel, outcome: 'not_sent' });
       throw new UnrecoverableError(`channel ${channel} is not configured`);
     }
-    const state = this.d.states ? await this.d.states.load(conversationId) : null;
+    // Read together (one batch on the pipelined connection).
+    const [state, address, last] = await Promise.all([
+      this.d.states ? this.d.states.load(conversationId) : null,
+      this.d.vault.getAddress(conversationId),
+      this.d.redis.get(this.d.keys.lastInbound(conversationId)),
+    ]);
     if (state?.optedOut && (job.purpose === 'notice' || job.purpose === 'event')) {
       this.d.metrics?.outbound.inc({ channel, outcome: 'opted_out' });
       this.d.log.info({ channel, conversation: conversationId, cause: job.cause }, 'opted out of notices; not sent');
@@ -54,7 +59,6 @@ export class Sender {
     const parts = [job.message, ...(job.followUps ?? [])].map((m) =>
       state?.discreet && this.d.discreet ? this.d.discreet(m) : m,
     );
-    const address = await this.d.vault.getAddress(conversationId);
     if (!address) {
       this.d.metrics?.outbound.inc({ channel, outcome: 'not_sent' });
       this.d.log.warn(
@@ -63,7 +67,6 @@ export class Sender {
       );
       throw new UnrecoverableError('no channel address for this conversation');
     }
-    const last = await this.d.redis.get(this.d.keys.lastInbound(conversationId));
     try {
       for (let i = job.sentParts ?? 0; i < parts.length; i++) {
         await adapter.send(address, parts[i] as OutboundMessage, {
