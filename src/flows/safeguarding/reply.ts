@@ -10,16 +10,18 @@ export const HELPLINES = [
 
 /** Builds the young person's reply to a message that raised a safeguarding alert. */
 export function safeguardingReply(opts: { urgent: boolean; open: boolean; nextOpening: string }): string {
-  const danger = 'If you are in danger right now, call 999.';
+  const danger = opts.urgent
+    ? 'If you or someone with you is in danger, badly hurt or can’t be woken up, call 999 now.'
+    : 'If you are in danger right now, call 999.';
   const thanks = "Thank you for telling us. That took courage, and you don't have to deal with this on your own.";
   const honest =
-    "We want to keep you safe, so a youth worker will read this. They might need to tell someone else, like our safeguarding lead, to help keep you safe. They'll talk to you about it first if they can.";
+    "They might need to tell someone else, like our safeguarding lead, to help keep you safe. They'll talk to you about it first if they can.";
   const helplines = `You can talk to someone now:\n${HELPLINES.map((h) => `• ${h}`).join('\n')}`;
   if (opts.open) {
     return [
       opts.urgent ? danger : null,
       thanks,
-      `A youth worker will get in touch with you as soon as they can. ${honest}`,
+      `A youth worker will read this and get in touch as soon as they can. ${honest}`,
       helplines,
       opts.urgent ? null : danger,
     ]
@@ -31,7 +33,7 @@ export function safeguardingReply(opts: { urgent: boolean; open: boolean; nextOp
     danger,
     helplines,
     thanks,
-    `Our team is not at work right now, so a youth worker will see this ${opts.nextOpening}. ${honest}`,
+    `Our team is not at work right now. A youth worker will read this ${opts.nextOpening}. ${honest}`,
   ].join('\n\n');
 }
 
