@@ -9,14 +9,21 @@ export interface Hit {
 }
 
 const NUMERIC = /^[0-9]{1,9}$/;
+/** "Never reached" on the matcher's clock. */
+const NEVER = -1;
+/** The clock restarts (after clearing) before it could overflow an Int32. */
+const CLOCK_LIMIT = 0x3fffffff;
+/** Continuations are grouped by their parent's id modulo this (a power of two, a multiple of 32). */
+const BUCKETS = 256;
 
 /**
  * Every lexicon pattern compiled into one token automaton. Pattern steps are merged into a trie (variants that
- * start alike share nodes) and each node has an id; one
- * dispatch table maps a token to every step that accepts it (words, stems, numbers), in descending id
- * order. Matching keeps, per step, the latest token position where it was reached: step s is reached at
- * token i when it accepts the token and step s−1 was reached at most `gap(s)` tokens earlier in the same
- * sentence. So the work per token is the number of steps accepting that token, whatever the gaps.
+ * start alike share nodes) and each node has an id; one dispatch table maps a token to every step that
+ * accepts it (words, stems, numbers). Matching keeps, per step, the latest token position where it was
+ * reached: step s is reached at token i when it accepts the token and step s−1 was reached at most `gap(s)`
+ * tokens earlier in the same sentence. A token's continuation steps are grouped by their parent's bucket and
+ * only buckets with a node reached in this sentence are looked at, so the work per token is about the number
+ * of first steps accepting it plus the continuations that could apply, whatever the gaps.
  * No regular expression is built from lexicon text.
  */
 export class Matcher {
@@ -24,8 +31,9 @@ export class Matcher {
   readonly words = new Set<string>();
   /** How many alert-pattern steps accept each word: a masked word (`c*t`) resolves to the heaviest. */
   readonly weights = new Map<string, number>();
-  private readonly byWord = new Map<string, number[]>();
-  private readonly byPrefix = new Map<string, number[]>();
+  /** Per word (and stem): the steps accepting it (see {@link Dispatch}). */
+  private readonly byWord = new Map<string, Dispatch>();
+  private readonly byPrefix = new Map<string, Dispatch>();
   private readonly prefixLengths: number[] = [];
   private readonly numberSteps: number[] = [];
   private readonly minNumber: number[] = [];
@@ -33,9 +41,18 @@ export class Matcher {
   private readonly gap: Int32Array;
   private readonly parent: Int32Array;
   private readonly ends: (readonly number[] | undefined)[];
+  /**
+   * Per node: the position where it was last reached, on a clock that runs on across calls (`base` + token
+   * index), so a value from an earlier call is always before the current sentence start and no per-call
+   * clearing or generation array is needed.
+   */
   private readonly reach: Int32Array;
-  private readonly reachGen: Int32Array;
-  private generation = 0;
+  private base = 0;
+  /** Bit per parent bucket (node id mod {@link BUCKETS}): some node of it was reached in this sentence. */
+  private readonly marked = new Int32Array(BUCKETS >> 5);
+  /** Steps reached by the current token, applied after all its steps were checked (as (id) list). */
+  private pending = new Int32Array(64);
+  private pendingCount = 0;
 
   constructor(lexicon: Lexicon) {
     const groups = new Map<string, ReadonlySet<string>>();
@@ -72,25 +89,43 @@ export class Matcher {
     this.gap = new Int32Array(n);
     this.parent = new Int32Array(n);
     this.ends = new Array<readonly number[] | undefined>(n);
-    this.reach = new Int32Array(n);
-    this.reachGen = new Int32Array(n);
-    // Descending ids: a child (always a higher id) is visited before its parent for the same token,
-    // so one token never satisfies two consecutive steps.
-    for (let id = n - 1; id >= 0; id--) {
-      const { step, parent, ends } = nodes[id] as (typeof nodes)[number];
+    this.reach = new Int32Array(n).fill(NEVER);
+    const byWord = new Map<string, number[]>();
+    const byPrefix = new Map<string, number[]>();
+    nodes.forEach(({ step, parent, ends }, id) => {
       this.gap[id] = step.gap;
       this.parent[id] = parent;
       this.ends[id] = ends.length > 0 ? ends : undefined;
-      for (const w of step.words) push(this.byWord, w, id);
+      for (const w of step.words) push(byWord, w, id);
       for (const p of step.prefixes) {
-        push(this.byPrefix, p, id);
+        push(byPrefix, p, id);
         if (!this.prefixLengths.includes(p.length)) this.prefixLengths.push(p.length);
       }
       if (step.minNumber !== null) {
         this.numberSteps.push(id);
         this.minNumber.push(step.minNumber);
       }
-    }
+    });
+    for (const [w, ids] of byWord) this.byWord.set(w, this.dispatch(ids));
+    for (const [p, ids] of byPrefix) this.byPrefix.set(p, this.dispatch(ids));
+  }
+
+  /** Splits the steps accepting one token into first steps and continuations grouped by parent bucket. */
+  private dispatch(ids: readonly number[]): Dispatch {
+    const roots = ids.filter((id) => (this.parent[id] as number) < 0);
+    const rest = ids.filter((id) => (this.parent[id] as number) >= 0);
+    const bucketOf = (id: number): number => (this.parent[id] as number) & (BUCKETS - 1);
+    rest.sort((a, b) => bucketOf(a) - bucketOf(b) || a - b);
+    const offsets = new Int32Array(BUCKETS + 1);
+    for (const id of rest) (offsets[bucketOf(id) + 1] as number)++;
+    for (let b = 0; b < BUCKETS; b++) offsets[b + 1] = (offsets[b + 1] as number) + (offsets[b] as number);
+    const steps = new Int32Array(rest.length * 3);
+    rest.forEach((id, k) => {
+      steps[3 * k] = id;
+      steps[3 * k + 1] = this.parent[id] as number;
+      steps[3 * k + 2] = this.gap[id] as number;
+    });
+    return { roots: Int32Array.from(roots), steps, offsets };
   }
 
   /** How many merged steps (trie nodes) the automaton has. */
@@ -101,32 +136,42 @@ export class Matcher {
   /** All pattern hits in a repaired token stream, one per entry and sentence, in the order found. */
   run(tokens: readonly string[]): Hit[] {
     const hits: Hit[] = [];
-    const gen = ++this.generation;
+    if (this.base > CLOCK_LIMIT) {
+      this.reach.fill(NEVER);
+      this.base = 0;
+    }
+    const base = this.base;
+    this.base += tokens.length + 1;
     this.sentence = 0;
-    this.sentenceStart = 0;
+    this.sentenceStart = base;
+    this.marked.fill(0);
     for (let i = 0; i < tokens.length; i++) {
       const token = tokens[i] as string;
       if (token === BOUNDARY) {
         this.sentence++;
-        this.sentenceStart = i + 1;
+        this.sentenceStart = base + i + 1;
+        this.marked.fill(0);
         continue;
       }
+      const at = base + i;
+      this.pendingCount = 0;
       const direct = this.byWord.get(token);
-      if (direct) this.visitAll(direct, i, gen, hits);
+      if (direct) this.check(direct, at);
       for (const len of this.prefixLengths) {
         if (token.length < len) continue;
         const list = this.byPrefix.get(token.slice(0, len));
-        if (list) this.visitAll(list, i, gen, hits);
+        if (list) this.check(list, at);
       }
       const c = token.charCodeAt(0);
       if (this.numberSteps.length > 0 && c >= 48 && c <= 57 && NUMERIC.test(token)) {
         const value = Number(token);
-        const list: number[] = [];
         for (let k = 0; k < this.numberSteps.length; k++) {
-          if (value >= (this.minNumber[k] as number)) list.push(this.numberSteps[k] as number);
+          const id = this.numberSteps[k] as number;
+          if (value >= (this.minNumber[k] as number))
+            this.consider(id, this.parent[id] as number, this.gap[id] as number, at);
         }
-        this.visitAll(list, i, gen, hits);
       }
+      if (this.pendingCount > 0) this.apply(at, hits);
     }
     return hits;
   }
@@ -134,20 +179,58 @@ export class Matcher {
   private sentence = 0;
   private sentenceStart = 0;
 
-  /** Advances every step in `ids` (descending) that token i can reach. */
-  private visitAll(ids: readonly number[], i: number, gen: number, hits: Hit[]): void {
-    const { parent, reach, reachGen, gap, ends } = this;
+  /**
+   * Collects the steps of one dispatch entry that the token at clock position i reaches. Only continuations
+   * whose parent's bucket was reached in this sentence are looked at. Reads see the state before this token
+   * (writes wait for {@link apply}), so one token never satisfies two consecutive steps.
+   */
+  private check(d: Dispatch, i: number): void {
+    const { roots, steps, offsets } = d;
+    for (let k = 0; k < roots.length; k++) this.push(roots[k] as number);
+    if (steps.length === 0) return;
+    const { reach, marked } = this;
     const sentenceStart = this.sentenceStart;
-    for (let k = 0; k < ids.length; k++) {
-      const id = ids[k] as number;
-      const prev = parent[id] as number;
-      if (prev >= 0) {
-        if (reachGen[prev] !== gen) continue;
-        const at = reach[prev] as number;
-        if (at < sentenceStart || at >= i || i - at - 1 > (gap[id] as number)) continue;
+    for (let w = 0; w < marked.length; w++) {
+      let bits = marked[w] as number;
+      while (bits !== 0) {
+        const low = bits & -bits;
+        bits ^= low;
+        const b = (w << 5) | (31 - Math.clz32(low));
+        const end = offsets[b + 1] as number;
+        for (let k = offsets[b] as number; k < end; k++) {
+          const at = reach[steps[3 * k + 1] as number] as number;
+          if (at < sentenceStart || at >= i || i - at - 1 > (steps[3 * k + 2] as number)) continue;
+          this.push(steps[3 * k] as number);
+        }
       }
-      reachGen[id] = gen;
+    }
+  }
+
+  private consider(id: number, prev: number, gap: number, i: number): void {
+    if (prev >= 0) {
+      const at = this.reach[prev] as number;
+      if (at < this.sentenceStart || at >= i || i - at - 1 > gap) return;
+    }
+    this.push(id);
+  }
+
+  private push(id: number): void {
+    if (this.pendingCount === this.pending.length) {
+      const bigger = new Int32Array(this.pending.length * 2);
+      bigger.set(this.pending);
+      this.pending = bigger;
+    }
+    this.pending[this.pendingCount++] = id;
+  }
+
+  /** Records the steps the token reached: their position, their bucket's mark, and entries they complete. */
+  private apply(i: number, hits: Hit[]): void {
+    const { reach, marked, ends, pending } = this;
+    for (let k = 0; k < this.pendingCount; k++) {
+      const id = pending[k] as number;
       reach[id] = i;
+      const b = id & (BUCKETS - 1);
+      marked[b >> 5] = (marked[b >> 5] as number) | (1 << (b & 31));
       const done = ends[id];
       if (done !== undefined) {
         const sentence = this.sentence;
@@ -161,10 +244,20 @@ export class Matcher {
   }
 }
 
-function push(map: Map<string, number[]>, key: string, value: number): void {
+/**
+ * The steps accepting one token: first steps (always reached), and continuations as (id, parent, gap)
+ * triples sorted by parent bucket, `offsets[b]..offsets[b+1]` being bucket b's triples.
+ */
+interface Dispatch {
+  roots: Int32Array;
+  steps: Int32Array;
+  offsets: Int32Array;
+}
+
+function push(map: Map<string, number[]>, key: string, id: number): void {
   const list = map.get(key);
-  if (list) list.push(value);
-  else map.set(key, [value]);
+  if (list) list.push(id);
+  else map.set(key, [id]);
 }
 
 /** What a step accepts, as a canonical string (steps accepting the same tokens share a trie node). */
