@@ -110,7 +110,10 @@ async function composeHaven(config: Config, opts: StartOptions, connections: Red
   const workerConnection = workerConnectionOptions(config.REDIS_URL);
 
   const metrics = new Metrics({ defaults: true });
-  const queues = new Queues(redis, keys, (queue, err) =>
+  // BullMQ producers get their own plain connection: auto-pipelining is not supported under BullMQ's scripts.
+  const queueConnection = connect('queues', { enableOfflineQueue: false, maxRetriesPerRequest: 1 });
+  await waitForRedis(queueConnection, log);
+  const queues = new Queues(queueConnection, keys, (queue, err) =>
     log.warn({ queue, err: { message: err.message } }, 'queue connection error'),
   );
   const ttlSeconds = config.STATE_TTL_DAYS * 24 * 3600;

@@ -103,18 +103,17 @@ export class Ingest {
         screen,
         alertId,
       };
-      // Issued together on one connection, so Redis runs them in this order: the address is
-      // stored before the job that will need it exists.
+      // The address first: the job must never exist without the address its replies need.
       await Promise.all([
         this.d.vault.saveAddress(conversationId, msg.address),
         redis.set(keys.lastInbound(conversationId), String(acceptedAt), 'EX', this.d.dedupeTtlSeconds),
-        // Removed as soon as it is handled: the job holds what the young person wrote, and the
-        // engine's own handled-marker already folds a retry.
-        this.d.queues.inbound.add('message', job, {
-          jobId: jobId('in', msg.channel, msg.messageId),
-          removeOnComplete: true,
-        }),
       ]);
+      // Removed as soon as it is handled: the job holds what the young person wrote, and the
+      // engine's own handled-marker already folds a retry.
+      await this.d.queues.inbound.add('message', job, {
+        jobId: jobId('in', msg.channel, msg.messageId),
+        removeOnComplete: true,
+      });
       await redis.set(dedupeKey, '1', 'EX', this.d.dedupeTtlSeconds);
       this.d.metrics?.inbound.inc({ channel: msg.channel, outcome: 'queued' });
       return { outcome: 'queued', conversationId, alertId };
