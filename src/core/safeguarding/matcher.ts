@@ -13,8 +13,10 @@ const NUMERIC = /^[0-9]{1,9}$/;
 const NEVER = -1;
 /** The clock restarts (after clearing) before it could overflow an Int32. */
 const CLOCK_LIMIT = 0x3fffffff;
-/** Continuations are grouped by their parent's id modulo this (a power of two, a multiple of 32). */
-const BUCKETS = 256;
+/** Continuations are grouped by their parent's id modulo this (a power of two). */
+const BUCKETS = 1024;
+/** Tokens with fewer continuation steps than this are checked one by one (no bucket index). */
+const INDEX_MIN = 24;
 
 /**
  * Every lexicon pattern compiled into one token automaton. Pattern steps are merged into a trie (variants that
@@ -48,8 +50,11 @@ export class Matcher {
    */
   private readonly reach: Int32Array;
   private base = 0;
-  /** Bit per parent bucket (node id mod {@link BUCKETS}): some node of it was reached in this sentence. */
-  private readonly marked = new Int32Array(BUCKETS >> 5);
+  /** Per parent bucket (node id mod {@link BUCKETS}): 1 when some node of it was reached in this sentence. */
+  private readonly marked = new Uint8Array(BUCKETS);
+  /** The buckets marked in this sentence, in the order they were marked. */
+  private readonly markedList = new Int32Array(BUCKETS);
+  private markedCount = 0;
   /** Steps reached by the current token, applied after all its steps were checked (as (id) list). */
   private pending = new Int32Array(64);
   private pendingCount = 0;
@@ -116,6 +121,15 @@ export class Matcher {
     const rest = ids.filter((id) => (this.parent[id] as number) >= 0);
     const bucketOf = (id: number): number => (this.parent[id] as number) & (BUCKETS - 1);
     rest.sort((a, b) => bucketOf(a) - bucketOf(b) || a - b);
+    if (rest.length < INDEX_MIN) {
+      const steps = new Int32Array(rest.length * 3);
+      rest.forEach((id, k) => {
+        steps[3 * k] = id;
+        steps[3 * k + 1] = this.parent[id] as number;
+        steps[3 * k + 2] = this.gap[id] as number;
+      });
+      return { roots: Int32Array.from(roots), steps, offsets: null };
+    }
     const offsets = new Int32Array(BUCKETS + 1);
     for (const id of rest) (offsets[bucketOf(id) + 1] as number)++;
     for (let b = 0; b < BUCKETS; b++) offsets[b + 1] = (offsets[b + 1] as number) + (offsets[b] as number);
@@ -144,13 +158,13 @@ export class Matcher {
     this.base += tokens.length + 1;
     this.sentence = 0;
     this.sentenceStart = base;
-    this.marked.fill(0);
+    this.clearMarks();
     for (let i = 0; i < tokens.length; i++) {
       const token = tokens[i] as string;
       if (token === BOUNDARY) {
         this.sentence++;
         this.sentenceStart = base + i + 1;
-        this.marked.fill(0);
+        this.clearMarks();
         continue;
       }
       const at = base + i;
@@ -188,22 +202,30 @@ export class Matcher {
     const { roots, steps, offsets } = d;
     for (let k = 0; k < roots.length; k++) this.push(roots[k] as number);
     if (steps.length === 0) return;
-    const { reach, marked } = this;
+    const { reach, markedList } = this;
     const sentenceStart = this.sentenceStart;
-    for (let w = 0; w < marked.length; w++) {
-      let bits = marked[w] as number;
-      while (bits !== 0) {
-        const low = bits & -bits;
-        bits ^= low;
-        const b = (w << 5) | (31 - Math.clz32(low));
-        const end = offsets[b + 1] as number;
-        for (let k = offsets[b] as number; k < end; k++) {
-          const at = reach[steps[3 * k + 1] as number] as number;
-          if (at < sentenceStart || at >= i || i - at - 1 > (steps[3 * k + 2] as number)) continue;
-          this.push(steps[3 * k] as number);
-        }
+    if (offsets === null) {
+      for (let k = 0; k < steps.length; k += 3) {
+        const at = reach[steps[k + 1] as number] as number;
+        if (at < sentenceStart || at >= i || i - at - 1 > (steps[k + 2] as number)) continue;
+        this.push(steps[k] as number);
+      }
+      return;
+    }
+    for (let m = 0; m < this.markedCount; m++) {
+      const b = markedList[m] as number;
+      const end = offsets[b + 1] as number;
+      for (let k = offsets[b] as number; k < end; k++) {
+        const at = reach[steps[3 * k + 1] as number] as number;
+        if (at < sentenceStart || at >= i || i - at - 1 > (steps[3 * k + 2] as number)) continue;
+        this.push(steps[3 * k] as number);
       }
     }
+  }
+
+  private clearMarks(): void {
+    for (let m = 0; m < this.markedCount; m++) this.marked[this.markedList[m] as number] = 0;
+    this.markedCount = 0;
   }
 
   private consider(id: number, prev: number, gap: number, i: number): void {
@@ -225,12 +247,15 @@ export class Matcher {
 
   /** Records the steps the token reached: their position, their bucket's mark, and entries they complete. */
   private apply(i: number, hits: Hit[]): void {
-    const { reach, marked, ends, pending } = this;
+    const { reach, marked, markedList, ends, pending } = this;
     for (let k = 0; k < this.pendingCount; k++) {
       const id = pending[k] as number;
       reach[id] = i;
       const b = id & (BUCKETS - 1);
-      marked[b >> 5] = (marked[b >> 5] as number) | (1 << (b & 31));
+      if (marked[b] === 0) {
+        marked[b] = 1;
+        markedList[this.markedCount++] = b;
+      }
       const done = ends[id];
       if (done !== undefined) {
         const sentence = this.sentence;
@@ -246,12 +271,13 @@ export class Matcher {
 
 /**
  * The steps accepting one token: first steps (always reached), and continuations as (id, parent, gap)
- * triples sorted by parent bucket, `offsets[b]..offsets[b+1]` being bucket b's triples.
+ * triples: sorted by parent bucket with `offsets[b]..offsets[b+1]` being bucket b's triples, or (for a
+ * short list, `offsets` null) checked one by one.
  */
 interface Dispatch {
   roots: Int32Array;
   steps: Int32Array;
-  offsets: Int32Array;
+  offsets: Int32Array | null;
 }
 
 function push(map: Map<string, number[]>, key: string, id: number): void {
