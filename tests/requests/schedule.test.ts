@@ -77,7 +77,8 @@ describe('the coordinator queue: claim, schedule, reminders, message, close', ()
       timeZone: 'Europe/London',
       hour: 'numeric',
       minute: '2-digit',
-      hour12: true,
+      // h12, not en-GB's default h11: 12:05pm, never 0:05pm.
+      hourCycle: 'h12',
     })
       .format(at)
       .replace(' ', '')
@@ -144,9 +145,11 @@ describe('the coordinator queue: claim, schedule, reminders, message, close', ()
       expect(await job!.isDelayed()).toBe(true);
       expect(job!.data.sessionAt).toBe(moved);
     }
-    expect((await haven.queues.tasks.getDelayed()).filter((j) => j.name === REMINDER_TASK)).toHaveLength(
-      OFFSETS.length,
-    );
+    expect(
+      (await haven.queues.tasks.getDelayed()).filter(
+        (j) => j.name === REMINDER_TASK && (j.data as { requestId: string }).requestId === r.id,
+      ),
+    ).toHaveLength(OFFSETS.length);
 
     // 2.5 s away: the 3-seconds-before reminder is already past and is skipped.
     const soon = Date.now() + 2500;
