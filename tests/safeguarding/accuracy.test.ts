@@ -8,6 +8,8 @@ const OWN_SET = path.resolve(__dirname, '../fixtures/safeguarding/cases.jsonl');
 const HELD_OUT = path.resolve(__dirname, '../fixtures/safeguarding/heldout.jsonl');
 /** A third set, also written before reading the lexicon: indirect, minimised, third-person and slang wording. */
 const FRESH = path.resolve(__dirname, '../fixtures/safeguarding/fresh.jsonl');
+/** 60 sentences written before the co-occurrence layer (35 alerts, 25 hard negatives), then used to tune it. */
+const PROBE = path.resolve(__dirname, '../fixtures/safeguarding/probe.jsonl');
 
 describe('screen accuracy', () => {
   const devCases = readCases(DEV_SET);
@@ -52,6 +54,17 @@ describe('screen accuracy', () => {
     expect(m.recall).toBeGreaterThanOrEqual(0.9);
     expect(m.falseAlarmRate).toBeLessThanOrEqual(0.1);
     expect(m.categoryAccuracy).toBeGreaterThanOrEqual(0.8);
+  });
+
+  it('probe cases: recall ≥ 0.95, false-alarm rate ≤ 0.08, category accuracy ≥ 0.9', () => {
+    const cases = readCases(PROBE);
+    expect(cases).toBeDefined();
+    expect((cases ?? []).length).toBeGreaterThanOrEqual(60);
+    const m = measure(defaultScreen(), cases ?? []);
+    console.log(report('probe cases', m));
+    expect(m.recall).toBeGreaterThanOrEqual(0.95);
+    expect(m.falseAlarmRate).toBeLessThanOrEqual(0.08);
+    expect(m.categoryAccuracy).toBeGreaterThanOrEqual(0.9);
   });
 
   it('own cases cover every category, positive and negative kinds', () => {

@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { z } from 'zod';
 import bundledLexicon from './lexicon.json';
+import { checkConceptTerm, CooccurError, MAX_RULE_CONCEPTS, MAX_WINDOW } from './cooccur';
 import { isLiteralToken, parsePattern, PatternError } from './pattern';
 import { CATEGORIES, SEVERITIES } from './types';
 
@@ -25,6 +26,30 @@ const entrySchema = z
   })
   .strict();
 
+const conceptRef = z.string().regex(/^@[a-z_]+$/, 'a concept is named "@name"');
+
+const cooccurSchema = z
+  .object({
+    /** Stable name reported in `matched`, e.g. `cooccur.suicide.self_death_intent`. */
+    id: z.string().regex(/^[a-z0-9_.:-]+$/, 'id must be lower-case letters, digits, _ . : -'),
+    category: z.enum(CATEGORIES),
+    severity: z.enum(SEVERITIES),
+    /** Concepts that must all occur within `window` tokens. */
+    all: z.array(conceptRef).min(1, 'needs at least one concept in "all"'),
+    /** At least one of these must also occur within the window. */
+    any: z.array(conceptRef).min(1).optional(),
+    /** Any of these anywhere in the sentence (message) cancels the rule (figurative talk, games, lessons). */
+    unless: z.array(conceptRef).min(1).optional(),
+    /** Widest span, in tokens, holding one occurrence of each concept. */
+    window: z.number().int().min(2).max(MAX_WINDOW),
+    /** `sentence` (default): all within one sentence; `message`: the window may cross sentence boundaries. */
+    scope: z.enum(['sentence', 'message']).default('sentence'),
+    /** The `all` concepts must occur in the order listed ("he … hit … me", not "my … hit … he"). */
+    ordered: z.boolean().optional(),
+    note: z.string().optional(),
+  })
+  .strict();
+
 const lexiconSchema = z
   .object({
     version: z.literal(1),
@@ -37,9 +62,15 @@ const lexiconSchema = z
     /** Extra words the repairs may use (spacing, run-together words), beyond the patterns' own. */
     words: z.array(z.string()).default([]),
     entries: z.array(entrySchema).min(1),
+    /** Named concept word sets for the co-occurrence layer: words, `stem*`, phrases `no+food`. */
+    concepts: z.record(z.string().regex(/^[a-z_]+$/), z.array(z.string().min(1)).min(1)).default({}),
+    /** Co-occurrence rules over concepts: the second, wider layer (see cooccur.ts). */
+    cooccur: z.array(cooccurSchema).default([]),
   })
   .strict();
 
+/** One validated co-occurrence rule. */
+export type CooccurRule = z.output<typeof cooccurSchema>;
 /** One validated lexicon entry. */
 export type LexiconEntry = z.output<typeof entrySchema>;
 /** A validated lexicon, ready for `createScreen`. */
@@ -77,9 +108,11 @@ export function parseLexicon(data: unknown, source = 'lexicon'): Lexicon {
     const where =
       path[0] === 'entries' && typeof path[1] === 'number'
         ? `${describeEntry(data, path[1])}${path.length > 2 ? ` field "${path.slice(2).join('.')}"` : ''}`
-        : path.length > 0
-          ? `field "${path.join('.')}"`
-          : 'file';
+        : path[0] === 'cooccur' && typeof path[1] === 'number'
+          ? `${describeRule(data, path[1])}${path.length > 2 ? ` field "${path.slice(2).join('.')}"` : ''}`
+          : path.length > 0
+            ? `field "${path.join('.')}"`
+            : 'file';
     return fail(where, issue?.message ?? 'invalid');
   }
   const lexicon = parsed.data;
@@ -120,7 +153,34 @@ export function parseLexicon(data: unknown, source = 'lexicon'): Lexicon {
       }
     }
   });
+  for (const [name, terms] of Object.entries(lexicon.concepts)) {
+    for (const term of terms) {
+      try {
+        checkConceptTerm(term);
+      } catch (err) {
+        if (err instanceof CooccurError) fail(`concept "${name}" term "${term}"`, err.message);
+        throw err;
+      }
+    }
+  }
+  lexicon.cooccur.forEach((rule, index) => {
+    const where = describeRule(data, index);
+    if (ids.has(rule.id)) fail(where, `duplicate id "${rule.id}"`);
+    ids.add(rule.id);
+    const used = [...rule.all, ...(rule.any ?? []), ...(rule.unless ?? [])];
+    for (const ref of used) {
+      if (!Object.hasOwn(lexicon.concepts, ref.slice(1))) fail(where, `names unknown concept "${ref}"`);
+    }
+    if (rule.all.length + (rule.any ? 1 : 0) < 2) fail(where, 'needs at least two concepts ("all", or "all" + "any")');
+    if (used.length > MAX_RULE_CONCEPTS) fail(where, `uses more than ${MAX_RULE_CONCEPTS} concepts`);
+  });
   return lexicon;
+}
+
+function describeRule(raw: unknown, index: number): string {
+  const rules = (raw as { cooccur?: unknown[] } | null)?.cooccur;
+  const rule = Array.isArray(rules) ? (rules[index] as { id?: unknown } | undefined) : undefined;
+  return `cooccur rule ${index} (id "${typeof rule?.id === 'string' ? rule.id : '?'}")`;
 }
 
 /**

@@ -1,5 +1,6 @@
+import { CooccurMatcher } from './cooccur';
 import { loadLexicon, type Lexicon } from './lexicon';
-import { Matcher } from './matcher';
+import { Matcher, type Hit } from './matcher';
 import { tokenise } from './normalise';
 import { CATEGORIES, SEVERITIES, type Category, type Screen, type ScreenResult, type Severity } from './types';
 import { Vocabulary } from './vocabulary';
@@ -13,12 +14,17 @@ export interface CompiledLexicon {
   lexicon: Lexicon;
   vocabulary: Vocabulary;
   matcher: Matcher;
+  /** The concept co-occurrence layer, consulted when no phrase entry raised an alert. */
+  cooccur: CooccurMatcher;
 }
 
 /** Compiles a validated lexicon (vocabulary + one combined token automaton). */
 export function compileLexicon(lexicon: Lexicon): CompiledLexicon {
   const matcher = new Matcher(lexicon);
+  const cooccur = new CooccurMatcher(lexicon.concepts, lexicon.cooccur);
   const aliases = new Map<string, readonly string[]>();
+  // Concept words are matched exactly on the repaired tokens; they are not repair targets (a wide concept
+  // list would pull everyday words such as "checked" towards "chucked").
   const words = new Set<string>([...matcher.words, ...lexicon.words]);
   for (const [from, to] of Object.entries(lexicon.aliases)) {
     const target = to.split(' ');
@@ -27,7 +33,7 @@ export function compileLexicon(lexicon: Lexicon): CompiledLexicon {
   }
   for (const list of Object.values(lexicon.groups)) for (const w of list) words.add(w);
   const vocabulary = new Vocabulary({ words, aliases, protect: lexicon.protect, weights: matcher.weights });
-  return { lexicon, vocabulary, matcher };
+  return { lexicon, vocabulary, matcher, cooccur };
 }
 
 /**
@@ -45,12 +51,10 @@ export function createScreen(lexicon: Lexicon): Screen {
       if (typeof text !== 'string' || text.length === 0) return { ...NO_ALERT, matched: [] };
       const tokens = compiled.vocabulary.repair(tokenise(text));
       const hits = compiled.matcher.run(tokens);
-      if (hits.length === 0) return { ...NO_ALERT, matched: [] };
       // Per sentence: categories whose weak entries are hidden (null = all), and ids hidden outright.
       const masked = new Map<number, Set<Category> | null>();
       const hidden = new Set<string>();
       const escalate = new Set<Category>();
-      const escalators: string[] = [];
       for (const hit of hits) {
         const entry = entries[hit.entry];
         if (!entry) continue;
@@ -68,41 +72,81 @@ export function createScreen(lexicon: Lexicon): Screen {
           for (const id of entry.supersedes ?? []) hidden.add(`${hit.sentence}:${id}`);
         }
       }
-      const alerts: { id: string; category: Category; severity: Severity; order: number }[] = [];
+      const alerts: Alert[] = [];
       const seen = new Set<number>();
+      // Sentence:category pairs where a phrase alert was hidden as figurative or topic talk: the co-occurrence
+      // layer does not raise them again.
+      const suppressed = new Set<string>();
       hits.forEach((hit, order) => {
         const entry = entries[hit.entry];
         if (!entry || entry.kind !== 'alert' || !entry.category || !entry.severity) return;
-        if (hidden.size > 0 && hidden.has(`${hit.sentence}:${entry.id}`)) return;
+        if (hidden.size > 0 && hidden.has(`${hit.sentence}:${entry.id}`)) {
+          suppressed.add(`${hit.sentence}:${entry.category}`);
+          return;
+        }
         if (entry.weak && masked.has(hit.sentence)) {
           const cats = masked.get(hit.sentence);
-          if (cats === null || cats?.has(entry.category)) return;
+          if (cats === null || cats?.has(entry.category)) {
+            suppressed.add(`${hit.sentence}:${entry.category}`);
+            return;
+          }
         }
         if (seen.has(hit.entry)) return;
         seen.add(hit.entry);
         const severity: Severity = escalate.has(entry.category) ? 'urgent' : entry.severity;
         alerts.push({ id: entry.id, category: entry.category, severity, order });
       });
-      if (alerts.length === 0) return { ...NO_ALERT, matched: [] };
+      if (alerts.length === 0) {
+        // Second layer: concept co-occurrence, only when no phrase entry raised an alert.
+        const rules = lexicon.cooccur;
+        for (const hit of compiled.cooccur.run(tokens)) {
+          const rule = rules[hit.rule];
+          if (!rule) continue;
+          // Only masks for every category (topic talk, definitions) apply: the narrower phrase masks were written
+          // for particular phrase entries, and the rules carry their own `unless` concepts.
+          if (masked.get(hit.sentence) === null) continue;
+          if (suppressed.size > 0 && suppressed.has(`${hit.sentence}:${rule.category}`)) continue;
+          const severity: Severity = escalate.has(rule.category) ? 'urgent' : rule.severity;
+          alerts.push({ id: rule.id, category: rule.category, severity, order: hit.rule });
+        }
+        if (alerts.length === 0) return { ...NO_ALERT, matched: [] };
+        // Among co-occurrence rules, the lexicon's order breaks ties (not the category order).
+        alerts.sort(
+          (a, b) => (SEVERITY_RANK.get(a.severity) ?? 9) - (SEVERITY_RANK.get(b.severity) ?? 9) || a.order - b.order,
+        );
+        return finish(alerts, hits);
+      }
       alerts.sort(
         (a, b) =>
           (SEVERITY_RANK.get(a.severity) ?? 9) - (SEVERITY_RANK.get(b.severity) ?? 9) ||
           (CATEGORY_RANK.get(a.category) ?? 99) - (CATEGORY_RANK.get(b.category) ?? 99) ||
           a.order - b.order,
       );
-      const top = alerts[0] as (typeof alerts)[number];
-      const matched = alerts.map((a) => a.id);
-      if (top.severity === 'urgent') {
-        for (const hit of hits) {
-          const entry = entries[hit.entry];
-          if (entry?.kind === 'escalate' && (entry.categories ?? CATEGORIES).includes(top.category)) {
-            if (!escalators.includes(entry.id)) escalators.push(entry.id);
-          }
-        }
-      }
-      return { alert: true, category: top.category, severity: top.severity, matched: [...matched, ...escalators] };
+      return finish(alerts, hits);
     },
   };
+
+  function finish(alerts: readonly Alert[], hits: readonly Hit[]): ScreenResult {
+    const escalators: string[] = [];
+    const top = alerts[0] as Alert;
+    const matched = alerts.map((a) => a.id);
+    if (top.severity === 'urgent') {
+      for (const hit of hits) {
+        const entry = entries[hit.entry];
+        if (entry?.kind === 'escalate' && (entry.categories ?? CATEGORIES).includes(top.category)) {
+          if (!escalators.includes(entry.id)) escalators.push(entry.id);
+        }
+      }
+    }
+    return { alert: true, category: top.category, severity: top.severity, matched: [...matched, ...escalators] };
+  }
+}
+
+interface Alert {
+  id: string;
+  category: Category;
+  severity: Severity;
+  order: number;
 }
 
 let cached: Screen | undefined;
