@@ -10,6 +10,8 @@ const HELD_OUT = path.resolve(__dirname, '../fixtures/safeguarding/heldout.jsonl
 const FRESH = path.resolve(__dirname, '../fixtures/safeguarding/fresh.jsonl');
 /** 60 sentences written before the co-occurrence layer (35 alerts, 25 hard negatives), then used to tune it. */
 const PROBE = path.resolve(__dirname, '../fixtures/safeguarding/probe.jsonl');
+/** Further new sentences written in rounds while building the co-occurrence layer (each measured, then tuned on). */
+const PROBE_TUNE = path.resolve(__dirname, '../fixtures/safeguarding/probe-tune.jsonl');
 
 describe('screen accuracy', () => {
   const devCases = readCases(DEV_SET);
@@ -65,6 +67,16 @@ describe('screen accuracy', () => {
     expect(m.recall).toBeGreaterThanOrEqual(0.95);
     expect(m.falseAlarmRate).toBeLessThanOrEqual(0.08);
     expect(m.categoryAccuracy).toBeGreaterThanOrEqual(0.9);
+  });
+
+  it('co-occurrence tuning rounds: recall ≥ 0.95, false-alarm rate ≤ 0.10', () => {
+    const cases = readCases(PROBE_TUNE);
+    expect(cases).toBeDefined();
+    expect((cases ?? []).length).toBeGreaterThanOrEqual(200);
+    const m = measure(defaultScreen(), cases ?? []);
+    console.log(report('co-occurrence tuning rounds', m));
+    expect(m.recall).toBeGreaterThanOrEqual(0.95);
+    expect(m.falseAlarmRate).toBeLessThanOrEqual(0.1);
   });
 
   it('own cases cover every category, positive and negative kinds', () => {
