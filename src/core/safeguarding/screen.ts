@@ -41,7 +41,10 @@ export function compileLexicon(lexicon: Lexicon): CompiledLexicon {
  * normalise → repair against the lexicon's vocabulary → match every pattern in one pass → decide.
  * Decision: `weak` topic entries hidden by a `mask` in the same sentence are dropped; `escalate` entries make
  * alerts of their categories urgent; the most severe alert wins, ties broken by category order (suicide first).
- * `matched` lists entry ids (most severe first), never the young person's words.
+ * When no phrase entry raises an alert, the concept co-occurrence rules (`cooccur` in lexicon.json, see cooccur.ts)
+ * are consulted: they never mask a phrase match, skip sentences a global mask marks as topic talk, and do not
+ * re-raise a category whose phrase alert a mask hid in that sentence; the most severe wins, ties by rule order.
+ * `matched` lists entry or rule ids (most severe first), never the young person's words.
  */
 export function createScreen(lexicon: Lexicon): Screen {
   const compiled = compileLexicon(lexicon);
