@@ -1,9 +1,7 @@
 import { EventEmitter } from 'node:events';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { Writable } from 'node:stream';
 import type { ClientFactoryOptions, ClientLike, WhatsAppMessage } from '../../src/adapters/whatsapp';
-import { createLogger, type Logger } from '../../src/core/logger';
 
 /**
  * A stand-in for whatsapp-web.js's `Client`: an EventEmitter with the members Haven uses, recording
@@ -72,28 +70,5 @@ export function fixtureWithId(name: string, suffix: string, patch: Partial<Whats
   return { ...m, id: { ...m.id, _serialized: `${m.id._serialized}${suffix}` } };
 }
 
-// The adapter tests do not start a Haven, so they do not load tests/support/haven.ts (and with it
-// src/main.ts); these are the few helpers they need from it.
-
-/** A logger whose every line is kept in `lines`. */
-export function captureLogger(level = 'debug'): { logger: Logger; lines: string[] } {
-  const lines: string[] = [];
-  const destination = new Writable({
-    write(chunk: Buffer, _enc, cb) {
-      lines.push(...chunk.toString('utf8').split('\n').filter(Boolean));
-      cb();
-    },
-  });
-  return { logger: createLogger({ level, pretty: false, destination }), lines };
-}
-
-/** Polls until `check` returns a truthy value, or fails after `ms`. */
-export async function waitFor<T>(check: () => T | Promise<T>, ms = 5000, what = 'condition'): Promise<NonNullable<T>> {
-  const deadline = Date.now() + ms;
-  for (;;) {
-    const v = await check();
-    if (v) return v as NonNullable<T>;
-    if (Date.now() > deadline) throw new Error(`timed out after ${ms} ms waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 10));
-  }
-}
+// The adapter tests do not start a Haven: they take their helpers from tests/support/util.ts.
+export { captureLogger, waitFor } from '../support/util';

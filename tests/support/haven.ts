@@ -1,12 +1,11 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { Writable } from 'node:stream';
 import { loadConfig, type Config } from '../../src/config';
-import { createLogger, type Logger } from '../../src/core/logger';
 import { startHaven, type Haven, type StartOptions } from '../../src/main';
 import { cleanupPrefix, REDIS_URL, uniquePrefix } from './redis';
 
 export { cleanupPrefix, REDIS_URL, uniquePrefix };
+export { captureLogger, waitFor } from './util';
 
 /** Settings for a test: port 0, loopback, silent logs, its own Redis prefix. */
 export function testConfig(prefix: string, overrides: Record<string, string> = {}): Config {
@@ -19,18 +18,6 @@ export function testConfig(prefix: string, overrides: Record<string, string> = {
     REDIS_PREFIX: prefix,
     ...overrides,
   });
-}
-
-/** A logger whose every line is kept in `lines` (to assert what reaches the logs). */
-export function captureLogger(level = 'debug'): { logger: Logger; lines: string[] } {
-  const lines: string[] = [];
-  const destination = new Writable({
-    write(chunk: Buffer, _enc, cb) {
-      lines.push(...chunk.toString('utf8').split('\n').filter(Boolean));
-      cb();
-    },
-  });
-  return { logger: createLogger({ level, pretty: false, destination }), lines };
 }
 
 /** A running Haven on its own prefix; `stop()` closes it and deletes its keys. */
@@ -49,17 +36,6 @@ export async function startTestHaven(
       await cleanupPrefix(prefix);
     },
   };
-}
-
-/** Polls until `check` returns a truthy value, or fails after `ms`. */
-export async function waitFor<T>(check: () => T | Promise<T>, ms = 5000, what = 'condition'): Promise<NonNullable<T>> {
-  const deadline = Date.now() + ms;
-  for (;;) {
-    const v = await check();
-    if (v) return v as NonNullable<T>;
-    if (Date.now() > deadline) throw new Error(`timed out after ${ms} ms waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 20));
-  }
 }
 
 /** One request a {@link StubServer} received. */
