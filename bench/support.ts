@@ -25,7 +25,12 @@ export async function startProcess(
   const proc = fork(script, [], {
     env: { ...process.env, ...env },
     // BENCH_CPU_PROF=dir writes a CPU profile of the server to that folder.
-    execArgv: ['--require', 'tsx/cjs', '--expose-gc', ...(process.env.BENCH_CPU_PROF ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_CPU_PROF}`] : [])],
+    execArgv: [
+      '--require',
+      'tsx/cjs',
+      '--expose-gc',
+      ...(process.env.BENCH_CPU_PROF ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_CPU_PROF}`] : []),
+    ],
     stdio: ['ignore', 'pipe', 'inherit', 'ipc'],
   });
   const port = await new Promise<number>((resolve, reject) => {
