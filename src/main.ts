@@ -239,7 +239,11 @@ async function composeHaven(config: Config, opts: StartOptions, connections: Red
   });
 
   const workers: Worker[] = [];
-  if (opts.workers !== false) {
+  // HAVEN_ROLE=web serves HTTP and queues what arrives; HAVEN_ROLE=worker (or all) also runs the
+  // queue workers and the long-lived channel clients (WhatsApp Web), so web and worker processes
+  // can be scaled and scheduled on separate cores.
+  const runsWorkers = config.HAVEN_ROLE !== 'web' && opts.workers !== false;
+  if (runsWorkers) {
     const engine = new Engine({
       redis,
       keys,
@@ -300,7 +304,7 @@ async function composeHaven(config: Config, opts: StartOptions, connections: Red
     }
   }
 
-  for (const a of adapters.values()) {
+  for (const a of config.HAVEN_ROLE === 'web' ? [] : adapters.values()) {
     // A channel that fails to start never takes the others down; its status says why.
     a.start?.(adapterCtx).catch((err: Error) =>
       log.error({ channel: a.name, err: { message: err.message } }, 'channel failed to start'),

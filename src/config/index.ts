@@ -45,6 +45,8 @@ const officeHours = z
 export const configSchema = z.object({
   NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
   PORT: port.default(3000),
+  /** `all` (default): one process does everything; `web`: HTTP and queueing only; `worker`: also runs the queue workers and long-lived channel clients. */
+  HAVEN_ROLE: z.enum(['all', 'web', 'worker']).default('all'),
   HOST: z.string().default('0.0.0.0'),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   /** The charity's name as young people know it (not shown in discreet mode). */
