@@ -47,10 +47,9 @@ export class Engine {
   }
 
   async handle(job: InboundJob): Promise<void> {
-    const { redis, keys } = this.d;
+    const { keys } = this.d;
     const handledKey = keys.handled(job.channel, job.messageId);
-    if (await redis.exists(handledKey)) return;
-
+    // Whether it was already handled is checked once, under the lock (handleLocked).
     const release = await this.lock(job.conversationId);
     try {
       await this.handleLocked(job, handledKey);
