@@ -1,5 +1,6 @@
 import type { ServerResponse } from 'node:http';
 import type { FastifyReply, FastifyRequest } from 'fastify';
+import { openEventStream } from '../http/event-stream';
 
 /** Open event streams, so they can be ended when the server closes. */
 export class Streams {
@@ -14,15 +15,7 @@ export class Streams {
     reply: FastifyReply,
     subscribe: (send: (event: string, data: unknown) => void) => () => void,
   ): void {
-    reply.hijack();
-    const res = reply.raw;
-    res.writeHead(200, {
-      'content-type': 'text/event-stream; charset=utf-8',
-      'cache-control': 'no-store',
-      connection: 'keep-alive',
-      'x-accel-buffering': 'no',
-    });
-    res.write('retry: 3000\n\n');
+    const res = openEventStream(reply, 3000);
     this.open.add(res);
     const send = (event: string, data: unknown) => {
       if (!res.writableEnded) res.write(`event: ${event}\ndata: ${JSON.stringify(data)}\n\n`);

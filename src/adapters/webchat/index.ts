@@ -6,6 +6,7 @@ import { z } from 'zod';
 import type { Adapter, AdapterContext, ChannelStatus } from '../../core/adapter';
 import type { Keys } from '../../core/keys';
 import type { Logger } from '../../core/logger';
+import { openEventStream } from '../../http/event-stream';
 import { MAX_TEXT_CHARS, type ChannelAddress, type OutboundMessage } from '../../core/message';
 import { chatPage } from './page';
 
@@ -118,15 +119,7 @@ export class WebchatAdapter implements Adapter {
       let after = Number.isFinite(lastEventId) && lastEventId > 0 ? lastEventId : q.data.after;
       const key = WebchatAdapter.clientKey(q.data.clientId);
 
-      reply.hijack();
-      const res = reply.raw;
-      res.writeHead(200, {
-        'content-type': 'text/event-stream; charset=utf-8',
-        'cache-control': 'no-store',
-        connection: 'keep-alive',
-        'x-accel-buffering': 'no',
-      });
-      res.write('retry: 2000\n\n');
+      const res = openEventStream(reply, 2000);
       this.streams.add(res);
       const write = (entry: string) => {
         const m = JSON.parse(entry) as WireReply;
