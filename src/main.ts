@@ -264,7 +264,7 @@ async function composeHaven(config: Config, opts: StartOptions, connections: Red
       log: log.child({ module: 'sender' }),
       metrics,
       states,
-      discreet: (m) => discreetText(m, { hide: [config.CHARITY_NAME] }),
+      discreet: (m, purpose) => discreetText(m, { hide: [config.CHARITY_NAME], purpose }),
     });
     // A job whose worker died is taken up again once its lock lapses (BullMQ stalled-job check).
     const lockOptions = {

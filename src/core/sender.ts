@@ -5,7 +5,7 @@ import { PlatformRefusedError } from './errors';
 import type { IdentityVault } from './identity';
 import type { Keys } from './keys';
 import type { Logger } from './logger';
-import type { ChannelName, OutboundJob, OutboundMessage } from './message';
+import type { ChannelName, OutboundJob, OutboundMessage, SendPurpose } from './message';
 import type { Metrics } from './metrics';
 import type { StateStore } from './state';
 
@@ -30,7 +30,7 @@ export class Sender {
        */
       states?: StateStore;
       /** Discreet mode's rewrite (flows/privacy/discreet.ts), injected so core does not import flows. */
-      discreet?: (message: OutboundMessage) => OutboundMessage;
+      discreet?: (message: OutboundMessage, purpose: SendPurpose) => OutboundMessage;
     },
   ) {}
 
@@ -57,7 +57,7 @@ export class Sender {
       return;
     }
     const parts = [job.message, ...(job.followUps ?? [])].map((m) =>
-      state?.discreet && this.d.discreet ? this.d.discreet(m) : m,
+      state?.discreet && this.d.discreet ? this.d.discreet(m, job.purpose) : m,
     );
     if (!address) {
       this.d.metrics?.outbound.inc({ channel, outcome: 'not_sent' });

@@ -25,6 +25,12 @@ describe('discreetText (pure)', () => {
     );
   });
 
+  it('starts an answer to their own message with a plain "Hi", whatever day it mentions', () => {
+    const reply = { text: 'Thank you for telling me. A youth worker will read this today after 9am.' };
+    expect(discreetText(reply, { purpose: 'response' }).text.split('\n')[0]).toBe('Hi');
+    expect(discreetText(reply, { purpose: 'event' }).text.split('\n')[0]).toBe("Hi, it's about today");
+  });
+
   it('keeps the choices, and is idempotent', () => {
     const once = discreetText(
       { text: 'Hello', choices: [{ title: `About ${CHARITY}`, payload: 'X' }] },

@@ -1,4 +1,4 @@
-import type { OutboundMessage } from '../../core/message';
+import type { OutboundMessage, SendPurpose } from '../../core/message';
 
 const DAYS = /\b(monday|tuesday|wednesday|thursday|friday|saturday|sunday|today|tonight|tomorrow)\b/i;
 
@@ -9,6 +9,12 @@ export const NEUTRAL_NAME = 'the charity';
 export interface DiscreetOptions {
   /** Names that must not appear (the charity's name); each is replaced by {@link NEUTRAL_NAME}. */
   hide?: string[];
+  /**
+   * Why the message is sent. A message Haven or staff start (a session's confirmation or reminder)
+   * names its day in the first line; an answer to the person's own message starts with a plain
+   * "Hi" (its "today" may only say when staff will read it, as out of office hours).
+   */
+  purpose?: SendPurpose;
 }
 
 /** "Hi, it's about Thursday" when the message names a day, else "Hi". */
@@ -34,7 +40,7 @@ export function discreetText(message: OutboundMessage, opts: DiscreetOptions = {
   const pattern = names.length ? new RegExp(names.map(escape).join('|'), 'gi') : null;
   const hide = (s: string) => (pattern ? s.replace(pattern, NEUTRAL_NAME) : s);
   const hidden = hide(message.text);
-  const first = neutralFirstLine(hidden);
+  const first = opts.purpose === 'response' ? 'Hi' : neutralFirstLine(hidden);
   // "Hi\n\nHi, I'm Haven" would greet twice: the body's own greeting goes.
   const body = hidden.replace(/^(hi|hello|hey)\b[,!.]?\s+(?=\S)/i, '').replace(/^./, (c) => c.toUpperCase());
   const text = hidden.startsWith(`${first}\n\n`) ? hidden : `${first}\n\n${body}`;
