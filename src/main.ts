@@ -64,6 +64,9 @@ export interface Haven {
   stop(): Promise<void>;
 }
 
+/** How long `stop()` lets jobs in hand finish before closing everything hard (the CLI exits at 10 s). */
+const SHUTDOWN_GRACE_MS = 8000;
+
 /** Connection options for a BullMQ worker: it opens (and closes) its own blocking connection. */
 export function workerConnectionOptions(url: string): ConnectionOptions {
   return { url, maxRetriesPerRequest: null, connectionName: 'haven:worker' };
@@ -220,7 +223,7 @@ async function composeHaven(config: Config, opts: StartOptions, connections: Red
     trustProxy: true,
   });
   registerHealthRoutes(http, {
-    redis,
+    redis: [redis, queueConnection],
     queues,
     metrics,
     channels: () => [...adapters.values()].map((a): ChannelStatus => a.status()),
@@ -320,16 +323,33 @@ async function composeHaven(config: Config, opts: StartOptions, connections: Red
   );
 
   let stopping: Promise<void> | undefined;
+  const graceful = async () => {
+    for (const a of adapters.values())
+      await a
+        .stop?.()
+        .catch((err: Error) => log.warn({ channel: a.name, err: { message: err.message } }, 'channel stop failed'));
+    await http.close();
+    await Promise.all(workers.map((w) => w.close()));
+    await queues.close();
+    await Promise.all(connections.map((c) => c.quit().catch(() => c.disconnect())));
+  };
+  // A connection stuck reconnecting (its quit() waits for Redis) or a stream still open must not
+  // hold shutdown for ever: after the grace period everything is closed hard.
+  const force = async () => {
+    log.warn({ graceMs: SHUTDOWN_GRACE_MS }, 'shutdown grace period over; closing everything now');
+    http.server.closeAllConnections();
+    await Promise.all(workers.map((w) => w.close(true).catch(() => undefined)));
+    for (const c of connections) c.disconnect();
+  };
   const stop = () =>
     (stopping ??= (async () => {
-      for (const a of adapters.values())
-        await a
-          .stop?.()
-          .catch((err: Error) => log.warn({ channel: a.name, err: { message: err.message } }, 'channel stop failed'));
-      await http.close();
-      await Promise.all(workers.map((w) => w.close()));
-      await queues.close();
-      await Promise.all(connections.map((c) => c.quit().catch(() => c.disconnect())));
+      let timer: NodeJS.Timeout | undefined;
+      const overdue = new Promise<'overdue'>((resolve) => {
+        timer = setTimeout(() => resolve('overdue'), SHUTDOWN_GRACE_MS);
+      });
+      const outcome = await Promise.race([graceful().then(() => 'done' as const), overdue]);
+      clearTimeout(timer);
+      if (outcome === 'overdue') await force();
       log.info('Haven stopped');
     })());
 

@@ -5,19 +5,26 @@ import type { Metrics } from '../core/metrics';
 import type { Queues } from '../core/queues';
 
 /**
- * `/healthz` (the process runs), `/readyz` (Redis answers; each channel's state in the body) and
+ * `/healthz` (the process runs), `/readyz` (every Redis connection answers; each channel's state in the body) and
  * `/metrics` (Prometheus).
  */
 export function registerHealthRoutes(
   app: FastifyInstance,
-  d: { redis: Redis; queues: Queues; metrics: Metrics; channels: () => ChannelStatus[] },
+  d: {
+    /** Every connection a message's path needs (commands and queue producers): ready only when all answer. */
+    redis: Redis[];
+    queues: Queues;
+    metrics: Metrics;
+    channels: () => ChannelStatus[];
+  },
 ): void {
   app.get('/healthz', async () => ({ status: 'ok' }));
 
   app.get('/readyz', async (_req, reply) => {
     let redis: 'ok' | string = 'ok';
     try {
-      await withTimeout(d.redis.ping(), 1000);
+      // A connection still reconnecting would make webhooks answer 503: not ready until all answer.
+      await withTimeout(Promise.all(d.redis.map((r) => r.ping())), 1000);
     } catch (err) {
       redis = `unavailable: ${(err as Error).message}`;
     }

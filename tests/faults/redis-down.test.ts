@@ -21,7 +21,7 @@ describe('Redis stopped while messages arrive', () => {
         NODE_ENV: 'test',
         PORT: '0',
         HOST: '127.0.0.1',
-        LOG_LEVEL: 'silent',
+        LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'silent',
         REDIS_URL: redis.url,
         REDIS_PREFIX: 'faults',
       }),
