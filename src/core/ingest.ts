@@ -59,7 +59,8 @@ export class Ingest {
     }
     try {
       const text = msg.text.slice(0, MAX_TEXT_CHARS);
-      const screen = msg.kind === 'text' || msg.kind === 'choice' ? this.d.screen.screen(text) : NO_CONCERN;
+      // Everything anyone wrote is screened: typed text, a tapped choice's title, a photo's caption.
+      const screen = text.trim() !== '' ? this.d.screen.screen(text) : NO_CONCERN;
 
       // Safeguarding first: the alert is recorded and queued before anything else.
       let alertId: string | undefined;

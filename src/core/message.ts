@@ -19,7 +19,8 @@ export interface InboundMessage {
   senderId: string;
   /**
    * `text`: something they typed; `choice`: a quick reply, postback or button tap (its payload in
-   * `payload`); `media`: an attachment Haven cannot read; `start`: the person opened the
+   * `payload`); `media`: an attachment Haven cannot read (its caption, if any, in `text`, screened
+   * like any message); `start`: the person opened the
    * conversation (Get Started, conversationUpdate) without saying anything.
    */
   kind: 'text' | 'choice' | 'media' | 'start';

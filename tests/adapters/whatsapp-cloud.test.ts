@@ -65,7 +65,10 @@ describe('WhatsApp Cloud API events (documented shapes)', () => {
     ]);
     expect(parse(event(buttonReply, w)).messages[0]).toMatchObject({ kind: 'choice', payload: 'MENU_WORRIED' });
     expect(parse(event(listReply, w)).messages[0]).toMatchObject({ kind: 'choice', payload: 'MENU_SAFETY' });
-    expect(parse(event(image, w)).messages[0]).toMatchObject({ kind: 'media', text: '' });
+    expect(parse(event(image, w)).messages[0]).toMatchObject({ kind: 'media', text: 'look' });
+    const uncaptioned = event(image, w);
+    delete uncaptioned.entry[0].changes[0].value.messages[0].image.caption;
+    expect(parse(uncaptioned).messages[0]).toMatchObject({ kind: 'media', text: '' });
     expect(parse(status).messages).toEqual([]);
     expect(parse(event(text, w), 'another-number').messages).toEqual([]);
     expect(parseWabaEvent({ object: 'page', entry: [] }, PHONE_ID)).toMatchObject({ ok: false });

@@ -119,6 +119,31 @@ describe('Haven end to end through WhatsApp Web (fake whatsapp-web.js client)', 
     expect(alert.body).not.toContain('447700900456');
   });
 
+  it('a photo whose caption is concerning raises an alert and gets the helplines', async () => {
+    const before = client.sent.length;
+    const alertsBefore = alerts.requests.length;
+    const photo = fixtureWithId('image', '-c', {
+      from: '447700900789@c.us',
+      body: 'this is what i did to my arm with the blade',
+    });
+    client.emit('message', photo);
+    const reply = await waitFor(
+      () => client.sent.slice(before).find((s) => s.chatId === photo.from && s.text.includes(HELPLINES[0] as string)),
+      10_000,
+      'the safeguarding reply',
+    );
+    for (const h of HELPLINES) expect(reply.text).toContain(h);
+    const alert = await waitFor(
+      () => alerts.requests.slice(alertsBefore).find((r) => r.url === '/alerts'),
+      10_000,
+      'the alert webhook',
+    );
+    expect(alert.json).toMatchObject({
+      type: 'safeguarding_alert',
+      alert: { channel: 'whatsapp', category: 'self_harm' },
+    });
+  });
+
   it('a photo from someone Haven knows gets a kind "I can only read text" answer; a message from a group gets nothing', async () => {
     // The sender of "hi" above: a first contact would get the welcome instead.
     const before = client.sent.length;

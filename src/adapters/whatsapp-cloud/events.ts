@@ -24,6 +24,9 @@ const valueSchema = z
   })
   .loose();
 
+/** A photo, video or document: only its caption is read (the file is never downloaded). */
+const captioned = z.object({ caption: z.string().optional() }).loose().optional();
+
 const messageSchema = z
   .object({
     from: z.string().min(1).max(64),
@@ -42,6 +45,9 @@ const messageSchema = z
       })
       .optional(),
     button: z.object({ payload: z.string().max(1000), text: z.string() }).optional(),
+    image: captioned,
+    video: captioned,
+    document: captioned,
   })
   .loose();
 
@@ -111,6 +117,10 @@ function toInbound(m: z.infer<typeof messageSchema>): InboundMessage | null {
   }
   if (m.type === 'button' && m.button)
     return { ...base, kind: 'choice', text: m.button.text, payload: m.button.payload };
-  if (MEDIA_TYPES.has(m.type)) return { ...base, kind: 'media', text: '' };
+  if (MEDIA_TYPES.has(m.type)) {
+    // A caption is screened like any message.
+    const caption = (m.image ?? m.video ?? m.document)?.caption?.trim() ?? '';
+    return { ...base, kind: 'media', text: caption };
+  }
   return null; // reaction, system, order, request_welcome ...
 }

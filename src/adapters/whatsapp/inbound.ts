@@ -60,6 +60,8 @@ export function toInbound(m: WhatsAppMessage): InboundMessage | IgnoreReason {
     return { ...base, kind: 'text', text: m.body };
   }
   if (SYSTEM_TYPES.has(m.type)) return 'system';
-  if (m.hasMedia || MEDIA_TYPES.has(m.type)) return { ...base, kind: 'media', text: '' };
+  // whatsapp-web.js puts a photo's or video's caption in `body` when `hasMedia`; other types' body
+  // can be a thumbnail, never read. A caption is screened like any message.
+  if (m.hasMedia || MEDIA_TYPES.has(m.type)) return { ...base, kind: 'media', text: m.hasMedia ? m.body.trim() : '' };
   return 'system';
 }
