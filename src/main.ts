@@ -220,7 +220,9 @@ async function composeHaven(config: Config, opts: StartOptions, connections: Red
     loggerInstance: log.child({ module: 'http' }) as FastifyBaseLogger,
     bodyLimit: 1024 * 1024,
     logController: new LogController({ disableRequestLogging: config.NODE_ENV !== 'development' }),
-    trustProxy: true,
+    // Behind a reverse proxy (TRUST_PROXY), its X-Forwarded-For gives the client's address for the
+    // sign-in and web chat limits; otherwise a client could set that header to dodge them.
+    trustProxy: config.TRUST_PROXY,
   });
   registerHealthRoutes(http, {
     redis: [redis, queueConnection],
@@ -307,14 +309,23 @@ async function composeHaven(config: Config, opts: StartOptions, connections: Red
     }
   }
 
+  try {
+    await http.listen({ port: config.PORT, host: config.HOST });
+  } catch (err) {
+    // The port is taken (or the like): close what was started so the process ends, rather than
+    // leaving workers running against a shared Redis with no way in.
+    await Promise.all(workers.map((w) => w.close(true).catch(() => undefined)));
+    await queues.close().catch(() => undefined);
+    await http.close().catch(() => undefined);
+    throw err;
+  }
+
   for (const a of config.HAVEN_ROLE === 'web' ? [] : adapters.values()) {
     // A channel that fails to start never takes the others down; its status says why.
     a.start?.(adapterCtx).catch((err: Error) =>
       log.error({ channel: a.name, err: { message: err.message } }, 'channel failed to start'),
     );
   }
-
-  await http.listen({ port: config.PORT, host: config.HOST });
   const addr = http.server.address();
   const url = typeof addr === 'object' && addr ? `http://127.0.0.1:${addr.port}` : publicUrl;
   log.info(

@@ -48,6 +48,18 @@ export const configSchema = z.object({
   /** `all` (default): one process does everything; `web`: HTTP and queueing only; `worker`: also runs the queue workers and long-lived channel clients. */
   HAVEN_ROLE: z.enum(['all', 'web', 'worker']).default('all'),
   HOST: z.string().default('0.0.0.0'),
+  /**
+   * Trust X-Forwarded-For from a reverse proxy in front of Haven (`true`, or the proxy's
+   * addresses or CIDR ranges, comma-separated). Off by default: a client could otherwise set the header
+   * itself to dodge the per-address limits.
+   */
+  TRUST_PROXY: z
+    .string()
+    .regex(/^(true|false|[0-9a-fA-F.:/]+(,[0-9a-fA-F.:/]+)*)$/, {
+      message: 'must be true, false, or comma-separated proxy addresses',
+    })
+    .default('false')
+    .transform((v): boolean | string[] => (v === 'true' ? true : v === 'false' ? false : v.split(','))),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   /** The charity's name as young people know it (not shown in discreet mode). */
   CHARITY_NAME: z.string().min(1).max(80).default('Young Carers Together'),
@@ -205,11 +217,12 @@ export function loadConfig(env: NodeJS.ProcessEnv = readEnvironment()): Config {
       const got = cleaned[String(issue.path[0])];
       problems.push(`${name}: ${issue.message}${got !== undefined ? ` (got ${redactValue(name, got)})` : ''}`);
     }
-    throw new ConfigError(problems);
   }
-  const c = parsed.data;
+  // Settings that only make sense together: checked on what was given, so that one message lists
+  // these problems alongside any wrong value above.
+  const c = cleaned;
   const partial = (names: string[], label: string) => {
-    const set = names.filter((n) => (c as Record<string, unknown>)[n] !== undefined);
+    const set = names.filter((n) => c[n] !== undefined);
     if (set.length > 0 && set.length < names.length) {
       const missing = names.filter((n) => !set.includes(n));
       problems.push(
@@ -239,12 +252,13 @@ export function loadConfig(env: NodeJS.ProcessEnv = readEnvironment()): Config {
         problems.push(`${n}: required when NODE_ENV=production (children's data must not use a development key)`);
     }
   }
-  if (problems.length) throw new ConfigError(problems);
+  if (problems.length || !parsed.success) throw new ConfigError(problems);
+  const settings = parsed.data;
   return {
-    ...c,
-    dataKey: c.DATA_ENCRYPTION_KEY ? (decodeKey(c.DATA_ENCRYPTION_KEY) as Buffer) : DEV_KEY,
-    idHashSecret: c.ID_HASH_SECRET ?? DEV_SECRET,
-    sessionSecret: c.SESSION_SECRET ?? DEV_SECRET,
+    ...settings,
+    dataKey: settings.DATA_ENCRYPTION_KEY ? (decodeKey(settings.DATA_ENCRYPTION_KEY) as Buffer) : DEV_KEY,
+    idHashSecret: settings.ID_HASH_SECRET ?? DEV_SECRET,
+    sessionSecret: settings.SESSION_SECRET ?? DEV_SECRET,
   };
 }
 

@@ -50,6 +50,28 @@ describe('settings', () => {
     expect(p).toHaveLength(7);
   });
 
+  it('lists a wrong value and a missing partner setting in the same error', () => {
+    const p = problems({ PORT: 'abc', MESSENGER_APP_SECRET: 's3cret', NODE_ENV: 'production' });
+    const names = p.map((x) => x.split(':')[0]);
+    expect(names).toEqual(
+      expect.arrayContaining([
+        'PORT',
+        'MESSENGER_VERIFY_TOKEN, MESSENGER_PAGE_ACCESS_TOKEN',
+        'ID_HASH_SECRET',
+        'DATA_ENCRYPTION_KEY',
+        'SESSION_SECRET',
+      ]),
+    );
+    expect(p).toHaveLength(5);
+  });
+
+  it('trusts a proxy only when told to', () => {
+    expect(loadConfig({}).TRUST_PROXY).toBe(false);
+    expect(loadConfig({ TRUST_PROXY: 'true' }).TRUST_PROXY).toBe(true);
+    expect(loadConfig({ TRUST_PROXY: '10.0.0.0/8,127.0.0.1' }).TRUST_PROXY).toEqual(['10.0.0.0/8', '127.0.0.1']);
+    expect(problems({ TRUST_PROXY: 'yes please' })[0]).toMatch(/^TRUST_PROXY:/);
+  });
+
   it('names the missing half of a channel', () => {
     const p = problems({ MESSENGER_APP_SECRET: 's3cret' });
     expect(p).toHaveLength(1);

@@ -8,7 +8,8 @@ let haven: Awaited<ReturnType<typeof startTestHaven>>;
 let alert: Alert;
 
 beforeAll(async () => {
-  haven = await startTestHaven('staff-access');
+  // As behind a reverse proxy on loopback: its X-Forwarded-For is the client's address.
+  haven = await startTestHaven('staff-access', { TRUST_PROXY: '127.0.0.1' });
   alert = await haven.alerts.raise({
     screen: { alert: true, category: 'self_harm', severity: 'high', matched: ['cutting'] },
     text: 'i keep <script>alert(1)</script> cutting & hiding it',
