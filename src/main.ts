@@ -29,6 +29,7 @@ import { discreetText } from './flows/privacy/discreet';
 import { dispatchTask, type TaskHandlers } from './core/tasks';
 import { RETENTION_TASK, RetentionSweep } from './core/retention';
 import { registerHealthRoutes } from './http/health';
+import { ChangeBus } from './core/changes';
 import { registerStaffRoutes } from './staff';
 
 /** Options for {@link startHaven} beyond the settings (tests use these). */
@@ -216,6 +217,17 @@ async function composeHaven(config: Config, opts: StartOptions, connections: Red
   }))
     adapters.set(a.name, a);
 
+  // Live dashboard updates across processes: each service's changes go out over Redis pub/sub.
+  const changes = new ChangeBus(
+    redis,
+    connect('changes-subscriber'),
+    keys.custom('changes'),
+    log.child({ module: 'changes' }),
+  );
+  await changes.start();
+  alerts.onChange((e) => changes.publish('alerts', e));
+  requests.onChange((c) => changes.publish('requests', { ...c }));
+
   const http = Fastify({
     loggerInstance: log.child({ module: 'http' }) as FastifyBaseLogger,
     bodyLimit: 1024 * 1024,
@@ -232,6 +244,7 @@ async function composeHaven(config: Config, opts: StartOptions, connections: Red
   });
   for (const a of adapters.values()) await a.registerRoutes?.(http, adapterCtx);
   await registerStaffRoutes(http, {
+    changes,
     config,
     redis,
     keys,

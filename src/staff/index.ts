@@ -2,6 +2,7 @@ import fastifyCookie from '@fastify/cookie';
 import fastifyFormbody from '@fastify/formbody';
 import type { FastifyInstance } from 'fastify';
 import type { Redis } from 'ioredis';
+import type { ChangeBus } from '../core/changes';
 import type { Config } from '../config';
 import type { Adapter } from '../core/adapter';
 import type { AlertService } from '../core/alerts/service';
@@ -28,6 +29,8 @@ import { Streams } from './sse';
 
 /** What the staff dashboard needs from the composition root. */
 export interface StaffDeps {
+  /** Alert and request changes from every process, for the live views. */
+  changes: ChangeBus;
   config: Config;
   redis: Redis;
   keys: Keys;
@@ -71,12 +74,20 @@ export async function registerStaffRoutes(app: FastifyInstance, deps: StaffDeps)
     registerSessionRoutes(scope, { accounts, auth, limiter });
     registerAlertRoutes(scope, {
       alerts: deps.alerts,
+      changes: deps.changes,
       auth,
       audit,
       streams,
       timezone: config.TIMEZONE,
     });
-    registerRequestRoutes(scope, { requests: deps.requests, auth, audit, streams, timezone: config.TIMEZONE });
+    registerRequestRoutes(scope, {
+      requests: deps.requests,
+      changes: deps.changes,
+      auth,
+      audit,
+      streams,
+      timezone: config.TIMEZONE,
+    });
     registerMemberRoutes(scope, {
       members: deps.members,
       requests: deps.requests,

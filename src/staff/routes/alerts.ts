@@ -1,3 +1,4 @@
+import type { ChangeBus } from '../../core/changes';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import type { AlertService } from '../../core/alerts/service';
@@ -20,6 +21,7 @@ export function registerAlertRoutes(
   app: FastifyInstance,
   d: {
     alerts: AlertService;
+    changes: ChangeBus;
     auth: StaffAuth;
     audit: ViewAudit;
     streams: Streams;
@@ -63,7 +65,7 @@ export function registerAlertRoutes(
 
   app.get('/staff/api/alerts/events', guard, async (req, reply) => {
     streams.start(req, reply, (send) =>
-      alerts.onChange((e) =>
+      d.changes.on('alerts', (e) =>
         send('change', {
           type: e.type,
           alertId: e.alertId,

@@ -1,3 +1,4 @@
+import type { ChangeBus } from '../../core/changes';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import { RequestError, type RequestService } from '../../core/requests';
@@ -23,7 +24,14 @@ const closeBody = z.object({ outcome: z.enum(['done', 'cancelled']) });
 /** The coordinator's queue: list (live), one request, claim, assign, schedule, message, close. */
 export function registerRequestRoutes(
   app: FastifyInstance,
-  d: { requests: RequestService; auth: StaffAuth; audit: ViewAudit; streams: Streams; timezone: string },
+  d: {
+    requests: RequestService;
+    changes: ChangeBus;
+    auth: StaffAuth;
+    audit: ViewAudit;
+    streams: Streams;
+    timezone: string;
+  },
 ): void {
   const { requests, auth, audit, streams, timezone } = d;
   const guard = { preHandler: auth.guard('requests') };
@@ -52,7 +60,7 @@ export function registerRequestRoutes(
 
   app.get('/staff/api/requests/events', guard, async (req, reply) => {
     streams.start(req, reply, (send) =>
-      requests.onChange((c) =>
+      d.changes.on('requests', (c) =>
         send('change', { type: c.type, requestId: c.requestId, say: c.type === 'created' ? 'New request' : 'Updated' }),
       ),
     );
