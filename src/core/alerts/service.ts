@@ -216,7 +216,8 @@ export class AlertService {
         createdAt: new Date(alert.createdAt).toISOString(),
         level,
         acknowledgeUrl: this.ackUrl(alert.id),
-        reply: 'Reply through the staff dashboard, or with "ack CODE" from a staff chat identity.',
+        dashboardUrl: `${this.settings.publicUrl.replace(/\/$/, '')}/staff/alerts/${alert.id}`,
+        reply: `Acknowledge with the link, on the staff dashboard, or by sending "ack ${alert.code}" from a staff chat identity.`,
       },
     };
     const res = await fetch(this.settings.webhookUrl as string, {

@@ -8,7 +8,7 @@ import { jobId } from '../queues';
 import type { TaskHandlers } from '../tasks';
 import { COORDINATOR_TASK, type CoordinatorNotice, type CoordinatorNotifier } from './notify';
 import type { RequestStore } from './store';
-import { sessionConfirmation, sessionReminder } from './texts';
+import { formatSessionTime, sessionConfirmation, sessionReminder } from './texts';
 import {
   OPEN_STATUSES,
   RequestError,
@@ -256,7 +256,7 @@ export class RequestService {
       },
       by,
       'scheduled',
-      (r) => `${new Date(at).toISOString()} at ${place} with ${r.workersAssigned.join(', ')}`,
+      (r) => `${formatSessionTime(at, this.d.timezone)} at ${place} with ${r.workersAssigned.join(', ')}`,
     );
     const text = sessionConfirmation(after, after.session!, this.d.timezone, this.d.safetyReminder(after.platform));
     await this.d.outbox.send(after.conversationId, { text }, 'staff', `req:${id}:v${after.version}`);

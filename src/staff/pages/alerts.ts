@@ -33,7 +33,14 @@ function statusBadge(a: Alert): SafeHtml {
 }
 
 function escalation(a: Alert): string {
-  return a.level === 0 ? 'on-duty staff told' : `escalated ${a.level} time${a.level === 1 ? '' : 's'}`;
+  // Who was actually told is in the record below: this says only how far it has gone.
+  return a.level === 0 ? 'not escalated' : `escalated ${a.level} time${a.level === 1 ? '' : 's'}`;
+}
+
+/** "hits me", "self death intent": what matched, in words rather than the lexicon's ids. */
+function matchedLabel(id: string): string {
+  const last = id.split('.').pop() ?? id;
+  return last.replace(/_/g, ' ');
 }
 
 /** The list (also the live fragment). */
@@ -110,7 +117,7 @@ export function alertDetail(a: Alert, history: AlertEvent[], csrf: string, tz: s
         <dt>Escalation</dt>
         <dd>${escalation(a)}</dd>
         <dt>Matched</dt>
-        <dd>${a.matched.join(', ')}</dd>
+        <dd>${[...new Set(a.matched.map(matchedLabel))].join(', ')}</dd>
       </dl>
       <h2>What they wrote</h2>
       <p class="quote">${a.text}</p>

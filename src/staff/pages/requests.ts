@@ -137,12 +137,18 @@ export function requestDetail(
                     type="date"
                     min="${opts.today}"
                     required
-                    value="${r.session ? new Date(r.session.at).toISOString().slice(0, 10) : ''}"
+                    value="${r.session ? localDate(r.session.at, tz) : ''}"
                   />
                 </div>
                 <div class="field">
                   <label for="s-time">Time <span class="hint">${tz} time</span></label
-                  ><input id="s-time" name="time" type="time" required />
+                  ><input
+                    id="s-time"
+                    name="time"
+                    type="time"
+                    required
+                    value="${r.session ? localTime(r.session.at, tz) : ''}"
+                  />
                 </div>
               </div>
               <div class="field">
@@ -224,4 +230,16 @@ export function requestDetail(
           </li>`,
       )}
     </ol>`;
+}
+
+/** `2026-12-04` for an instant, in the charity's time zone (for a date input). */
+export function localDate(at: number, timeZone: string): string {
+  return new Intl.DateTimeFormat('en-CA', { timeZone, year: 'numeric', month: '2-digit', day: '2-digit' }).format(at);
+}
+
+/** `16:30` for an instant, in the charity's time zone (for a time input). */
+export function localTime(at: number, timeZone: string): string {
+  return new Intl.DateTimeFormat('en-GB', { timeZone, hour: '2-digit', minute: '2-digit', hourCycle: 'h23' }).format(
+    at,
+  );
 }

@@ -40,8 +40,14 @@ export function registerAlertRoutes(
     }
   }
 
+  /** Every open alert, however old, then the newest acknowledged ones. */
   async function listed(): Promise<Alert[]> {
-    return sortAlerts(await alerts.store.list({ limit: 200 }));
+    const [open, recent] = await Promise.all([
+      alerts.store.list({ openOnly: true, limit: 1000 }),
+      alerts.store.list({ limit: 200 }),
+    ]);
+    const ids = new Set(open.map((a) => a.id));
+    return sortAlerts([...open, ...recent.filter((a) => !ids.has(a.id))]);
   }
 
   app.get('/staff/alerts', guard, async (req, reply) => {

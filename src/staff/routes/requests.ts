@@ -1,4 +1,5 @@
 import type { ChangeBus } from '../../core/changes';
+import { localDate } from '../pages/requests';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import { RequestError, type RequestService } from '../../core/requests';
@@ -72,7 +73,7 @@ export function registerRequestRoutes(
       return sendMessage(req, reply, 404, 'Not found', 'There is no request with that id. It may have been deleted.');
     await audit.record(req.staff!.account, 'request', r.id);
     const s = req.staff!;
-    const today = new Date().toISOString().slice(0, 10);
+    const today = localDate(Date.now(), timezone);
     return sendHtml(
       reply,
       page(
