@@ -5,7 +5,7 @@ import { joinFlow } from './join/join';
 import { myDataFlow } from './my-data/flow';
 import { oneToOneFlow } from './one-to-one/flow';
 import { loadSafetyContent } from './online-safety/content';
-import { onlineSafetyFlow, safetyRefresherFlow, welcomeSafetyNote } from './online-safety/flow';
+import { firstContactSafetyFlow, onlineSafetyFlow, safetyRefresherFlow, welcomeSafetyNote } from './online-safety/flow';
 import { privacyFlow } from './privacy/flow';
 import { safeguardingReplyFlow } from './safeguarding/reply';
 import { staffAckFlow } from './staff/ack';
@@ -20,6 +20,8 @@ export function buildFlows(config: Config): NamedFlow[] {
   return [
     staffAckFlow(),
     safeguardingReplyFlow(),
+    // the short safety reminder under any first answer that is not the welcome (which carries it)
+    firstContactSafetyFlow(safety),
     // join and my-data before privacy: "what do you know about me" gets their own data, not the general notice
     joinFlow(),
     myDataFlow({ stateDays: config.STATE_TTL_DAYS }),

@@ -93,4 +93,20 @@ describe('one-to-one request over the web chat', () => {
     expect(await haven.requests.openRequestFor(memberId)).toBeNull();
     expect((await haven.requests.get(open!.id))?.status).toBe('cancelled');
   });
+
+  it('a question in the middle ("staying safe") is answered, then the question asked again', async () => {
+    const { joinCode } = await haven.members.add({ name: 'Ali', consentBy: 'Jo Smith', addedBy: 'test' });
+    const chat = await startConversation(haven);
+    await chat.send(`join ${joinCode}`);
+    await chat.expectReply(/Welcome, Ali/);
+    await chat.send('can i tlk 2 sum1');
+    await chat.expectReply(/How would you like to meet/);
+    await chat.send('wotsapp');
+    await chat.expectReply(/When suits you/);
+    await chat.send('staying safe');
+    await chat.expectReply(/screenshots|record/i);
+    await chat.expectReply(/When suits you/);
+    await chat.send('saturday morning');
+    await chat.expectReply(/one youth worker or two/i);
+  });
 });

@@ -55,7 +55,26 @@ describe('online-safety reminders (web chat, full Haven, clock controlled)', () 
     expect(reply.text).toContain(welcome);
   });
 
-  it.each(['staying safe', 'Safety', 'rules', 'online safety', 'Staying safe online?'])(
+  it('gives the short reminder under any first answer: a first "join CODE" or request', async () => {
+    const { joinCode } = await haven.members.add({ name: 'Kai', consentBy: 'Jo Smith', addedBy: 'test' });
+    const joined = only(await new ChatPerson(haven).send(`join ${joinCode}`));
+    expect(joined.text).toMatch(/Welcome, Kai/);
+    expect(joined.text).toContain(welcome);
+    const asked = only(await new ChatPerson(haven).send('can i talk to someone'));
+    expect(asked.text).toContain(welcome);
+    // Only once: the next answer does not repeat it.
+    const p = new ChatPerson(haven);
+    expect(only(await p.send('can i talk to someone')).text).toContain(welcome);
+    expect(only(await p.send('hello')).text).not.toContain(welcome);
+  });
+
+  it('never puts safety tips under a first message that raised a concern', async () => {
+    const reply = only(await new ChatPerson(haven).send('my dad hits me'));
+    expect(reply.text).toContain('0800 1111');
+    expect(reply.text).not.toContain(welcome);
+  });
+
+  it.each(['staying safe', 'Safety', 'rules', 'rules pls', 'safe online?', 'online safety', 'Staying safe online?'])(
     'gives the whole list for "%s"',
     async (asked) => {
       const p = new ChatPerson(haven);
@@ -138,5 +157,40 @@ describe('online-safety reminders (web chat, full Haven, clock controlled)', () 
     await p.send('stop');
     clock += 90 * DAY;
     expect(only(await p.send('hi')).text).not.toContain(refresherIntro);
+  });
+});
+
+describe('the help flow, for what young people type', () => {
+  let haven: Awaited<ReturnType<typeof startTestHaven>>;
+  beforeAll(async () => {
+    haven = await startTestHaven('help-words', { CHARITY_NAME: 'Young Carers Together' });
+  });
+  afterAll(async () => {
+    await haven.shutdown();
+  });
+  const only = (r: { text: string }[]) => {
+    expect(r).toHaveLength(1);
+    return r[0] as { text: string };
+  };
+
+  it.each(['im worried', "I'm really scared", 'worried about something'])('"%s" is asked to say more', async (t) => {
+    const p = new ChatPerson(haven);
+    await p.send('hi');
+    expect(only(await p.send(t)).text).toMatch(/what's worrying you/);
+  });
+
+  it.each(['ok', 'thanks', 'thx'])('"%s" gets a friendly word, not "I didn\'t get that"', async (t) => {
+    const p = new ChatPerson(haven);
+    await p.send('hi');
+    expect(only(await p.send(t)).text).toMatch(/I'm here whenever you need me/);
+  });
+
+  it('says who runs Haven when it did not understand', async () => {
+    const p = new ChatPerson(haven);
+    await p.send('hi');
+    const r = only(await p.send('purple monkey dishwasher')).text;
+    expect(r).toMatch(/didn't quite get that/);
+    expect(r).toContain('youth workers at Young Carers Together');
+    expect(r).toContain('999');
   });
 });

@@ -1,5 +1,6 @@
 import type { Choice } from '../../core/message';
 import type { FlowContext, NamedFlow } from '../../core/flow';
+import { plainSaid } from '../shared/said';
 
 /** Payloads of the main menu, shared by every channel's menu (Messenger persistent menu too). */
 export const MENU = {
@@ -29,6 +30,12 @@ export function helpText(charity: string): string {
 }
 
 const GREETING = /^(hi+|hey+|hello+|hiya|heya|yo|sup|wassup|help|menu|start|get started|options|\?+)\b/;
+/** "im worried", "i'm a bit scared", "worried about something": the menu's "I'm worried", typed. */
+const WORRIED =
+  /^(i'?m |i am |i feel |feeling |im |i've been |ive been )?(really |so |a bit |kinda |quite |very )?(worried|scared|frightened|upset|anxious|not ok|not okay)( about (something|sth|smth|stuff|some stuff))?$/;
+/** "ok", "thanks", "cool": nothing to do but be friendly. */
+const THANKS =
+  /^(ok+|okay|okey|k+|kk|thanks|thank you|thank u|thanks a lot|cheers|cool|great|nice|ok thanks|okay thanks|alright|ight|bye|see you|got it)$/;
 
 /** Options for {@link helpFlow}. */
 export interface HelpOptions {
@@ -48,7 +55,8 @@ export function helpFlow(opts: HelpOptions = {}): NamedFlow {
     name: 'help',
     run: async (ctx) => {
       const charity = ctx.services.settings.charityName;
-      if (ctx.input === MENU.worried) {
+      const said = plainSaid(ctx.message.kind === 'choice' ? '' : ctx.message.text);
+      if (ctx.input === MENU.worried || WORRIED.test(said)) {
         ctx.reply(
           "I'm glad you reached out. Tell me here what's worrying you, in your own words, and a youth worker will read it.\n\nIf you're in danger right now, call 999. You can also call Childline free on 0800 1111, any time.",
         );
@@ -62,12 +70,16 @@ export function helpFlow(opts: HelpOptions = {}): NamedFlow {
         );
         return;
       }
+      if (THANKS.test(said)) {
+        ctx.reply("You're welcome. I'm here whenever you need me.", MENU_CHOICES);
+        return;
+      }
       if (ctx.message.kind === 'media') {
         ctx.reply('Sorry, I can only read text messages. Could you type it for me?', MENU_CHOICES);
         return;
       }
       ctx.reply(
-        `Sorry, I didn't quite get that. Here's what I can help with:\n\n${helpText(charity).split('\n\n')[1]}\n\n${NOT_EMERGENCY}`,
+        `Sorry, I didn't quite get that. I'm Haven, a chat helper run by the youth workers at ${charity}.\n\n${helpText(charity).split('\n\n')[1]}\n\n${NOT_EMERGENCY}`,
         MENU_CHOICES,
       );
     },

@@ -2,6 +2,7 @@ import type { FlowContext, NamedFlow } from '../../core/flow';
 import { forgetMember } from '../../core/members/forget';
 import { formatSessionTime } from '../../core/requests/texts';
 import { newState } from '../../core/state';
+import { plainSaid } from '../shared/said';
 
 /** Payloads of this flow's choices. */
 export const MY_DATA = { delete: 'MYDATA_DELETE', yes: 'MYDATA_YES', no: 'MYDATA_NO' } as const;
@@ -20,13 +21,9 @@ export interface MyDataSettings {
   stateDays: number;
 }
 
+/** What they said, plainly: see {@link plainSaid}. */
 function normalise(input: string): string {
-  return input
-    .toLowerCase()
-    .replace(/[’‘]/g, "'")
-    .replace(/\s+/g, ' ')
-    .replace(/[.!?]+$/, '')
-    .trim();
+  return plainSaid(input);
 }
 
 /**

@@ -35,6 +35,7 @@ import {
   statusText,
   WORKER_CHOICES,
 } from './texts';
+import { asksForSafety } from '../online-safety/flow';
 
 /** The flow's name in `ctx.state.flow`. */
 export const ONE_TO_ONE = 'one-to-one';
@@ -146,6 +147,11 @@ async function answer(ctx: FlowContext, step: Step, answers: Answers, next: () =
     case 'when': {
       const text = ctx.message.text.trim();
       if (ctx.message.kind !== 'text' || !text) return ask(ctx, step, answers);
+      // "staying safe" is a question, not a time: answer it, then ask again.
+      if (asksForSafety(ctx)) {
+        await next();
+        return ask(ctx, step, answers);
+      }
       if (text.length > MAX_WHEN)
         return ask(ctx, step, answers, `Could you make that a bit shorter? (${MAX_WHEN} letters at most)`);
       return proceed({ ...answers, when: text });

@@ -1,14 +1,10 @@
+import { plainSaid } from '../shared/said';
 import type { MeetingPlatform } from '../../core/meeting';
 import type { WorkerPreference } from '../../core/requests/types';
 
-/** Lower case, single spaces, no trailing punctuation or emoji noise. */
+/** Lower case, single spaces, text-speak spelled out, no trailing punctuation or emoji noise. */
 export function normalise(input: string): string {
-  return input
-    .toLowerCase()
-    .replace(/[’‘]/g, "'")
-    .replace(/\s+/g, ' ')
-    .replace(/[.!?,\s]+$/, '')
-    .trim();
+  return plainSaid(input);
 }
 
 const NOT_A_NAME = new Set([
@@ -42,11 +38,11 @@ const NOT_A_NAME = new Set([
 const WISH: RegExp[] = [
   /(^|[^\d])(1\s*[:-]\s*1|1 ?(to|2|on) ?1|121)([^\d]|$)/,
   /\bone[\s-]*(to|2|on)[\s-]*one\b/,
-  /\b(talk|speak|chat)\s+(to|with)\s+(some ?one|some ?body|a (youth )?worker|(a |the |my )?youth workers?|a person|a real person|a human|staff|an adult)\b/,
+  /\b(talk|speak|chat)\s+(to|with|2)\s+(some ?one|some ?body|a (youth )?worker|(a |the |my )?youth workers?|a person|a real person|a human|staff|an adult)\b/,
   /\b(see|meet)\s+(a|my)\s+youth\s+worker\b/,
   /\bbook\s+(a\s+|an\s+)?(session|chat|call|meeting|appointment)\b/,
 ];
-const ASK_FOR = /\b(?:can|could|may)\s+i\s+(?:talk|speak|chat)\s+(?:to|with)\s+([a-z][a-z'-]{1,30})\b/i;
+const ASK_FOR = /\b(?:can|could|may)\s+i\s+(?:talk|speak|chat)\s+(?:to|with|2)\s+([a-z][a-z'-]{1,30})\b/i;
 
 /**
  * True when someone asks, in their own words, to talk to a youth worker: "can I talk to

@@ -4,6 +4,7 @@ import { MENU, MENU_CHOICES } from '../help/help';
 import type { SafetyContent } from './content';
 import { fullReminder, refresherReminder, welcomeReminder } from './messages';
 import { SAFETY_SENT, markSent, refresherDue, welcomeReminderDue } from './pacing';
+import { plainSaid } from '../shared/said';
 
 /** Payload of the "more" choice offered with the short reminder. */
 export const SAFETY_MORE = 'SAFETY_MORE';
@@ -20,15 +21,20 @@ const REQUESTS = new Set([
   'the rules',
   'group rules',
   'ground rules',
+  'safe online',
+  'being safe online',
+  'safety tips',
+  'online safety tips',
+  'internet safety',
+  'how do i stay safe',
+  'how do i stay safe online',
+  'how to stay safe online',
+  'tips',
 ]);
 
-/** Lower case, single spaces, no trailing punctuation or "please". */
+/** What they said, plainly: see {@link plainSaid}. */
 function normalise(input: string): string {
-  return input
-    .replace(/\s+/g, ' ')
-    .replace(/[.!?]+$/, '')
-    .replace(/^(please )|( please)$/g, '')
-    .trim();
+  return plainSaid(input);
 }
 
 /** True when the message asks for the whole list (typed, a menu tap or "more" after the short version). */
@@ -94,6 +100,27 @@ export function safetyRefresherFlow(content: SafetyContent): NamedFlow {
       if (answer) answer.text = `${refresherReminder(content)}\n\n${answer.text}`;
       else if (before === undefined) delete ctx.state.sent[SAFETY_SENT.refresher];
       else ctx.state.sent[SAFETY_SENT.refresher] = before;
+    },
+  };
+}
+
+/**
+ * The short reminder for a first contact that another flow answered (a first "join CODE" or "can
+ * I talk to someone"): added under that answer, so everyone gets it with their first reply. The
+ * help flow's welcome carries it itself ({@link welcomeSafetyNote}); a safeguarding reply never
+ * gets it (the helplines come first, alone).
+ */
+export function firstContactSafetyFlow(content: SafetyContent): NamedFlow {
+  return {
+    name: 'first-contact-safety',
+    run: async (ctx, next) => {
+      if (!ctx.isFirstContact || ctx.screen.alert) return next();
+      await next();
+      const now = ctx.now.getTime();
+      const last = ctx.replies[ctx.replies.length - 1];
+      if (!last || ctx.state.optedOut || !welcomeReminderDue(ctx.state, now)) return;
+      markSent(ctx.state, SAFETY_SENT.welcome, now);
+      last.text = `${last.text}\n\n${welcomeReminder(content)}\nSend "staying safe" for more.`;
     },
   };
 }

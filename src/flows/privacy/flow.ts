@@ -1,5 +1,6 @@
 import type { NamedFlow } from '../../core/flow';
 import { MENU_CHOICES } from '../help/help';
+import { plainSaid } from '../shared/said';
 import {
   DISCREET_OFF_TEXT,
   DISCREET_ON_TEXT,
@@ -21,12 +22,9 @@ const DISCREET_ON = /^(discreet|discreet mode|discreet on|be discreet|turn on di
 const DISCREET_OFF =
   /^(discreet off|not discreet|stop discreet|stop being discreet|turn off discreet( mode)?|normal messages)$/;
 
-/** Lower case, single spaces, no trailing punctuation. */
+/** What they said, plainly: see {@link plainSaid}. */
 function normalise(input: string): string {
-  return input
-    .replace(/\s+/g, ' ')
-    .replace(/[.!?]+$/, '')
-    .trim();
+  return plainSaid(input);
 }
 
 /**
