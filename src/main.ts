@@ -122,7 +122,7 @@ async function composeHaven(config: Config, opts: StartOptions, connections: Red
   );
   const ttlSeconds = config.STATE_TTL_DAYS * 24 * 3600;
   const vault = new IdentityVault(redis, keys, config.idHashSecret, config.dataKey, ttlSeconds);
-  const states = new StateStore(redis, keys, ttlSeconds);
+  const states = new StateStore(redis, keys, ttlSeconds, config.PREFERENCES_TTL_DAYS * 24 * 3600);
   const outbox = new Outbox(queues.outbound);
   const staffIds = (ids: string[]) =>
     ids.map((id) => vault.conversationId(id.slice(0, id.indexOf(':')) as ChannelName, id.slice(id.indexOf(':') + 1)));

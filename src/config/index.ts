@@ -130,6 +130,8 @@ export const configSchema = z.object({
 
   /** Conversation state kept this long after last contact. */
   STATE_TTL_DAYS: positiveInt.default(30),
+  /** How long "stop", "discreet" and when someone was last seen are kept after their last message. */
+  PREFERENCES_TTL_DAYS: positiveInt.default(365),
   /** Platform retries of one message id are folded for this long. */
   DEDUPE_TTL_HOURS: positiveInt.default(168),
   JOIN_CODE_TTL_DAYS: positiveInt.default(14),

@@ -20,6 +20,10 @@ export class Keys {
   state(conversationId: string): string {
     return this.k('state', conversationId);
   }
+  /** The few choices that outlive conversation state ("stop", "discreet", when last seen). */
+  prefs(conversationId: string): string {
+    return this.k('prefs', conversationId);
+  }
   address(conversationId: string): string {
     return this.k('addr', conversationId);
   }

@@ -18,14 +18,15 @@ export type QueueName = (typeof QUEUE_NAMES)[keyof typeof QUEUE_NAMES];
  * Retries with exponential backoff from 1 s, capped at 5 minutes: 15 attempts span about 45
  * minutes, long enough to ride out a platform or channel outage (WhatsApp reconnecting, a webhook
  * receiver down). A platform's Retry-After wins when it gave one.
- * Completed jobs are removed (their data may hold what someone wrote); failed ones are kept a week
- * for staff to see, then removed.
+ * Completed jobs are kept an hour, no longer: their ids fold a repeated add of the same job (an
+ * outbox retry must not send twice), and their data may hold what someone wrote. Failed ones are
+ * kept a day for an admin to see in the queue board, then removed.
  */
 export const DEFAULT_JOB_OPTIONS: JobsOptions = {
   attempts: 15,
   backoff: { type: 'haven' },
   removeOnComplete: { age: 3600, count: 10000 },
-  removeOnFail: { age: 7 * 24 * 3600 },
+  removeOnFail: { age: 24 * 3600 },
 };
 
 /** Backoff: the platform's Retry-After when it gave one, else 1 s, 2 s, 4 s ... capped at 5 minutes. */

@@ -13,6 +13,8 @@ export const RETENTION_TASK = 'retention-sweep';
 /** What one sweep found: counts only, never content. */
 export interface RetentionCounts {
   conversations: number;
+  /** Preference records ("stop", "discreet", last seen): kept PREFERENCES_TTL_DAYS after last contact. */
+  preferences: number;
   addresses: number;
   members: number;
   requestsOpen: number;
@@ -51,6 +53,7 @@ export class RetentionSweep {
     const after = await redis.zcard(allRequests);
     const counts: RetentionCounts = {
       conversations: await this.count(keys.state('*')),
+      preferences: await this.count(keys.prefs('*')),
       addresses: await this.count(keys.address('*')),
       members: (await this.d.members.list()).length,
       requestsOpen: live.filter((r) => r.status === 'new' || r.status === 'claimed' || r.status === 'scheduled').length,

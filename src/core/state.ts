@@ -32,27 +32,81 @@ export function newState(now: number): ConversationState {
   return { v: 1, firstSeenAt: now, lastSeenAt: now, sent: {}, optedOut: false, discreet: false };
 }
 
-/** Loads and saves {@link ConversationState} in Redis with a sliding TTL. */
+/**
+ * What outlives conversation state: a "stop" or "discreet" must be kept to for as long as the
+ * person may come back, and "not seen for a long time" needs to know when they were last here.
+ * No message text, nothing they told us.
+ */
+const preferencesSchema = z.object({
+  firstSeenAt: z.number(),
+  lastSeenAt: z.number(),
+  optedOut: z.boolean(),
+  discreet: z.boolean(),
+  /** When each online-safety reminder was last sent, so a returning person is not re-welcomed. */
+  sent: z.record(z.string(), z.number()).default({}),
+});
+
+/** The `sent` kinds kept with the preferences (the online-safety reminders' pacing). */
+const KEPT_SENT = /^safety\./;
+
+/**
+ * Loads and saves {@link ConversationState} in Redis with a sliding TTL, and beside it the
+ * person's preferences with a longer one: when the state has expired, a returning person is
+ * recognised (not greeted as new), and their "stop" and "discreet" still hold.
+ */
 export class StateStore {
   constructor(
     private readonly redis: Redis,
     private readonly keys: Keys,
     private readonly ttlSeconds: number,
+    private readonly prefsTtlSeconds: number = ttlSeconds,
   ) {}
 
-  /** The stored state, or null for someone new (or whose state has expired, or was unreadable). */
+  /** The stored state, or null for someone new (or whose state and preferences have expired, or are unreadable). */
   async load(conversationId: string): Promise<ConversationState | null> {
-    const raw = await this.redis.get(this.keys.state(conversationId));
-    if (!raw) return null;
-    const parsed = conversationStateSchema.safeParse(JSON.parse(raw));
-    return parsed.success ? parsed.data : null;
+    const [raw, rawPrefs] = await Promise.all([
+      this.redis.get(this.keys.state(conversationId)),
+      this.redis.get(this.keys.prefs(conversationId)),
+    ]);
+    const state = raw ? conversationStateSchema.safeParse(safeJson(raw)) : null;
+    if (state?.success) return state.data;
+    const prefs = rawPrefs ? preferencesSchema.safeParse(safeJson(rawPrefs)) : null;
+    if (!prefs?.success) return null;
+    const p = prefs.data;
+    return {
+      v: 1,
+      firstSeenAt: p.firstSeenAt,
+      lastSeenAt: p.lastSeenAt,
+      sent: p.sent,
+      optedOut: p.optedOut,
+      discreet: p.discreet,
+    };
   }
 
   async save(conversationId: string, state: ConversationState): Promise<void> {
-    await this.redis.set(this.keys.state(conversationId), JSON.stringify(state), 'EX', this.ttlSeconds);
+    const prefs = {
+      firstSeenAt: state.firstSeenAt,
+      lastSeenAt: state.lastSeenAt,
+      optedOut: state.optedOut,
+      discreet: state.discreet,
+      sent: Object.fromEntries(Object.entries(state.sent).filter(([k]) => KEPT_SENT.test(k))),
+    };
+    await this.redis
+      .multi()
+      .set(this.keys.state(conversationId), JSON.stringify(state), 'EX', this.ttlSeconds)
+      .set(this.keys.prefs(conversationId), JSON.stringify(prefs), 'EX', this.prefsTtlSeconds)
+      .exec();
   }
 
   async delete(conversationId: string): Promise<void> {
-    await this.redis.del(this.keys.state(conversationId));
+    await this.redis.del(this.keys.state(conversationId), this.keys.prefs(conversationId));
+  }
+}
+
+function safeJson(raw: string): unknown {
+  try {
+    return JSON.parse(raw);
+  } catch {
+    return null;
   }
 }

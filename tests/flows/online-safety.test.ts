@@ -142,6 +142,32 @@ describe('online-safety reminders (web chat, full Haven, clock controlled)', () 
     expect((await p.state())?.sent['safety.refresher']).toBe(clock - 3 * DAY - 2 * HOUR);
   });
 
+  it('still knows someone, and gives the refresher, after their conversation state has expired', async () => {
+    const p = new ChatPerson(haven);
+    await p.send('hi');
+    clock += 61 * DAY;
+    // Conversation state lives STATE_TTL_DAYS (30): Redis would have deleted it by now.
+    await haven.redis.del(haven.keys.state(p.conversationId));
+    const back = only(await p.send('hi'));
+    expect(back.text.startsWith(refresherReminder(content))).toBe(true);
+    expect(back.text).not.toContain(welcome);
+  });
+
+  it('keeps to "stop" after their conversation state has expired', async () => {
+    const p = new ChatPerson(haven);
+    await p.send('hi');
+    await p.send('stop');
+    clock += 61 * DAY;
+    await haven.redis.del(haven.keys.state(p.conversationId));
+    const back = only(await p.send('hi'));
+    expect(back.text).not.toContain(refresherIntro);
+    expect((await p.state())?.optedOut).toBe(true);
+    const ttl = await haven.redis.ttl(haven.keys.prefs(p.conversationId));
+    expect(ttl).toBeGreaterThan(300 * 24 * 3600);
+    const prefs = (await haven.redis.get(haven.keys.prefs(p.conversationId))) ?? '';
+    expect(prefs).not.toMatch(/hi|stop/);
+  });
+
   it('puts the refresher in front of whatever answers the message', async () => {
     const p = new ChatPerson(haven);
     await p.send('hi');
