@@ -162,6 +162,7 @@ async function composeHaven(config: Config, opts: StartOptions, connections: Red
     coordinatorWebhookUrl: config.COORDINATOR_WEBHOOK_URL,
     coordinatorIds: staffIds(config.COORDINATOR_IDS),
     publicUrl: config.PUBLIC_URL,
+    optedOut: async (conversationId) => (await states.load(conversationId))?.optedOut ?? false,
   });
   const services: Services = {
     members,

@@ -120,6 +120,28 @@ describe('the coordinator queue: claim, schedule, reminders, message, close', ()
     }
   });
 
+  it('sends no reminder to someone who said "stop", and the history says so', async () => {
+    const c = await member('Cal');
+    const rc = await request(c.memberId, 'Cal', c.chat);
+    await haven.requests.claim(rc.id, 'Terry');
+    await haven.requests.assign(rc.id, ['Terry'], 'Terry');
+    await c.chat.send('stop');
+    await c.chat.expectReply(/send start/i);
+    await haven.requests.schedule(rc.id, { at: new Date(Date.now() + 5000), place: 'Zoom link' }, 'Terry');
+    // The confirmation is a member of staff's message: it still goes.
+    await c.chat.expectReply(/booked/);
+    expect(await haven.requests.optedOut(c.chat.conversationId)).toBe(true);
+    await waitFor(
+      async () => (await haven.requests.history(rc.id)).filter((h) => h.event === 'reminded').length === 2,
+      10_000,
+      'both reminder tasks to run',
+    );
+    const reminded = (await haven.requests.history(rc.id)).filter((h) => h.event === 'reminded');
+    expect(reminded.every((h) => /not sent, they said "stop"/.test(h.detail ?? ''))).toBe(true);
+    await new Promise((r) => setTimeout(r, 300));
+    expect(c.chat.replies.filter((r) => /^Reminder:/.test(r.text))).toHaveLength(0);
+  });
+
   it('rescheduling moves the reminders; a reminder whose time has passed is skipped; cancelling removes them', async () => {
     const c = await member('Cal');
     const r = await request(c.memberId, 'Cal', c.chat);

@@ -29,6 +29,8 @@ export interface RequestServiceOptions {
   /** Pseudonymous conversation ids of the coordinators' chat identities. */
   coordinatorIds: string[];
   publicUrl?: string;
+  /** True when the young person said "stop". */
+  optedOut?: (conversationId: string) => Promise<boolean>;
   now?: () => number;
 }
 
@@ -55,6 +57,7 @@ export function createRequestService(o: RequestServiceOptions): RequestService {
     timezone: o.timezone,
     reminderOffsetsMinutes: o.reminderOffsetsMinutes,
     safetyReminder: o.safetyReminder,
+    optedOut: o.optedOut,
     now: o.now,
   });
 }

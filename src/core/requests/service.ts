@@ -44,6 +44,8 @@ export interface RequestServiceDeps {
   reminderOffsetsMinutes: number[];
   /** The online-safety words for a session on a platform (from the online-safety content). */
   safetyReminder: (platform: MeetingPlatform) => string;
+  /** True when the young person said "stop" (reminders are then not sent, and staff are shown so). */
+  optedOut?: (conversationId: string) => Promise<boolean>;
   /** The clock (tests control it). */
   now?: () => number;
 }
@@ -402,12 +404,31 @@ export class RequestService {
     }
   }
 
+  /** True when the young person behind a conversation said "stop" (false when unknown). */
+  async optedOut(conversationId: string): Promise<boolean> {
+    return this.d.optedOut ? this.d.optedOut(conversationId).catch(() => false) : false;
+  }
+
   /** The reminder task: sends the reminder if the session is still on at the same time. */
   private async remind(data: ReminderJob, _job: Job): Promise<void> {
     const r = await this.d.store.get(data.requestId);
     if (!r || r.status !== 'scheduled' || r.session?.at !== data.sessionAt) return;
     const now = this.now();
     if (now >= r.session.at) return;
+    if (await this.optedOut(r.conversationId)) {
+      // Recorded as it happened: staff must not think a reminder went when it did not.
+      await this.d.store.update(
+        r.id,
+        (x) => x,
+        () => ({
+          at: now,
+          event: 'reminded',
+          by: 'haven',
+          detail: `${data.offsetMinutes} minutes before: not sent, they said "stop"`,
+        }),
+      );
+      return;
+    }
     const text = sessionReminder(r, r.session, now, this.d.timezone, this.d.safetyReminder(r.platform));
     await this.d.outbox.send(
       r.conversationId,

@@ -112,13 +112,21 @@ export function requestDetail(
   history: RequestEvent[],
   csrf: string,
   tz: string,
-  opts: { today: string; error?: string },
+  opts: { today: string; error?: string; optedOut?: boolean },
 ): SafeHtml {
   const open = r.status === 'new' || r.status === 'claimed' || r.status === 'scheduled';
   const [w1, w2] = r.workersAssigned;
   return html`<p><a href="/staff/requests">← All requests</a></p>
     <h1>${r.memberName}: one-to-one <span class="badge ${STATUS_CLASS[r.status]}">${r.status}</span></h1>
     ${opts.error ? html`<p class="error" role="alert">${opts.error}</p>` : ''}
+    ${
+      opts.optedOut
+        ? html`<p class="notice" role="status">
+            ${r.memberName} said "stop": Haven sends them no reminders. Messages you send here, and the session's
+            confirmation, still go.
+          </p>`
+        : ''
+    }
     <div class="card">
       ${facts(r, tz)}
       ${r.status === 'new' ? html`<form method="post" action="/staff/requests/${r.id}/claim" class="inline">${csrfField(csrf)}<button type="submit">Claim</button></form>` : ''}

@@ -78,7 +78,11 @@ export function registerRequestRoutes(
       reply,
       page(
         { title: `Request: ${r.memberName}`, account: s.account, area: 'requests', csrf: s.session.csrf },
-        requestDetail(r, await requests.history(r.id), s.session.csrf, timezone, { today, error }),
+        requestDetail(r, await requests.history(r.id), s.session.csrf, timezone, {
+          today,
+          error,
+          optedOut: await requests.optedOut(r.conversationId),
+        }),
       ),
       code,
     );
