@@ -17,7 +17,7 @@ describe('web chat channel', () => {
     expect(res.status).toBe(200);
     const html = await res.text();
     expect(html).toContain('<label class="sr" for="text">Your message</label>');
-    expect(html).toContain('maxlength="4096"');
+    expect(html).toContain('var MAX = 4096;');
     expect(html).not.toMatch(/(src|href)="https?:/);
     expect(res.headers.get('content-security-policy')).toContain("default-src 'none'");
   });
@@ -102,12 +102,21 @@ describe('web chat channel', () => {
           executablePath: chromiumPath,
           args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking'],
         });
-        const page = await browser.newPage({ viewport: { width: 360, height: 740 } });
+        const page = await browser.newPage({ viewport: { width: 320, height: 640 } });
         await page.goto(`${haven.url}/chat`);
         await page.getByLabel('Your message').fill('hi');
         await page.getByRole('button', { name: 'Send' }).click();
         await page.locator('.msg.bot', { hasText: "I'm Haven" }).waitFor({ timeout: 10_000 });
         await page.getByRole('button', { name: 'Staying safe online' }).waitFor();
+        // Readable at 320 px: nothing wider than the screen.
+        expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(320);
+        // A pasted message over the limit is refused with a clear word, never cut off and sent.
+        const sent = await page.locator('.msg.me').count();
+        await page.getByLabel('Your message').fill('x'.repeat(5000));
+        await page.getByRole('status').filter({ hasText: 'too long' }).waitFor();
+        await page.getByRole('button', { name: 'Send' }).click();
+        expect(await page.locator('.msg.me').count()).toBe(sent);
+        expect(await page.getByLabel('Your message').inputValue()).toHaveLength(5000);
         if (process.env.HAVEN_SCREENSHOTS)
           await page.screenshot({ path: `${process.env.HAVEN_SCREENSHOTS}/chat-360.png`, fullPage: true });
       } finally {

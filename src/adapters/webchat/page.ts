@@ -43,7 +43,7 @@ export function chatPage(opts: { charityName: string; maxChars: number }): strin
 <p id="status" role="status"></p>
 <form id="form" autocomplete="off">
   <label class="sr" for="text">Your message</label>
-  <textarea id="text" name="text" rows="1" maxlength="${opts.maxChars}" placeholder="Type a message" required></textarea>
+  <textarea id="text" name="text" rows="1" placeholder="Type a message" aria-describedby="status" required></textarea>
   <button id="send" type="submit">Send</button>
 </form>
 <script>
@@ -54,7 +54,21 @@ export function chatPage(opts: { charityName: string; maxChars: number }): strin
   var box = document.getElementById('text');
   var status = document.getElementById('status');
   var id = localStorage.getItem('haven.clientId');
-  if (!id || !/^[A-Za-z0-9-]{16,64}$/.test(id)) { id = crypto.randomUUID(); localStorage.setItem('haven.clientId', id); }
+  // crypto.randomUUID exists only on HTTPS and localhost; getRandomValues everywhere.
+  function uuid() {
+    if (window.crypto && crypto.randomUUID) return crypto.randomUUID();
+    var b = crypto.getRandomValues(new Uint8Array(16));
+    b[6] = (b[6] & 15) | 64; b[8] = (b[8] & 63) | 128;
+    var h = Array.prototype.map.call(b, function (x) { return (x + 256).toString(16).slice(1); }).join('');
+    return h.slice(0, 8) + '-' + h.slice(8, 12) + '-' + h.slice(12, 16) + '-' + h.slice(16, 20) + '-' + h.slice(20);
+  }
+  if (!id || !/^[A-Za-z0-9-]{16,64}$/.test(id)) { id = uuid(); localStorage.setItem('haven.clientId', id); }
+  var TOO_LONG = 'That message is too long. Please keep it under ' + MAX + ' characters.';
+  // Said while typing or pasting, not only on send: nothing is cut off without a word.
+  box.addEventListener('input', function () {
+    if (box.value.length > MAX) status.textContent = TOO_LONG + ' (' + box.value.length + ' now)';
+    else if (status.textContent.indexOf(TOO_LONG) === 0) status.textContent = '';
+  });
   var lastSeen = Number(sessionStorage.getItem('haven.lastSeen') || 0);
 
   function add(text, who, choices) {
@@ -83,10 +97,10 @@ export function chatPage(opts: { charityName: string; maxChars: number }): strin
 
   function send(text, payload) {
     if (!text.trim()) return;
-    if (text.length > MAX) { status.textContent = 'That message is too long. Please keep it under ' + MAX + ' characters.'; return; }
+    if (text.length > MAX) { status.textContent = TOO_LONG; return; }
     status.textContent = '';
     add(text, 'me');
-    var body = { clientId: id, id: crypto.randomUUID(), text: text };
+    var body = { clientId: id, id: uuid(), text: text };
     if (payload) body.payload = payload;
     var attempt = 0;
     (function post() {
@@ -102,7 +116,13 @@ export function chatPage(opts: { charityName: string; maxChars: number }): strin
     })();
   }
 
-  form.addEventListener('submit', function (e) { e.preventDefault(); var t = box.value; box.value = ''; send(t); box.focus(); });
+  form.addEventListener('submit', function (e) {
+    e.preventDefault();
+    var t = box.value;
+    // Too long: kept in the box so they can shorten it.
+    if (t.length > MAX) { status.textContent = TOO_LONG; box.focus(); return; }
+    box.value = ''; send(t); box.focus();
+  });
   box.addEventListener('keydown', function (e) { if (e.key === 'Enter' && !e.shiftKey) { e.preventDefault(); form.requestSubmit(); } });
 
   var es = new EventSource('/chat/api/events?clientId=' + encodeURIComponent(id) + '&after=' + lastSeen);
