@@ -13,6 +13,11 @@ const FRESH = path.resolve(__dirname, '../fixtures/safeguarding/fresh.jsonl');
 const PROBE = path.resolve(__dirname, '../fixtures/safeguarding/probe.jsonl');
 /** Further new sentences written in rounds while building the co-occurrence layer (each measured, then tuned on). */
 const PROBE_TUNE = path.resolve(__dirname, '../fixtures/safeguarding/probe-tune.jsonl');
+/**
+ * 300 sentences (150 alerts) written blind, independently of the lexicon, then tuned on: the misses were turned into
+ * general co-occurrence rules and entries (not one phrase per line), so this set no longer measures generalisation.
+ */
+const BLIND_TUNE = path.resolve(__dirname, '../fixtures/safeguarding/blind-tune.jsonl');
 
 describe('screen accuracy', () => {
   const devCases = readCases(DEV_SET);
@@ -78,6 +83,16 @@ describe('screen accuracy', () => {
     console.log(report('co-occurrence tuning rounds', m));
     expect(m.recall).toBeGreaterThanOrEqual(0.95);
     expect(m.falseAlarmRate).toBeLessThanOrEqual(0.1);
+  });
+
+  it('blind set (written blind, then tuned on): recall ≥ 0.92, false-alarm rate ≤ 0.08', () => {
+    const cases = readCases(BLIND_TUNE);
+    expect(cases).toBeDefined();
+    expect((cases ?? []).length).toBeGreaterThanOrEqual(300);
+    const m = measure(defaultScreen(), cases ?? []);
+    console.log(report('blind set (tuned on)', m));
+    expect(m.recall).toBeGreaterThanOrEqual(0.92);
+    expect(m.falseAlarmRate).toBeLessThanOrEqual(0.08);
   });
 
   it('own cases cover every category, positive and negative kinds', () => {
