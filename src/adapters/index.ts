@@ -36,6 +36,7 @@ export function buildAdapters(d: AdapterDeps): Adapter[] {
       keys: d.keys,
       log: d.log.child({ channel: 'webchat' }),
       charityName: d.config.CHARITY_NAME,
+      ratePerAddressPerMinute: d.config.WEBCHAT_RATE_PER_ADDRESS_PER_MINUTE,
     }),
   );
   // --- Bot Framework: Teams, Web Chat, Direct Line, Emulator (src/adapters/botframework) ---

@@ -157,6 +157,8 @@ export const configSchema = z.object({
   QUEUE_LOCK_SECONDS: z.coerce.number().min(1).max(600).default(30),
   /** Messages accepted from one sender per minute; more are refused (and still screened). */
   INBOUND_RATE_PER_MINUTE: positiveInt.default(30),
+  /** Web chat messages accepted from one network address a minute, across all its browsers. */
+  WEBCHAT_RATE_PER_ADDRESS_PER_MINUTE: positiveInt.default(240),
 
   /** Key for pseudonymous ids (HMAC). Required in production. */
   ID_HASH_SECRET: z.string().min(16, { message: 'must be at least 16 characters' }).optional(),

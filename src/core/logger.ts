@@ -40,6 +40,14 @@ export const REDACT_PATHS = [
   'res.headers["set-cookie"]',
 ];
 
+/** Path segments that are secrets themselves (the token in a one-time staff setup link). */
+const SECRET_SEGMENTS = /^(\/staff\/setup\/)[^/]+/;
+
+/** A request URL as it may be logged: no query string, and no secret path segment. */
+export function logPath(url: string): string {
+  return (url.split('?')[0] ?? '').replace(SECRET_SEGMENTS, '$1[redacted]');
+}
+
 /** Options for {@link createLogger}. */
 export interface LoggerOptions {
   level: string;
@@ -59,7 +67,7 @@ export function createLogger(opts: LoggerOptions): Logger {
       req: (req: { method?: string; url?: string; id?: unknown }) => ({
         id: req.id,
         method: req.method,
-        url: typeof req.url === 'string' ? req.url.split('?')[0] : req.url,
+        url: typeof req.url === 'string' ? logPath(req.url) : req.url,
       }),
       err: pino.stdSerializers.err,
     },

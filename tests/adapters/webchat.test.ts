@@ -109,7 +109,7 @@ describe('web chat channel', () => {
         await page.locator('.msg.bot', { hasText: "I'm Haven" }).waitFor({ timeout: 10_000 });
         await page.getByRole('button', { name: 'Staying safe online' }).waitFor();
         // Readable at 320 px: nothing wider than the screen.
-        expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(320);
+        expect(await page.evaluate('document.documentElement.scrollWidth')).toBeLessThanOrEqual(320);
         // A pasted message over the limit is refused with a clear word, never cut off and sent.
         const sent = await page.locator('.msg.me').count();
         await page.getByLabel('Your message').fill('x'.repeat(5000));

@@ -27,3 +27,32 @@ describe('per-sender rate limit', () => {
     expect(replies.filter((r) => !r.text.includes('85258')).length).toBeLessThanOrEqual(5);
   });
 });
+
+/** One address rotating browser ids cannot get round the per-sender limit: the address is limited too. */
+describe('per-address limit on the web chat', () => {
+  let haven: Awaited<ReturnType<typeof startTestHaven>>;
+  beforeAll(async () => {
+    haven = await startTestHaven('ratelimit-addr', { WEBCHAT_RATE_PER_ADDRESS_PER_MINUTE: '10' });
+  });
+  afterAll(async () => {
+    await haven.shutdown();
+  });
+
+  it('answers 429 with a clear word once one address sends too many, whatever the browser id', async () => {
+    const statuses: number[] = [];
+    let refusal = '';
+    for (let i = 0; i < 12; i++) {
+      const res = await fetch(`${haven.url}/chat/api/messages`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ clientId: `rotating-browser-${String(i).padStart(4, '0')}`, id: String(i), text: 'hi' }),
+      });
+      statuses.push(res.status);
+      if (res.status === 429) refusal = ((await res.json()) as { error: string }).error;
+    }
+    expect(statuses.slice(0, 10).every((s) => s === 202)).toBe(true);
+    expect(statuses.slice(10)).toEqual([429, 429]);
+    expect(refusal).toMatch(/Too many messages from here/);
+    expect(refusal).toContain('999');
+  });
+});

@@ -105,3 +105,18 @@ describe('children’s data stays out of logs and exports', () => {
     }
   });
 });
+
+describe('request logging', () => {
+  it('never logs a one-time setup token or a query string', () => {
+    const { logger, lines } = captureLogger('info');
+    logger.info({ req: { id: 'r1', method: 'GET', url: '/staff/setup/tok-secret-123?next=x' } }, 'incoming request');
+    logger.info(
+      { req: { id: 'r2', method: 'GET', url: '/webhooks/messenger?hub.verify_token=v-secret' } },
+      'incoming request',
+    );
+    const out = lines.join('\n');
+    expect(out).toContain('/staff/setup/[redacted]');
+    expect(out).toContain('"url":"/webhooks/messenger"');
+    expect(out).not.toMatch(/tok-secret-123|v-secret/);
+  });
+});

@@ -16,6 +16,8 @@ export function testConfig(prefix: string, overrides: Record<string, string> = {
     LOG_LEVEL: 'silent',
     REDIS_URL,
     REDIS_PREFIX: prefix,
+    // Every test request comes from 127.0.0.1: the per-address limit is tested on its own.
+    WEBCHAT_RATE_PER_ADDRESS_PER_MINUTE: '100000',
     ...overrides,
   });
 }

@@ -72,15 +72,7 @@ export class BotFrameworkChannel implements Adapter {
   }
 
   registerRoutes(app: FastifyInstance, ctx: AdapterContext): void {
-    registerMessagesRoute(app, {
-      emulatorMode: this.emulatorMode,
-      cloud: this.cloud,
-      turn: createTurnHandler((m) => ctx.accept(m), this.choices),
-      log: this.d.log,
-    });
-  }
-
-  async start(): Promise<void> {
+    // Said by whichever process serves the route (a HAVEN_ROLE=web process never calls start()).
     if (this.emulatorMode) {
       this.d.log.warn(
         'MicrosoftAppId is not set: /api/messages runs UNAUTHENTICATED, as for the Bot Framework Emulator. Never run it like this with real young people.',
@@ -88,6 +80,12 @@ export class BotFrameworkChannel implements Adapter {
     } else {
       this.d.log.info({ appType: 'configured' }, 'Bot Framework channel ready at /api/messages (authenticated)');
     }
+    registerMessagesRoute(app, {
+      emulatorMode: this.emulatorMode,
+      cloud: this.cloud,
+      turn: createTurnHandler((m) => ctx.accept(m), this.choices),
+      log: this.d.log,
+    });
   }
 
   /** Sends to one person, at any time later: Bot Framework has no messaging window, so `purpose` is not needed. */

@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import type { ServerResponse } from 'node:http';
-import type { FastifyInstance } from 'fastify';
+import fastifyRateLimit from '@fastify/rate-limit';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { Redis } from 'ioredis';
 import { z } from 'zod';
 import type { Adapter, AdapterContext, ChannelStatus } from '../../core/adapter';
@@ -20,6 +21,8 @@ export interface WebchatConfig {
   charityName: string;
   /** Replies kept for a browser that is not connected right now. */
   backlogSeconds?: number;
+  /** Messages accepted from one network address a minute (default 240). */
+  ratePerAddressPerMinute?: number;
 }
 
 const clientId = z.string().regex(/^[A-Za-z0-9-]{16,64}$/, 'clientId must be 16 to 64 letters, digits or dashes');
@@ -67,7 +70,7 @@ export class WebchatAdapter implements Adapter {
     return webchatClientKey(id);
   }
 
-  registerRoutes(app: FastifyInstance, ctx: AdapterContext): void {
+  async registerRoutes(app: FastifyInstance, ctx: AdapterContext): Promise<void> {
     const page = chatPage({ charityName: this.c.charityName, maxChars: MAX_TEXT_CHARS });
     app.get('/chat', async (_req, reply) => {
       reply
@@ -81,7 +84,7 @@ export class WebchatAdapter implements Adapter {
       return page;
     });
 
-    app.post('/chat/api/messages', { bodyLimit: 64 * 1024 }, async (req, reply) => {
+    const handler = async (req: FastifyRequest, reply: FastifyReply) => {
       const parsed = messageBody.safeParse(req.body);
       if (!parsed.success) {
         const first = parsed.error.issues[0];
@@ -110,6 +113,30 @@ export class WebchatAdapter implements Adapter {
           .send({ error: 'Sorry, Haven is busy. Your message will be sent again in a moment.' });
       }
       return reply.code(202).send({ ok: true });
+    };
+
+    // Per address, shared by every process through Redis: one browser rotating its anonymous id
+    // cannot flood Haven. Generous, as a school's pupils may share one address.
+    await app.register(async (scope) => {
+      await scope.register(fastifyRateLimit, {
+        global: false,
+        redis: this.c.redis,
+        nameSpace: `${this.c.keys.custom('webchat', 'rate')}:`,
+        // Redis down: the message path answers 503 on its own; the limiter must not answer 500.
+        skipOnError: true,
+        errorResponseBuilder: (_req, context) => ({
+          statusCode: 429,
+          error: `Too many messages from here. Please wait ${Math.ceil(context.ttl / 1000)} seconds and try again. If you're in danger, call 999.`,
+        }),
+      });
+      scope.post(
+        '/chat/api/messages',
+        {
+          bodyLimit: 64 * 1024,
+          config: { rateLimit: { max: this.c.ratePerAddressPerMinute ?? 240, timeWindow: 60_000 } },
+        },
+        handler,
+      );
     });
 
     app.get('/chat/api/events', async (req, reply) => {
