@@ -74,6 +74,7 @@ export class Ingest {
           memberId: member?.id,
           memberName: member?.name,
           receivedAt: acceptedAt,
+          source: `${msg.channel}:${msg.messageId}`,
         });
         alertId = alert.id;
         const seconds = (Date.now() - acceptedAt) / 1000;

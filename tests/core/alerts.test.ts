@@ -102,4 +102,35 @@ describe('safeguarding alerts', () => {
     expect(events).toContain('delivery_failed');
     await haven.alerts.acknowledge(alert!.id, 'test');
   });
+
+  it('raises one alert for a message the platform sends again after its queueing failed', async () => {
+    const before = (await haven.alerts.store.list()).length;
+    const inbound = haven.queues.inbound;
+    const add = inbound.add.bind(inbound);
+    let failures = 0;
+    // The message's alert is raised, then storing the message itself fails once (Redis hiccup).
+    inbound.add = (async (...args: Parameters<typeof add>) => {
+      if (failures++ === 0) throw new Error('simulated: queue unavailable');
+      return add(...args);
+    }) as typeof inbound.add;
+    const clientId = randomUUID();
+    const msg = {
+      channel: 'webchat' as const,
+      messageId: `retry-${randomUUID()}`,
+      senderId: clientId,
+      kind: 'text' as const,
+      text: 'i am going to kill myself tonight',
+      sentAt: Date.now(),
+      address: { k: clientId },
+    };
+    try {
+      await expect(haven.ingest.accept(msg)).rejects.toThrow(/simulated/);
+      // The platform retries the same message id: stored this time, and no second alert.
+      await expect(haven.ingest.accept(msg)).resolves.toMatchObject({ outcome: 'queued' });
+    } finally {
+      inbound.add = add;
+    }
+    const raised = (await haven.alerts.store.list()).length - before;
+    expect(raised).toBe(1);
+  });
 });

@@ -1,4 +1,4 @@
-import { createHmac, timingSafeEqual } from 'node:crypto';
+import { createHmac, randomUUID, timingSafeEqual } from 'node:crypto';
 import type { Queue } from 'bullmq';
 import fetch from 'node-fetch';
 import type { Logger } from '../logger';
@@ -33,6 +33,8 @@ export interface AlertJob {
 
 /** Most times an unacknowledged alert is sent round again. */
 const MAX_LEVEL = 12;
+/** How long a message's platform id is tied to its alert: longer than any platform's redelivery window. */
+const SOURCE_TTL_SECONDS = 7 * 24 * 3600;
 
 /**
  * Safeguarding alerts: raise (record, then queue delivery at once), deliver to every configured
@@ -72,11 +74,24 @@ export class AlertService {
     memberId?: string;
     memberName?: string;
     receivedAt: number;
+    /** The message's platform id (`channel:messageId`): a retry of the same message raises no second alert. */
+    source?: string;
   }): Promise<Alert> {
     const { screen } = input;
     if (!screen.alert || !screen.category || !screen.severity)
       throw new Error('raise() needs a screen result that alerts');
+    const id = randomUUID();
+    const earlier = input.source ? await this.store.alertForSource(input.source, id, SOURCE_TTL_SECONDS) : null;
+    if (earlier) {
+      // Queued again under the same job id: a no-op if its delivery is already queued or done.
+      await this.queue.add('deliver', { alertId: earlier.id, level: 0 } satisfies AlertJob, {
+        jobId: jobId('alert', earlier.id, '0'),
+        priority: 1,
+      });
+      return earlier;
+    }
     const alert = await this.store.create({
+      id,
       category: screen.category,
       severity: screen.severity,
       matched: screen.matched,

@@ -1,4 +1,4 @@
-import { randomBytes, randomUUID } from 'node:crypto';
+import { createHash, randomBytes, randomUUID } from 'node:crypto';
 import type { Redis } from 'ioredis';
 import type { Keys } from '../keys';
 import type { ChannelName } from '../message';
@@ -72,13 +72,26 @@ export class AlertStore {
     return this.keys.custom('alertcode', code);
   }
 
+  /**
+   * The alert already raised for a message (by its platform id), or null; otherwise records that
+   * `alertId` is the one, for `ttlSeconds`. A platform's retry of a message whose queueing failed
+   * after its alert was raised must not raise a second alert.
+   */
+  async alertForSource(source: string, alertId: string, ttlSeconds: number): Promise<Alert | null> {
+    const key = this.keys.custom('alertsrc', createHash('sha256').update(source).digest('base64url'));
+    const set = await this.redis.set(key, alertId, 'EX', ttlSeconds, 'NX');
+    if (set === 'OK') return null;
+    const existing = await this.redis.get(key);
+    return existing ? this.get(existing) : null;
+  }
+
   /** Creates the alert and its `raised` record in one transaction. */
   async create(
-    input: Omit<Alert, 'id' | 'code' | 'status' | 'level' | 'createdAt'> & { createdAt?: number },
+    input: Omit<Alert, 'id' | 'code' | 'status' | 'level' | 'createdAt'> & { id?: string; createdAt?: number },
   ): Promise<Alert> {
     const alert: Alert = {
       ...input,
-      id: randomUUID(),
+      id: input.id ?? randomUUID(),
       code: Array.from(randomBytes(5), (b) => CODE_ALPHABET[b % CODE_ALPHABET.length]).join(''),
       status: 'open',
       level: 0,
