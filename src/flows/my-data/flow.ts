@@ -49,7 +49,9 @@ export function myDataFlow(settings: MyDataSettings): NamedFlow {
       if (ctx.input === MY_DATA.delete || DELETE.test(said)) {
         ctx.state.flow = { name: FLOW, step: 'confirm-delete', answers: {} };
         ctx.reply(
-          'Do you want me to delete your data? This deletes your one-to-one requests and your link to this chat. It can’t be undone.',
+          ctx.member
+            ? 'Do you want me to delete your data? This deletes your one-to-one requests, your link to this chat and where we are in our chat. It can’t be undone.'
+            : 'Do you want me to delete your data? This deletes where we are in our chat. It can’t be undone.',
           [
             { title: 'Yes, delete it', payload: MY_DATA.yes },
             { title: 'No, keep it', payload: MY_DATA.no },
@@ -114,6 +116,9 @@ async function erase(ctx: FlowContext): Promise<void> {
         ? "Done. I've deleted your one-to-one requests, your link to this chat and where we were in our chat. I've told our youth workers."
         : "Done. I've deleted where we were in our chat.",
       'One thing to be honest about: if you ever told us something worrying, a youth worker keeps a note of it to help keep you safe. That note is kept, as our safeguarding rules say.',
+      member
+        ? "Your name and your parent or carer's yes to you joining stay on our members list until a youth worker takes them off. Ask them if you'd like that."
+        : '',
       member ? 'If you want to join again, ask your youth worker for a new code.' : '',
     ]
       .filter(Boolean)
