@@ -284,6 +284,8 @@ async function composeHaven(config: Config, opts: StartOptions, connections: Red
       metrics,
       states,
       discreet: (m, purpose) => discreetText(m, { hide: [config.CHARITY_NAME], purpose }),
+      // A booking, reminder or staff message that cannot reach the young person shows on its request.
+      onUndeliverable: (job, reason) => requests.recordUndelivered(job.cause, reason),
     });
     // A job whose worker died is taken up again once its lock lapses (BullMQ stalled-job check).
     const lockOptions = {

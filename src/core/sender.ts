@@ -31,6 +31,8 @@ export class Sender {
       states?: StateStore;
       /** Discreet mode's rewrite (flows/privacy/discreet.ts), injected so core does not import flows. */
       discreet?: (message: OutboundMessage, purpose: SendPurpose) => OutboundMessage;
+      /** Told of a message that can never be delivered (no address, or the platform refused it for good). */
+      onUndeliverable?: (job: OutboundJob, reason: string) => Promise<void>;
     },
   ) {}
 
@@ -65,6 +67,7 @@ export class Sender {
         { channel, conversation: conversationId },
         'no address for conversation (never seen, expired or erased); not sent',
       );
+      await this.undeliverable(job, 'no way to reach them: they have not messaged for too long, or deleted their data');
       throw new UnrecoverableError('no channel address for this conversation');
     }
     try {
@@ -88,10 +91,19 @@ export class Sender {
           { channel, conversation: conversationId, status: err.status, code },
           `platform refused; not retried: ${err.message}`,
         );
+        await this.undeliverable(job, `${channel} refused it: ${err.message}`);
         throw new UnrecoverableError(`${channel} refused: ${err.message}`);
       }
       this.d.log.warn({ channel, conversation: conversationId, code }, 'send failed; will retry');
       throw err;
     }
+  }
+
+  private async undeliverable(job: OutboundJob, reason: string): Promise<void> {
+    await this.d
+      .onUndeliverable?.(job, reason)
+      .catch((err: Error) =>
+        this.d.log.warn({ err: { message: err.message } }, 'could not record an undelivered message'),
+      );
   }
 }

@@ -132,14 +132,32 @@ describe('the coordinator queue: claim, schedule, reminders, message, close', ()
     await c.chat.expectReply(/booked/);
     expect(await haven.requests.optedOut(c.chat.conversationId)).toBe(true);
     await waitFor(
-      async () => (await haven.requests.history(rc.id)).filter((h) => h.event === 'reminded').length === 2,
+      async () => (await haven.requests.history(rc.id)).filter((h) => h.event === 'not_delivered').length === 2,
       10_000,
       'both reminder tasks to run',
     );
-    const reminded = (await haven.requests.history(rc.id)).filter((h) => h.event === 'reminded');
+    const reminded = (await haven.requests.history(rc.id)).filter((h) => h.event === 'not_delivered');
+    expect(reminded).toHaveLength(2);
     expect(reminded.every((h) => /not sent, they said "stop"/.test(h.detail ?? ''))).toBe(true);
     await new Promise((r) => setTimeout(r, 300));
     expect(c.chat.replies.filter((r) => /^Reminder:/.test(r.text))).toHaveLength(0);
+  });
+
+  it('a booking that cannot reach the young person shows on the request as not delivered', async () => {
+    const d = await member('Dee');
+    const rd = await request(d.memberId, 'Dee', d.chat);
+    await haven.requests.assign(rd.id, ['Terry'], 'Terry');
+    // As when they have not messaged for longer than their address is kept.
+    await haven.redis.del(haven.keys.address(d.chat.conversationId));
+    await haven.requests.schedule(rd.id, { at: new Date(Date.now() + 3_600_000), place: 'Zoom link' }, 'Terry');
+    const failed = await waitFor(
+      async () => (await haven.requests.history(rd.id)).find((h) => h.event === 'not_delivered'),
+      10_000,
+      'the booking to be recorded as not delivered',
+    );
+    expect(failed.detail).toMatch(/no way to reach them/);
+    expect(changes.some((c) => c.requestId === rd.id && c.type === 'not_delivered')).toBe(true);
+    await haven.requests.close(rd.id, 'cancelled', 'Terry', { tellYoungPerson: false });
   });
 
   it('rescheduling moves the reminders; a reminder whose time has passed is skipped; cancelling removes them', async () => {

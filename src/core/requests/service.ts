@@ -404,6 +404,23 @@ export class RequestService {
     }
   }
 
+  /**
+   * Records that a message sent for a request (its `cause` is `req:{id}:...` or
+   * `reminder:{id}:...`) could not be delivered, so staff see it on the request and can reach the
+   * young person another way. Other causes are ignored.
+   */
+  async recordUndelivered(cause: string | undefined, reason: string): Promise<void> {
+    const m = /^(?:req|reminder):([^:]+):/.exec(cause ?? '');
+    const id = m?.[1];
+    if (!id || !(await this.d.store.get(id))) return;
+    const after = await this.d.store.update(
+      id,
+      (x) => x,
+      () => ({ at: this.now(), event: 'not_delivered', by: 'haven', detail: reason.slice(0, 200) }),
+    );
+    this.emit({ type: 'not_delivered', requestId: id, status: after.after.status });
+  }
+
   /** True when the young person behind a conversation said "stop" (false when unknown). */
   async optedOut(conversationId: string): Promise<boolean> {
     return this.d.optedOut ? this.d.optedOut(conversationId).catch(() => false) : false;
@@ -422,9 +439,9 @@ export class RequestService {
         (x) => x,
         () => ({
           at: now,
-          event: 'reminded',
+          event: 'not_delivered',
           by: 'haven',
-          detail: `${data.offsetMinutes} minutes before: not sent, they said "stop"`,
+          detail: `reminder ${data.offsetMinutes} minutes before: not sent, they said "stop"`,
         }),
       );
       return;

@@ -56,7 +56,17 @@ export interface OneToOneRequest extends RequestAnswers {
 export interface RequestEvent {
   at: number;
   event:
-    'created' | 'changed' | 'claimed' | 'assigned' | 'scheduled' | 'rescheduled' | 'messaged' | 'closed' | 'reminded';
+    | 'created'
+    | 'changed'
+    | 'claimed'
+    | 'assigned'
+    | 'scheduled'
+    | 'rescheduled'
+    | 'messaged'
+    | 'closed'
+    | 'reminded'
+    /** A message to the young person that did not reach them (opted out, or the platform refused). */
+    | 'not_delivered';
   by: string;
   detail?: string;
 }

@@ -104,6 +104,7 @@ const EVENT_WORDS: Record<RequestEvent['event'], string> = {
   messaged: 'Message sent',
   closed: 'Closed',
   reminded: 'Reminder sent',
+  not_delivered: 'Not delivered',
 };
 
 /** One request with everything staff can do to it. */
