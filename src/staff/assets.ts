@@ -81,13 +81,19 @@ export const STAFF_JS = `
   'use strict';
   var region = document.querySelector('[data-live]');
   var status = document.getElementById('live-status');
-  function say(t) { if (status) status.textContent = t; }
+  var quiet;
+  function say(t) {
+    if (!status) return;
+    status.textContent = t;
+    clearTimeout(quiet);
+    quiet = setTimeout(function () { status.textContent = ''; }, 15000);
+  }
   if (region && window.EventSource) {
     var busy = false, again = false;
     function refresh(reason) {
       if (busy) { again = true; return; }
       busy = true;
-      fetch(region.getAttribute('data-refresh'), { credentials: 'same-origin', headers: { 'accept': 'text/html' } })
+      fetch(region.getAttribute('data-refresh'), { credentials: 'same-origin', headers: { 'accept': 'text/html', 'x-haven-background': '1' } })
         .then(function (r) { if (r.status === 401) { location.href = '/staff/login'; return null; } return r.ok ? r.text() : null; })
         .then(function (t) { if (t !== null) { region.innerHTML = t; if (reason) say(reason); } })
         .catch(function () {})

@@ -63,10 +63,22 @@ export class StaffAuth {
   ) {}
 
   /** onRequest hook: attaches `req.staff` when a valid session cookie comes with the request. */
+  /** True while the request's session is live and its account enabled (checked by open event streams). */
+  async stillSignedIn(req: FastifyRequest): Promise<boolean> {
+    const s = req.staff;
+    if (!s) return false;
+    const [session, account] = await Promise.all([this.sessions.peek(s.sessionId), this.accounts.get(s.account.id)]);
+    return session !== null && account !== null && !account.disabled;
+  }
+
   loadSession = async (req: FastifyRequest): Promise<void> => {
     const id = signedCookie(req, SESSION_COOKIE);
     if (!id) return;
-    const session = await this.sessions.touch(id);
+    // A live view refreshing itself, or an open event stream, is not someone at the screen: it
+    // must not keep an unattended dashboard signed in.
+    const background =
+      req.headers['x-haven-background'] === '1' || (req.url.startsWith('/staff/api/') && req.url.endsWith('/events'));
+    const session = background ? await this.sessions.peek(id) : await this.sessions.touch(id);
     if (!session) return;
     const account = await this.accounts.get(session.accountId);
     if (!account || account.disabled) {

@@ -33,6 +33,12 @@ export class SessionStore {
     return { id, session };
   }
 
+  /** The session without renewing its idle timeout (background refreshes are not activity). */
+  async peek(id: string): Promise<StaffSession | null> {
+    const value = await this.redis.get(this.key(id));
+    return typeof value === 'string' ? (JSON.parse(value) as StaffSession) : null;
+  }
+
   /** The session, its idle timeout renewed; null when unknown or expired. */
   async touch(id: string): Promise<StaffSession | null> {
     const [got] = (await this.redis.multi().get(this.key(id)).expire(this.key(id), this.idleSeconds).exec()) ?? [];

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { startTestHaven } from '../support/haven';
 import type { Alert } from '../../src/core/alerts/store';
 import { SESSION_COOKIE } from '../../src/staff/auth';
@@ -122,6 +123,18 @@ describe('forms and sessions', () => {
     expect(history.map((e) => e.detail)).not.toContain('no token');
     expect(history.map((e) => e.detail)).not.toContain('bad token');
     expect(history.find((e) => e.event === 'action')?.by).toMatch(/^Test safeguarding-lead </);
+  });
+
+  it('a live view refreshing itself does not keep an idle session alive; a page view does', async () => {
+    const { client } = await makeStaff(haven, 'safeguarding-lead');
+    const raw = decodeURIComponent(client.cookies.get(SESSION_COOKIE) as string);
+    const id = raw.slice(0, raw.lastIndexOf('.'));
+    const key = haven.keys.custom('staff', 'session', createHash('sha256').update(id).digest('base64url'));
+    await haven.redis.expire(key, 100);
+    expect((await client.get('/staff/fragments/alerts', { 'x-haven-background': '1' })).status).toBe(200);
+    expect(await haven.redis.ttl(key)).toBeLessThanOrEqual(100);
+    expect((await client.get('/staff/alerts')).status).toBe(200);
+    expect(await haven.redis.ttl(key)).toBeGreaterThan(1000);
   });
 
   it('gives a new session id at sign-in and the old one stops working; sign-out ends the session', async () => {

@@ -70,19 +70,23 @@ export function registerAlertRoutes(
   });
 
   app.get('/staff/api/alerts/events', guard, async (req, reply) => {
-    streams.start(req, reply, (send) =>
-      d.changes.on('alerts', (e) =>
-        send('change', {
-          type: e.type,
-          alertId: e.alertId,
-          say:
-            e.type === 'raised'
-              ? 'New alert'
-              : e.type === 'acknowledged'
-                ? 'An alert was acknowledged'
-                : 'An alert escalated',
-        }),
-      ),
+    streams.start(
+      req,
+      reply,
+      (send) =>
+        d.changes.on('alerts', (e) =>
+          send('change', {
+            type: e.type,
+            alertId: e.alertId,
+            say:
+              e.type === 'raised'
+                ? 'New alert'
+                : e.type === 'acknowledged'
+                  ? 'An alert was acknowledged'
+                  : 'An alert escalated',
+          }),
+        ),
+      () => auth.stillSignedIn(req),
     );
   });
 

@@ -60,10 +60,18 @@ export function registerRequestRoutes(
   );
 
   app.get('/staff/api/requests/events', guard, async (req, reply) => {
-    streams.start(req, reply, (send) =>
-      d.changes.on('requests', (c) =>
-        send('change', { type: c.type, requestId: c.requestId, say: c.type === 'created' ? 'New request' : 'Updated' }),
-      ),
+    streams.start(
+      req,
+      reply,
+      (send) =>
+        d.changes.on('requests', (c) =>
+          send('change', {
+            type: c.type,
+            requestId: c.requestId,
+            say: c.type === 'created' ? 'New request' : 'Updated',
+          }),
+        ),
+      () => auth.stillSignedIn(req),
     );
   });
 
