@@ -54,10 +54,11 @@ export interface OutboundMessage {
  * Why a message is sent, which platforms' messaging windows care about: `response` answers the
  * person's own message; `staff` is a person at the charity writing (Messenger HUMAN_AGENT);
  * `event` is a reminder of a session staff arranged with them (Messenger CONFIRMED_EVENT_UPDATE);
- * `notice` is anything else Haven sends unprompted (refreshers). `event` and `notice` are
- * non-essential: someone who said "stop" gets neither.
+ * `notice` is anything else Haven sends unprompted (refreshers); `staff_notice` is Haven telling
+ * a member of staff something (an alert, a new request): automated, so never sent under a
+ * human-agent tag. `event` and `notice` are non-essential: someone who said "stop" gets neither.
  */
-export type SendPurpose = 'response' | 'staff' | 'event' | 'notice';
+export type SendPurpose = 'response' | 'staff' | 'event' | 'notice' | 'staff_notice';
 
 /** What the inbound queue carries for one accepted message: ids, the text, the screen result. */
 export interface InboundJob {

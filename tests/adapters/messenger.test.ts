@@ -111,6 +111,11 @@ describe('Messenger events (documented shapes)', () => {
       tag: 'HUMAN_AGENT',
     });
     expect(MessengerAdapter.modeFor({ purpose: 'staff', lastInboundAt: now - 8 * 24 * h }, now)).toBeNull();
+    // Haven's own notices to staff (alerts, new requests) are automated: never under HUMAN_AGENT.
+    expect(MessengerAdapter.modeFor({ purpose: 'staff_notice', lastInboundAt: now - 23 * h }, now)).toEqual({
+      messaging_type: 'RESPONSE',
+    });
+    expect(MessengerAdapter.modeFor({ purpose: 'staff_notice', lastInboundAt: now - 2 * 24 * h }, now)).toBeNull();
     // A reminder of a session they arranged goes with CONFIRMED_EVENT_UPDATE, whenever it falls.
     expect(MessengerAdapter.modeFor({ purpose: 'event', lastInboundAt: now - 20 * 24 * h }, now)).toEqual({
       messaging_type: 'MESSAGE_TAG',

@@ -80,8 +80,9 @@ export class MessengerAdapter implements Adapter {
   }
 
   /**
-   * RESPONSE inside 24 h; HUMAN_AGENT for staff inside 7 days; CONFIRMED_EVENT_UPDATE for a
-   * reminder of a session the person arranged; otherwise null (not sent).
+   * RESPONSE inside 24 h; HUMAN_AGENT inside 7 days for a message a member of staff wrote or
+   * made (never for Haven's automated notices to staff: Meta keeps that tag for people);
+   * CONFIRMED_EVENT_UPDATE for a reminder of a session the person arranged; otherwise null (not sent).
    */
   static modeFor(ctx: SendContext, now = Date.now()): MessagingMode | null {
     const hours = hoursSince(ctx.lastInboundAt, now);

@@ -132,7 +132,7 @@ export class AlertService {
     const failures: string[] = [];
     for (const staff of new Set(targets)) {
       try {
-        await this.outbox.send(staff, { text }, 'staff', `alert:${alert.id}:${job.level}:${staff}`);
+        await this.outbox.send(staff, { text }, 'staff_notice', `alert:${alert.id}:${job.level}:${staff}`);
         await this.store.append(alert.id, {
           at: Date.now(),
           event: 'delivered',

@@ -56,7 +56,7 @@ export class CoordinatorNotifier {
     const built = await this.build(notice);
     if (!built) return;
     for (const id of this.settings.coordinatorIds)
-      await this.outbox.send(id, { text: built.text }, 'staff', `coord:${jobKey}:${id}`);
+      await this.outbox.send(id, { text: built.text }, 'staff_notice', `coord:${jobKey}:${id}`);
     if (this.settings.webhookUrl) {
       const res = await fetch(this.settings.webhookUrl, {
         method: 'POST',
