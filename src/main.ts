@@ -29,6 +29,7 @@ import { discreetText } from './flows/privacy/discreet';
 import { dispatchTask, type TaskHandlers } from './core/tasks';
 import { RETENTION_TASK, RetentionSweep } from './core/retention';
 import { registerHealthRoutes } from './http/health';
+import { parseJsonBody } from './http/json';
 import { ChangeBus } from './core/changes';
 import { registerStaffRoutes } from './staff';
 
@@ -236,6 +237,15 @@ async function composeHaven(config: Config, opts: StartOptions, connections: Red
     // Behind a reverse proxy (TRUST_PROXY), its X-Forwarded-For gives the client's address for the
     // sign-in and web chat limits; otherwise a client could set that header to dodge them.
     trustProxy: config.TRUST_PROXY,
+  });
+  // Every other JSON body (web chat, staff API): parsed with the same depth limit.
+  http.removeContentTypeParser('application/json');
+  http.addContentTypeParser('application/json', { parseAs: 'string' }, (_req, body, done) => {
+    try {
+      done(null, parseJsonBody(body as string));
+    } catch (err) {
+      done(Object.assign(err as Error, { statusCode: 400 }), undefined);
+    }
   });
   registerHealthRoutes(http, {
     redis: [redis, queueConnection],

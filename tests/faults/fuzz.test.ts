@@ -118,6 +118,55 @@ describe('hostile input', () => {
     expect((await fetch(`${haven.url}/healthz`)).status).toBe(200);
   });
 
+  it('refuses deep nesting hidden inside an otherwise valid event, on every route, with 400', async () => {
+    // Built as text: JSON.stringify itself would overflow the stack on 5,000 levels.
+    const DEEP = `${'{"a":'.repeat(5000)}"x"${'}'.repeat(5000)}`;
+    const nest = (_n: number): unknown => '__DEEP__';
+    const deepen = (json: string) => json.replace('"__DEEP__"', DEEP);
+    const messenger = JSON.stringify({
+      object: 'page',
+      entry: [
+        {
+          id: 'PAGE',
+          time: 1,
+          messaging: [
+            {
+              sender: { id: '1' },
+              recipient: { id: 'PAGE' },
+              timestamp: 1,
+              message: { mid: 'm.deep', attachments: [{ type: 'file', payload: nest(5000) }] },
+            },
+          ],
+        },
+      ],
+    });
+    const activity = JSON.stringify({
+      type: 'message',
+      id: 'deep',
+      text: 'hi',
+      channelId: 'emulator',
+      serviceUrl: 'http://127.0.0.1:1',
+      from: { id: 'u' },
+      recipient: { id: 'b' },
+      conversation: { id: 'c' },
+      channelData: nest(5000),
+    });
+    const chat = JSON.stringify({ clientId: 'deep-nesting-client-0001', id: '1', text: 'hi', extra: nest(5000) });
+    const cases: [string, string][] = [
+      ['/webhooks/messenger', messenger],
+      ['/webhooks/whatsapp', messenger],
+      ['/api/messages', activity],
+      ['/chat/api/messages', chat],
+    ];
+    for (const [path, shallow] of cases) {
+      const body = deepen(shallow);
+      const secret = path === '/webhooks/whatsapp' ? CLOUD_SECRET : SECRET;
+      const res = await post(path, body, { 'x-hub-signature-256': sign(body, secret) });
+      expect([path, res.status]).toEqual([path, 400]);
+      expect(await res.text()).toMatch(/nested deeper than 32/);
+    }
+  });
+
   it('still serves after all that', async () => {
     expect((await fetch(`${haven.url}/readyz`)).status).toBe(200);
   });

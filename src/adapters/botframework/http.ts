@@ -3,6 +3,7 @@ import type { CloudAdapter, Request, Response, TurnContext } from 'botbuilder';
 import type { Logger } from '../../core/logger';
 import { checkActivity } from './activity';
 import type { TurnOutcome } from './inbound';
+import { parseJsonBody } from '../../http/json';
 
 /**
  * botbuilder's `Response` (the restify/express shape `CloudAdapter.process` writes to), kept in
@@ -58,9 +59,9 @@ export function registerMessagesRoute(app: FastifyInstance, d: MessagesRouteDeps
     scope.post('/api/messages', async (req, reply) => {
       let body: unknown;
       try {
-        body = JSON.parse(typeof req.body === 'string' ? req.body : '');
-      } catch {
-        return reply.code(400).send({ error: 'body is not JSON' });
+        body = parseJsonBody(typeof req.body === 'string' ? req.body : '');
+      } catch (err) {
+        return reply.code(400).send({ error: (err as Error).message });
       }
       const check = checkActivity(body);
       if (!check.ok) {

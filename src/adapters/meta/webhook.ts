@@ -2,6 +2,7 @@ import type { FastifyInstance } from 'fastify';
 import type { Logger } from '../../core/logger';
 import { checkHandshake } from './handshake';
 import { SIGNATURE_HEADER, verifySignature } from './signature';
+import { parseJsonBody } from '../../http/json';
 
 /** What a Meta webhook body handler concluded. */
 export type WebhookVerdict = { ok: true } | { ok: false; error: string };
@@ -37,6 +38,8 @@ export function registerMetaWebhook(app: FastifyInstance, o: MetaWebhookOptions)
   app.register(async (scope) => {
     const keepRaw = (_req: unknown, body: Buffer | string, done: (err: Error | null, body?: unknown) => void) =>
       done(null, Buffer.isBuffer(body) ? body : Buffer.from(body));
+    // The signature is over the raw bytes: this scope keeps them (the app's own JSON parser is replaced here).
+    scope.removeAllContentTypeParsers();
     scope.addContentTypeParser('application/json', { parseAs: 'buffer', bodyLimit }, keepRaw);
     scope.addContentTypeParser('*', { parseAs: 'buffer', bodyLimit }, keepRaw);
 
@@ -61,9 +64,9 @@ export function registerMetaWebhook(app: FastifyInstance, o: MetaWebhookOptions)
       }
       let body: unknown;
       try {
-        body = JSON.parse(raw.toString('utf8'));
-      } catch {
-        return reply.code(400).send({ error: 'body is not JSON' });
+        body = parseJsonBody(raw.toString('utf8'));
+      } catch (err) {
+        return reply.code(400).send({ error: (err as Error).message });
       }
       let verdict: WebhookVerdict;
       try {
