@@ -75,6 +75,15 @@ describe('screen accuracy', () => {
     expect(m.categoryAccuracy).toBeGreaterThanOrEqual(0.9);
   });
 
+  it('everyday chat (greetings, commands, join codes, answers, caring routine): false-alarm rate ≤ 0.01', () => {
+    // Trained on by the learned layer: this checks that ordinary messages stay quiet, not generalisation.
+    const cases = readCases(path.resolve(__dirname, '../fixtures/safeguarding/everyday.jsonl'));
+    expect((cases ?? []).length).toBeGreaterThanOrEqual(300);
+    const m = measure(defaultScreen(), cases ?? []);
+    console.log(report('everyday chat', m));
+    expect(m.falseAlarmRate).toBeLessThanOrEqual(0.01);
+  });
+
   it('co-occurrence tuning rounds: recall ≥ 0.95, false-alarm rate ≤ 0.10', () => {
     const cases = readCases(PROBE_TUNE);
     expect(cases).toBeDefined();

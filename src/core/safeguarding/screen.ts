@@ -1,7 +1,8 @@
 import { CooccurMatcher } from './cooccur';
 import { loadLexicon, type Lexicon } from './lexicon';
 import { Matcher, type Hit } from './matcher';
-import { tokenise } from './normalise';
+import { defaultModel, type ScreenModel } from './model';
+import { BOUNDARY, tokenise } from './normalise';
 import { CATEGORIES, SEVERITIES, type Category, type Screen, type ScreenResult, type Severity } from './types';
 import { Vocabulary } from './vocabulary';
 
@@ -44,89 +45,168 @@ export function compileLexicon(lexicon: Lexicon): CompiledLexicon {
  * When no phrase entry raises an alert, the concept co-occurrence rules (`cooccur` in lexicon.json, see cooccur.ts)
  * are consulted: they never mask a phrase match, skip sentences a global mask marks as topic talk, and do not
  * re-raise a category whose phrase alert a mask hid in that sentence; the most severe wins, ties by rule order.
+ * When the rules raise nothing, the learned layer (model.ts, `options.model`, default the bundled model.json) may
+ * alert: P(not none) ≥ its threshold, the model's top category, `matched: ["model.<category>"]`; a category whose
+ * phrase alert a mask hid as figurative, or a message that is all topic talk, is vetoed (see {@link modelResult}).
  * `matched` lists entry or rule ids (most severe first), never the young person's words.
  */
-export function createScreen(lexicon: Lexicon): Screen {
-  const compiled = compileLexicon(lexicon);
-  const { entries } = lexicon;
+export function createScreen(lexicon: Lexicon, options: ScreenOptions = {}): Screen {
+  const analyse = createAnalyser(lexicon);
+  const model = options.model === undefined ? defaultModel() : options.model;
+  const threshold = options.threshold ?? model?.threshold ?? 1;
   return {
     screen(text: string): ScreenResult {
-      if (typeof text !== 'string' || text.length === 0) return { ...NO_ALERT, matched: [] };
-      const tokens = compiled.vocabulary.repair(tokenise(text));
-      const hits = compiled.matcher.run(tokens);
-      // Per sentence: categories whose weak entries are hidden (null = all), and ids hidden outright.
-      const masked = new Map<number, Set<Category> | null>();
-      const hidden = new Set<string>();
-      const escalate = new Set<Category>();
-      for (const hit of hits) {
-        const entry = entries[hit.entry];
-        if (!entry) continue;
-        if (entry.kind === 'mask') {
-          if (entry.entries) {
-            for (const id of entry.entries) hidden.add(`${hit.sentence}:${id}`);
-            continue;
-          }
-          const prior = masked.get(hit.sentence);
-          if (!entry.categories || prior === null) masked.set(hit.sentence, null);
-          else masked.set(hit.sentence, new Set([...(prior ?? []), ...entry.categories]));
-        } else if (entry.kind === 'escalate') {
-          for (const c of entry.categories ?? CATEGORIES) escalate.add(c);
-        } else {
-          for (const id of entry.supersedes ?? []) hidden.add(`${hit.sentence}:${id}`);
+      const analysis = analyse(text);
+      if (analysis.result || !model) return analysis.result ?? { ...NO_ALERT, matched: [] };
+      return modelResult(model, threshold, analysis) ?? { ...NO_ALERT, matched: [] };
+    },
+  };
+}
+
+/** Options for {@link createScreen}. */
+export interface ScreenOptions {
+  /** The learned layer consulted when the rules do not alert: default the bundled model; `null` for rules only. */
+  model?: ScreenModel | null;
+  /** P(not none) from which the model alerts; default the model's own (chosen by cross-validation). */
+  threshold?: number;
+}
+
+/** What the rules made of one message, and what the learned layer needs. */
+export interface Analysis {
+  /** The rules' alert, or null when they raised none. */
+  result: ScreenResult | null;
+  /** The repaired tokens. */
+  tokens: readonly string[];
+  /** Categories the rules judged figurative or topic talk here: a phrase alert of theirs was hidden by a mask. */
+  vetoed: ReadonlySet<Category>;
+  /** True when every sentence is topic talk or a definition (a mask for all categories). */
+  vetoAll: boolean;
+}
+
+const NO_VETO: ReadonlySet<Category> = new Set();
+/** Fewest words a message needs before the learned layer may alert on it. */
+export const MIN_MODEL_WORDS = 4;
+
+function countWords(tokens: readonly string[]): number {
+  let n = 0;
+  for (const t of tokens) if (/[a-z]/.test(t)) n++;
+  return n;
+}
+const HIGH_CATEGORIES: ReadonlySet<Category> = new Set(['suicide', 'self_harm', 'abuse_sexual', 'neglect_danger']);
+
+/**
+ * The learned layer's alert for a message the rules let through, or null: alert when P(not none) ≥ threshold and
+ * the rules' masks do not veto the model's category. Severity `medium`, or `high` for suicide, self_harm,
+ * abuse_sexual and neglect_danger at P ≥ the model's `highThreshold`; `matched` is `["model.<category>"]`.
+ */
+export function modelResult(model: ScreenModel, threshold: number, analysis: Analysis): ScreenResult | null {
+  // Short messages ("stop", "2", "join K7PQ-M3XR") are the rules' alone: too little evidence for a
+  // learned guess, and most of what young people send a chatbot is short.
+  if (analysis.vetoAll || countWords(analysis.tokens) < MIN_MODEL_WORDS) return null;
+  const { pAlert, category } = model.classify(analysis.tokens);
+  if (pAlert < threshold || analysis.vetoed.has(category)) return null;
+  const severity: Severity = HIGH_CATEGORIES.has(category) && pAlert >= model.highThreshold ? 'high' : 'medium';
+  return { alert: true, category, severity, matched: [`model.${category}`] };
+}
+
+/**
+ * The rules' half of the screen (see {@link createScreen}): for one message, the rules' alert (or null), the
+ * repaired tokens and the masks' vetoes for the learned layer. Used by the screen and by the trainer.
+ */
+export function createAnalyser(lexicon: Lexicon): (text: string) => Analysis {
+  const compiled = compileLexicon(lexicon);
+  const { entries } = lexicon;
+  return function analyse(text: string): Analysis {
+    if (typeof text !== 'string' || text.length === 0) {
+      return { result: null, tokens: [], vetoed: NO_VETO, vetoAll: true };
+    }
+    const tokens = compiled.vocabulary.repair(tokenise(text));
+    const done = (result: ScreenResult): Analysis => ({ result, tokens, vetoed: NO_VETO, vetoAll: false });
+    const hits = compiled.matcher.run(tokens);
+    // Per sentence: categories whose weak entries are hidden (null = all), and ids hidden outright.
+    const masked = new Map<number, Set<Category> | null>();
+    const hidden = new Set<string>();
+    const escalate = new Set<Category>();
+    for (const hit of hits) {
+      const entry = entries[hit.entry];
+      if (!entry) continue;
+      if (entry.kind === 'mask') {
+        if (entry.entries) {
+          for (const id of entry.entries) hidden.add(`${hit.sentence}:${id}`);
+          continue;
         }
+        const prior = masked.get(hit.sentence);
+        if (!entry.categories || prior === null) masked.set(hit.sentence, null);
+        else masked.set(hit.sentence, new Set([...(prior ?? []), ...entry.categories]));
+      } else if (entry.kind === 'escalate') {
+        for (const c of entry.categories ?? CATEGORIES) escalate.add(c);
+      } else {
+        for (const id of entry.supersedes ?? []) hidden.add(`${hit.sentence}:${id}`);
       }
-      const alerts: Alert[] = [];
-      const seen = new Set<number>();
-      // Sentence:category pairs where a phrase alert was hidden as figurative or topic talk: the co-occurrence
-      // layer does not raise them again.
-      const suppressed = new Set<string>();
-      hits.forEach((hit, order) => {
-        const entry = entries[hit.entry];
-        if (!entry || entry.kind !== 'alert' || !entry.category || !entry.severity) return;
-        if (hidden.size > 0 && hidden.has(`${hit.sentence}:${entry.id}`)) {
+    }
+    const alerts: Alert[] = [];
+    const seen = new Set<number>();
+    // Sentence:category pairs where a phrase alert was hidden as figurative or topic talk: the co-occurrence
+    // layer does not raise them again.
+    const suppressed = new Set<string>();
+    hits.forEach((hit, order) => {
+      const entry = entries[hit.entry];
+      if (!entry || entry.kind !== 'alert' || !entry.category || !entry.severity) return;
+      if (hidden.size > 0 && hidden.has(`${hit.sentence}:${entry.id}`)) {
+        suppressed.add(`${hit.sentence}:${entry.category}`);
+        return;
+      }
+      if (entry.weak && masked.has(hit.sentence)) {
+        const cats = masked.get(hit.sentence);
+        if (cats === null || cats?.has(entry.category)) {
           suppressed.add(`${hit.sentence}:${entry.category}`);
           return;
         }
-        if (entry.weak && masked.has(hit.sentence)) {
-          const cats = masked.get(hit.sentence);
-          if (cats === null || cats?.has(entry.category)) {
-            suppressed.add(`${hit.sentence}:${entry.category}`);
-            return;
-          }
-        }
-        if (seen.has(hit.entry)) return;
-        seen.add(hit.entry);
-        const severity: Severity = escalate.has(entry.category) ? 'urgent' : entry.severity;
-        alerts.push({ id: entry.id, category: entry.category, severity, order });
-      });
-      if (alerts.length === 0) {
-        // Second layer: concept co-occurrence, only when no phrase entry raised an alert.
-        const rules = lexicon.cooccur;
-        for (const hit of compiled.cooccur.run(tokens)) {
-          const rule = rules[hit.rule];
-          if (!rule) continue;
-          // Only masks for every category (topic talk, definitions) apply: the narrower phrase masks were written
-          // for particular phrase entries, and the rules carry their own `unless` concepts.
-          if (masked.get(hit.sentence) === null) continue;
-          if (suppressed.size > 0 && suppressed.has(`${hit.sentence}:${rule.category}`)) continue;
-          const severity: Severity = escalate.has(rule.category) ? 'urgent' : rule.severity;
-          alerts.push({ id: rule.id, category: rule.category, severity, order: hit.rule });
-        }
-        if (alerts.length === 0) return { ...NO_ALERT, matched: [] };
-        // Among co-occurrence rules, the lexicon's order breaks ties (not the category order).
-        alerts.sort(
-          (a, b) => (SEVERITY_RANK.get(a.severity) ?? 9) - (SEVERITY_RANK.get(b.severity) ?? 9) || a.order - b.order,
-        );
-        return finish(alerts, hits);
       }
+      if (seen.has(hit.entry)) return;
+      seen.add(hit.entry);
+      const severity: Severity = escalate.has(entry.category) ? 'urgent' : entry.severity;
+      alerts.push({ id: entry.id, category: entry.category, severity, order });
+    });
+    if (alerts.length === 0) {
+      // Second layer: concept co-occurrence, only when no phrase entry raised an alert.
+      const rules = lexicon.cooccur;
+      for (const hit of compiled.cooccur.run(tokens)) {
+        const rule = rules[hit.rule];
+        if (!rule) continue;
+        // Only masks for every category (topic talk, definitions) apply: the narrower phrase masks were written
+        // for particular phrase entries, and the rules carry their own `unless` concepts.
+        if (masked.get(hit.sentence) === null) continue;
+        if (suppressed.size > 0 && suppressed.has(`${hit.sentence}:${rule.category}`)) continue;
+        const severity: Severity = escalate.has(rule.category) ? 'urgent' : rule.severity;
+        alerts.push({ id: rule.id, category: rule.category, severity, order: hit.rule });
+      }
+      if (alerts.length === 0) {
+        let vetoed = NO_VETO;
+        if (suppressed.size > 0) {
+          const cats = new Set<Category>();
+          for (const key of suppressed) cats.add(key.slice(key.indexOf(':') + 1) as Category);
+          vetoed = cats;
+        }
+        let sentences = 1;
+        for (const t of tokens) if (t === BOUNDARY) sentences++;
+        let topicTalk = 0;
+        for (const cats of masked.values()) if (cats === null) topicTalk++;
+        return { result: null, tokens, vetoed, vetoAll: topicTalk >= sentences };
+      }
+      // Among co-occurrence rules, the lexicon's order breaks ties (not the category order).
       alerts.sort(
-        (a, b) =>
-          (SEVERITY_RANK.get(a.severity) ?? 9) - (SEVERITY_RANK.get(b.severity) ?? 9) ||
-          (CATEGORY_RANK.get(a.category) ?? 99) - (CATEGORY_RANK.get(b.category) ?? 99) ||
-          a.order - b.order,
+        (a, b) => (SEVERITY_RANK.get(a.severity) ?? 9) - (SEVERITY_RANK.get(b.severity) ?? 9) || a.order - b.order,
       );
-      return finish(alerts, hits);
-    },
+      return done(finish(alerts, hits));
+    }
+    alerts.sort(
+      (a, b) =>
+        (SEVERITY_RANK.get(a.severity) ?? 9) - (SEVERITY_RANK.get(b.severity) ?? 9) ||
+        (CATEGORY_RANK.get(a.category) ?? 99) - (CATEGORY_RANK.get(b.category) ?? 99) ||
+        a.order - b.order,
+    );
+    return done(finish(alerts, hits));
   };
 
   function finish(alerts: readonly Alert[], hits: readonly Hit[]): ScreenResult {

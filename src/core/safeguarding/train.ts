@@ -1,0 +1,323 @@
+/**
+ * The offline trainer of the screen's learned layer (model.ts): deterministic multinomial logistic regression with
+ * L2 regularisation over hashed token features, class weights balancing `none` against all alerts, full-batch Adam
+ * (no randomness but the seeded fold split), and a k-fold cross-validation that chooses the alert threshold.
+ * Pure functions over labelled lines; scripts/train-screen.ts reads the files and writes model.json.
+ */
+import { compileModel, FEATURE_SET, featureBuckets, MODEL_CLASSES, type ModelFile } from './model';
+import { MIN_MODEL_WORDS, type Analysis } from './screen';
+import { CATEGORIES, type Category } from './types';
+
+/** One labelled line, as in tests/fixtures/safeguarding/*.jsonl. */
+export interface LabelledLine {
+  id: string;
+  text: string;
+  alert: boolean;
+  category: string | null;
+  /**
+   * Ordinary chat (everyday.jsonl): trains the model on what most messages look like, but is left
+   * out of the false-alarm rate that chooses the threshold, which is measured on hard negatives.
+   */
+  easy?: boolean;
+}
+
+export interface TrainOptions {
+  hashBits: number;
+  /** L2 strength on the weights (not the biases), against the weighted mean loss. */
+  lambda: number;
+  iterations: number;
+  learningRate: number;
+  /** Buckets seen in fewer training lines than this are left out (keeps the file small). */
+  minLines: number;
+  seed: number;
+  folds: number;
+  /** Largest held-out false-alarm rate (rules + model, on negatives) the chosen threshold may give. */
+  targetFalseAlarm: number;
+  /** P(not none) from which the four gravest categories get severity `high`. */
+  highThreshold: number;
+  /** Weights are rounded to this many decimals; those that round below `minWeight` are dropped. */
+  decimals: number;
+  minWeight: number;
+}
+
+export const DEFAULT_TRAIN_OPTIONS: Readonly<TrainOptions> = Object.freeze({
+  hashBits: 18,
+  lambda: 1e-4,
+  iterations: 250,
+  learningRate: 0.05,
+  minLines: 2,
+  seed: 20240611,
+  folds: 5,
+  targetFalseAlarm: 0.06,
+  highThreshold: 0.95,
+  decimals: 3,
+  minWeight: 0.004,
+});
+
+/** A line made ready for training: its class, its tokens and features, and what the rules made of it. */
+export interface Example {
+  id: string;
+  label: number;
+  tokens: readonly string[];
+  buckets: readonly number[];
+  /** The rules' category when they alert, else null. */
+  rule: Category | null;
+  vetoed: ReadonlySet<Category>;
+  vetoAll: boolean;
+  /** Too few words for the screen to consult the model (see MIN_MODEL_WORDS). */
+  short: boolean;
+  easy: boolean;
+}
+
+/**
+ * Turns labelled lines into examples (the first of lines with the same text wins).
+ * @throws Error for an alert line whose category is not one of the screen's.
+ */
+export function prepareExamples(
+  lines: readonly LabelledLine[],
+  analyse: (text: string) => Analysis,
+  hashBits: number,
+): Example[] {
+  const seen = new Set<string>();
+  const out: Example[] = [];
+  for (const line of lines) {
+    const key = line.text.trim().toLowerCase();
+    if (seen.has(key)) continue;
+    seen.add(key);
+    let label = 0;
+    if (line.alert) {
+      label = CATEGORIES.indexOf(line.category as Category) + 1;
+      if (label === 0) throw new Error(`line ${line.id}: unknown category "${line.category}"`);
+    }
+    const a = analyse(line.text);
+    const buckets = featureBuckets(a.tokens, hashBits);
+    out.push({
+      id: line.id,
+      label,
+      tokens: a.tokens,
+      buckets,
+      rule: a.result?.category ?? null,
+      vetoed: a.vetoed,
+      vetoAll: a.vetoAll,
+      short: a.tokens.filter((t) => /[a-z]/.test(t)).length < MIN_MODEL_WORDS,
+      easy: line.easy === true,
+    });
+  }
+  return out;
+}
+
+/** mulberry32: a small seeded PRNG. */
+function prng(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+/** Fold of each example: a seeded shuffle, then stratified by class (round-robin within each class). */
+export function assignFolds(examples: readonly Example[], folds: number, seed: number): number[] {
+  const rand = prng(seed);
+  const order = examples.map((_, i) => i);
+  for (let i = order.length - 1; i > 0; i--) {
+    const j = Math.floor(rand() * (i + 1));
+    [order[i], order[j]] = [order[j] as number, order[i] as number];
+  }
+  const fold = new Array<number>(examples.length).fill(0);
+  const next = new Map<number, number>();
+  for (const i of order) {
+    const label = (examples[i] as Example).label;
+    const n = next.get(label) ?? 0;
+    fold[i] = n % folds;
+    next.set(label, n + 1);
+  }
+  return fold;
+}
+
+/** Trains on the examples and returns the model file (weights rounded; threshold and notes as given). */
+export function trainModel(
+  examples: readonly Example[],
+  options: TrainOptions,
+  threshold: number,
+  notes: Pick<ModelFile, 'cv' | 'trainedOn'> = {},
+): ModelFile {
+  const k = MODEL_CLASSES.length;
+  // Buckets seen in enough lines, numbered in bucket order.
+  const lines = new Map<number, number>();
+  for (const ex of examples) for (const b of new Set(ex.buckets)) lines.set(b, (lines.get(b) ?? 0) + 1);
+  const kept = [...lines.entries()]
+    .filter(([, n]) => n >= options.minLines)
+    .map(([b]) => b)
+    .sort((a, b) => a - b);
+  const column = new Map<number, number>(kept.map((b, i) => [b, i]));
+  const F = kept.length;
+  // Each example as (feature, count) pairs.
+  const feats: Int32Array[] = [];
+  const counts: Float64Array[] = [];
+  for (const ex of examples) {
+    const m = new Map<number, number>();
+    for (const b of ex.buckets) {
+      const f = column.get(b);
+      if (f !== undefined) m.set(f, (m.get(f) ?? 0) + 1);
+    }
+    const fs = [...m.keys()].sort((a, b) => a - b);
+    feats.push(Int32Array.from(fs));
+    counts.push(Float64Array.from(fs.map((f) => m.get(f) as number)));
+  }
+  // Class weights: `none` as heavy in total as all the alerts together.
+  const negatives = examples.filter((e) => e.label === 0).length;
+  const positives = examples.length - negatives;
+  const noneWeight = negatives > 0 && positives > 0 ? positives / negatives : 1;
+  const sw = examples.map((e) => (e.label === 0 ? noneWeight : 1));
+  const total = sw.reduce((a, b) => a + b, 0);
+
+  const P = F * k + k; // weights, then biases
+  const w = new Float64Array(P);
+  const g = new Float64Array(P);
+  const m1 = new Float64Array(P);
+  const m2 = new Float64Array(P);
+  const logits = new Float64Array(k);
+  const beta1 = 0.9;
+  const beta2 = 0.999;
+  for (let it = 1; it <= options.iterations; it++) {
+    g.fill(0);
+    for (let i = 0; i < examples.length; i++) {
+      const fs = feats[i] as Int32Array;
+      const cs = counts[i] as Float64Array;
+      for (let c = 0; c < k; c++) logits[c] = w[F * k + c] as number;
+      for (let j = 0; j < fs.length; j++) {
+        const base = (fs[j] as number) * k;
+        const x = cs[j] as number;
+        for (let c = 0; c < k; c++) logits[c] = (logits[c] as number) + x * (w[base + c] as number);
+      }
+      let max = -Infinity;
+      for (let c = 0; c < k; c++) max = Math.max(max, logits[c] as number);
+      let sum = 0;
+      for (let c = 0; c < k; c++) {
+        logits[c] = Math.exp((logits[c] as number) - max);
+        sum += logits[c] as number;
+      }
+      const scale = (sw[i] as number) / total;
+      const y = (examples[i] as Example).label;
+      for (let c = 0; c < k; c++) logits[c] = (((logits[c] as number) / sum - (c === y ? 1 : 0)) * scale) as number;
+      for (let c = 0; c < k; c++) g[F * k + c] = (g[F * k + c] as number) + (logits[c] as number);
+      for (let j = 0; j < fs.length; j++) {
+        const base = (fs[j] as number) * k;
+        const x = cs[j] as number;
+        for (let c = 0; c < k; c++) g[base + c] = (g[base + c] as number) + x * (logits[c] as number);
+      }
+    }
+    for (let p = 0; p < F * k; p++) g[p] = (g[p] as number) + options.lambda * (w[p] as number);
+    const lr = (options.learningRate * Math.sqrt(1 - beta2 ** it)) / (1 - beta1 ** it);
+    for (let p = 0; p < P; p++) {
+      const gp = g[p] as number;
+      const a = beta1 * (m1[p] as number) + (1 - beta1) * gp;
+      const b = beta2 * (m2[p] as number) + (1 - beta2) * gp * gp;
+      m1[p] = a;
+      m2[p] = b;
+      w[p] = (w[p] as number) - (lr * a) / (Math.sqrt(b) + 1e-8);
+    }
+  }
+  const scale = 10 ** options.decimals;
+  const round = (x: number): number => Math.round(x * scale) / scale || 0;
+  const rows: number[][] = [];
+  for (let f = 0; f < F; f++) {
+    const row = [kept[f] as number];
+    for (let c = 0; c < k; c++) {
+      const v = round(w[f * k + c] as number);
+      if (Math.abs(v) >= options.minWeight) row.push(c, v);
+    }
+    if (row.length > 1) rows.push(row);
+  }
+  return {
+    version: 1,
+    features: FEATURE_SET,
+    hashBits: options.hashBits,
+    classes: [...MODEL_CLASSES],
+    threshold,
+    highThreshold: options.highThreshold,
+    bias: Array.from(w.subarray(F * k), round),
+    rows,
+    ...notes,
+  };
+}
+
+/** Recall, false-alarm rate and category accuracy (on caught alerts). */
+export interface Figures {
+  recall: number;
+  falseAlarm: number;
+  category: number;
+}
+
+/** Held-out scores from cross-validation, and the figures they give at each threshold. */
+export interface CrossValidation {
+  /** Per example (same order): held-out P(not none) and the model's top category. */
+  pAlert: number[];
+  category: Category[];
+  /** Figures of the model alone and of rules + model at a threshold. */
+  at(threshold: number): { model: Figures; combined: Figures };
+  /** The smallest threshold (0.05 steps) whose combined held-out false-alarm rate is within the target. */
+  chosen: number;
+}
+
+/** k-fold cross-validation: train on k−1 folds, score the held-out fold with the exported (rounded) model. */
+export function crossValidate(examples: readonly Example[], options: TrainOptions): CrossValidation {
+  const fold = assignFolds(examples, options.folds, options.seed);
+  const pAlert = new Array<number>(examples.length).fill(0);
+  const category = new Array<Category>(examples.length).fill(CATEGORIES[0]);
+  for (let f = 0; f < options.folds; f++) {
+    const train = examples.filter((_, i) => fold[i] !== f);
+    const model = compileModel(trainModel(train, options, 0.5));
+    examples.forEach((ex, i) => {
+      if (fold[i] !== f) return;
+      const v = model.classify(ex.tokens);
+      pAlert[i] = v.pAlert;
+      category[i] = v.category;
+    });
+  }
+  const at = (t: number): { model: Figures; combined: Figures } => {
+    const tally = { tp: 0, pos: 0, fp: 0, neg: 0, right: 0 };
+    const both = { ...tally };
+    examples.forEach((ex, i) => {
+      // As the screen decides: never on a vetoed or short message.
+      const fires = !ex.vetoAll && !ex.short && (pAlert[i] as number) >= t && !ex.vetoed.has(category[i] as Category);
+      const modelCat = fires ? (category[i] as Category) : null;
+      const combinedCat = ex.rule ?? modelCat;
+      const truth = ex.label === 0 ? null : CATEGORIES[ex.label - 1];
+      for (const [s, got] of [
+        [tally, modelCat],
+        [both, combinedCat],
+      ] as const) {
+        if (truth === null) {
+          if (ex.easy) continue;
+          s.neg++;
+          if (got) s.fp++;
+        } else {
+          s.pos++;
+          if (got) {
+            s.tp++;
+            if (got === truth) s.right++;
+          }
+        }
+      }
+    });
+    const figures = (s: typeof tally): Figures => ({
+      recall: s.pos ? s.tp / s.pos : 1,
+      falseAlarm: s.neg ? s.fp / s.neg : 0,
+      category: s.tp ? s.right / s.tp : 1,
+    });
+    return { model: figures(tally), combined: figures(both) };
+  };
+  // A coarse grid (0.05 steps): a finer one would fit the folds' noise.
+  let chosen = 0.95;
+  for (let t = 1; t <= 19; t++) {
+    if (at(t / 20).combined.falseAlarm <= options.targetFalseAlarm) {
+      chosen = t / 20;
+      break;
+    }
+  }
+  return { pAlert, category, at, chosen };
+}

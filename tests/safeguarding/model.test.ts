@@ -1,0 +1,118 @@
+import bundled from '../../src/core/safeguarding/model.json';
+import { loadLexicon } from '../../src/core/safeguarding/lexicon';
+import {
+  compileModel,
+  defaultModel,
+  featureBuckets,
+  loadModel,
+  MODEL_CLASSES,
+  ModelError,
+  parseModel,
+} from '../../src/core/safeguarding/model';
+import { createAnalyser, createScreen, defaultScreen } from '../../src/core/safeguarding/screen';
+import { DEFAULT_TRAIN_OPTIONS, prepareExamples, trainModel } from '../../src/core/safeguarding/train';
+import { readTrainingLines } from '../../scripts/train-screen';
+
+const analyse = createAnalyser(loadLexicon());
+
+describe('screen model file', () => {
+  it('validates, with the classes in order and a threshold chosen by cross-validation', () => {
+    const model = parseModel(bundled);
+    expect(model.classes).toEqual([...MODEL_CLASSES]);
+    expect(model.rows.length).toBeGreaterThan(1000);
+    expect(model.threshold).toBeGreaterThan(0);
+    expect(model.threshold).toBeLessThan(1);
+    expect(model.cv).toBeDefined();
+  });
+
+  it.each([
+    [{ ...bundled, classes: ['none', 'suicide'] }, /field "classes".*must be exactly none, suicide/],
+    [{ ...bundled, features: 'other/v0' }, /field "features".*"other\/v0" is not this code's feature set/],
+    [{ ...bundled, bias: [1, 2] }, /field "bias": needs 13 numbers/],
+    [{ ...bundled, threshold: 1.5 }, /field "threshold": must be between 0 and 1/],
+    [
+      {
+        ...bundled,
+        rows: [
+          [5, 1, 0.5],
+          [5, 2, 0.1],
+        ],
+      },
+      /row 1: duplicate bucket 5/,
+    ],
+    [{ ...bundled, rows: [[5, 13, 0.5]] }, /row 0: class index 13 is not in \[0, 13\)/],
+    [{ ...bundled, rows: [[-1, 1, 0.5]] }, /row 0: bucket must be an integer/],
+    [{ ...bundled, rows: [[5, 1]] }, /row 0: must be \[bucket, class, weight/],
+    [{ ...bundled, extra: true }, /Invalid safeguarding model test\.json: file/],
+    ['not a model', /Invalid safeguarding model test\.json/],
+  ])('refuses a bad model file with a clear message (%#)', (data, message) => {
+    expect(() => loadModel(data, 'test.json')).toThrow(ModelError);
+    expect(() => loadModel(data, 'test.json')).toThrow(message);
+  });
+});
+
+describe('screen model scoring', () => {
+  const model = defaultModel();
+
+  it('is deterministic and gives probabilities that sum to 1', () => {
+    const tokens = analyse('my step dad comes in my room at night and i hate it').tokens;
+    const a = model.probabilities(tokens);
+    const b = model.probabilities(tokens);
+    expect(Array.from(a)).toEqual(Array.from(b));
+    expect(a.reduce((s, p) => s + p, 0)).toBeCloseTo(1, 9);
+    expect(model.classify(tokens)).toEqual(model.classify(tokens));
+    expect(compileModel(parseModel(bundled)).classify(tokens)).toEqual(model.classify(tokens));
+  });
+
+  it('reads features linearly: a 4,096-character line scores quickly', () => {
+    const line = 'kil myslef sucide unaliv wanna d1e '.repeat(120).slice(0, 4096);
+    const tokens = analyse(line).tokens;
+    expect(featureBuckets(tokens, 18).length).toBeLessThanOrEqual(4 * tokens.length);
+    const start = process.hrtime.bigint();
+    for (let i = 0; i < 100; i++) model.classify(tokens);
+    expect(Number(process.hrtime.bigint() - start) / 1e6 / 100).toBeLessThan(5);
+  });
+
+  it('alerts in the screen only where the rules do not, reporting "model.<category>"', () => {
+    const screen = defaultScreen();
+    const rulesOnly = createScreen(loadLexicon(), { model: null });
+    for (const text of ['this homework is killing me 😂', 'what time is group on saturday', 'hi', 'thanks']) {
+      expect(screen.screen(text).alert).toBe(false);
+    }
+    // At a tiny threshold the model speaks for any message the rules let through, unless the masks veto it.
+    const eager = createScreen(loadLexicon(), { threshold: 0.01 });
+    // Short messages ("stop", "2", a join code) are the rules' alone, whatever the threshold.
+    for (const short of ['stop', 'no', '2', 'join K7PQ-M3XR', 'i feel rubbish'])
+      expect(eager.screen(short).alert).toBe(false);
+    const text = 'i feel rubbish about everything';
+    expect(rulesOnly.screen(text).alert).toBe(false);
+    const r = eager.screen(text);
+    expect(r).toMatchObject({ alert: true, severity: expect.stringMatching(/^(medium|high)$/) });
+    expect(r.matched).toEqual([`model.${r.category}`]);
+    expect(eager.screen('what is self harm').alert).toBe(false); // a definition: topic talk
+    expect(createScreen(loadLexicon(), { threshold: 0.9999 }).screen('hi').alert).toBe(false);
+  });
+});
+
+describe('screen model trainer', () => {
+  const lines = readTrainingLines();
+
+  it('is deterministic: the same lines give the same weights', () => {
+    const examples = prepareExamples(lines.slice(0, 400), analyse, 18);
+    const options = { ...DEFAULT_TRAIN_OPTIONS, iterations: 20 };
+    expect(trainModel(examples, options, 0.5)).toEqual(trainModel(examples, options, 0.5));
+  });
+
+  it('reproduces the bundled model from the fixtures (else run `npm run train:screen`)', () => {
+    const trained = bundled.trainedOn as { lambda: number; iterations: number; minLines: number };
+    const examples = prepareExamples(lines, analyse, bundled.hashBits);
+    const options = { ...DEFAULT_TRAIN_OPTIONS, ...trained };
+    const retrained = compileModel(trainModel(examples, options, bundled.threshold));
+    const shipped = defaultModel();
+    let worst = 0;
+    for (const ex of examples) {
+      worst = Math.max(worst, Math.abs(retrained.classify(ex.tokens).pAlert - shipped.classify(ex.tokens).pAlert));
+    }
+    expect(worst).toBeLessThan(1e-3);
+  }, 60000);
+});
