@@ -64,13 +64,14 @@ describe('screen model scoring', () => {
     expect(compileModel(parseModel(bundled)).classify(tokens)).toEqual(model.classify(tokens));
   });
 
-  it('reads features linearly: a 4,096-character line scores quickly', () => {
+  // Speed itself is measured by `npm run bench`, never asserted here.
+  it('reads features linearly: at most four look-ups per token on a 4,096-character line', () => {
     const line = 'kil myslef sucide unaliv wanna d1e '.repeat(120).slice(0, 4096);
     const tokens = analyse(line).tokens;
     expect(featureBuckets(tokens, 18).length).toBeLessThanOrEqual(4 * tokens.length);
-    const start = process.hrtime.bigint();
-    for (let i = 0; i < 100; i++) model.classify(tokens);
-    expect(Number(process.hrtime.bigint() - start) / 1e6 / 100).toBeLessThan(5);
+    const { pAlert } = model.classify(tokens);
+    expect(pAlert).toBeGreaterThanOrEqual(0);
+    expect(pAlert).toBeLessThanOrEqual(1);
   });
 
   it('alerts in the screen only where the rules do not, reporting "model.<category>"', () => {
