@@ -42,7 +42,7 @@ input[type=text], input[type=email], input[type=password], input[type=date], inp
   font: inherit; width: 100%; padding: .5rem .6rem; border: 2px solid var(--muted); border-radius: .35rem; background: #fff; color: var(--ink); }
 textarea { min-height: 5rem; }
 .field { min-width: 10rem; flex: 1; }
-.form-grid { display: grid; grid-template-columns: repeat(auto-fit, minmax(12rem, 1fr)); gap: .75rem; margin-bottom: .75rem; }
+.form-grid { display: grid; grid-template-columns: repeat(auto-fit, minmax(12rem, 1fr)); gap: .75rem; margin-bottom: .75rem; align-items: end; }
 form.card > .field { margin-bottom: .75rem; }
 fieldset { border: 1px solid var(--line); border-radius: .35rem; padding: .5rem .75rem; margin: 0 0 .75rem; }
 fieldset label, label.check { font-weight: 400; display: flex; gap: .5rem; align-items: center; margin: .2rem 0; }

@@ -21,7 +21,14 @@ export async function registerQueueBoard(app: FastifyInstance, d: { auth: StaffA
     queues: d.queues.all().map((q) => new BullMQAdapter(q)),
     // @bull-board/fastify 9.10.1 bundles its own @bull-board/api 9.10.1 (we have 9.10.2): same shape, separate types.
     serverAdapter: serverAdapter as unknown as Parameters<typeof createBullBoard>[0]['serverAdapter'],
-    options: { uiConfig: { boardTitle: 'Haven queues' } },
+    options: {
+      uiConfig: {
+        boardTitle: 'Haven queues',
+        // A way back, and no link to an outside docs site.
+        miscLinks: [{ text: 'Back to the dashboard', url: '/staff' }],
+        hideDocsLink: true,
+      },
+    },
   });
   await app.register(
     async (scope) => {
