@@ -342,6 +342,40 @@ describe('Messenger channel in a running Haven', () => {
     expect(messagesTo(p)).toHaveLength(2); // one refused, one delivered
   });
 
+  it('a burst of 429s and 500s across many people ends with every reply sent exactly once', async () => {
+    const people = Array.from({ length: 8 }, () => psid());
+    let refusals = 0;
+    for (const [i, p] of people.entries()) {
+      let failed = 0;
+      // Each person's first reply meets one or two refusals: a rate limit (with Retry-After) or a 500.
+      const failures = 1 + (i % 2);
+      behaviours.set(p, (req, res) => {
+        if (!(req.json as Json).message || failed >= failures) return false;
+        failed++;
+        refusals++;
+        if ((i + failed) % 2 === 0)
+          res.writeHead(429, { 'content-type': 'application/json', 'retry-after': '1' }).end(JSON.stringify(error613));
+        else res.writeHead(500, { 'content-type': 'application/json' }).end('{"error":{"code":2,"message":"x"}}');
+        return true;
+      });
+    }
+    const mids = people.map(() => newMid());
+    for (const [i, p] of people.entries()) {
+      const e = event(text, p) as Json;
+      e.entry[0].messaging[0].message.mid = mids[i];
+      await post(e);
+    }
+    for (const p of people) await replies(p, 1 + (people.indexOf(p) % 2) + 1);
+    await drained();
+    expect(refusals).toBe(people.reduce((n, _p, i) => n + 1 + (i % 2), 0));
+    for (const [i, p] of people.entries()) {
+      const texts = messagesTo(p).map((r) => (r.json as Json).message.text as string);
+      // The refused attempts and the one that went through carry the same reply; nothing beyond it.
+      expect(texts).toHaveLength(1 + (i % 2) + 1);
+      expect(new Set(texts).size).toBe(1);
+    }
+  });
+
   it('551 (person unavailable) is not retried and is recorded as failed', async () => {
     const p = psid();
     behaviours.set(p, (_req, res) => {
