@@ -75,6 +75,17 @@ describe('screen accuracy', () => {
     expect(m.categoryAccuracy).toBeGreaterThanOrEqual(0.9);
   });
 
+  // Written blind and never trained or tuned on (see tests/fixtures/safeguarding-blind/README.md): the honest
+  // measure of how the screen generalises. The floors only catch a clear regression.
+  it.each(['blind2.jsonl', 'blind3.jsonl'])('blind set %s: recall ≥ 0.88, false-alarm rate ≤ 0.14', (file) => {
+    const cases = readCases(path.resolve(__dirname, '../fixtures/safeguarding-blind', file));
+    expect((cases ?? []).length).toBeGreaterThanOrEqual(200);
+    const m = measure(defaultScreen(), cases ?? []);
+    console.log(report(`blind set ${file}`, m));
+    expect(m.recall).toBeGreaterThanOrEqual(0.88);
+    expect(m.falseAlarmRate).toBeLessThanOrEqual(0.14);
+  });
+
   it('everyday chat (greetings, commands, join codes, answers, caring routine): false-alarm rate ≤ 0.01', () => {
     // Trained on by the learned layer: this checks that ordinary messages stay quiet, not generalisation.
     const cases = readCases(path.resolve(__dirname, '../fixtures/safeguarding/everyday.jsonl'));
