@@ -179,7 +179,11 @@ describe('the coordinator queue: claim, schedule, reminders, message, close', ()
 
     const moved = Date.now() + 2 * 3600_000;
     await haven.requests.schedule(r.id, { at: new Date(moved), place: "we'll call you on WhatsApp" }, 'Terry');
-    await c.chat.expectReply(/booked/);
+    // Told as a move, not as a second booking; and recorded as one.
+    const move = await c.chat.expectReply(/has moved to a new time/);
+    expect(move.text).not.toMatch(/Good news/);
+    expect(move.text).toContain("we'll call you on WhatsApp");
+    expect((await haven.requests.history(r.id)).map((h) => h.event)).toContain('rescheduled');
     for (const o of OFFSETS) {
       const job = await reminderJob(r.id, o);
       expect(await job!.isDelayed()).toBe(true);

@@ -247,6 +247,8 @@ export class RequestService {
       throw new RequestError('INVALID', 'say where the session is (a link, or e.g. "we\'ll call you on WhatsApp")');
     if (place.length > 500) throw new RequestError('INVALID', 'the place is too long (500 characters at most)');
     const names = input.workers ? cleanWorkers(input.workers) : undefined;
+    // A session already booked is being moved: recorded and told as a move, not a new booking.
+    const moving = (await this.d.store.get(id))?.status === 'scheduled';
     const { before, after } = await this.update(
       id,
       (r) => {
@@ -257,10 +259,12 @@ export class RequestService {
         return { ...r, status: 'scheduled', claimedBy: r.claimedBy ?? by, workersAssigned, session: { at, place } };
       },
       by,
-      'scheduled',
+      moving ? 'rescheduled' : 'scheduled',
       (r) => `${formatSessionTime(at, this.d.timezone)} at ${place} with ${r.workersAssigned.join(', ')}`,
     );
-    const text = sessionConfirmation(after, after.session!, this.d.timezone, this.d.safetyReminder(after.platform));
+    const text = sessionConfirmation(after, after.session!, this.d.timezone, this.d.safetyReminder(after.platform), {
+      moved: moving,
+    });
     await this.d.outbox.send(after.conversationId, { text }, 'staff', `req:${id}:v${after.version}`);
     await this.queueReminders(after);
     this.d.log.info({ requestId: id, moved: before.status === 'scheduled' }, 'session scheduled');

@@ -53,10 +53,18 @@ export const WORKER_PREFERENCE_WORDS: Record<WorkerPreference, string> = {
   no_preference: "don't mind",
 };
 
-/** The message telling a young person their session is arranged, ending with the safety reminder. */
-export function sessionConfirmation(r: OneToOneRequest, s: Session, timeZone: string, safety: string): string {
+/** The message telling a young person their session is arranged (or moved), ending with the safety reminder. */
+export function sessionConfirmation(
+  r: OneToOneRequest,
+  s: Session,
+  timeZone: string,
+  safety: string,
+  opts: { moved?: boolean } = {},
+): string {
   return [
-    `Good news${r.memberName ? `, ${r.memberName}` : ''}! Your one-to-one is booked 🙂`,
+    opts.moved
+      ? `${r.memberName ? `${r.memberName}, your` : 'Your'} one-to-one has moved to a new time. Here it is now:`
+      : `Good news${r.memberName ? `, ${r.memberName}` : ''}! Your one-to-one is booked 🙂`,
     `When: ${formatSessionTime(s.at, timeZone)}\nWhere: ${s.place}\nWho: ${workerNames(r.workersAssigned)}`,
     safety,
     'If you can’t make it, just send "cancel" or tell your youth worker.',
