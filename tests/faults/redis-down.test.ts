@@ -1,7 +1,7 @@
-import { randomUUID } from 'node:crypto';
+import { createHmac, randomUUID } from 'node:crypto';
 import { loadConfig } from '../../src/config';
 import { startHaven, type Haven } from '../../src/main';
-import { waitFor } from '../support/haven';
+import { startStub, waitFor, type StubServer } from '../support/haven';
 import { freePort, OwnRedis } from '../support/redis-server';
 import { WebchatPerson } from '../support/webchat';
 
@@ -12,10 +12,13 @@ import { WebchatPerson } from '../support/webchat';
 describe('Redis stopped while messages arrive', () => {
   let redis: OwnRedis;
   let haven: Haven;
+  let graph: StubServer;
+  const SECRET = 'redis-down-app-secret';
 
   beforeAll(async () => {
     redis = new OwnRedis(await freePort());
     await redis.start();
+    graph = await startStub();
     haven = await startHaven(
       loadConfig({
         NODE_ENV: 'test',
@@ -24,12 +27,17 @@ describe('Redis stopped while messages arrive', () => {
         LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'silent',
         REDIS_URL: redis.url,
         REDIS_PREFIX: 'faults',
+        MESSENGER_APP_SECRET: SECRET,
+        MESSENGER_VERIFY_TOKEN: 'verify',
+        MESSENGER_PAGE_ACCESS_TOKEN: 'page-token',
+        MESSENGER_API_URL: graph.url,
       }),
     );
   });
   afterAll(async () => {
     await haven.stop();
     await redis.destroy();
+    await graph.close();
   });
 
   it('answers 503 while Redis is down and every message exactly once after', async () => {
@@ -60,5 +68,52 @@ describe('Redis stopped while messages arrive', () => {
     for (const p of people) await p.expectReply(/Haven/, 15_000);
     await new Promise((r) => setTimeout(r, 500));
     for (const p of people) expect(await p.replies()).toHaveLength(1);
+  });
+
+  it('a signed Messenger webhook gets 503 while Redis is down, and its retry is answered once', async () => {
+    const psid = String(Date.now());
+    const body = JSON.stringify({
+      object: 'page',
+      entry: [
+        {
+          id: 'PAGE',
+          time: Date.now(),
+          messaging: [
+            {
+              sender: { id: psid },
+              recipient: { id: 'PAGE' },
+              timestamp: Date.now(),
+              message: { mid: `m_${randomUUID()}`, text: 'hi' },
+            },
+          ],
+        },
+      ],
+    });
+    const deliver = () =>
+      fetch(`${haven.url}/webhooks/messenger`, {
+        method: 'POST',
+        headers: {
+          'content-type': 'application/json',
+          'x-hub-signature-256': `sha256=${createHmac('sha256', SECRET).update(body).digest('hex')}`,
+        },
+        body,
+      });
+    const toPsid = () =>
+      graph.requests.filter(
+        (r) =>
+          (r.json as { recipient?: { id?: string }; message?: unknown })?.recipient?.id === psid &&
+          (r.json as { message?: unknown }).message,
+      );
+
+    await redis.stop();
+    expect((await deliver()).status).toBe(503);
+    await redis.start();
+    await waitFor(async () => (await fetch(`${haven.url}/readyz`)).status === 200, 15_000, 'readyz to recover');
+    // Meta delivers again (the same mid), and once more for good measure: one answer.
+    expect((await deliver()).status).toBe(200);
+    expect((await deliver()).status).toBe(200);
+    await waitFor(() => toPsid().length >= 1, 15_000, 'the reply at the Graph stand-in');
+    await new Promise((r) => setTimeout(r, 500));
+    expect(toPsid()).toHaveLength(1);
   });
 });
