@@ -109,7 +109,7 @@ export class AlertStore {
         ...eventFields({
           at: alert.createdAt,
           event: 'raised',
-          detail: `${alert.category} (${alert.severity}) on ${alert.channel}`,
+          detail: `${alert.category.replace(/_/g, ' ')} (${alert.severity}) on ${alert.channel}`,
         }),
       )
       .exec();
