@@ -79,7 +79,8 @@ interface TokenInfo {
   concepts: Int32Array;
   /** The rules any of `concepts` takes part in (deduplicated). */
   rules: Int32Array;
-  phrases: (Phrase & { rules: Int32Array })[] | null;
+  /** Phrases starting with this token, grouped by their second word (each group in lexicon order). */
+  phrases: ReadonlyMap<string, (Phrase & { rules: Int32Array })[]> | null;
 }
 
 interface DraftInfo {
@@ -177,7 +178,8 @@ export class CooccurMatcher {
       return {
         concepts: Int32Array.from(d.concepts),
         rules: rulesOf(d.concepts),
-        phrases: d.phrases.length > 0 ? d.phrases.map((p) => ({ ...p, rules: rulesOf([p.concept]) })) : null,
+        phrases:
+          d.phrases.length > 0 ? byNextWord(d.phrases.map((p) => ({ ...p, rules: rulesOf([p.concept]) }))) : null,
       };
     };
     for (const [w, d] of draft) this.byToken.set(w, finish(d));
@@ -245,8 +247,10 @@ export class CooccurMatcher {
     const { last } = this;
     const { concepts, phrases } = info;
     for (let k = 0; k < concepts.length; k++) last[concepts[k] as number] = at;
-    if (phrases !== null) {
-      for (const p of phrases) {
+    // Only phrases whose second word is the next token can match: look that group up instead of trying all.
+    const group = phrases !== null && i + 1 < tokens.length ? phrases.get(tokens[i + 1] as string) : undefined;
+    if (group !== undefined) {
+      for (const p of group) {
         const { rest } = p;
         if (i + rest.length >= tokens.length) continue;
         let ok = true;
@@ -316,4 +320,16 @@ export class CooccurMatcher {
     for (let k = 0; k < unless.length; k++) if ((this.last[unless[k] as number] as number) >= start) return true;
     return false;
   }
+}
+
+/** Groups phrases by their second word (`rest[0]`), keeping their order within each group. */
+function byNextWord<P extends Phrase>(phrases: readonly P[]): Map<string, P[]> {
+  const groups = new Map<string, P[]>();
+  for (const p of phrases) {
+    const next = p.rest[0] as string;
+    const list = groups.get(next);
+    if (list) list.push(p);
+    else groups.set(next, [p]);
+  }
+  return groups;
 }

@@ -37,6 +37,8 @@ export class Matcher {
   private readonly byWord = new Map<string, Dispatch>();
   private readonly byPrefix = new Map<string, Dispatch>();
   private readonly prefixLengths: number[] = [];
+  /** The stems, grouped by length in {@link prefixLengths} order (a token starts with at most one per length). */
+  private readonly prefixes: { prefix: string; dispatch: Dispatch }[] = [];
   private readonly numberSteps: number[] = [];
   private readonly minNumber: number[] = [];
   /** Per node: its gap, its parent node (−1 for a pattern's first step), and the entries that end there. */
@@ -50,11 +52,17 @@ export class Matcher {
    */
   private readonly reach: Int32Array;
   private base = 0;
-  /** Per parent bucket (node id mod {@link BUCKETS}): 1 when some node of it was reached in this sentence. */
-  private readonly marked = new Uint8Array(BUCKETS);
+  /**
+   * Per parent bucket (node id mod {@link BUCKETS}): 0 when no node of it was reached in this sentence, else
+   * 1 + its position in {@link markedList} (its rank: buckets are scanned in the order they were marked).
+   */
+  private readonly marked = new Int32Array(BUCKETS);
   /** The buckets marked in this sentence, in the order they were marked. */
   private readonly markedList = new Int32Array(BUCKETS);
   private markedCount = 0;
+  /** Scratch for {@link check}'s step-by-step path: the steps found, and their bucket's rank (sorted by rank). */
+  private foundIds: Int32Array = new Int32Array(0);
+  private foundRanks: Int32Array = new Int32Array(0);
   /** Steps reached by the current token, applied after all its steps were checked (as (id) list). */
   private pending = new Int32Array(64);
   private pendingCount = 0;
@@ -113,6 +121,14 @@ export class Matcher {
     });
     for (const [w, ids] of byWord) this.byWord.set(w, this.dispatch(ids));
     for (const [p, ids] of byPrefix) this.byPrefix.set(p, this.dispatch(ids));
+    let most = 0;
+    for (const d of [...this.byWord.values(), ...this.byPrefix.values()]) most = Math.max(most, d.steps.length / 3);
+    this.foundIds = new Int32Array(most);
+    this.foundRanks = new Int32Array(most);
+    // Prefix lookups go by length, in the order the lengths first appeared (see `run`).
+    for (const len of this.prefixLengths) {
+      for (const [p, d] of this.byPrefix) if (p.length === len) this.prefixes.push({ prefix: p, dispatch: d });
+    }
   }
 
   /** Splits the steps accepting one token into first steps and continuations grouped by parent bucket. */
@@ -171,11 +187,8 @@ export class Matcher {
       this.pendingCount = 0;
       const direct = this.byWord.get(token);
       if (direct) this.check(direct, at);
-      for (const len of this.prefixLengths) {
-        if (token.length < len) continue;
-        const list = this.byPrefix.get(token.slice(0, len));
-        if (list) this.check(list, at);
-      }
+      // Same order as looking up each length's prefix of the token, without slicing it.
+      for (const { prefix, dispatch } of this.prefixes) if (token.startsWith(prefix)) this.check(dispatch, at);
       const c = token.charCodeAt(0);
       if (this.numberSteps.length > 0 && c >= 48 && c <= 57 && NUMERIC.test(token)) {
         const value = Number(token);
@@ -200,7 +213,12 @@ export class Matcher {
    */
   private check(d: Dispatch, i: number): void {
     const { roots, steps, offsets } = d;
-    for (let k = 0; k < roots.length; k++) this.push(roots[k] as number);
+    // First steps are always reached: copy them in one go.
+    if (roots.length > 0) {
+      this.reserve(roots.length);
+      this.pending.set(roots, this.pendingCount);
+      this.pendingCount += roots.length;
+    }
     if (steps.length === 0) return;
     const { reach, markedList } = this;
     const sentenceStart = this.sentenceStart;
@@ -212,15 +230,40 @@ export class Matcher {
       }
       return;
     }
-    for (let m = 0; m < this.markedCount; m++) {
-      const b = markedList[m] as number;
-      const end = offsets[b + 1] as number;
-      for (let k = offsets[b] as number; k < end; k++) {
-        const at = reach[steps[3 * k + 1] as number] as number;
-        if (at < sentenceStart || at >= i || i - at - 1 > (steps[3 * k + 2] as number)) continue;
-        this.push(steps[3 * k] as number);
+    const count = steps.length / 3;
+    if (this.markedCount <= count) {
+      for (let m = 0; m < this.markedCount; m++) {
+        const b = markedList[m] as number;
+        const end = offsets[b + 1] as number;
+        for (let k = offsets[b] as number; k < end; k++) {
+          const at = reach[steps[3 * k + 1] as number] as number;
+          if (at < sentenceStart || at >= i || i - at - 1 > (steps[3 * k + 2] as number)) continue;
+          this.push(steps[3 * k] as number);
+        }
       }
+      return;
     }
+    // Long sentences mark more buckets than this token has steps: check every step instead, and push the ones
+    // reached in the order the bucket scan above would have (by their parent bucket's rank, then as stored).
+    // A reached parent was reached in this sentence, so its bucket is marked and has a rank.
+    const { marked, foundIds, foundRanks } = this;
+    let found = 0;
+    for (let k = 0; k < count; k++) {
+      const parent = steps[3 * k + 1] as number;
+      const at = reach[parent] as number;
+      if (at < sentenceStart || at >= i || i - at - 1 > (steps[3 * k + 2] as number)) continue;
+      // Steps are stored by bucket, so a stable insertion by rank keeps their order within a bucket.
+      const rank = marked[parent & (BUCKETS - 1)] as number;
+      let j = found++;
+      while (j > 0 && (foundRanks[j - 1] as number) > rank) {
+        foundRanks[j] = foundRanks[j - 1] as number;
+        foundIds[j] = foundIds[j - 1] as number;
+        j--;
+      }
+      foundRanks[j] = rank;
+      foundIds[j] = steps[3 * k] as number;
+    }
+    for (let k = 0; k < found; k++) this.push(foundIds[k] as number);
   }
 
   private clearMarks(): void {
@@ -237,12 +280,18 @@ export class Matcher {
   }
 
   private push(id: number): void {
-    if (this.pendingCount === this.pending.length) {
-      const bigger = new Int32Array(this.pending.length * 2);
-      bigger.set(this.pending);
-      this.pending = bigger;
-    }
+    if (this.pendingCount === this.pending.length) this.reserve(1);
     this.pending[this.pendingCount++] = id;
+  }
+
+  /** Grows {@link pending} (doubling) until `more` ids fit after the current ones. */
+  private reserve(more: number): void {
+    let size = this.pending.length;
+    while (this.pendingCount + more > size) size *= 2;
+    if (size === this.pending.length) return;
+    const bigger = new Int32Array(size);
+    bigger.set(this.pending);
+    this.pending = bigger;
   }
 
   /** Records the steps the token reached: their position, their bucket's mark, and entries they complete. */
@@ -253,8 +302,8 @@ export class Matcher {
       reach[id] = i;
       const b = id & (BUCKETS - 1);
       if (marked[b] === 0) {
-        marked[b] = 1;
         markedList[this.markedCount++] = b;
+        marked[b] = this.markedCount;
       }
       const done = ends[id];
       if (done !== undefined) {

@@ -192,16 +192,16 @@ export function compileModel(model: ModelFile): ScreenModel {
   let size = 16;
   while (size < 2 * rows) size *= 2;
   const slotMask = size - 1;
-  // keys[slot] = bucket, or -1 when empty; rowOf[slot] = the row's offset in `weight` (row × k).
-  const keys = new Int32Array(size).fill(-1);
-  const rowOf = new Int32Array(size);
+  // table[2 × slot] = bucket, or -1 when empty; table[2 × slot + 1] = the row's offset in `weight` (row × k).
+  // Key and offset side by side: a look-up touches one cache line, not two.
+  const table = new Int32Array(2 * size).fill(-1);
   const weight = new Float32Array(rows * k);
   model.rows.forEach((row, r) => {
     const bucket = row[0] as number;
     let slot = bucket & slotMask;
-    while ((keys[slot] as number) !== -1) slot = (slot + 1) & slotMask;
-    keys[slot] = bucket;
-    rowOf[slot] = r * k;
+    while ((table[2 * slot] as number) !== -1) slot = (slot + 1) & slotMask;
+    table[2 * slot] = bucket;
+    table[2 * slot + 1] = r * k;
     for (let j = 1; j < row.length; j += 2) weight[r * k + (row[j] as number)] = row[j + 1] as number;
   });
   const bias = Float64Array.from(model.bias);
@@ -216,13 +216,13 @@ export function compileModel(model: ModelFile): ScreenModel {
     for (let f = 0; f < count; f++) {
       const bucket = scratch[f] as number;
       let slot = bucket & slotMask;
-      let key = keys[slot] as number;
+      let key = table[2 * slot] as number;
       while (key !== bucket && key !== -1) {
         slot = (slot + 1) & slotMask;
-        key = keys[slot] as number;
+        key = table[2 * slot] as number;
       }
       if (key === -1) continue;
-      const at = rowOf[slot] as number;
+      const at = table[2 * slot + 1] as number;
       for (let c = 0; c < k; c++) logits[c] = (logits[c] as number) + (weight[at + c] as number);
     }
     let max = -Infinity;

@@ -5,20 +5,68 @@ export const BOUNDARY = '.';
 /** The token every currency sign becomes, so patterns can say `£ #num`. */
 export const MONEY = '£';
 
-/** Zero-width, joiner, bidi, variation-selector, tag and skin-tone characters: removed outright. */
-// Each class member is matched on its own (they are removed, never combined), so the rule does not apply.
-const INVISIBLE =
-  // eslint-disable-next-line no-misleading-character-class
-  /[\u00ad\u061c\u115f\u1160\u17b4\u17b5\u180b-\u180f\u200b-\u200f\u202a-\u202e\u2060-\u206f\u3164\ufe00-\ufe0f\ufeff\uffa0]|\u034f|\ud83c[\udffb-\udfff]|\udb40[\udc00-\uddef]/g;
-/** Precomposed accented Latin or Greek letters: only then is NFD worth its cost. */
-const ACCENTED = /[\u00c0-\u024f\u0386-\u03ce\u1e00-\u1fff]/;
+/**
+ * Zero-width, joiner, bidi, variation-selector, tag and skin-tone characters: removed outright. Single code units
+ * (inclusive ranges) here; skin tones (U+1F3FB–U+1F3FF) and tags (U+E0000–U+E01EF) are surrogate pairs, matched in
+ * {@link removeInvisible}. A lookup table and one pass instead of a regular expression: emoji-heavy text is slow there.
+ */
+const INVISIBLE_RANGES: readonly (readonly [number, number])[] = [
+  [0x00ad, 0x00ad],
+  [0x034f, 0x034f],
+  [0x061c, 0x061c],
+  [0x115f, 0x1160],
+  [0x17b4, 0x17b5],
+  [0x180b, 0x180f],
+  [0x200b, 0x200f],
+  [0x202a, 0x202e],
+  [0x2060, 0x206f],
+  [0x3164, 0x3164],
+  [0xfe00, 0xfe0f],
+  [0xfeff, 0xfeff],
+  [0xffa0, 0xffa0],
+];
+const INVISIBLE_UNIT = new Uint8Array(0x10000);
+for (const [from, to] of INVISIBLE_RANGES) INVISIBLE_UNIT.fill(1, from, to + 1);
+
+/**
+ * The text without its invisible characters (see {@link INVISIBLE_RANGES}); the same string when it has none.
+ * Pieces are joined once at the end: the result is a flat string (repeated `+=` would leave a rope, which makes
+ * the tokeniser's character reads slow).
+ */
+function removeInvisible(s: string): string {
+  const out: string[] = [];
+  let from = 0;
+  for (let i = 0; i < s.length; i++) {
+    const c = s.charCodeAt(i);
+    let width = 0;
+    if (INVISIBLE_UNIT[c] === 1) width = 1;
+    else if (c === 0xd83c || c === 0xdb40) {
+      const low = s.charCodeAt(i + 1);
+      if (c === 0xd83c ? low >= 0xdffb && low <= 0xdfff : low >= 0xdc00 && low <= 0xddef) width = 2;
+    }
+    if (width > 0) {
+      out.push(s.slice(from, i));
+      from = i + width;
+      i += width - 1;
+    }
+  }
+  if (from === 0) return s;
+  out.push(s.slice(from));
+  return out.join('');
+}
+
+/**
+ * Precomposed accented Latin or Greek letters, or a loose combining accent (U+0300–U+036F): only then is NFD worth
+ * its cost. One character class, so one regular-expression scan answers it.
+ */
+// Each class member is matched on its own (only tested for, never combined), so the rule does not apply.
+// eslint-disable-next-line no-misleading-character-class
+const ACCENTED = /[\u00c0-\u024f\u0300-\u036f\u0386-\u03ce\u1e00-\u1fff]/;
 const isAccentMark = (c: number): boolean => c >= 0x300 && c <= 0x36f;
 
 /** True when the text holds an accent: a precomposed accented letter or a loose combining mark. */
 function hasAccent(s: string): boolean {
-  if (ACCENTED.test(s)) return true;
-  for (let i = 0; i < s.length; i++) if (isAccentMark(s.charCodeAt(i))) return true;
-  return false;
+  return ACCENTED.test(s);
 }
 
 /** Strips combining accents on Latin and Greek letters (other scripts' marks stay: the lexicon is Latin). */
@@ -79,7 +127,28 @@ const CONFUSABLES: Readonly<Record<string, string>> = {
   ω: 'w',
 };
 
-const CONFUSABLE = new RegExp(`[${Object.keys(CONFUSABLES).join('')}]`, 'g');
+/** {@link CONFUSABLES} by code unit ('' for none): every look-alike is one BMP code unit. */
+const CONFUSABLE_BY_CODE: string[] = [];
+for (const [from, to] of Object.entries(CONFUSABLES)) CONFUSABLE_BY_CODE[from.charCodeAt(0)] = to;
+for (let c = 0; c < CONFUSABLE_BY_CODE.length; c++) CONFUSABLE_BY_CODE[c] ??= '';
+
+/** Folds look-alike letters to Latin in one pass; the same string when it has none (flat, as above). */
+function foldConfusables(s: string): string {
+  const out: string[] = [];
+  let from = 0;
+  const limit = CONFUSABLE_BY_CODE.length;
+  for (let i = 0; i < s.length; i++) {
+    const c = s.charCodeAt(i);
+    if (c >= limit) continue;
+    const to = CONFUSABLE_BY_CODE[c] as string;
+    if (to === '') continue;
+    out.push(s.slice(from, i), to);
+    from = i + 1;
+  }
+  if (from === 0) return s;
+  out.push(s.slice(from));
+  return out.join('');
+}
 
 /** Symbols that stand for letters inside a word (`k!ll`, `$uicide`, `@buse`); `*` is a mask, resolved later. */
 const SYMBOL_LETTERS: Readonly<Record<string, string>> = { '@': 'a', $: 's', '!': 'i', '|': 'l', '*': '*' };
@@ -105,10 +174,10 @@ const isDigit = (c: number): boolean => c >= 48 && c <= 57;
 export function foldText(text: string): string {
   let s = text.length > MAX_SCREEN_CHARS ? text.slice(0, MAX_SCREEN_CHARS) : text;
   if (NON_ASCII.test(s)) {
-    const visible = s.normalize('NFKC').replace(INVISIBLE, '');
+    const visible = removeInvisible(s.normalize('NFKC'));
     s = hasAccent(visible) ? stripAccents(visible) : visible;
     if (s.length > 2 * MAX_SCREEN_CHARS) s = s.slice(0, 2 * MAX_SCREEN_CHARS);
-    return s.toLowerCase().replace(CONFUSABLE, (ch) => CONFUSABLES[ch] ?? ch);
+    return foldConfusables(s.toLowerCase());
   }
   return s.toLowerCase();
 }
@@ -218,13 +287,29 @@ const EMOJI_K = 2;
 const MONEY_K = 3;
 const STOP_K = 4;
 const OTHER_K = 5;
+/** Memoised kinds of BMP code points (0: not yet classified); astral ones go to {@link kindCache}. */
+const bmpKinds = new Uint8Array(0x10000);
 const kindCache = new Map<number, number>();
 const MAX_KIND_CACHE = 4096;
 
 /** What a non-ASCII code point is to the tokeniser (memoised: the Unicode property tests are slow). */
 function classify(cp: number): number {
+  if (cp < 0x10000) {
+    const known = bmpKinds[cp] as number;
+    if (known !== 0) return known;
+    const kind = classifyUncached(cp);
+    bmpKinds[cp] = kind;
+    return kind;
+  }
   const hit = kindCache.get(cp);
   if (hit !== undefined) return hit;
+  const kind = classifyUncached(cp);
+  if (kindCache.size >= MAX_KIND_CACHE) kindCache.clear();
+  kindCache.set(cp, kind);
+  return kind;
+}
+
+function classifyUncached(cp: number): number {
   const full = String.fromCodePoint(cp);
   let kind = OTHER_K;
   if (
@@ -235,8 +320,6 @@ function classify(cp: number): number {
   } else if (PICTOGRAPHIC.test(full)) kind = EMOJI_K;
   else if (full === '£' || full === '€') kind = MONEY_K;
   else if (full === '…' || full === '。' || full === '！' || full === '？') kind = STOP_K;
-  if (kindCache.size >= MAX_KIND_CACHE) kindCache.clear();
-  kindCache.set(cp, kind);
   return kind;
 }
 
@@ -303,7 +386,8 @@ export function tokenise(text: string): string[] {
         plain = true;
       }
       hashtag = false;
-      if (kind === EMOJI_K) out.push(String.fromCodePoint(cp));
+      if (kind === EMOJI_K)
+        out.push(s.slice(i, i + width)); // the code point's own code units
       else if (kind === MONEY_K) out.push(MONEY);
       else if (kind === STOP_K) pushBoundary(out);
     }

@@ -87,9 +87,18 @@ const NO_VETO: ReadonlySet<Category> = new Set();
 /** Fewest words a message needs before the learned layer may alert on it. */
 export const MIN_MODEL_WORDS = 4;
 
+/** How many tokens hold a letter a–z (a character scan; same answer as testing each with `/[a-z]/`). */
 function countWords(tokens: readonly string[]): number {
   let n = 0;
-  for (const t of tokens) if (/[a-z]/.test(t)) n++;
+  for (const t of tokens) {
+    for (let i = 0; i < t.length; i++) {
+      const c = t.charCodeAt(i);
+      if (c >= 97 && c <= 122) {
+        n++;
+        break;
+      }
+    }
+  }
   return n;
 }
 const HIGH_CATEGORIES: ReadonlySet<Category> = new Set(['suicide', 'self_harm', 'abuse_sexual', 'neglect_danger']);
