@@ -26,7 +26,11 @@ export function buildFlows(config: Config): NamedFlow[] {
     joinFlow(),
     myDataFlow({ stateDays: config.STATE_TTL_DAYS }),
     // privacy early: stop/start work at any time, even in the middle of another flow
-    privacyFlow({ stateDays: config.STATE_TTL_DAYS, requestDays: config.REQUEST_RETENTION_DAYS }),
+    privacyFlow({
+      stateDays: config.STATE_TTL_DAYS,
+      requestDays: config.REQUEST_RETENTION_DAYS,
+      preferencesDays: config.PREFERENCES_TTL_DAYS,
+    }),
     // the refresher goes on top of whatever answers, so before every flow that answers
     safetyRefresherFlow(safety),
     oneToOneFlow(),

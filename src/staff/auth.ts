@@ -62,7 +62,6 @@ export class StaffAuth {
     readonly sessions: SessionStore,
   ) {}
 
-  /** onRequest hook: attaches `req.staff` when a valid session cookie comes with the request. */
   /** True while the request's session is live and its account enabled (checked by open event streams). */
   async stillSignedIn(req: FastifyRequest): Promise<boolean> {
     const s = req.staff;
@@ -71,6 +70,7 @@ export class StaffAuth {
     return session !== null && account !== null && !account.disabled;
   }
 
+  /** onRequest hook: attaches `req.staff` when a valid session cookie comes with the request. */
   loadSession = async (req: FastifyRequest): Promise<void> => {
     const id = signedCookie(req, SESSION_COOKIE);
     if (!id) return;

@@ -21,8 +21,8 @@ export interface WebchatConfig {
   charityName: string;
   /** Replies kept for a browser that is not connected right now. */
   backlogSeconds?: number;
-  /** Messages accepted from one network address a minute (default 240). */
-  ratePerAddressPerMinute?: number;
+  /** Messages accepted from one network address a minute (WEBCHAT_RATE_PER_ADDRESS_PER_MINUTE). */
+  ratePerAddressPerMinute: number;
 }
 
 const clientId = z.string().regex(/^[A-Za-z0-9-]{16,64}$/, 'clientId must be 16 to 64 letters, digits or dashes');
@@ -133,7 +133,7 @@ export class WebchatAdapter implements Adapter {
         '/chat/api/messages',
         {
           bodyLimit: 64 * 1024,
-          config: { rateLimit: { max: this.c.ratePerAddressPerMinute ?? 240, timeWindow: 60_000 } },
+          config: { rateLimit: { max: this.c.ratePerAddressPerMinute, timeWindow: 60_000 } },
         },
         handler,
       );

@@ -95,9 +95,10 @@ export function chatPage(opts: { charityName: string; maxChars: number }): strin
     log.scrollTop = log.scrollHeight;
   }
 
+  // False when nothing was sent (empty, or too long: kept in the box so they can shorten it).
   function send(text, payload) {
-    if (!text.trim()) return;
-    if (text.length > MAX) { status.textContent = TOO_LONG; return; }
+    if (!text.trim()) return false;
+    if (text.length > MAX) { status.textContent = TOO_LONG; return false; }
     status.textContent = '';
     add(text, 'me');
     var body = { clientId: id, id: uuid(), text: text };
@@ -114,14 +115,13 @@ export function chatPage(opts: { charityName: string; maxChars: number }): strin
         })
         .catch(function () { if (attempt++ < 5) setTimeout(post, 1000 * attempt); else status.textContent = 'No connection. Please try again.'; });
     })();
+    return true;
   }
 
   form.addEventListener('submit', function (e) {
     e.preventDefault();
-    var t = box.value;
-    // Too long: kept in the box so they can shorten it.
-    if (t.length > MAX) { status.textContent = TOO_LONG; box.focus(); return; }
-    box.value = ''; send(t); box.focus();
+    if (send(box.value)) box.value = '';
+    box.focus();
   });
   box.addEventListener('keydown', function (e) { if (e.key === 'Enter' && !e.shiftKey) { e.preventDefault(); form.requestSubmit(); } });
 

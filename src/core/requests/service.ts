@@ -247,8 +247,6 @@ export class RequestService {
       throw new RequestError('INVALID', 'say where the session is (a link, or e.g. "we\'ll call you on WhatsApp")');
     if (place.length > 500) throw new RequestError('INVALID', 'the place is too long (500 characters at most)');
     const names = input.workers ? cleanWorkers(input.workers) : undefined;
-    // A session already booked is being moved: recorded and told as a move, not a new booking.
-    const moving = (await this.d.store.get(id))?.status === 'scheduled';
     const { before, after } = await this.update(
       id,
       (r) => {
@@ -259,15 +257,17 @@ export class RequestService {
         return { ...r, status: 'scheduled', claimedBy: r.claimedBy ?? by, workersAssigned, session: { at, place } };
       },
       by,
-      moving ? 'rescheduled' : 'scheduled',
+      'scheduled',
       (r) => `${formatSessionTime(at, this.d.timezone)} at ${place} with ${r.workersAssigned.join(', ')}`,
     );
+    // A session already booked is being moved: told as a move, not as a new booking.
+    const moved = before.status === 'scheduled';
     const text = sessionConfirmation(after, after.session!, this.d.timezone, this.d.safetyReminder(after.platform), {
-      moved: moving,
+      moved,
     });
     await this.d.outbox.send(after.conversationId, { text }, 'staff', `req:${id}:v${after.version}`);
     await this.queueReminders(after);
-    this.d.log.info({ requestId: id, moved: before.status === 'scheduled' }, 'session scheduled');
+    this.d.log.info({ requestId: id, moved }, 'session scheduled');
     return after;
   }
 
@@ -366,13 +366,15 @@ export class RequestService {
     detail?: (r: OneToOneRequest) => string,
   ) {
     const now = this.now();
+    // Scheduling a session already booked moves it: recorded and announced as such.
+    const named = (before: OneToOneRequest) =>
+      event === 'scheduled' && before.status === 'scheduled' ? 'rescheduled' : event;
     const out = await this.d.store.update(
       id,
       (r) => ({ ...change(r), updatedAt: now }),
-      (r) => ({ at: now, event, by, detail: detail?.(r) }),
+      (r, before) => ({ at: now, event: named(before), by, detail: detail?.(r) }),
     );
-    const type = event === 'scheduled' && out.before.status === 'scheduled' ? 'rescheduled' : event;
-    this.emit({ type, requestId: id, status: out.after.status });
+    this.emit({ type: named(out.before), requestId: id, status: out.after.status });
     return out;
   }
 
@@ -414,15 +416,23 @@ export class RequestService {
    * young person another way. Other causes are ignored.
    */
   async recordUndelivered(cause: string | undefined, reason: string): Promise<void> {
-    const m = /^(?:req|reminder):([^:]+):/.exec(cause ?? '');
-    const id = m?.[1];
-    if (!id || !(await this.d.store.get(id))) return;
-    const after = await this.d.store.update(
-      id,
-      (x) => x,
-      () => ({ at: this.now(), event: 'not_delivered', by: 'haven', detail: reason.slice(0, 200) }),
-    );
-    this.emit({ type: 'not_delivered', requestId: id, status: after.after.status });
+    const id = /^(?:req|reminder):([^:]+):/.exec(cause ?? '')?.[1];
+    if (id) await this.noteNotDelivered(id, reason.slice(0, 200));
+  }
+
+  /** Adds a `not_delivered` line to a request's history (the request itself is unchanged). */
+  private async noteNotDelivered(id: string, detail: string): Promise<void> {
+    try {
+      const { after } = await this.d.store.update(
+        id,
+        (r) => r,
+        () => ({ at: this.now(), event: 'not_delivered', by: 'haven', detail }),
+      );
+      this.emit({ type: 'not_delivered', requestId: id, status: after.status });
+    } catch (err) {
+      // The request was deleted meanwhile (erasure): nothing left to note it on.
+      if (!(err instanceof RequestError && err.code === 'NOT_FOUND')) throw err;
+    }
   }
 
   /** True when the young person behind a conversation said "stop" (false when unknown). */
@@ -438,16 +448,7 @@ export class RequestService {
     if (now >= r.session.at) return;
     if (await this.optedOut(r.conversationId)) {
       // Recorded as it happened: staff must not think a reminder went when it did not.
-      await this.d.store.update(
-        r.id,
-        (x) => x,
-        () => ({
-          at: now,
-          event: 'not_delivered',
-          by: 'haven',
-          detail: `reminder ${data.offsetMinutes} minutes before: not sent, they said "stop"`,
-        }),
-      );
+      await this.noteNotDelivered(r.id, `reminder ${data.offsetMinutes} minutes before: not sent, they said "stop"`);
       return;
     }
     const text = sessionReminder(r, r.session, now, this.d.timezone, this.d.safetyReminder(r.platform));

@@ -77,13 +77,13 @@ export class RequestStore {
 
   /**
    * Applies `change` to the stored request (retrying if someone else changed it meanwhile),
-   * records `event` in its history and keeps the indexes in step with its status. `change`
-   * throws a {@link RequestError} to refuse.
+   * records `event` (given the request after and before the change) in its history and keeps the
+   * indexes in step with its status. `change` throws a {@link RequestError} to refuse.
    */
   async update(
     id: string,
     change: (r: OneToOneRequest) => OneToOneRequest,
-    event: (r: OneToOneRequest) => RequestEvent,
+    event: (after: OneToOneRequest, before: OneToOneRequest) => RequestEvent,
   ): Promise<{ before: OneToOneRequest; after: OneToOneRequest }> {
     for (let attempt = 0; attempt < 20; attempt++) {
       const raw = await this.redis.get(this.key(id));
@@ -92,7 +92,7 @@ export class RequestStore {
       const after = { ...change(structuredClone(before)), version: before.version + 1 };
       const ok = await this.redis.eval(COMPARE_AND_SET, 1, this.key(id), raw, JSON.stringify(after));
       if (ok !== 1) continue;
-      const tx = this.redis.multi().rpush(this.logKey(id), JSON.stringify(event(after)));
+      const tx = this.redis.multi().rpush(this.logKey(id), JSON.stringify(event(after, before)));
       this.index(tx, after);
       await tx.exec();
       return { before, after };

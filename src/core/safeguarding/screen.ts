@@ -87,6 +87,11 @@ const NO_VETO: ReadonlySet<Category> = new Set();
 /** Fewest words a message needs before the learned layer may alert on it. */
 export const MIN_MODEL_WORDS = 4;
 
+/** True when a message has too few words for the learned layer (the screen and the trainer's CV agree on it). */
+export function tooShortForModel(tokens: readonly string[]): boolean {
+  return countWords(tokens) < MIN_MODEL_WORDS;
+}
+
 /** How many tokens hold a letter a–z (a character scan; same answer as testing each with `/[a-z]/`). */
 function countWords(tokens: readonly string[]): number {
   let n = 0;
@@ -111,7 +116,7 @@ const HIGH_CATEGORIES: ReadonlySet<Category> = new Set(['suicide', 'self_harm', 
 export function modelResult(model: ScreenModel, threshold: number, analysis: Analysis): ScreenResult | null {
   // Short messages ("stop", "2", "join K7PQ-M3XR") are the rules' alone: too little evidence for a
   // learned guess, and most of what young people send a chatbot is short.
-  if (analysis.vetoAll || countWords(analysis.tokens) < MIN_MODEL_WORDS) return null;
+  if (analysis.vetoAll || tooShortForModel(analysis.tokens)) return null;
   const { pAlert, category } = model.classify(analysis.tokens);
   if (pAlert < threshold || analysis.vetoed.has(category)) return null;
   const severity: Severity = HIGH_CATEGORIES.has(category) && pAlert >= model.highThreshold ? 'high' : 'medium';

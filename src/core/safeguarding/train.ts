@@ -5,7 +5,7 @@
  * Pure functions over labelled lines; scripts/train-screen.ts reads the files and writes model.json.
  */
 import { compileModel, FEATURE_SET, featureBuckets, MODEL_CLASSES, type ModelFile } from './model';
-import { MIN_MODEL_WORDS, type Analysis } from './screen';
+import { tooShortForModel, type Analysis } from './screen';
 import { CATEGORIES, type Category } from './types';
 
 /** One labelled line, as in tests/fixtures/safeguarding/*.jsonl. */
@@ -64,7 +64,7 @@ export interface Example {
   rule: Category | null;
   vetoed: ReadonlySet<Category>;
   vetoAll: boolean;
-  /** Too few words for the screen to consult the model (see MIN_MODEL_WORDS). */
+  /** Too few words for the screen to consult the model (see tooShortForModel). */
   short: boolean;
   easy: boolean;
 }
@@ -99,7 +99,7 @@ export function prepareExamples(
       rule: a.result?.category ?? null,
       vetoed: a.vetoed,
       vetoAll: a.vetoAll,
-      short: a.tokens.filter((t) => /[a-z]/.test(t)).length < MIN_MODEL_WORDS,
+      short: tooShortForModel(a.tokens),
       easy: line.easy === true,
     });
   }

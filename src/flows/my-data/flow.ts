@@ -21,11 +21,6 @@ export interface MyDataSettings {
   stateDays: number;
 }
 
-/** What they said, plainly: see {@link plainSaid}. */
-function normalise(input: string): string {
-  return plainSaid(input);
-}
-
 /**
  * "What do you know about me" / "my data" tells a young person what Haven holds about them;
  * "delete my data", after a yes, deletes it: conversation state, one-to-one requests (open ones
@@ -36,7 +31,7 @@ export function myDataFlow(settings: MyDataSettings): NamedFlow {
   return {
     name: FLOW,
     run: async (ctx, next) => {
-      const said = normalise(ctx.input);
+      const said = plainSaid(ctx.input);
       if (ctx.state.flow?.name === FLOW) {
         if (ctx.input === MY_DATA.yes || YES.test(said)) return erase(ctx);
         ctx.state.flow = undefined;

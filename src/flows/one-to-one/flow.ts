@@ -8,18 +8,7 @@ import {
   type WorkerPreference,
 } from '../../core/requests/types';
 import { MENU } from '../help/help';
-import {
-  askedFor,
-  CANCEL,
-  CHANGE,
-  isOneToOneWish,
-  normalise,
-  platformIn,
-  SKIP,
-  STATUS,
-  workersIn,
-  YES,
-} from './recognise';
+import { askedFor, CANCEL, CHANGE, isOneToOneWish, platformIn, SKIP, STATUS, workersIn, YES } from './recognise';
 import {
   CHANGE_CHOICES,
   CONFIRM_CHOICES,
@@ -36,6 +25,7 @@ import {
   WORKER_CHOICES,
 } from './texts';
 import { asksForSafety } from '../online-safety/flow';
+import { plainSaid } from '../shared/said';
 
 /** The flow's name in `ctx.state.flow`. */
 export const ONE_TO_ONE = 'one-to-one';
@@ -61,7 +51,7 @@ export function oneToOneFlow(): NamedFlow {
     name: ONE_TO_ONE,
     run: async (ctx, next) => {
       const active = ctx.state.flow?.name === ONE_TO_ONE ? ctx.state.flow : undefined;
-      const said = normalise(ctx.input);
+      const said = plainSaid(ctx.input);
 
       if (STATUS.test(said) && ctx.member) return status(ctx);
       if (CANCEL.test(said) || ctx.input === O2O.cancel) {
@@ -127,7 +117,7 @@ function after(step: Step, answers: Answers): Step {
 }
 
 async function answer(ctx: FlowContext, step: Step, answers: Answers, next: () => Promise<void>): Promise<void> {
-  const said = normalise(ctx.input);
+  const said = plainSaid(ctx.input);
   // A tap on another menu item leaves the questions and lets that flow answer.
   if (ctx.input.startsWith('MENU_') && ctx.input !== MENU.request) {
     ctx.state.flow = undefined;

@@ -2,11 +2,6 @@ import { plainSaid } from '../shared/said';
 import type { MeetingPlatform } from '../../core/meeting';
 import type { WorkerPreference } from '../../core/requests/types';
 
-/** Lower case, single spaces, text-speak spelled out, no trailing punctuation or emoji noise. */
-export function normalise(input: string): string {
-  return plainSaid(input);
-}
-
 const NOT_A_NAME = new Set([
   'you',
   'u',
@@ -50,7 +45,7 @@ const ASK_FOR = /\b(?:can|could|may)\s+i\s+(?:talk|speak|chat)\s+(?:to|with|2)\s
  * "can i book a one to one".
  */
 export function isOneToOneWish(text: string): boolean {
-  const said = normalise(text);
+  const said = plainSaid(text);
   return WISH.some((re) => re.test(said)) || askedFor(text) !== undefined;
 }
 

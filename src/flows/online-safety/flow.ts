@@ -32,15 +32,10 @@ const REQUESTS = new Set([
   'tips',
 ]);
 
-/** What they said, plainly: see {@link plainSaid}. */
-function normalise(input: string): string {
-  return plainSaid(input);
-}
-
 /** True when the message asks for the whole list (typed, a menu tap or "more" after the short version). */
 export function asksForSafety(ctx: FlowContext): boolean {
   if (ctx.input === MENU.safety || ctx.input === SAFETY_MORE) return true;
-  const said = normalise(ctx.input);
+  const said = plainSaid(ctx.input);
   if (REQUESTS.has(said)) return true;
   return said === 'more' && Boolean(ctx.state.lastChoices?.some((c) => c.payload === SAFETY_MORE));
 }

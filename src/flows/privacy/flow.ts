@@ -22,11 +22,6 @@ const DISCREET_ON = /^(discreet|discreet mode|discreet on|be discreet|turn on di
 const DISCREET_OFF =
   /^(discreet off|not discreet|stop discreet|stop being discreet|turn off discreet( mode)?|normal messages)$/;
 
-/** What they said, plainly: see {@link plainSaid}. */
-function normalise(input: string): string {
-  return plainSaid(input);
-}
-
 /**
  * Privacy controls, early in the chain so they work at any time, even in the middle of another
  * flow: `stop` ("unsubscribe", "leave me alone") opts out of every non-essential message (the
@@ -39,7 +34,7 @@ export function privacyFlow(facts: Omit<PrivacyFacts, 'charityName'>): NamedFlow
   return {
     name: 'privacy',
     run: async (ctx, next) => {
-      const said = normalise(ctx.input);
+      const said = plainSaid(ctx.input);
       const f = { ...facts, charityName: ctx.services.settings.charityName };
       if (STOP.test(said)) {
         const hadFlow = ctx.state.flow !== undefined;

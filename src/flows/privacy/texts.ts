@@ -7,6 +7,13 @@ export interface PrivacyFacts {
   stateDays: number;
   /** One-to-one requests are kept this long after they are closed (REQUEST_RETENTION_DAYS). */
   requestDays: number;
+  /** "stop", "discreet" and when last seen are kept this long (PREFERENCES_TTL_DAYS). */
+  preferencesDays: number;
+}
+
+/** "a year" for 365 days, else "N days". */
+function forHowLong(days: number): string {
+  return days === 365 ? 'a year' : `${days} days`;
 }
 
 export function optedOutText(hadFlow: boolean): string {
@@ -36,7 +43,7 @@ export function privacyMore(f: PrivacyFacts): string {
     `• If you ask to talk to a youth worker, we keep that request until ${f.requestDays} days after it's closed.`,
     '• If we were worried about your safety, we keep a record of that for as long as the law and our safety rules say.',
     '• If you joined as a member, we keep your first name and who signed your consent form until you or a youth worker remove it.',
-    '• We remember if you said "stop" or "discreet", and when you last messaged, for a year, so we keep to it. Nothing you wrote.',
+    `• We remember if you said "stop" or "discreet", and when you last messaged, for ${forHowLong(f.preferencesDays)}, so we keep to it. Nothing you wrote.`,
     '• Send "delete my data" to delete what we keep about you (but not a safety record).',
     '• Send "stop" to stop reminders, or "discreet" so my messages don\'t say who we are.',
     'You can ask a youth worker about any of this.',
