@@ -119,10 +119,9 @@ describe('hostile input', () => {
   });
 
   it('refuses deep nesting hidden inside an otherwise valid event, on every route, with 400', async () => {
-    // Built as text: JSON.stringify itself would overflow the stack on 5,000 levels.
-    const DEEP = `${'{"a":'.repeat(5000)}"x"${'}'.repeat(5000)}`;
-    const nest = (_n: number): unknown => '__DEEP__';
-    const deepen = (json: string) => json.replace('"__DEEP__"', DEEP);
+    // 5,000 levels, spliced in as text where DEEP stands: JSON.stringify itself would overflow the stack.
+    const DEEP = '__DEEP__';
+    const deepen = (json: string) => json.replace(`"${DEEP}"`, `${'{"a":'.repeat(5000)}"x"${'}'.repeat(5000)}`);
     const messenger = JSON.stringify({
       object: 'page',
       entry: [
@@ -134,7 +133,7 @@ describe('hostile input', () => {
               sender: { id: '1' },
               recipient: { id: 'PAGE' },
               timestamp: 1,
-              message: { mid: 'm.deep', attachments: [{ type: 'file', payload: nest(5000) }] },
+              message: { mid: 'm.deep', attachments: [{ type: 'file', payload: DEEP }] },
             },
           ],
         },
@@ -149,9 +148,9 @@ describe('hostile input', () => {
       from: { id: 'u' },
       recipient: { id: 'b' },
       conversation: { id: 'c' },
-      channelData: nest(5000),
+      channelData: DEEP,
     });
-    const chat = JSON.stringify({ clientId: 'deep-nesting-client-0001', id: '1', text: 'hi', extra: nest(5000) });
+    const chat = JSON.stringify({ clientId: 'deep-nesting-client-0001', id: '1', text: 'hi', extra: DEEP });
     const cases: [string, string][] = [
       ['/webhooks/messenger', messenger],
       ['/webhooks/whatsapp', messenger],

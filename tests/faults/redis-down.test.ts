@@ -1,7 +1,8 @@
-import { createHmac, randomUUID } from 'node:crypto';
+import { randomUUID } from 'node:crypto';
 import { loadConfig } from '../../src/config';
 import { startHaven, type Haven } from '../../src/main';
 import { startStub, waitFor, type StubServer } from '../support/haven';
+import { postSignedMessenger, messengerText } from '../support/messenger';
 import { freePort, OwnRedis } from '../support/redis-server';
 import { WebchatPerson } from '../support/webchat';
 
@@ -72,32 +73,8 @@ describe('Redis stopped while messages arrive', () => {
 
   it('a signed Messenger webhook gets 503 while Redis is down, and its retry is answered once', async () => {
     const psid = String(Date.now());
-    const body = JSON.stringify({
-      object: 'page',
-      entry: [
-        {
-          id: 'PAGE',
-          time: Date.now(),
-          messaging: [
-            {
-              sender: { id: psid },
-              recipient: { id: 'PAGE' },
-              timestamp: Date.now(),
-              message: { mid: `m_${randomUUID()}`, text: 'hi' },
-            },
-          ],
-        },
-      ],
-    });
-    const deliver = () =>
-      fetch(`${haven.url}/webhooks/messenger`, {
-        method: 'POST',
-        headers: {
-          'content-type': 'application/json',
-          'x-hub-signature-256': `sha256=${createHmac('sha256', SECRET).update(body).digest('hex')}`,
-        },
-        body,
-      });
+    const body = messengerText(psid, `m_${randomUUID()}`, 'hi');
+    const deliver = () => postSignedMessenger(haven.url, body, SECRET);
     const toPsid = () =>
       graph.requests.filter(
         (r) =>

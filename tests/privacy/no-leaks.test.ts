@@ -1,4 +1,5 @@
-import { createHmac, randomUUID } from 'node:crypto';
+import { randomUUID } from 'node:crypto';
+import { postSignedMessenger, messengerText } from '../support/messenger';
 import { captureLogger, startStub, startTestHaven, waitFor, type StubServer } from '../support/haven';
 import { WebchatPerson } from '../support/webchat';
 
@@ -44,26 +45,7 @@ describe('children’s data stays out of logs and exports', () => {
   });
 
   const messenger = async (mid: string, text: string) => {
-    const body = JSON.stringify({
-      object: 'page',
-      entry: [
-        {
-          id: 'PAGE',
-          time: Date.now(),
-          messaging: [
-            { sender: { id: PSID }, recipient: { id: 'PAGE' }, timestamp: Date.now(), message: { mid, text } },
-          ],
-        },
-      ],
-    });
-    const res = await fetch(`${haven.url}/webhooks/messenger`, {
-      method: 'POST',
-      headers: {
-        'content-type': 'application/json',
-        'x-hub-signature-256': `sha256=${createHmac('sha256', APP_SECRET).update(body).digest('hex')}`,
-      },
-      body,
-    });
+    const res = await postSignedMessenger(haven.url, messengerText(PSID, mid, text), APP_SECRET);
     expect(res.status).toBe(200);
   };
 
