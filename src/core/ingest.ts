@@ -13,6 +13,16 @@ import type { MemberLookup } from './services';
 const NO_CONCERN: ScreenResult = { alert: false, category: null, severity: null, matched: [] };
 /** How long a message id is held as "being accepted" before the full dedupe window applies. */
 const PENDING_SECONDS = 60;
+/**
+ * KEYS: the message id's dedupe key, the sender's rate counter for this minute. ARGV: how long the
+ * claim is held. Returns [1 if the id was claimed now else 0, the sender's count this minute].
+ */
+const CLAIM = `
+local fresh = redis.call('set', KEYS[1], '1', 'EX', ARGV[1], 'NX')
+local count = redis.call('incr', KEYS[2])
+if count == 1 then redis.call('expire', KEYS[2], 120) end
+return {fresh and 1 or 0, count}
+`;
 
 /** What {@link Ingest} needs. */
 export interface IngestDeps {
@@ -44,35 +54,35 @@ export class Ingest {
     const dedupeKey = keys.dedupe(msg.channel, msg.messageId);
     const conversationId = this.d.vault.conversationId(msg.channel, msg.senderId);
     const rateKey = keys.rate(conversationId, Math.floor(acceptedAt / 60_000));
+    const text = msg.text.slice(0, MAX_TEXT_CHARS);
+    // Everything anyone wrote is screened: typed text, a tapped choice's title, a photo's caption.
+    // Screening is synchronous and touches no store, so it comes first: a concern's member lookup
+    // then shares the claim's round trip, and its alert is one round trip nearer.
+    const screen = text.trim() !== '' ? this.d.screen.screen(text) : NO_CONCERN;
+    const member = screen.alert ? this.d.members.forConversation(conversationId).catch(() => null) : null;
     // One round trip: claim the message id and count the sender's messages this minute. The id is
     // held briefly first: if this process dies before the message is queued, the platform's retry
     // after PENDING_SECONDS gets through instead of being folded into a lost message.
-    const [[, fresh], [, count]] = (await redis
-      .multi()
-      .set(dedupeKey, '1', 'EX', PENDING_SECONDS, 'NX')
-      .incr(rateKey)
-      .expire(rateKey, 120)
-      .exec()) as [[Error | null, string | null], [Error | null, number], unknown];
-    if (fresh !== 'OK') {
+    const [fresh, count] = (await redis.eval(CLAIM, 2, dedupeKey, rateKey, String(PENDING_SECONDS))) as [
+      number,
+      number,
+    ];
+    if (fresh !== 1) {
       this.d.metrics?.inbound.inc({ channel: msg.channel, outcome: 'duplicate' });
       return { outcome: 'duplicate' };
     }
     try {
-      const text = msg.text.slice(0, MAX_TEXT_CHARS);
-      // Everything anyone wrote is screened: typed text, a tapped choice's title, a photo's caption.
-      const screen = text.trim() !== '' ? this.d.screen.screen(text) : NO_CONCERN;
-
       // Safeguarding first: the alert is recorded and queued before anything else.
       let alertId: string | undefined;
       if (screen.alert) {
-        const member = await this.d.members.forConversation(conversationId).catch(() => null);
+        const ref = await member;
         const alert = await this.d.alerts.raise({
           screen,
           text,
           channel: msg.channel,
           conversationId,
-          memberId: member?.id,
-          memberName: member?.name,
+          memberId: ref?.id,
+          memberName: ref?.name,
           receivedAt: acceptedAt,
           source: `${msg.channel}:${msg.messageId}`,
         });

@@ -91,17 +91,31 @@ export class StateStore {
       discreet: state.discreet,
       sent: Object.fromEntries(Object.entries(state.sent).filter(([k]) => KEPT_SENT.test(k))),
     };
-    await this.redis
-      .multi()
-      .set(this.keys.state(conversationId), JSON.stringify(state), 'EX', this.ttlSeconds)
-      .set(this.keys.prefs(conversationId), JSON.stringify(prefs), 'EX', this.prefsTtlSeconds)
-      .exec();
+    // Both or neither, in one command (a script rather than MULTI, so it joins the connection's
+    // auto-pipeline instead of taking a socket write of its own).
+    await this.redis.eval(
+      SAVE,
+      2,
+      this.keys.state(conversationId),
+      this.keys.prefs(conversationId),
+      JSON.stringify(state),
+      String(this.ttlSeconds),
+      JSON.stringify(prefs),
+      String(this.prefsTtlSeconds),
+    );
   }
 
   async delete(conversationId: string): Promise<void> {
     await this.redis.del(this.keys.state(conversationId), this.keys.prefs(conversationId));
   }
 }
+
+/** KEYS: state, preferences. ARGV: state JSON, its TTL, preferences JSON, their TTL. */
+const SAVE = `
+redis.call('set', KEYS[1], ARGV[1], 'EX', ARGV[2])
+redis.call('set', KEYS[2], ARGV[3], 'EX', ARGV[4])
+return 1
+`;
 
 function safeJson(raw: string): unknown {
   try {

@@ -1,4 +1,4 @@
-import { createHmac, randomUUID, timingSafeEqual } from 'node:crypto';
+import { createHmac, timingSafeEqual } from 'node:crypto';
 import type { Queue } from 'bullmq';
 import fetch from 'node-fetch';
 import type { Logger } from '../logger';
@@ -80,28 +80,28 @@ export class AlertService {
     const { screen } = input;
     if (!screen.alert || !screen.category || !screen.severity)
       throw new Error('raise() needs a screen result that alerts');
-    const id = randomUUID();
-    const earlier = input.source ? await this.store.alertForSource(input.source, id, SOURCE_TTL_SECONDS) : null;
-    if (earlier) {
+    const { alert, created } = await this.store.create(
+      {
+        category: screen.category,
+        severity: screen.severity,
+        matched: screen.matched,
+        text: input.text,
+        channel: input.channel,
+        conversationId: input.conversationId,
+        memberId: input.memberId,
+        memberName: input.memberName,
+        createdAt: input.receivedAt,
+      },
+      input.source ? { source: input.source, ttlSeconds: SOURCE_TTL_SECONDS } : undefined,
+    );
+    if (!created) {
       // Queued again under the same job id: a no-op if its delivery is already queued or done.
-      await this.queue.add('deliver', { alertId: earlier.id, level: 0 } satisfies AlertJob, {
-        jobId: jobId('alert', earlier.id, '0'),
+      await this.queue.add('deliver', { alertId: alert.id, level: 0 } satisfies AlertJob, {
+        jobId: jobId('alert', alert.id, '0'),
         priority: 1,
       });
-      return earlier;
+      return alert;
     }
-    const alert = await this.store.create({
-      id,
-      category: screen.category,
-      severity: screen.severity,
-      matched: screen.matched,
-      text: input.text,
-      channel: input.channel,
-      conversationId: input.conversationId,
-      memberId: input.memberId,
-      memberName: input.memberName,
-      createdAt: input.receivedAt,
-    });
     const data: AlertJob = { alertId: alert.id, level: 0 };
     await this.queue.add('deliver', data, { jobId: jobId('alert', alert.id, '0'), priority: 1 });
     this.log.warn(

@@ -46,6 +46,25 @@ export interface AlertEvent {
 const CODE_ALPHABET = 'ABCDEFGHJKMNPQRSTUVWXYZ23456789';
 
 /**
+ * KEYS: source mark, alert, all, open, code index, record stream. ARGV: mark TTL (0: no mark), id,
+ * alert JSON, createdAt, code, then the `raised` event's fields. Returns the earlier alert's id
+ * when the mark was already set (nothing written), else nil after writing the alert.
+ */
+const CREATE_ONCE = `
+if tonumber(ARGV[1]) > 0 then
+  if not redis.call('set', KEYS[1], ARGV[2], 'EX', ARGV[1], 'NX') then
+    return redis.call('get', KEYS[1])
+  end
+end
+redis.call('set', KEYS[2], ARGV[3])
+redis.call('zadd', KEYS[3], ARGV[4], ARGV[2])
+redis.call('zadd', KEYS[4], ARGV[4], ARGV[2])
+redis.call('set', KEYS[5], ARGV[2])
+redis.call('xadd', KEYS[6], '*', unpack(ARGV, 6))
+return nil
+`;
+
+/**
  * Alerts in Redis: a hash per alert, an append-only stream per alert for its record, a sorted set
  * of every alert by time and one of the open ones, and a code index for `ack CODE`.
  * Safeguarding records are never removed by the retention sweep.
@@ -73,22 +92,15 @@ export class AlertStore {
   }
 
   /**
-   * The alert already raised for a message (by its platform id), or null; otherwise records that
-   * `alertId` is the one, for `ttlSeconds`. A platform's retry of a message whose queueing failed
-   * after its alert was raised must not raise a second alert.
+   * Creates the alert and its `raised` record in one step (one Lua script, so one round trip on the
+   * alert's path), or, when `once` names a message whose alert was already raised, creates nothing
+   * and returns that alert with `created: false`. A platform's retry of a message whose queueing
+   * failed after its alert was raised must not raise a second alert; the mark is kept `ttlSeconds`.
    */
-  async alertForSource(source: string, alertId: string, ttlSeconds: number): Promise<Alert | null> {
-    const key = this.keys.custom('alertsrc', createHash('sha256').update(source).digest('base64url'));
-    const set = await this.redis.set(key, alertId, 'EX', ttlSeconds, 'NX');
-    if (set === 'OK') return null;
-    const existing = await this.redis.get(key);
-    return existing ? this.get(existing) : null;
-  }
-
-  /** Creates the alert and its `raised` record in one transaction. */
   async create(
     input: Omit<Alert, 'id' | 'code' | 'status' | 'level' | 'createdAt'> & { id?: string; createdAt?: number },
-  ): Promise<Alert> {
+    once?: { source: string; ttlSeconds: number },
+  ): Promise<{ alert: Alert; created: boolean }> {
     const alert: Alert = {
       ...input,
       id: input.id ?? randomUUID(),
@@ -97,23 +109,35 @@ export class AlertStore {
       level: 0,
       createdAt: input.createdAt ?? Date.now(),
     };
-    await this.redis
-      .multi()
-      .set(this.key(alert.id), JSON.stringify(alert))
-      .zadd(this.allKey, alert.createdAt, alert.id)
-      .zadd(this.openKey, alert.createdAt, alert.id)
-      .set(this.codeKey(alert.code), alert.id)
-      .xadd(
-        this.logKey(alert.id),
-        '*',
-        ...eventFields({
-          at: alert.createdAt,
-          event: 'raised',
-          detail: `${alert.category.replace(/_/g, ' ')} (${alert.severity}) on ${alert.channel}`,
-        }),
-      )
-      .exec();
-    return alert;
+    const sourceKey = once
+      ? this.keys.custom('alertsrc', createHash('sha256').update(once.source).digest('base64url'))
+      : this.keys.custom('alertsrc', '-');
+    const fields = eventFields({
+      at: alert.createdAt,
+      event: 'raised',
+      detail: `${alert.category.replace(/_/g, ' ')} (${alert.severity}) on ${alert.channel}`,
+    });
+    const earlier = (await this.redis.eval(
+      CREATE_ONCE,
+      6,
+      sourceKey,
+      this.key(alert.id),
+      this.allKey,
+      this.openKey,
+      this.codeKey(alert.code),
+      this.logKey(alert.id),
+      once ? String(once.ttlSeconds) : '0',
+      alert.id,
+      JSON.stringify(alert),
+      String(alert.createdAt),
+      alert.code,
+      ...fields,
+    )) as string | null;
+    if (earlier === null) return { alert, created: true };
+    const existing = await this.get(earlier);
+    // The earlier alert's record is gone (it cannot be, short of an admin deleting it): raise this one.
+    if (!existing) return this.create(input);
+    return { alert: existing, created: false };
   }
 
   async get(id: string): Promise<Alert | null> {
