@@ -1,5 +1,5 @@
-import { BOUNDARY } from './normalise';
 import { isLiteralToken } from './pattern';
+import type { Token } from './token';
 import type { Category, Severity } from './types';
 
 /** Widest window (in tokens) a co-occurrence rule may ask for. */
@@ -75,7 +75,8 @@ interface Phrase {
   concept: number;
 }
 
-interface TokenInfo {
+/** What one token means to the co-occurrence layer (see {@link CooccurMatcher.lookup}). */
+export interface ConceptInfo {
   concepts: Int32Array;
   /** The rules any of `concepts` takes part in (deduplicated). */
   rules: Int32Array;
@@ -100,8 +101,8 @@ export class CooccurMatcher {
   /** Every literal word the concepts use. */
   readonly words = new Set<string>();
   /** Per token: the concepts it belongs to, the rules they take part in, and phrases starting with it. */
-  private readonly byToken = new Map<string, TokenInfo>();
-  private readonly stems: { stem: string; info: TokenInfo }[] = [];
+  private readonly byToken = new Map<string, ConceptInfo>();
+  private readonly stems: { stem: string; info: ConceptInfo }[] = [];
   private minStem = Infinity;
   private readonly rules: CompiledRule[] = [];
   /** Per concept: the clock position where it was last seen. */
@@ -169,7 +170,7 @@ export class CooccurMatcher {
         }
       }
     });
-    const finish = (d: DraftInfo): TokenInfo => {
+    const finish = (d: DraftInfo): ConceptInfo => {
       const rulesOf = (cs: readonly number[]): Int32Array => {
         const out: number[] = [];
         for (const c of cs) for (const r of byConcept[c] ?? []) if (!out.includes(r)) out.push(r);
@@ -192,8 +193,18 @@ export class CooccurMatcher {
     this.checkedAt = new Int32Array(rules.length).fill(-1);
   }
 
+  /** The concept entries a token belongs to: its word's, then each stem's it starts with (in stem order). */
+  lookup(token: string): ConceptInfo[] | null {
+    const out: ConceptInfo[] = [];
+    const info = this.byToken.get(token);
+    if (info !== undefined) out.push(info);
+    if (token.length >= this.minStem)
+      for (const { stem, info: s } of this.stems) if (token.startsWith(stem)) out.push(s);
+    return out.length > 0 ? out : null;
+  }
+
   /** Rule hits in a repaired token stream: at most one per rule and sentence (message), in the order found. */
-  run(tokens: readonly string[]): CooccurHit[] {
+  run(tokens: readonly Token[]): CooccurHit[] {
     const hits: CooccurHit[] = [];
     if (this.rules.length === 0) return hits;
     if (this.base > 0x3fffffff) {
@@ -210,20 +221,17 @@ export class CooccurMatcher {
     let sentence = 0;
     let sentenceStart = base;
     for (let i = 0; i < tokens.length; i++) {
-      const token = tokens[i] as string;
-      if (token === BOUNDARY) {
+      const token = tokens[i] as Token;
+      if (token.boundary) {
         this.closeSentence(sentence, sentenceStart, hits);
         sentence++;
         sentenceStart = base + i + 1;
         continue;
       }
-      const at = base + i;
-      const info = this.byToken.get(token);
-      if (info !== undefined) this.see(info, tokens, i, at, base, sentenceStart, sentence);
-      if (token.length >= this.minStem) {
-        for (const { stem, info: stemInfo } of this.stems) {
-          if (token.startsWith(stem)) this.see(stemInfo, tokens, i, at, base, sentenceStart, sentence);
-        }
+      const infos = token.concepts;
+      if (infos === null) continue;
+      for (let k = 0; k < infos.length; k++) {
+        this.see(infos[k] as ConceptInfo, tokens, i, base + i, base, sentenceStart, sentence);
       }
     }
     this.closeSentence(sentence, sentenceStart, hits);
@@ -236,8 +244,8 @@ export class CooccurMatcher {
 
   /** Records the concepts a token (and the phrases starting at it) belong to, then checks their rules. */
   private see(
-    info: TokenInfo,
-    tokens: readonly string[],
+    info: ConceptInfo,
+    tokens: readonly Token[],
     i: number,
     at: number,
     base: number,
@@ -248,13 +256,13 @@ export class CooccurMatcher {
     const { concepts, phrases } = info;
     for (let k = 0; k < concepts.length; k++) last[concepts[k] as number] = at;
     // Only phrases whose second word is the next token can match: look that group up instead of trying all.
-    const group = phrases !== null && i + 1 < tokens.length ? phrases.get(tokens[i + 1] as string) : undefined;
+    const group = phrases !== null && i + 1 < tokens.length ? phrases.get((tokens[i + 1] as Token).text) : undefined;
     if (group !== undefined) {
       for (const p of group) {
         const { rest } = p;
         if (i + rest.length >= tokens.length) continue;
         let ok = true;
-        for (let k = 0; ok && k < rest.length; k++) if (tokens[i + 1 + k] !== rest[k]) ok = false;
+        for (let k = 0; ok && k < rest.length; k++) if ((tokens[i + 1 + k] as Token).text !== rest[k]) ok = false;
         if (!ok) continue;
         last[p.concept] = at;
         this.check(p.rules, at, base, sentenceStart, sentence);

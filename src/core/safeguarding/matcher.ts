@@ -1,6 +1,6 @@
 import type { Lexicon } from './lexicon';
-import { BOUNDARY } from './normalise';
 import { parsePattern, type Step } from './pattern';
+import type { Token } from './token';
 
 /** One pattern hit: which entry, and in which sentence (0-based). */
 export interface Hit {
@@ -163,8 +163,22 @@ export class Matcher {
     return this.gap.length;
   }
 
+  /** The dispatch entries accepting a token: its word's, then each stem's it starts with (in `prefixes` order). */
+  lookup(token: string): Dispatch[] | null {
+    const out: Dispatch[] = [];
+    const direct = this.byWord.get(token);
+    if (direct) out.push(direct);
+    for (const { prefix, dispatch } of this.prefixes) if (token.startsWith(prefix)) out.push(dispatch);
+    return out.length > 0 ? out : null;
+  }
+
+  /** The token's value when `#num` steps may accept it (1–9 digits), else −1. */
+  numberValue(token: string): number {
+    return this.numberSteps.length > 0 && NUMERIC.test(token) ? Number(token) : -1;
+  }
+
   /** All pattern hits in a repaired token stream, one per entry and sentence, in the order found. */
-  run(tokens: readonly string[]): Hit[] {
+  run(tokens: readonly Token[]): Hit[] {
     const hits: Hit[] = [];
     if (this.base > CLOCK_LIMIT) {
       this.reach.fill(NEVER);
@@ -176,25 +190,22 @@ export class Matcher {
     this.sentenceStart = base;
     this.clearMarks();
     for (let i = 0; i < tokens.length; i++) {
-      const token = tokens[i] as string;
-      if (token === BOUNDARY) {
+      const token = tokens[i] as Token;
+      if (token.boundary) {
         this.sentence++;
         this.sentenceStart = base + i + 1;
         this.clearMarks();
         continue;
       }
+      const { match, number } = token;
+      if (match === null && number < 0) continue;
       const at = base + i;
       this.pendingCount = 0;
-      const direct = this.byWord.get(token);
-      if (direct) this.check(direct, at);
-      // Same order as looking up each length's prefix of the token, without slicing it.
-      for (const { prefix, dispatch } of this.prefixes) if (token.startsWith(prefix)) this.check(dispatch, at);
-      const c = token.charCodeAt(0);
-      if (this.numberSteps.length > 0 && c >= 48 && c <= 57 && NUMERIC.test(token)) {
-        const value = Number(token);
+      if (match !== null) for (let d = 0; d < match.length; d++) this.check(match[d] as Dispatch, at);
+      if (number >= 0) {
         for (let k = 0; k < this.numberSteps.length; k++) {
           const id = this.numberSteps[k] as number;
-          if (value >= (this.minNumber[k] as number))
+          if (number >= (this.minNumber[k] as number))
             this.consider(id, this.parent[id] as number, this.gap[id] as number, at);
         }
       }
@@ -323,7 +334,7 @@ export class Matcher {
  * triples: sorted by parent bucket with `offsets[b]..offsets[b+1]` being bucket b's triples, or (for a
  * short list, `offsets` null) checked one by one.
  */
-interface Dispatch {
+export interface Dispatch {
   roots: Int32Array;
   steps: Int32Array;
   offsets: Int32Array | null;

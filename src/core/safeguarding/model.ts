@@ -20,6 +20,7 @@
 import { z } from 'zod';
 import bundledModel from './model.json';
 import { BOUNDARY } from './normalise';
+import type { Token } from './token';
 import { CATEGORIES, type Category } from './types';
 
 /** The model's classes, in weight order: `none` first, then the categories. */
@@ -75,6 +76,8 @@ export interface ScreenModel {
   probabilities(tokens: readonly string[]): Float64Array;
   /** P(not none) and the top category for repaired tokens. */
   classify(tokens: readonly string[]): ModelVerdict;
+  /** {@link classify} for interned tokens (the screen's own path; a model without it is given the texts). */
+  classifyTokens?(tokens: readonly Token[]): ModelVerdict;
 }
 
 /**
@@ -144,6 +147,22 @@ const PREFIX = 5;
 export const maxFeatures = (n: number): number => 4 * n;
 
 /**
+ * The learned layer's hashes of one token: FNV-1a over its characters, the same hash after its first {@link PREFIX}
+ * characters, and whether it is long enough ({@link PREFIX_MIN}) to give that prefix as a feature. Worked out once
+ * per distinct token (token.ts keeps it); {@link writeFeatures} and {@link writeTokenFeatures} build on it.
+ */
+export function hashToken(tok: string): [hash: number, prefixHash: number, long: boolean] {
+  let h = 0x811c9dc5;
+  let pre = 0;
+  const n = tok.length;
+  for (let i = 0; i < n; i++) {
+    h = Math.imul(h ^ tok.charCodeAt(i), 0x01000193);
+    if (i === PREFIX - 1) pre = h;
+  }
+  return [h, pre, n >= PREFIX_MIN];
+}
+
+/**
  * Writes the hashed feature buckets of a repaired token stream into `out` (capacity ≥ {@link maxFeatures}) and
  * returns how many (a feature may repeat: counts). Features: each token; each pair of neighbours and each pair one
  * token apart, within a sentence; the first five characters of long tokens. {@link BOUNDARY} tokens break the
@@ -161,15 +180,34 @@ export function writeFeatures(tokens: readonly string[], hashBits: number, out: 
       k = 0;
       continue;
     }
-    let h = 0x811c9dc5;
-    let pre = 0;
-    const n = tok.length;
-    for (let i = 0; i < n; i++) {
-      h = Math.imul(h ^ tok.charCodeAt(i), 0x01000193);
-      if (i === PREFIX - 1) pre = h;
-    }
+    const [h, pre, long] = hashToken(tok);
     out[at++] = fmix(h ^ SEED_UNI) & mask;
-    if (n >= PREFIX_MIN) out[at++] = fmix(pre ^ SEED_PRE) & mask;
+    if (long) out[at++] = fmix(pre ^ SEED_PRE) & mask;
+    if (k >= 1) out[at++] = fmix(Math.imul(p1, 0x9e3779b1) ^ h ^ SEED_BI) & mask;
+    if (k >= 2) out[at++] = fmix(Math.imul(p2, 0x7f4a7c15) ^ h ^ SEED_SKIP) & mask;
+    p2 = p1;
+    p1 = h;
+    k++;
+  }
+  return at;
+}
+
+/** {@link writeFeatures} over interned tokens, whose hashes were worked out when they were first seen. */
+export function writeTokenFeatures(tokens: readonly Token[], hashBits: number, out: Int32Array): number {
+  const mask = 2 ** hashBits - 1;
+  let p1 = 0;
+  let p2 = 0;
+  let k = 0;
+  let at = 0;
+  for (let t = 0; t < tokens.length; t++) {
+    const tok = tokens[t] as Token;
+    if (tok.boundary) {
+      k = 0;
+      continue;
+    }
+    const h = tok.hash;
+    out[at++] = fmix(h ^ SEED_UNI) & mask;
+    if (tok.long) out[at++] = fmix(tok.prefixHash ^ SEED_PRE) & mask;
     if (k >= 1) out[at++] = fmix(Math.imul(p1, 0x9e3779b1) ^ h ^ SEED_BI) & mask;
     if (k >= 2) out[at++] = fmix(Math.imul(p2, 0x7f4a7c15) ^ h ^ SEED_SKIP) & mask;
     p2 = p1;
@@ -208,11 +246,12 @@ export function compileModel(model: ModelFile): ScreenModel {
   const logits = new Float64Array(k);
   let scratch = new Int32Array(256);
 
-  /** Softmax of the message's logits, left in `logits` (a buffer reused between calls: scoring is synchronous). */
-  function score(tokens: readonly string[]): Float64Array {
+  /**
+   * Softmax of the logits of the first `count` feature buckets in `scratch`, left in `logits` (buffers reused
+   * between calls: scoring is synchronous). Weights are added feature by feature in the order written.
+   */
+  function softmax(count: number): Float64Array {
     logits.set(bias);
-    if (scratch.length < maxFeatures(tokens.length)) scratch = new Int32Array(maxFeatures(tokens.length));
-    const count = writeFeatures(tokens, model.hashBits, scratch);
     for (let f = 0; f < count; f++) {
       const bucket = scratch[f] as number;
       let slot = bucket & slotMask;
@@ -237,15 +276,25 @@ export function compileModel(model: ModelFile): ScreenModel {
     return logits;
   }
 
+  function score(tokens: readonly string[]): Float64Array {
+    if (scratch.length < maxFeatures(tokens.length)) scratch = new Int32Array(maxFeatures(tokens.length));
+    return softmax(writeFeatures(tokens, model.hashBits, scratch));
+  }
+
+  function verdict(p: Float64Array): ModelVerdict {
+    let best = 1;
+    for (let c = 2; c < k; c++) if ((p[c] as number) > (p[best] as number)) best = c;
+    return { pAlert: 1 - (p[0] as number), category: MODEL_CLASSES[best] as Category };
+  }
+
   return {
     threshold: model.threshold,
     highThreshold: model.highThreshold,
     probabilities: (tokens) => score(tokens).slice(),
-    classify(tokens: readonly string[]): ModelVerdict {
-      const p = score(tokens);
-      let best = 1;
-      for (let c = 2; c < k; c++) if ((p[c] as number) > (p[best] as number)) best = c;
-      return { pAlert: 1 - (p[0] as number), category: MODEL_CLASSES[best] as Category };
+    classify: (tokens) => verdict(score(tokens)),
+    classifyTokens(tokens: readonly Token[]): ModelVerdict {
+      if (scratch.length < maxFeatures(tokens.length)) scratch = new Int32Array(maxFeatures(tokens.length));
+      return verdict(softmax(writeTokenFeatures(tokens, model.hashBits, scratch)));
     },
   };
 }

@@ -1,8 +1,9 @@
 import { CooccurMatcher } from './cooccur';
 import { loadLexicon, type Lexicon } from './lexicon';
 import { Matcher, type Hit } from './matcher';
-import { defaultModel, type ScreenModel } from './model';
-import { BOUNDARY, tokenise } from './normalise';
+import { defaultModel, type ModelVerdict, type ScreenModel } from './model';
+import { tokenise } from './normalise';
+import { TokenTable, type Token } from './token';
 import { CATEGORIES, SEVERITIES, type Category, type Screen, type ScreenResult, type Severity } from './types';
 import { Vocabulary } from './vocabulary';
 
@@ -17,6 +18,8 @@ export interface CompiledLexicon {
   matcher: Matcher;
   /** The concept co-occurrence layer, consulted when no phrase entry raised an alert. */
   cooccur: CooccurMatcher;
+  /** The interned tokens every layer reads (see token.ts). */
+  tokens: TokenTable;
 }
 
 /** Compiles a validated lexicon (vocabulary + one combined token automaton). */
@@ -33,8 +36,9 @@ export function compileLexicon(lexicon: Lexicon): CompiledLexicon {
     for (const w of target) words.add(w);
   }
   for (const list of Object.values(lexicon.groups)) for (const w of list) words.add(w);
-  const vocabulary = new Vocabulary({ words, aliases, protect: lexicon.protect, weights: matcher.weights });
-  return { lexicon, vocabulary, matcher, cooccur };
+  const tokens = new TokenTable(matcher, cooccur);
+  const vocabulary = new Vocabulary({ words, aliases, protect: lexicon.protect, weights: matcher.weights }, tokens);
+  return { lexicon, vocabulary, matcher, cooccur, tokens };
 }
 
 /**
@@ -51,14 +55,14 @@ export function compileLexicon(lexicon: Lexicon): CompiledLexicon {
  * `matched` lists entry or rule ids (most severe first), never the young person's words.
  */
 export function createScreen(lexicon: Lexicon, options: ScreenOptions = {}): Screen {
-  const analyse = createAnalyser(lexicon);
+  const analyse = createTokenAnalyser(lexicon);
   const model = options.model === undefined ? defaultModel() : options.model;
   const threshold = options.threshold ?? model?.threshold ?? 1;
   return {
     screen(text: string): ScreenResult {
       const analysis = analyse(text);
       if (analysis.result || !model) return analysis.result ?? { ...NO_ALERT, matched: [] };
-      return modelResult(model, threshold, analysis) ?? { ...NO_ALERT, matched: [] };
+      return tokenModelResult(model, threshold, analysis) ?? { ...NO_ALERT, matched: [] };
     },
   };
 }
@@ -106,6 +110,14 @@ function countWords(tokens: readonly string[]): number {
   }
   return n;
 }
+
+/** {@link tooShortForModel} for interned tokens. */
+function tooFewWords(tokens: readonly Token[]): boolean {
+  let n = 0;
+  for (let i = 0; i < tokens.length && n < MIN_MODEL_WORDS; i++) if ((tokens[i] as Token).word) n++;
+  return n < MIN_MODEL_WORDS;
+}
+
 const HIGH_CATEGORIES: ReadonlySet<Category> = new Set(['suicide', 'self_harm', 'abuse_sexual', 'neglect_danger']);
 
 /**
@@ -117,26 +129,79 @@ export function modelResult(model: ScreenModel, threshold: number, analysis: Ana
   // Short messages ("stop", "2", "join K7PQ-M3XR") are the rules' alone: too little evidence for a
   // learned guess, and most of what young people send a chatbot is short.
   if (analysis.vetoAll || tooShortForModel(analysis.tokens)) return null;
-  const { pAlert, category } = model.classify(analysis.tokens);
-  if (pAlert < threshold || analysis.vetoed.has(category)) return null;
+  return verdictResult(model, threshold, model.classify(analysis.tokens), analysis.vetoed);
+}
+
+/** {@link modelResult} for the screen's own analysis (interned tokens). */
+function tokenModelResult(model: ScreenModel, threshold: number, analysis: TokenAnalysis): ScreenResult | null {
+  if (analysis.vetoAll || tooFewWords(analysis.tokens)) return null;
+  const verdict = model.classifyTokens
+    ? model.classifyTokens(analysis.tokens)
+    : model.classify(analysis.tokens.map((t) => t.text));
+  return verdictResult(model, threshold, verdict, analysis.vetoed);
+}
+
+function verdictResult(
+  model: ScreenModel,
+  threshold: number,
+  { pAlert, category }: ModelVerdict,
+  vetoed: ReadonlySet<Category>,
+): ScreenResult | null {
+  if (pAlert < threshold || vetoed.has(category)) return null;
   const severity: Severity = HIGH_CATEGORIES.has(category) && pAlert >= model.highThreshold ? 'high' : 'medium';
   return { alert: true, category, severity, matched: [`model.${category}`] };
 }
 
 /**
  * The rules' half of the screen (see {@link createScreen}): for one message, the rules' alert (or null), the
- * repaired tokens and the masks' vetoes for the learned layer. Used by the screen and by the trainer.
+ * repaired tokens and the masks' vetoes for the learned layer. Used by the trainer (the screen reads the same
+ * analysis over interned tokens).
  */
 export function createAnalyser(lexicon: Lexicon): (text: string) => Analysis {
+  const analyse = createTokenAnalyser(lexicon);
+  return (text: string): Analysis => {
+    const a = analyse(text);
+    return { result: a.result, tokens: a.tokens.map((t) => t.text), vetoed: a.vetoed, vetoAll: a.vetoAll };
+  };
+}
+
+/** An {@link Analysis} whose tokens are the interned records every layer shares. */
+interface TokenAnalysis extends Omit<Analysis, 'tokens'> {
+  tokens: readonly Token[];
+}
+
+const NO_TOKENS: readonly Token[] = Object.freeze([]);
+
+/**
+ * The rules' half of the screen over interned tokens. A message with no phrase hit (most of them) goes straight to
+ * the co-occurrence layer and allocates no per-message sets or maps.
+ */
+function createTokenAnalyser(lexicon: Lexicon): (text: string) => TokenAnalysis {
   const compiled = compileLexicon(lexicon);
   const { entries } = lexicon;
-  return function analyse(text: string): Analysis {
-    if (typeof text !== 'string' || text.length === 0) {
-      return { result: null, tokens: [], vetoed: NO_VETO, vetoAll: true };
+  const rules = lexicon.cooccur;
+
+  /** The co-occurrence layer's alerts, for a message with no phrase hits (so no masks, vetoes or escalations). */
+  function cooccurOnly(tokens: readonly Token[]): TokenAnalysis {
+    const found = compiled.cooccur.run(tokens);
+    if (found.length === 0) return { result: null, tokens, vetoed: NO_VETO, vetoAll: false };
+    const alerts: Alert[] = [];
+    for (const hit of found) {
+      const rule = rules[hit.rule];
+      if (rule) alerts.push({ id: rule.id, category: rule.category, severity: rule.severity, order: hit.rule });
     }
-    const tokens = compiled.vocabulary.repair(tokenise(text));
-    const done = (result: ScreenResult): Analysis => ({ result, tokens, vetoed: NO_VETO, vetoAll: false });
+    if (alerts.length === 0) return { result: null, tokens, vetoed: NO_VETO, vetoAll: false };
+    alerts.sort(byRuleOrder);
+    return { result: finish(alerts, []), tokens, vetoed: NO_VETO, vetoAll: false };
+  }
+
+  return function analyse(text: string): TokenAnalysis {
+    if (typeof text !== 'string' || text.length === 0) {
+      return { result: null, tokens: NO_TOKENS, vetoed: NO_VETO, vetoAll: true };
+    }
+    const tokens = compiled.vocabulary.repairTokens(tokenise(text));
     const hits = compiled.matcher.run(tokens);
+    if (hits.length === 0) return cooccurOnly(tokens);
     // Per sentence: categories whose weak entries are hidden (null = all), and ids hidden outright.
     const masked = new Map<number, Set<Category> | null>();
     const hidden = new Set<string>();
@@ -163,28 +228,28 @@ export function createAnalyser(lexicon: Lexicon): (text: string) => Analysis {
     // Sentence:category pairs where a phrase alert was hidden as figurative or topic talk: the co-occurrence
     // layer does not raise them again.
     const suppressed = new Set<string>();
-    hits.forEach((hit, order) => {
+    for (let order = 0; order < hits.length; order++) {
+      const hit = hits[order] as Hit;
       const entry = entries[hit.entry];
-      if (!entry || entry.kind !== 'alert' || !entry.category || !entry.severity) return;
+      if (!entry || entry.kind !== 'alert' || !entry.category || !entry.severity) continue;
       if (hidden.size > 0 && hidden.has(`${hit.sentence}:${entry.id}`)) {
         suppressed.add(`${hit.sentence}:${entry.category}`);
-        return;
+        continue;
       }
       if (entry.weak && masked.has(hit.sentence)) {
         const cats = masked.get(hit.sentence);
         if (cats === null || cats?.has(entry.category)) {
           suppressed.add(`${hit.sentence}:${entry.category}`);
-          return;
+          continue;
         }
       }
-      if (seen.has(hit.entry)) return;
+      if (seen.has(hit.entry)) continue;
       seen.add(hit.entry);
       const severity: Severity = escalate.has(entry.category) ? 'urgent' : entry.severity;
       alerts.push({ id: entry.id, category: entry.category, severity, order });
-    });
+    }
     if (alerts.length === 0) {
       // Second layer: concept co-occurrence, only when no phrase entry raised an alert.
-      const rules = lexicon.cooccur;
       for (const hit of compiled.cooccur.run(tokens)) {
         const rule = rules[hit.rule];
         if (!rule) continue;
@@ -203,24 +268,17 @@ export function createAnalyser(lexicon: Lexicon): (text: string) => Analysis {
           vetoed = cats;
         }
         let sentences = 1;
-        for (const t of tokens) if (t === BOUNDARY) sentences++;
+        for (const t of tokens) if (t.boundary) sentences++;
         let topicTalk = 0;
         for (const cats of masked.values()) if (cats === null) topicTalk++;
         return { result: null, tokens, vetoed, vetoAll: topicTalk >= sentences };
       }
       // Among co-occurrence rules, the lexicon's order breaks ties (not the category order).
-      alerts.sort(
-        (a, b) => (SEVERITY_RANK.get(a.severity) ?? 9) - (SEVERITY_RANK.get(b.severity) ?? 9) || a.order - b.order,
-      );
-      return done(finish(alerts, hits));
+      alerts.sort(byRuleOrder);
+      return { result: finish(alerts, hits), tokens, vetoed: NO_VETO, vetoAll: false };
     }
-    alerts.sort(
-      (a, b) =>
-        (SEVERITY_RANK.get(a.severity) ?? 9) - (SEVERITY_RANK.get(b.severity) ?? 9) ||
-        (CATEGORY_RANK.get(a.category) ?? 99) - (CATEGORY_RANK.get(b.category) ?? 99) ||
-        a.order - b.order,
-    );
-    return done(finish(alerts, hits));
+    alerts.sort(byCategoryOrder);
+    return { result: finish(alerts, hits), tokens, vetoed: NO_VETO, vetoAll: false };
   };
 
   function finish(alerts: readonly Alert[], hits: readonly Hit[]): ScreenResult {
@@ -237,6 +295,20 @@ export function createAnalyser(lexicon: Lexicon): (text: string) => Analysis {
     }
     return { alert: true, category: top.category, severity: top.severity, matched: [...matched, ...escalators] };
   }
+}
+
+/** Most severe first, then the lexicon's order (co-occurrence rules). */
+function byRuleOrder(a: Alert, b: Alert): number {
+  return (SEVERITY_RANK.get(a.severity) ?? 9) - (SEVERITY_RANK.get(b.severity) ?? 9) || a.order - b.order;
+}
+
+/** Most severe first, then the category order (suicide first), then the order found (phrase entries). */
+function byCategoryOrder(a: Alert, b: Alert): number {
+  return (
+    (SEVERITY_RANK.get(a.severity) ?? 9) - (SEVERITY_RANK.get(b.severity) ?? 9) ||
+    (CATEGORY_RANK.get(a.category) ?? 99) - (CATEGORY_RANK.get(b.category) ?? 99) ||
+    a.order - b.order
+  );
 }
 
 interface Alert {

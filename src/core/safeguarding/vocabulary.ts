@@ -1,4 +1,5 @@
 import { BOUNDARY, DIGIT_LETTERS, MONEY } from './normalise';
+import type { Token, TokenTable } from './token';
 
 /** Shortest lexicon word that tolerates a typo (edit distance 1); shorter words would collide. */
 export const FUZZY_MIN_LENGTH = 6;
@@ -13,6 +14,8 @@ const MAX_JOIN_LETTERS = 40;
 const DIGITS_ONLY = /^[0-9]+$/;
 const EDGE_DIGITS = /^([0-9]*)([^0-9]*)([0-9]*)$/;
 const TRIPLE = /(.)\1\1/;
+/** Memo keys of joined-letter splits start so (a raw token never holds a space). */
+const SEGMENT_KEY = ' ';
 
 /** Collapses every run of one letter to a single letter ("stabbed" → "stabed"). */
 export function squeeze(word: string): string {
@@ -58,10 +61,16 @@ export class Vocabulary {
   private readonly squeezed = new Map<string, string>();
   private readonly deletes = new Map<string, string[]>();
   private readonly byLength = new Map<number, string[]>();
-  private readonly memo = new Map<string, readonly string[]>();
-  private masked = 0;
+  /** Repairs of single tokens (and, under {@link SEGMENT_KEY}, splits of joined letters) that hold in any message. */
+  private readonly memo = new Map<string, readonly Token[]>();
+  /** This message's masked tokens and their repairs, and how many were resolved (see {@link correctMasked}). */
+  private readonly maskedHere = new Map<string, readonly Token[]>();
+  private maskedCount = 0;
 
-  constructor(source: VocabularySource) {
+  constructor(
+    source: VocabularySource,
+    private readonly table: TokenTable,
+  ) {
     this.words = new Set(source.words);
     this.aliases = source.aliases;
     this.protect = new Set(source.protect);
@@ -89,10 +98,20 @@ export class Vocabulary {
     return this.words.has(word);
   }
 
-  /** Repairs a token stream from `tokenise` into lexicon words where the evidence is good. */
+  /** Repairs a token stream from `tokenise` into lexicon words where the evidence is good (as texts). */
   repair(tokens: readonly string[]): string[] {
-    this.masked = 0;
-    const out: string[] = [];
+    return this.repairTokens(tokens).map((t) => t.text);
+  }
+
+  /**
+   * Repairs a token stream from `tokenise` into interned tokens (see {@link repair}). The result depends on the
+   * tokens alone, never on what was repaired before: the memo holds only results that do not depend on the
+   * message, and the budget of masked words is spent per message (see {@link correctMasked}).
+   */
+  repairTokens(tokens: readonly string[]): Token[] {
+    this.maskedCount = 0;
+    if (this.maskedHere.size > 0) this.maskedHere.clear();
+    const out: Token[] = [];
     const n = tokens.length;
     let i = 0;
     while (i < n) {
@@ -104,36 +123,72 @@ export class Vocabulary {
           const joined = tokens.slice(i, j).join('');
           const whole = this.correct(joined);
           const pieces =
-            whole.length === 1 && whole[0] === joined && !this.words.has(joined) ? this.segment(joined) : whole;
+            whole.length === 1 && (whole[0] as Token).text === joined && !this.words.has(joined)
+              ? this.segmentTokens(joined)
+              : whole;
           if (pieces) {
             for (const p of pieces) out.push(p);
             i = j;
             continue;
           }
         }
-        for (let k = i; k < j; k++) out.push(tokens[k] as string);
+        for (let k = i; k < j; k++) out.push(this.table.intern(tokens[k] as string));
         i = j;
         continue;
       }
       const fixed = this.correct(t);
-      for (const p of fixed) out.push(p);
+      for (let k = 0; k < fixed.length; k++) out.push(fixed[k] as Token);
       i++;
     }
     return out;
   }
 
   /** The token(s) one raw token stands for. */
-  correct(token: string): readonly string[] {
+  correct(token: string): readonly Token[] {
+    if (token.includes('*')) return this.correctMasked(token);
     const hit = this.memo.get(token);
     if (hit) return hit;
-    if (token.includes('*')) {
-      if (this.masked >= MAX_MASKED_PER_MESSAGE) return [token.replace(/\*/g, '')].filter(Boolean);
-      this.masked++;
+    return this.remember(token, this.table.internAll(this.compute(token)));
+  }
+
+  /**
+   * {@link correct} for a token with a mask. The first {@link MAX_MASKED_PER_MESSAGE} different masked tokens of a
+   * message are resolved (a `#tag` and its body count as two); later ones just lose their masks. Counted per
+   * message whether or not a result is memoised, so the outcome never depends on earlier messages.
+   */
+  private correctMasked(token: string): readonly Token[] {
+    const here = this.maskedHere.get(token);
+    if (here) return here;
+    if (this.maskedCount >= MAX_MASKED_PER_MESSAGE) {
+      const bare = token.replace(/\*/g, '');
+      return bare ? [this.table.intern(bare)] : [];
     }
-    const result = this.compute(token);
+    this.maskedCount++;
+    // A hashtag's body is corrected against this message's budget, so only other masked tokens are memoised.
+    let result = token.startsWith('#') ? undefined : this.memo.get(token);
+    if (result === undefined) {
+      result = this.table.internAll(this.compute(token));
+      if (!token.startsWith('#')) this.remember(token, result);
+    }
+    this.maskedHere.set(token, result);
+    return result;
+  }
+
+  private remember(token: string, result: readonly Token[]): readonly Token[] {
     if (this.memo.size >= MAX_MEMO) this.memo.clear();
     this.memo.set(token, result);
     return result;
+  }
+
+  /** {@link segment} as interned tokens (memoised like {@link correct}). */
+  private segmentTokens(s: string): readonly Token[] | undefined {
+    const key = SEGMENT_KEY + s;
+    const hit = this.memo.get(key);
+    if (hit) return hit.length > 0 ? hit : undefined;
+    const pieces = this.segment(s);
+    const tokens = pieces ? this.table.internAll(pieces) : [];
+    this.remember(key, tokens);
+    return pieces ? tokens : undefined;
   }
 
   private compute(token: string): readonly string[] {
@@ -145,8 +200,10 @@ export class Vocabulary {
       const body = token.slice(1);
       if (!body) return [];
       const fixed = this.correct(body);
-      if (fixed.length === 1 && fixed[0] === body && !this.words.has(body)) return this.segment(body) ?? [body];
-      return fixed;
+      if (fixed.length === 1 && (fixed[0] as Token).text === body && !this.words.has(body)) {
+        return this.segment(body) ?? [body];
+      }
+      return fixed.map((t) => t.text);
     }
     let t = token;
     if (t.includes('*')) {
