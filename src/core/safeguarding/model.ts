@@ -251,19 +251,8 @@ export function compileModel(model: ModelFile): ScreenModel {
    * between calls: scoring is synchronous). Weights are added feature by feature in the order written.
    */
   function softmax(count: number): Float64Array {
-    logits.set(bias);
-    for (let f = 0; f < count; f++) {
-      const bucket = scratch[f] as number;
-      let slot = bucket & slotMask;
-      let key = table[2 * slot] as number;
-      while (key !== bucket && key !== -1) {
-        slot = (slot + 1) & slotMask;
-        key = table[2 * slot] as number;
-      }
-      if (key === -1) continue;
-      const at = table[2 * slot + 1] as number;
-      for (let c = 0; c < k; c++) logits[c] = (logits[c] as number) + (weight[at + c] as number);
-    }
+    if (k === 13) accumulate13(count);
+    else accumulate(count);
     let max = -Infinity;
     for (let c = 0; c < k; c++) if ((logits[c] as number) > max) max = logits[c] as number;
     let sum = 0;
@@ -274,6 +263,77 @@ export function compileModel(model: ModelFile): ScreenModel {
     }
     for (let c = 0; c < k; c++) logits[c] = (logits[c] as number) / sum;
     return logits;
+  }
+
+  /** The row offset in `weight` of a feature bucket, or −1 when the model kept no weights for it. */
+  function rowOf(bucket: number): number {
+    let slot = bucket & slotMask;
+    let key = table[2 * slot] as number;
+    while (key !== bucket && key !== -1) {
+      slot = (slot + 1) & slotMask;
+      key = table[2 * slot] as number;
+    }
+    return key === -1 ? -1 : (table[2 * slot + 1] as number);
+  }
+
+  /** Bias plus the weights of the first `count` buckets in `scratch`, into `logits`. */
+  function accumulate(count: number): void {
+    logits.set(bias);
+    for (let f = 0; f < count; f++) {
+      const at = rowOf(scratch[f] as number);
+      if (at >= 0) for (let c = 0; c < k; c++) logits[c] = (logits[c] as number) + (weight[at + c] as number);
+    }
+  }
+
+  /**
+   * {@link accumulate} for the 13 classes of today's categories, each logit in a local variable: the same
+   * additions in the same order (so the same doubles), without a store and load per class and feature.
+   */
+  function accumulate13(count: number): void {
+    let l0 = bias[0] as number;
+    let l1 = bias[1] as number;
+    let l2 = bias[2] as number;
+    let l3 = bias[3] as number;
+    let l4 = bias[4] as number;
+    let l5 = bias[5] as number;
+    let l6 = bias[6] as number;
+    let l7 = bias[7] as number;
+    let l8 = bias[8] as number;
+    let l9 = bias[9] as number;
+    let l10 = bias[10] as number;
+    let l11 = bias[11] as number;
+    let l12 = bias[12] as number;
+    for (let f = 0; f < count; f++) {
+      const at = rowOf(scratch[f] as number);
+      if (at >= 0) {
+        l0 += weight[at + 0] as number;
+        l1 += weight[at + 1] as number;
+        l2 += weight[at + 2] as number;
+        l3 += weight[at + 3] as number;
+        l4 += weight[at + 4] as number;
+        l5 += weight[at + 5] as number;
+        l6 += weight[at + 6] as number;
+        l7 += weight[at + 7] as number;
+        l8 += weight[at + 8] as number;
+        l9 += weight[at + 9] as number;
+        l10 += weight[at + 10] as number;
+        l11 += weight[at + 11] as number;
+        l12 += weight[at + 12] as number;
+      }
+    }
+    logits[0] = l0;
+    logits[1] = l1;
+    logits[2] = l2;
+    logits[3] = l3;
+    logits[4] = l4;
+    logits[5] = l5;
+    logits[6] = l6;
+    logits[7] = l7;
+    logits[8] = l8;
+    logits[9] = l9;
+    logits[10] = l10;
+    logits[11] = l11;
+    logits[12] = l12;
   }
 
   function score(tokens: readonly string[]): Float64Array {
