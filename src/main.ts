@@ -14,7 +14,7 @@ import { Keys } from './core/keys';
 import { createLogger, type Logger } from './core/logger';
 import type { ChannelName, InboundJob, OutboundJob } from './core/message';
 import { Metrics } from './core/metrics';
-import { Outbox } from './core/outbox';
+import { OUTBOX_JOB, Outbox } from './core/outbox';
 import { QUEUE_NAMES, Queues, createWorker } from './core/queues';
 import { defaultScreen, loadLexicon, createScreen } from './core/safeguarding';
 import { Sender } from './core/sender';
@@ -132,7 +132,8 @@ async function composeHaven(config: Config, opts: StartOptions, connections: Red
   const alerts = new AlertService(
     alertStore,
     queues.alerts,
-    outbox,
+    // Staff are told on the alerts queue, not behind the replies waiting on the outbound queue.
+    new Outbox(queues.alerts),
     {
       webhookUrl: config.ALERT_WEBHOOK_URL,
       onDuty: staffIds(config.SAFEGUARDING_ON_DUTY),
@@ -303,10 +304,18 @@ async function composeHaven(config: Config, opts: StartOptions, connections: Red
       stalledInterval: config.QUEUE_LOCK_SECONDS * 1000,
     };
     workers.push(
-      createWorker<AlertJob>(QUEUE_NAMES.alerts, (job) => alerts.deliver(job.data), workerConnection, keys, {
-        concurrency: 10,
-        ...lockOptions,
-      }),
+      // The alerts queue holds alert deliveries and escalations ('deliver') and the chat messages
+      // they send to staff ('send', the outbound queue's job shape).
+      createWorker<AlertJob | OutboundJob>(
+        QUEUE_NAMES.alerts,
+        (job) =>
+          job.name === OUTBOX_JOB
+            ? sender.send(job.data as OutboundJob, (sentParts) => job.updateData({ ...job.data, sentParts }))
+            : alerts.deliver(job.data as AlertJob),
+        workerConnection,
+        keys,
+        { concurrency: 10, ...lockOptions },
+      ),
       createWorker<InboundJob>(QUEUE_NAMES.inbound, (job) => engine.handle(job.data), workerConnection, keys, {
         concurrency: 50,
         ...lockOptions,

@@ -3,7 +3,13 @@ import { IdentityVault } from './identity';
 import type { OutboundJob, OutboundMessage, SendPurpose } from './message';
 import { jobId } from './queues';
 
-/** Puts messages on the outbound queue. The only way anything in Haven sends a message. */
+/** The job name of a message to send, on whichever queue an {@link Outbox} writes to. */
+export const OUTBOX_JOB = 'send';
+
+/**
+ * Puts messages on a queue for the sender: the outbound queue, or for safeguarding alerts' own
+ * messages to staff, the alerts queue. The only way anything in Haven sends a message.
+ */
 export class Outbox {
   constructor(private readonly outbound: Queue) {}
 
@@ -32,6 +38,6 @@ export class Outbox {
       purpose,
       cause: key,
     };
-    await this.outbound.add('send', data, key ? { jobId: jobId('out', key) } : {});
+    await this.outbound.add(OUTBOX_JOB, data, key ? { jobId: jobId('out', key) } : {});
   }
 }

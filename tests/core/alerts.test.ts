@@ -81,6 +81,27 @@ describe('safeguarding alerts', () => {
     expect(hook.requests.length).toBe(hooksAfterAck);
   });
 
+  it('tells on-duty staff while replies are held up on the outbound queue', async () => {
+    const staff = Object.assign(new WebchatPerson(haven), { clientId: staffId });
+    const young = new WebchatPerson(haven);
+    await young.say('hello');
+    await young.expectReply(/Haven/);
+    await new Promise((r) => setTimeout(r, 300));
+    const before = (await young.replies()).length;
+    // Nothing on the outbound queue moves: as if a backlog of replies stood in front.
+    await haven.queues.outbound.pause();
+    try {
+      await young.say('my uncle touches me and says its our secret');
+      const toStaff = await staff.expectReply(/our secret/, 10_000);
+      expect(toStaff.text).toMatch(/Safeguarding alert[\s\S]*ack [A-Z2-9]{5}/);
+      expect(await young.replies()).toHaveLength(before);
+    } finally {
+      await haven.queues.outbound.resume();
+    }
+    // The young person's own answer follows once the outbound queue moves again.
+    await young.expectReply(/0800 1111/, 10_000);
+  });
+
   it('retries an alert whose webhook is down, and escalation still runs', async () => {
     let calls = 0;
     hook.respond((_req, res) => {
