@@ -1,13 +1,13 @@
 import { randomUUID } from 'node:crypto';
 import type { Redis } from 'ioredis';
-import { composeFlows, type FlowContext, type MemberRef, type NamedFlow, type ReplyEffect } from './flow';
+import { composeFlows, type FlowContext, type NamedFlow, type ReplyEffect } from './flow';
 import type { Keys } from './keys';
 import type { Logger } from './logger';
 import type { InboundJob } from './message';
 import type { Metrics } from './metrics';
 import type { Outbox } from './outbox';
 import type { Services } from './services';
-import { newState, type ConversationState, type StateStore } from './state';
+import { newState, type StateStore } from './state';
 
 /** Deletes a lock only if it is still ours. */
 const RELEASE = "if redis.call('get', KEYS[1]) == ARGV[1] then return redis.call('del', KEYS[1]) else return 0 end";
@@ -47,62 +47,42 @@ export class Engine {
   }
 
   async handle(job: InboundJob): Promise<void> {
-    const { redis, keys } = this.d;
+    const { keys } = this.d;
     const handledKey = keys.handled(job.channel, job.messageId);
-    const lockKey = keys.custom('lock', job.conversationId);
-    const token = randomUUID();
-    const deadline = Date.now() + 10_000;
-    // One message at a time per conversation: two quick messages from one person must not load the
-    // same state and overwrite each other. Waits up to 10 s, then fails the job so it is retried.
-    for (;;) {
-      // The lock and every read in one batch on the pipelined connection. Redis runs one
-      // connection's commands in order, so the reads see what the lock's last holder saved before
-      // it let go (it saves, then releases); they are thrown away when the lock is busy.
-      const locked = redis.set(lockKey, token, 'PX', 30_000, 'NX');
-      const reads = Promise.all([
-        redis.exists(handledKey),
-        this.d.states.load(job.conversationId),
-        this.d.services.members.forConversation(job.conversationId),
-      ]);
-      reads.catch(() => undefined);
-      if ((await locked) === 'OK') {
-        let released: Promise<unknown> | undefined;
-        const release = (): Promise<unknown> => {
-          if (!released) {
-            released = redis.eval(RELEASE, 1, lockKey, token);
-            // Sent early (with the save); its outcome is awaited below.
-            released.catch(() => undefined);
-          }
-          return released;
-        };
-        try {
-          const [handled, stored, member] = await reads;
-          // Already answered (a retried job): nothing to do.
-          if (!handled) await this.handleLocked(job, handledKey, stored, member, release);
-        } finally {
-          await release();
-        }
-        return;
-      }
-      if (Date.now() > deadline) throw new Error('conversation busy: another message is still being handled');
-      await new Promise((r) => setTimeout(r, 10));
+    // Whether it was already handled is checked once, under the lock (handleLocked).
+    const release = await this.lock(job.conversationId);
+    try {
+      await this.handleLocked(job, handledKey);
+    } finally {
+      await release();
     }
   }
 
   /**
-   * Runs the flows for a message under its conversation's lock, queues their replies, then saves
-   * the state and marks the message handled, with the lock's `release` sent in the same batch
-   * (after them in Redis's order, so the next holder reads what was saved).
+   * One message at a time per conversation: two quick messages from one person must not load the
+   * same state and overwrite each other. Waits up to 10 s, then fails the job so it is retried.
    */
-  private async handleLocked(
-    job: InboundJob,
-    handledKey: string,
-    stored: ConversationState | null,
-    member: MemberRef | null,
-    release: () => Promise<unknown>,
-  ): Promise<void> {
+  private async lock(conversationId: string): Promise<() => Promise<void>> {
+    const key = this.d.keys.custom('lock', conversationId);
+    const token = randomUUID();
+    const deadline = Date.now() + 10_000;
+    while ((await this.d.redis.set(key, token, 'PX', 30_000, 'NX')) !== 'OK') {
+      if (Date.now() > deadline) throw new Error('conversation busy: another message is still being handled');
+      await new Promise((r) => setTimeout(r, 10));
+    }
+    return async () => {
+      await this.d.redis.eval(RELEASE, 1, key, token);
+    };
+  }
+
+  private async handleLocked(job: InboundJob, handledKey: string): Promise<void> {
     const { redis } = this.d;
+    if (await redis.exists(handledKey)) return;
     const now = this.d.now?.() ?? new Date();
+    const [stored, member] = await Promise.all([
+      this.d.states.load(job.conversationId),
+      this.d.services.members.forConversation(job.conversationId),
+    ]);
     const state = stored ?? newState(now.getTime());
     if (stored) {
       state.previousSeenAt = stored.lastSeenAt;
@@ -154,11 +134,9 @@ export class Engine {
     );
     const last = replies[replies.length - 1];
     if (last) ctx.state.lastChoices = last.choices?.length ? last.choices : undefined;
-    const saved = Promise.all([
+    await Promise.all([
       this.d.states.save(job.conversationId, ctx.state),
       redis.set(handledKey, '1', 'EX', this.d.handledTtlSeconds),
     ]);
-    void release();
-    await saved;
   }
 }
