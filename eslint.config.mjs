@@ -2,7 +2,7 @@ import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
-  { ignores: ['dist/', 'coverage/', 'node_modules/', 'artifacts/', '.wwebjs_auth/', '.wwebjs_cache/'] },
+  { ignores: ['dist/', 'dist-bench/', 'coverage/', 'node_modules/', 'artifacts/', '.wwebjs_auth/', '.wwebjs_cache/'] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {

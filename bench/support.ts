@@ -2,6 +2,7 @@ import { fork, type ChildProcess } from 'node:child_process';
 import { createHmac } from 'node:crypto';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { extname, join } from 'node:path';
 import autocannon from 'autocannon';
 
 /** One line of the benchmark table. */
@@ -17,6 +18,14 @@ export interface Row {
   met?: boolean;
 }
 
+/**
+ * A script beside this one: its `.js` build when the benchmarks run compiled (`npm run bench` runs
+ * them from dist-bench/ with plain node, as `npm start` runs Haven), its `.ts` source under tsx.
+ */
+export function sibling(name: string): string {
+  return join(__dirname, `${name}${extname(__filename)}`);
+}
+
 /** A server script started in a child process (with --expose-gc), resolved when it prints READY. */
 export async function startProcess(
   script: string,
@@ -26,8 +35,8 @@ export async function startProcess(
     env: { ...process.env, ...env },
     // BENCH_CPU_PROF=dir writes a CPU profile of the server to that folder.
     execArgv: [
-      '--require',
-      'tsx/cjs',
+      // TypeScript sources run under tsx; the compiled benchmarks (dist-bench/) need nothing.
+      ...(script.endsWith('.ts') ? ['--require', 'tsx/cjs'] : []),
       '--expose-gc',
       ...(process.env.BENCH_CPU_PROF ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_CPU_PROF}`] : []),
     ],
