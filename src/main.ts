@@ -118,8 +118,17 @@ async function composeHaven(config: Config, opts: StartOptions, connections: Red
   // BullMQ producers get their own plain connection: auto-pipelining is not supported under BullMQ's scripts.
   const queueConnection = connect('queues', { enableOfflineQueue: false, maxRetriesPerRequest: 1 });
   await waitForRedis(queueConnection, log);
-  const queues = new Queues(queueConnection, keys, (queue, err) =>
-    log.warn({ queue, err: { message: err.message } }, 'queue connection error'),
+  // A concern's own commands and its alert job get connections of their own, without
+  // auto-pipelining: ioredis keeps one auto-pipeline in flight per connection, so on the shared
+  // connections an alert would wait behind everyday traffic's batch before its own could leave.
+  const alertRedis = connect('alerts', { enableOfflineQueue: false, maxRetriesPerRequest: 1 });
+  const alertQueueConnection = connect('alert-queue', { enableOfflineQueue: false, maxRetriesPerRequest: 1 });
+  await Promise.all([waitForRedis(alertRedis, log), waitForRedis(alertQueueConnection, log)]);
+  const queues = new Queues(
+    queueConnection,
+    keys,
+    (queue, err) => log.warn({ queue, err: { message: err.message } }, 'queue connection error'),
+    alertQueueConnection,
   );
   const ttlSeconds = config.STATE_TTL_DAYS * 24 * 3600;
   const vault = new IdentityVault(redis, keys, config.idHashSecret, config.dataKey, ttlSeconds);
@@ -127,7 +136,7 @@ async function composeHaven(config: Config, opts: StartOptions, connections: Red
   const outbox = new Outbox(queues.outbound);
   const staffIds = (ids: string[]) =>
     ids.map((id) => vault.conversationId(id.slice(0, id.indexOf(':')) as ChannelName, id.slice(id.indexOf(':') + 1)));
-  const alertStore = new AlertStore(redis, keys);
+  const alertStore = new AlertStore(alertRedis, keys);
   const publicUrl = config.PUBLIC_URL ?? `http://localhost:${config.PORT}`;
   const alerts = new AlertService(
     alertStore,
@@ -146,10 +155,8 @@ async function composeHaven(config: Config, opts: StartOptions, connections: Red
     log.child({ module: 'alerts' }),
     metrics,
   );
-  const members = new MemberStore(redis, keys, {
-    hashSecret: config.idHashSecret,
-    joinCodeTtlDays: config.JOIN_CODE_TTL_DAYS,
-  });
+  const memberOptions = { hashSecret: config.idHashSecret, joinCodeTtlDays: config.JOIN_CODE_TTL_DAYS };
+  const members = new MemberStore(redis, keys, memberOptions);
   const safetyContent = loadSafetyContent(config.SAFETY_CONTENT_PATH);
   const requests = createRequestService({
     redis,
@@ -184,7 +191,8 @@ async function composeHaven(config: Config, opts: StartOptions, connections: Red
     keys,
     requests: requests.store,
     members,
-    alerts: alertStore,
+    // Its hourly listing of every alert must not sit in front of a new alert's commands.
+    alerts: new AlertStore(redis, keys),
     log: log.child({ module: 'retention' }),
   });
   const tasks: TaskHandlers = {
@@ -201,6 +209,7 @@ async function composeHaven(config: Config, opts: StartOptions, connections: Red
     screen,
     alerts,
     members,
+    urgent: { redis: alertRedis, members: new MemberStore(alertRedis, keys, memberOptions) },
     dedupeTtlSeconds: config.DEDUPE_TTL_HOURS * 3600,
     ratePerMinute: config.INBOUND_RATE_PER_MINUTE,
     log: log.child({ module: 'ingest' }),
@@ -249,7 +258,7 @@ async function composeHaven(config: Config, opts: StartOptions, connections: Red
     }
   });
   registerHealthRoutes(http, {
-    redis: [redis, queueConnection],
+    redis: [redis, queueConnection, alertRedis, alertQueueConnection],
     queues,
     metrics,
     channels: () => [...adapters.values()].map((a): ChannelStatus => a.status()),

@@ -33,6 +33,11 @@ export interface IngestDeps {
   screen: Screen;
   alerts: AlertService;
   members: MemberLookup;
+  /**
+   * Where a concerning message's claim and member lookup go: connections kept for alerts, so they
+   * never wait behind everyday traffic (default: `redis` and `members`).
+   */
+  urgent?: { redis: Redis; members: MemberLookup };
   dedupeTtlSeconds: number;
   ratePerMinute: number;
   log: Logger;
@@ -59,11 +64,12 @@ export class Ingest {
     // Screening is synchronous and touches no store, so it comes first: a concern's member lookup
     // then shares the claim's round trip, and its alert is one round trip nearer.
     const screen = text.trim() !== '' ? this.d.screen.screen(text) : NO_CONCERN;
-    const member = screen.alert ? this.d.members.forConversation(conversationId).catch(() => null) : null;
+    const path = screen.alert && this.d.urgent ? this.d.urgent : this.d;
+    const member = screen.alert ? path.members.forConversation(conversationId).catch(() => null) : null;
     // One round trip: claim the message id and count the sender's messages this minute. The id is
     // held briefly first: if this process dies before the message is queued, the platform's retry
     // after PENDING_SECONDS gets through instead of being folded into a lost message.
-    const [fresh, count] = (await redis.eval(CLAIM, 2, dedupeKey, rateKey, String(PENDING_SECONDS))) as [
+    const [fresh, count] = (await path.redis.eval(CLAIM, 2, dedupeKey, rateKey, String(PENDING_SECONDS))) as [
       number,
       number,
     ];

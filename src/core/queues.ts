@@ -53,8 +53,17 @@ export class Queues {
   readonly alerts: Queue;
   readonly tasks: Queue;
 
-  /** `onError` hears connection errors (without a listener BullMQ prints them to the console). */
-  constructor(connection: Redis, keys: Keys, onError: (queue: string, err: Error) => void = () => undefined) {
+  /**
+   * `onError` hears connection errors (without a listener BullMQ prints them to the console).
+   * `alertsConnection`: the alerts queue's own connection, so an alert's add never waits behind
+   * other queues' adds on the shared one (default: the shared one).
+   */
+  constructor(
+    connection: Redis,
+    keys: Keys,
+    onError: (queue: string, err: Error) => void = () => undefined,
+    alertsConnection: Redis = connection,
+  ) {
     const opts = {
       connection,
       prefix: keys.queuePrefix,
@@ -63,7 +72,7 @@ export class Queues {
     };
     this.inbound = new Queue(QUEUE_NAMES.inbound, opts);
     this.outbound = new Queue(QUEUE_NAMES.outbound, opts);
-    this.alerts = new Queue(QUEUE_NAMES.alerts, opts);
+    this.alerts = new Queue(QUEUE_NAMES.alerts, { ...opts, connection: alertsConnection });
     this.tasks = new Queue(QUEUE_NAMES.tasks, opts);
     for (const q of this.all()) q.on('error', (err) => onError(q.name, err));
   }
