@@ -169,31 +169,22 @@ export function hashToken(tok: string): [hash: number, prefixHash: number, long:
  * pairs and are not features themselves. Linear in the text.
  */
 export function writeFeatures(tokens: readonly string[], hashBits: number, out: Int32Array): number {
-  const mask = 2 ** hashBits - 1;
-  let p1 = 0;
-  let p2 = 0;
-  let k = 0;
-  let at = 0;
-  for (let t = 0; t < tokens.length; t++) {
-    const tok = tokens[t] as string;
-    if (tok === BOUNDARY) {
-      k = 0;
-      continue;
-    }
-    const [h, pre, long] = hashToken(tok);
-    out[at++] = fmix(h ^ SEED_UNI) & mask;
-    if (long) out[at++] = fmix(pre ^ SEED_PRE) & mask;
-    if (k >= 1) out[at++] = fmix(Math.imul(p1, 0x9e3779b1) ^ h ^ SEED_BI) & mask;
-    if (k >= 2) out[at++] = fmix(Math.imul(p2, 0x7f4a7c15) ^ h ^ SEED_SKIP) & mask;
-    p2 = p1;
-    p1 = h;
-    k++;
-  }
-  return at;
+  return writeTokenFeatures(tokens.map(featureToken), hashBits, out);
+}
+
+/** What {@link writeTokenFeatures} reads of a token (an interned {@link Token} has it already). */
+type FeatureToken = Pick<Token, 'boundary' | 'hash' | 'prefixHash' | 'long'>;
+
+const BOUNDARY_FEATURE: FeatureToken = { boundary: true, hash: 0, prefixHash: 0, long: false };
+
+function featureToken(tok: string): FeatureToken {
+  if (tok === BOUNDARY) return BOUNDARY_FEATURE;
+  const [hash, prefixHash, long] = hashToken(tok);
+  return { boundary: false, hash, prefixHash, long };
 }
 
 /** {@link writeFeatures} over interned tokens, whose hashes were worked out when they were first seen. */
-export function writeTokenFeatures(tokens: readonly Token[], hashBits: number, out: Int32Array): number {
+export function writeTokenFeatures(tokens: readonly FeatureToken[], hashBits: number, out: Int32Array): number {
   const mask = 2 ** hashBits - 1;
   let p1 = 0;
   let p2 = 0;
