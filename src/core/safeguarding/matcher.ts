@@ -41,14 +41,21 @@ export class Matcher {
   private readonly prefixes: { prefix: string; dispatch: Dispatch }[] = [];
   private readonly numberSteps: number[] = [];
   private readonly minNumber: number[] = [];
+  /** Per number step: the {@link reach} slot of its parent (−1 for a first step). */
+  private readonly numberParentSlot: number[] = [];
   /** Per node: its gap, its parent node (−1 for a pattern's first step), and the entries that end there. */
   private readonly gap: Int32Array;
   private readonly parent: Int32Array;
+  /** Per node: the {@link reach} slot its position is read from (its own id, or its single dispatch entry's). */
+  private readonly slot: Int32Array;
   private readonly ends: (readonly number[] | undefined)[];
   /**
-   * Per node: the position where it was last reached, on a clock that runs on across calls (`base` + token
-   * index), so a value from an earlier call is always before the current sentence start and no per-call
-   * clearing or generation array is needed.
+   * Per node, then per dispatch entry: the position where it was last reached (or, for an entry, where a token
+   * it accepts last appeared), on a clock that runs on across calls (`base` + token index), so a value from an
+   * earlier call is always before the current sentence start and no per-call clearing or generation array is
+   * needed. A first step accepted by one dispatch entry only is reached exactly when that entry's token
+   * appears, so its position is read from the entry's slot (see {@link Dispatch.slot}) and never written per
+   * step: a repeated word costs one write, not one per pattern it starts.
    */
   private readonly reach: Int32Array;
   private base = 0;
@@ -102,7 +109,6 @@ export class Matcher {
     this.gap = new Int32Array(n);
     this.parent = new Int32Array(n);
     this.ends = new Array<readonly number[] | undefined>(n);
-    this.reach = new Int32Array(n).fill(NEVER);
     const byWord = new Map<string, number[]>();
     const byPrefix = new Map<string, number[]>();
     nodes.forEach(({ step, parent, ends }, id) => {
@@ -119,8 +125,24 @@ export class Matcher {
         this.minNumber.push(step.minNumber);
       }
     });
-    for (const [w, ids] of byWord) this.byWord.set(w, this.dispatch(ids));
-    for (const [p, ids] of byPrefix) this.byPrefix.set(p, this.dispatch(ids));
+    // Where each node's position is read from: its own slot, or (a first step in exactly one dispatch list and
+    // no `#num` step) its dispatch entry's slot after the n node slots.
+    const lists = [...byWord.values(), ...byPrefix.values()];
+    const sources = new Int32Array(n);
+    for (const ids of lists) for (const id of ids) if ((this.parent[id] as number) < 0) (sources[id] as number)++;
+    for (const id of this.numberSteps) sources[id] = 2;
+    this.slot = Int32Array.from({ length: n }, (_, id) => id);
+    lists.forEach((ids, index) => {
+      for (const id of ids) if ((this.parent[id] as number) < 0 && sources[id] === 1) this.slot[id] = n + index;
+    });
+    this.reach = new Int32Array(n + lists.length).fill(NEVER);
+    for (const id of this.numberSteps) {
+      const parent = this.parent[id] as number;
+      this.numberParentSlot.push(parent < 0 ? -1 : (this.slot[parent] as number));
+    }
+    let index = 0;
+    for (const [w, ids] of byWord) this.byWord.set(w, this.dispatch(ids, n + index++));
+    for (const [p, ids] of byPrefix) this.byPrefix.set(p, this.dispatch(ids, n + index++));
     let most = 0;
     for (const d of [...this.byWord.values(), ...this.byPrefix.values()]) most = Math.max(most, d.steps.length / 3);
     this.foundIds = new Int32Array(most);
@@ -131,36 +153,37 @@ export class Matcher {
     }
   }
 
-  /** Splits the steps accepting one token into first steps and continuations grouped by parent bucket. */
-  private dispatch(ids: readonly number[]): Dispatch {
+  /**
+   * Splits the steps accepting one token into first steps and continuations grouped by parent bucket; `slot` is
+   * the entry's own {@link reach} slot.
+   */
+  private dispatch(ids: readonly number[], slot: number): Dispatch {
     const roots = ids.filter((id) => (this.parent[id] as number) < 0);
+    const own = roots.filter((id) => this.slot[id] === id);
     const rest = ids.filter((id) => (this.parent[id] as number) >= 0);
     const bucketOf = (id: number): number => (this.parent[id] as number) & (BUCKETS - 1);
     rest.sort((a, b) => bucketOf(a) - bucketOf(b) || a - b);
+    const steps = new Int32Array(rest.length * 3);
+    rest.forEach((id, k) => {
+      steps[3 * k] = id;
+      steps[3 * k + 1] = this.slot[this.parent[id] as number] as number;
+      steps[3 * k + 2] = this.gap[id] as number;
+    });
+    const parentBuckets = Int32Array.from(rest, bucketOf);
+    const first = Int32Array.from(roots);
+    const mine = Int32Array.from(own);
     if (rest.length < INDEX_MIN) {
-      const steps = new Int32Array(rest.length * 3);
-      rest.forEach((id, k) => {
-        steps[3 * k] = id;
-        steps[3 * k + 1] = this.parent[id] as number;
-        steps[3 * k + 2] = this.gap[id] as number;
-      });
-      return { roots: Int32Array.from(roots), steps, offsets: null, bits: null };
+      return { roots: first, own: mine, slot, steps, parentBuckets, offsets: null, bits: null };
     }
     const offsets = new Int32Array(BUCKETS + 1);
     for (const id of rest) (offsets[bucketOf(id) + 1] as number)++;
     for (let b = 0; b < BUCKETS; b++) offsets[b + 1] = (offsets[b + 1] as number) + (offsets[b] as number);
-    const steps = new Int32Array(rest.length * 3);
-    rest.forEach((id, k) => {
-      steps[3 * k] = id;
-      steps[3 * k + 1] = this.parent[id] as number;
-      steps[3 * k + 2] = this.gap[id] as number;
-    });
     const bits = new Int32Array(BUCKETS / 32);
     for (const id of rest) {
       const b = bucketOf(id);
       bits[b >> 5] = (bits[b >> 5] as number) | (1 << (b & 31));
     }
-    return { roots: Int32Array.from(roots), steps, offsets, bits };
+    return { roots: first, own: mine, slot, steps, parentBuckets, offsets, bits };
   }
 
   /** How many merged steps (trie nodes) the automaton has. */
@@ -211,7 +234,18 @@ export class Matcher {
         for (let k = 0; k < this.numberSteps.length; k++) {
           const id = this.numberSteps[k] as number;
           if (number >= (this.minNumber[k] as number))
-            this.consider(id, this.parent[id] as number, this.gap[id] as number, at);
+            this.consider(id, this.numberParentSlot[k] as number, this.gap[id] as number, at);
+        }
+      }
+      // After every check (reads see the state before this token): the entries' first steps are reached here.
+      // On an entry's first appearance in the sentence its first steps are queued, and `apply` writes them.
+      if (match !== null) {
+        const { reach, sentenceStart } = this;
+        for (let d = 0; d < match.length; d++) {
+          const { slot, own } = match[d] as Dispatch;
+          if ((reach[slot] as number) >= sentenceStart)
+            for (let k = 0; k < own.length; k++) reach[own[k] as number] = at;
+          reach[slot] = at;
         }
       }
       if (this.pendingCount > 0) this.apply(at, hits);
@@ -229,8 +263,13 @@ export class Matcher {
    */
   private check(d: Dispatch, i: number): void {
     const { roots, steps, offsets } = d;
-    // First steps are always reached (a plain loop: `set` costs more than it saves on lists this short).
-    if (roots.length > 0) {
+    const { reach, markedList } = this;
+    const sentenceStart = this.sentenceStart;
+    // First steps are always reached (`run` records their position). Only the entry's first appearance in this
+    // sentence queues them for {@link apply}: after it their buckets are marked and the entries they end have
+    // their hit for this sentence, so applying them again would change nothing. (A plain loop: `set` costs
+    // more than it saves on lists this short.)
+    if (roots.length > 0 && (reach[d.slot] as number) < sentenceStart) {
       this.reserve(roots.length);
       const { pending } = this;
       let n = this.pendingCount;
@@ -238,8 +277,6 @@ export class Matcher {
       this.pendingCount = n;
     }
     if (steps.length === 0) return;
-    const { reach, markedList } = this;
-    const sentenceStart = this.sentenceStart;
     if (offsets === null) {
       for (let k = 0; k < steps.length; k += 3) {
         const at = reach[steps[k + 1] as number] as number;
@@ -268,13 +305,13 @@ export class Matcher {
     // reached in the order the bucket scan above would have (by their parent bucket's rank, then as stored).
     // A reached parent was reached in this sentence, so its bucket is marked and has a rank.
     const { marked, foundIds, foundRanks } = this;
+    const { parentBuckets } = d;
     let found = 0;
     for (let k = 0; k < count; k++) {
-      const parent = steps[3 * k + 1] as number;
-      const at = reach[parent] as number;
+      const at = reach[steps[3 * k + 1] as number] as number;
       if (at < sentenceStart || at >= i || i - at - 1 > (steps[3 * k + 2] as number)) continue;
       // Steps are stored by bucket, so a stable insertion by rank keeps their order within a bucket.
-      const rank = marked[parent & (BUCKETS - 1)] as number;
+      const rank = marked[parentBuckets[k] as number] as number;
       let j = found++;
       while (j > 0 && (foundRanks[j - 1] as number) > rank) {
         foundRanks[j] = foundRanks[j - 1] as number;
@@ -292,6 +329,7 @@ export class Matcher {
     this.markedCount = 0;
   }
 
+  /** Queues step `id` when its parent (read from {@link reach} slot `prev`, −1 for none) allows it at i. */
   private consider(id: number, prev: number, gap: number, i: number): void {
     if (prev >= 0) {
       const at = this.reach[prev] as number;
@@ -340,13 +378,19 @@ export class Matcher {
 }
 
 /**
- * The steps accepting one token: first steps (always reached), and continuations as (id, parent, gap)
- * triples: sorted by parent bucket with `offsets[b]..offsets[b+1]` being bucket b's triples (and `bits` the
+ * The steps accepting one token: first steps (always reached), and continuations as (id, parent's reach slot,
+ * gap) triples: sorted by parent bucket with `offsets[b]..offsets[b+1]` being bucket b's triples (and `bits` the
  * buckets that have any), or (for a short list, `offsets` and `bits` null) checked one by one.
  */
 export interface Dispatch {
   roots: Int32Array;
+  /** The first steps with a reach slot of their own (accepted by other entries or numbers too): written per step. */
+  own: Int32Array;
+  /** This entry's reach slot: where its token last appeared, read as the position of its single-entry first steps. */
+  slot: number;
   steps: Int32Array;
+  /** Per triple: its parent node's bucket (the ranks of the long-sentence path in `check`). */
+  parentBuckets: Int32Array;
   offsets: Int32Array | null;
   /** With `offsets`: bit b (of word b >> 5) set when bucket b holds any of the triples (a cache-friendly filter). */
   bits: Int32Array | null;
