@@ -94,16 +94,11 @@ export class AlertService {
       },
       input.source ? { source: input.source, ttlSeconds: SOURCE_TTL_SECONDS } : undefined,
     );
-    if (!created) {
-      // Queued again under the same job id: a no-op if its delivery is already queued or done.
-      await this.queue.add('deliver', { alertId: alert.id, level: 0 } satisfies AlertJob, {
-        jobId: jobId('alert', alert.id, '0'),
-        priority: 1,
-      });
-      return alert;
-    }
+    // For an alert raised before (a platform's retry), the same job id makes this a no-op if its
+    // delivery is already queued or done.
     const data: AlertJob = { alertId: alert.id, level: 0 };
     await this.queue.add('deliver', data, { jobId: jobId('alert', alert.id, '0'), priority: 1 });
+    if (!created) return alert;
     this.log.warn(
       { alertId: alert.id, category: alert.category, severity: alert.severity, channel: alert.channel },
       'safeguarding alert raised',

@@ -98,12 +98,12 @@ export class AlertStore {
    * failed after its alert was raised must not raise a second alert; the mark is kept `ttlSeconds`.
    */
   async create(
-    input: Omit<Alert, 'id' | 'code' | 'status' | 'level' | 'createdAt'> & { id?: string; createdAt?: number },
+    input: Omit<Alert, 'id' | 'code' | 'status' | 'level' | 'createdAt'> & { createdAt?: number },
     once?: { source: string; ttlSeconds: number },
   ): Promise<{ alert: Alert; created: boolean }> {
     const alert: Alert = {
       ...input,
-      id: input.id ?? randomUUID(),
+      id: randomUUID(),
       code: Array.from(randomBytes(5), (b) => CODE_ALPHABET[b % CODE_ALPHABET.length]).join(''),
       status: 'open',
       level: 0,
