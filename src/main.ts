@@ -1,4 +1,4 @@
-import type { ConnectionOptions, Worker } from 'bullmq';
+import type { ConnectionOptions, Job, Worker } from 'bullmq';
 import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import { Redis, type RedisOptions } from 'ioredis';
 import { buildAdapters } from './adapters';
@@ -312,15 +312,15 @@ async function composeHaven(config: Config, opts: StartOptions, connections: Red
       lockDuration: config.QUEUE_LOCK_SECONDS * 1000,
       stalledInterval: config.QUEUE_LOCK_SECONDS * 1000,
     };
+    // A send job records how many parts went, so a retry resumes after the last one sent.
+    const send = (job: Job<OutboundJob>) =>
+      sender.send(job.data, (sentParts) => job.updateData({ ...job.data, sentParts }));
     workers.push(
       // The alerts queue holds alert deliveries and escalations ('deliver') and the chat messages
       // they send to staff ('send', the outbound queue's job shape).
       createWorker<AlertJob | OutboundJob>(
         QUEUE_NAMES.alerts,
-        (job) =>
-          job.name === OUTBOX_JOB
-            ? sender.send(job.data as OutboundJob, (sentParts) => job.updateData({ ...job.data, sentParts }))
-            : alerts.deliver(job.data as AlertJob),
+        (job) => (job.name === OUTBOX_JOB ? send(job as Job<OutboundJob>) : alerts.deliver(job.data as AlertJob)),
         workerConnection,
         keys,
         { concurrency: 10, ...lockOptions },
@@ -329,16 +329,10 @@ async function composeHaven(config: Config, opts: StartOptions, connections: Red
         concurrency: 50,
         ...lockOptions,
       }),
-      createWorker<OutboundJob>(
-        QUEUE_NAMES.outbound,
-        (job) => sender.send(job.data, (sentParts) => job.updateData({ ...job.data, sentParts })),
-        workerConnection,
-        keys,
-        {
-          concurrency: 50,
-          ...lockOptions,
-        },
-      ),
+      createWorker<OutboundJob>(QUEUE_NAMES.outbound, send, workerConnection, keys, {
+        concurrency: 50,
+        ...lockOptions,
+      }),
       createWorker(QUEUE_NAMES.tasks, dispatchTask(tasks), workerConnection, keys, { concurrency: 10, ...lockOptions }),
     );
     await RetentionSweep.schedule(queues.tasks, config.RETENTION_SWEEP_MINUTES * 60_000);
