@@ -1,9 +1,9 @@
 import { CooccurMatcher } from './cooccur';
 import { loadLexicon, type Lexicon } from './lexicon';
 import { Matcher, type Hit } from './matcher';
-import { defaultModel, type ModelVerdict, type ScreenModel } from './model';
+import { defaultModel, type ScreenModel } from './model';
 import { tokenise } from './normalise';
-import { TokenTable, type Token } from './token';
+import { hasLetter, TokenTable, type Token } from './token';
 import { CATEGORIES, SEVERITIES, type Category, type Screen, type ScreenResult, type Severity } from './types';
 import { Vocabulary } from './vocabulary';
 
@@ -62,7 +62,7 @@ export function createScreen(lexicon: Lexicon, options: ScreenOptions = {}): Scr
     screen(text: string): ScreenResult {
       const analysis = analyse(text);
       if (analysis.result || !model) return analysis.result ?? { ...NO_ALERT, matched: [] };
-      return tokenModelResult(model, threshold, analysis) ?? { ...NO_ALERT, matched: [] };
+      return modelResult(model, threshold, analysis) ?? { ...NO_ALERT, matched: [] };
     },
   };
 }
@@ -96,18 +96,10 @@ export function tooShortForModel(tokens: readonly string[]): boolean {
   return countWords(tokens) < MIN_MODEL_WORDS;
 }
 
-/** How many tokens hold a letter a–z (a character scan; same answer as testing each with `/[a-z]/`). */
+/** How many tokens hold a letter a–z. */
 function countWords(tokens: readonly string[]): number {
   let n = 0;
-  for (const t of tokens) {
-    for (let i = 0; i < t.length; i++) {
-      const c = t.charCodeAt(i);
-      if (c >= 97 && c <= 122) {
-        n++;
-        break;
-      }
-    }
-  }
+  for (const t of tokens) if (hasLetter(t)) n++;
   return n;
 }
 
@@ -125,29 +117,14 @@ const HIGH_CATEGORIES: ReadonlySet<Category> = new Set(['suicide', 'self_harm', 
  * the rules' masks do not veto the model's category. Severity `medium`, or `high` for suicide, self_harm,
  * abuse_sexual and neglect_danger at P ≥ the model's `highThreshold`; `matched` is `["model.<category>"]`.
  */
-export function modelResult(model: ScreenModel, threshold: number, analysis: Analysis): ScreenResult | null {
+function modelResult(model: ScreenModel, threshold: number, analysis: TokenAnalysis): ScreenResult | null {
   // Short messages ("stop", "2", "join K7PQ-M3XR") are the rules' alone: too little evidence for a
   // learned guess, and most of what young people send a chatbot is short.
-  if (analysis.vetoAll || tooShortForModel(analysis.tokens)) return null;
-  return verdictResult(model, threshold, model.classify(analysis.tokens), analysis.vetoed);
-}
-
-/** {@link modelResult} for the screen's own analysis (interned tokens). */
-function tokenModelResult(model: ScreenModel, threshold: number, analysis: TokenAnalysis): ScreenResult | null {
   if (analysis.vetoAll || tooFewWords(analysis.tokens)) return null;
-  const verdict = model.classifyTokens
+  const { pAlert, category } = model.classifyTokens
     ? model.classifyTokens(analysis.tokens)
     : model.classify(analysis.tokens.map((t) => t.text));
-  return verdictResult(model, threshold, verdict, analysis.vetoed);
-}
-
-function verdictResult(
-  model: ScreenModel,
-  threshold: number,
-  { pAlert, category }: ModelVerdict,
-  vetoed: ReadonlySet<Category>,
-): ScreenResult | null {
-  if (pAlert < threshold || vetoed.has(category)) return null;
+  if (pAlert < threshold || analysis.vetoed.has(category)) return null;
   const severity: Severity = HIGH_CATEGORIES.has(category) && pAlert >= model.highThreshold ? 'high' : 'medium';
   return { alert: true, category, severity, matched: [`model.${category}`] };
 }

@@ -27,6 +27,15 @@ export interface Token {
   readonly long: boolean;
 }
 
+/** True when a token holds a letter a–z (a character scan; same answer as `/[a-z]/.test(text)`). */
+export function hasLetter(text: string): boolean {
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (c >= 97 && c <= 122) return true;
+  }
+  return false;
+}
+
 /** Most tokens kept; the table starts again when full (a token's record depends on its text alone). */
 const MAX_TOKENS = 50_000;
 
@@ -48,11 +57,7 @@ export class TokenTable {
     const known = this.tokens.get(text);
     if (known !== undefined) return known;
     const [hash, prefixHash, long] = hashToken(text);
-    let word = false;
-    for (let i = 0; i < text.length && !word; i++) {
-      const c = text.charCodeAt(i);
-      word = c >= 97 && c <= 122;
-    }
+    const word = hasLetter(text);
     const boundary = text === BOUNDARY;
     const token: Token = {
       text,
