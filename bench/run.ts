@@ -43,6 +43,11 @@ function havenEnv(prefix: string, graphUrl: string, extra: Record<string, string
   };
 }
 
+/** A Haven in its own process: both roles, or only `role` (HAVEN_ROLE). */
+function startHaven(env: Record<string, string>, role?: 'web' | 'worker') {
+  return startProcess(sibling('haven-server'), role ? { ...env, HAVEN_ROLE: role } : env);
+}
+
 async function cleanup(prefix: string): Promise<void> {
   const redis = new Redis(REDIS_URL);
   let cursor = '0';
@@ -119,14 +124,8 @@ async function benchIngest(rows: Row[]): Promise<void> {
     const graph = await startSink();
     const prefix = `bench-ingest-${Date.now()}`;
     const env = havenEnv(prefix, graph.url);
-    const web = await startProcess(
-      sibling('haven-server'),
-      topology === 'one process' ? env : { ...env, HAVEN_ROLE: 'web' },
-    );
-    let worker =
-      topology === 'web + worker'
-        ? await startProcess(sibling('haven-server'), { ...env, HAVEN_ROLE: 'worker' })
-        : undefined;
+    const web = await startHaven(env, topology === 'one process' ? undefined : 'web');
+    let worker = topology === 'web + worker' ? await startHaven(env, 'worker') : undefined;
     const cpu0 = { web: cpuSecondsOf(web.proc.pid!), worker: worker ? cpuSecondsOf(worker.proc.pid!) : 0 };
     const redis0 = await redisCpuSeconds(redis);
     const result = await loadMessenger({
@@ -139,7 +138,7 @@ async function benchIngest(rows: Row[]): Promise<void> {
     });
     const accepted = result.requests.total - result.non2xx;
     if (topology === 'web alone') {
-      worker = await startProcess(sibling('haven-server'), { ...env, HAVEN_ROLE: 'worker' });
+      worker = await startHaven(env, 'worker');
       cpu0.worker = cpuSecondsOf(worker.proc.pid!);
     }
     const drainMs = await drain(prefix);
@@ -211,8 +210,8 @@ async function benchAlerts(rows: Row[], rate: number, split: boolean): Promise<v
   });
   const prefix = `bench-alerts-${Date.now()}`;
   const env = havenEnv(prefix, graph.url, { ALERT_WEBHOOK_URL: hook.url });
-  const haven = await startProcess(sibling('haven-server'), split ? { ...env, HAVEN_ROLE: 'web' } : env);
-  const worker = split ? await startProcess(sibling('haven-server'), { ...env, HAVEN_ROLE: 'worker' }) : undefined;
+  const haven = await startHaven(env, split ? 'web' : undefined);
+  const worker = split ? await startHaven(env, 'worker') : undefined;
   const result = await loadMessenger({
     url: `http://127.0.0.1:${haven.port}`,
     connections: 20,
@@ -293,7 +292,7 @@ async function benchAlerts(rows: Row[], rate: number, split: boolean): Promise<v
 async function benchMemory(rows: Row[]): Promise<void> {
   const graph = await startSink();
   const prefix = `bench-memory-${Date.now()}`;
-  const haven = await startProcess(sibling('haven-server'), havenEnv(prefix, graph.url));
+  const haven = await startHaven(havenEnv(prefix, graph.url));
   const idle = await rssOf(haven.proc);
   const after: number[] = [];
   for (let round = 0; round < 2; round++) {
