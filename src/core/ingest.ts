@@ -8,7 +8,6 @@ import { MAX_TEXT_CHARS, type InboundJob, type InboundMessage } from './message'
 import type { Metrics } from './metrics';
 import { jobId, type Queues } from './queues';
 import type { Screen, ScreenResult } from './safeguarding/types';
-import type { MemberLookup } from './services';
 
 const NO_CONCERN: ScreenResult = { alert: false, category: null, severity: null, matched: [] };
 /** How long a message id is held as "being accepted" before the full dedupe window applies. */
@@ -32,12 +31,11 @@ export interface IngestDeps {
   vault: IdentityVault;
   screen: Screen;
   alerts: AlertService;
-  members: MemberLookup;
   /**
-   * Where a concerning message's claim and member lookup go: connections kept for alerts, so they
-   * never wait behind everyday traffic (default: `redis` and `members`).
+   * Where a concerning message's claim goes: a connection kept for alerts (as the alert service's
+   * own store is), so it never waits behind everyday traffic. Default: `redis`.
    */
-  urgent?: { redis: Redis; members: MemberLookup };
+  urgentRedis?: Redis;
   dedupeTtlSeconds: number;
   ratePerMinute: number;
   log: Logger;
@@ -61,37 +59,42 @@ export class Ingest {
     const rateKey = keys.rate(conversationId, Math.floor(acceptedAt / 60_000));
     const text = msg.text.slice(0, MAX_TEXT_CHARS);
     // Everything anyone wrote is screened: typed text, a tapped choice's title, a photo's caption.
-    // Screening is synchronous and touches no store, so it comes first: a concern's member lookup
-    // then shares the claim's round trip, and its alert is one round trip nearer.
+    // Screening is synchronous and touches no store, so it comes first: a concern's alert is then
+    // recorded in the claim's round trip, and queued in the next.
     const screen = text.trim() !== '' ? this.d.screen.screen(text) : NO_CONCERN;
-    const path = screen.alert && this.d.urgent ? this.d.urgent : this.d;
-    const member = screen.alert ? path.members.forConversation(conversationId).catch(() => null) : null;
+    const claimRedis = screen.alert && this.d.urgentRedis ? this.d.urgentRedis : redis;
     // One round trip: claim the message id and count the sender's messages this minute. The id is
     // held briefly first: if this process dies before the message is queued, the platform's retry
     // after PENDING_SECONDS gets through instead of being folded into a lost message.
-    const [fresh, count] = (await path.redis.eval(CLAIM, 2, dedupeKey, rateKey, String(PENDING_SECONDS))) as [
-      number,
-      number,
-    ];
-    if (fresh !== 1) {
-      this.d.metrics?.inbound.inc({ channel: msg.channel, outcome: 'duplicate' });
-      return { outcome: 'duplicate' };
-    }
-    try {
-      // Safeguarding first: the alert is recorded and queued before anything else.
-      let alertId: string | undefined;
-      if (screen.alert) {
-        const ref = await member;
-        const alert = await this.d.alerts.raise({
+    const claim = claimRedis.eval(CLAIM, 2, dedupeKey, rateKey, String(PENDING_SECONDS)) as Promise<[number, number]>;
+    // Safeguarding first. The alert is keyed by the message's platform id, so recording it before the
+    // claim is known is safe: a retry of this message finds the same alert instead of a second.
+    const recorded = screen.alert
+      ? this.d.alerts.record({
           screen,
           text,
           channel: msg.channel,
           conversationId,
-          memberId: ref?.id,
-          memberName: ref?.name,
           receivedAt: acceptedAt,
           source: `${msg.channel}:${msg.messageId}`,
-        });
+        })
+      : undefined;
+    // Awaited below; a failed claim must not leave its rejection unhandled.
+    recorded?.catch(() => undefined);
+    const [fresh, count] = await claim;
+    if (fresh !== 1) {
+      // A retry that raced its original and recorded the alert first queues its delivery too (the
+      // original, finding the alert already there, adds the same job, which is then a no-op).
+      const mine = await recorded;
+      if (mine?.created) await this.d.alerts.dispatch(mine.alert, true);
+      this.d.metrics?.inbound.inc({ channel: msg.channel, outcome: 'duplicate' });
+      return { outcome: 'duplicate' };
+    }
+    try {
+      let alertId: string | undefined;
+      if (recorded) {
+        const { alert, created } = await recorded;
+        await this.d.alerts.dispatch(alert, created);
         alertId = alert.id;
         const seconds = (Date.now() - acceptedAt) / 1000;
         this.d.metrics?.alertQueuedSeconds.observe(seconds);

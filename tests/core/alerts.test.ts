@@ -154,4 +154,73 @@ describe('safeguarding alerts', () => {
     const raised = (await haven.alerts.store.list()).length - before;
     expect(raised).toBe(1);
   });
+  it("names the member in the alert from a member's chat, and nobody in a stranger's", async () => {
+    const { memberId, joinCode } = await haven.members.add({ name: 'Tamsin', consentBy: 'Jo', addedBy: 'test' });
+    const member = new WebchatPerson(haven);
+    await member.say(`join ${joinCode}`);
+    await member.expectReply(/Tamsin/);
+    await member.say('my stepdad hits me');
+    await member.expectReply(/0800 1111/);
+    const stranger = new WebchatPerson(haven);
+    await stranger.say('my stepdad hits me');
+    await stranger.expectReply(/0800 1111/);
+
+    const alerts = (await haven.alerts.store.list()).filter((a) => a.text === 'my stepdad hits me');
+    expect(alerts).toHaveLength(2);
+    const named = alerts.find((a) => a.memberId);
+    expect(named).toMatchObject({ memberId, memberName: 'Tamsin' });
+    expect(alerts.find((a) => !a.memberId)?.memberName).toBeUndefined();
+    await waitFor(
+      () => hook.requests.some((r) => (r.json as { alert: { member: string | null } }).alert.member === 'Tamsin'),
+      3000,
+      "the member's alert posted with their name",
+    );
+    for (const a of alerts) await haven.alerts.acknowledge(a.id, 'test');
+  });
+
+  it('raises and delivers one alert when a retry races its original, whichever records first', async () => {
+    const message = (text: string) => {
+      const clientId = randomUUID();
+      return {
+        channel: 'webchat' as const,
+        messageId: `race-${randomUUID()}`,
+        senderId: clientId,
+        kind: 'text' as const,
+        text,
+        sentAt: Date.now(),
+        address: { k: clientId },
+      };
+    };
+    const raised: string[] = [];
+    const unsubscribe = haven.alerts.onChange((e) => e.type === 'raised' && raised.push(e.alertId));
+    // The original claims the id and records first; the retry finds both.
+    const first = message('someone online wants me to send nudes');
+    const outcomes = await Promise.all([haven.ingest.accept(first), haven.ingest.accept(first)]);
+    expect(outcomes.map((r) => r.outcome).sort()).toEqual(['duplicate', 'queued']);
+    // The original has claimed the id but not yet recorded when the retry arrives: the retry records
+    // the alert and queues its delivery; the original then finds the alert already there.
+    const second = message('a man i met online wants to meet me and says keep it secret');
+    const claimKey = haven.keys.dedupe('webchat', second.messageId);
+    await haven.redis.set(claimKey, '1', 'EX', 60);
+    await expect(haven.ingest.accept(second)).resolves.toMatchObject({ outcome: 'duplicate' });
+    await haven.redis.del(claimKey);
+    await expect(haven.ingest.accept(second)).resolves.toMatchObject({ outcome: 'queued' });
+
+    unsubscribe();
+    for (const text of [first.text, second.text]) {
+      const alerts = (await haven.alerts.store.list()).filter((a) => a.text === text);
+      expect(alerts).toHaveLength(1);
+      // The dashboard's live view hears of it once.
+      expect(raised.filter((id) => id === alerts[0]!.id)).toHaveLength(1);
+      const delivered = () =>
+        hook.requests.filter((r) => {
+          const a = (r.json as { alert: { id: string; level: number } }).alert;
+          return a.id === alerts[0]!.id && a.level === 0;
+        });
+      await waitFor(() => delivered().length > 0 || undefined, 3000, `the alert for "${text}" delivered`);
+      await haven.alerts.acknowledge(alerts[0]!.id, 'test');
+      await new Promise((r) => setTimeout(r, 300));
+      expect(delivered()).toHaveLength(1);
+    }
+  });
 });

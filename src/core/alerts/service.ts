@@ -31,6 +31,20 @@ export interface AlertJob {
   level: number;
 }
 
+/** What {@link AlertService.raise} needs to know of a concerning message. */
+export interface RaiseInput {
+  screen: ScreenResult;
+  text: string;
+  channel: ChannelName;
+  conversationId: string;
+  /** Given by callers that know the member already; otherwise the conversation's link is read. */
+  memberId?: string;
+  memberName?: string;
+  receivedAt: number;
+  /** The message's platform id (`channel:messageId`): a retry of the same message raises no second alert. */
+  source?: string;
+}
+
 /** Most times an unacknowledged alert is sent round again. */
 const MAX_LEVEL = 12;
 /** How long a message's platform id is tied to its alert: longer than any platform's redelivery window. */
@@ -66,21 +80,22 @@ export class AlertService {
   }
 
   /** Records the alert and queues its delivery. Called before anything else happens to the message. */
-  async raise(input: {
-    screen: ScreenResult;
-    text: string;
-    channel: ChannelName;
-    conversationId: string;
-    memberId?: string;
-    memberName?: string;
-    receivedAt: number;
-    /** The message's platform id (`channel:messageId`): a retry of the same message raises no second alert. */
-    source?: string;
-  }): Promise<Alert> {
+  async raise(input: RaiseInput): Promise<Alert> {
+    const { alert, created } = await this.record(input);
+    await this.dispatch(alert, created);
+    return alert;
+  }
+
+  /**
+   * The first half of {@link raise}: records the alert, naming the conversation's linked member
+   * unless `memberId` is given (read in the same round trip). For a message whose alert was raised
+   * before (a platform's retry), records nothing and returns that alert with `created: false`.
+   */
+  async record(input: RaiseInput): Promise<{ alert: Alert; created: boolean }> {
     const { screen } = input;
     if (!screen.alert || !screen.category || !screen.severity)
       throw new Error('raise() needs a screen result that alerts');
-    const { alert, created } = await this.store.create(
+    return this.store.create(
       {
         category: screen.category,
         severity: screen.severity,
@@ -94,17 +109,22 @@ export class AlertService {
       },
       input.source ? { source: input.source, ttlSeconds: SOURCE_TTL_SECONDS } : undefined,
     );
-    // For an alert raised before (a platform's retry), the same job id makes this a no-op if its
-    // delivery is already queued or done.
+  }
+
+  /**
+   * The second half of {@link raise}: queues a recorded alert's delivery and, for a new one, tells
+   * the listeners. For an alert raised before, the same job id makes the add a no-op if its delivery
+   * is already queued or done.
+   */
+  async dispatch(alert: Alert, created: boolean): Promise<void> {
     const data: AlertJob = { alertId: alert.id, level: 0 };
     await this.queue.add('deliver', data, { jobId: jobId('alert', alert.id, '0'), priority: 1 });
-    if (!created) return alert;
+    if (!created) return;
     this.log.warn(
       { alertId: alert.id, category: alert.category, severity: alert.severity, channel: alert.channel },
       'safeguarding alert raised',
     );
     this.emit('raised', alert.id);
-    return alert;
   }
 
   /** Worker side: deliver the alert at `level`, then schedule the next escalation. */

@@ -1,6 +1,7 @@
 import { createHash, randomBytes, randomUUID } from 'node:crypto';
 import type { Redis } from 'ioredis';
 import type { Keys } from '../keys';
+import { memberKeys } from '../members/store';
 import type { ChannelName } from '../message';
 import type { Category, Severity } from '../safeguarding/types';
 
@@ -46,22 +47,40 @@ export interface AlertEvent {
 const CODE_ALPHABET = 'ABCDEFGHJKMNPQRSTUVWXYZ23456789';
 
 /**
- * KEYS: source mark, alert, all, open, code index, record stream. ARGV: mark TTL (0: no mark), id,
- * alert JSON, createdAt, code, then the `raised` event's fields. Returns the earlier alert's id
- * when the mark was already set (nothing written), else nil after writing the alert.
+ * KEYS: source mark, alert, all, open, code index, record stream, the conversation's member link.
+ * ARGV: mark TTL (0: no mark), id, alert JSON, createdAt, code, the member key prefix ('' when the
+ * alert names its member already), then the `raised` event's fields.
+ * When the mark was already set, writes nothing and returns {the earlier alert's id}. Otherwise
+ * adds the linked member (if any) to the alert JSON, writes the alert and returns
+ * {'', member id, member name} ('' for none).
  */
 const CREATE_ONCE = `
 if tonumber(ARGV[1]) > 0 then
   if not redis.call('set', KEYS[1], ARGV[2], 'EX', ARGV[1], 'NX') then
-    return redis.call('get', KEYS[1])
+    return {redis.call('get', KEYS[1])}
   end
 end
-redis.call('set', KEYS[2], ARGV[3])
+local json, memberId, memberName = ARGV[3], '', ''
+if ARGV[6] ~= '' then
+  local id = redis.call('get', KEYS[7])
+  local raw = id and redis.call('get', ARGV[6] .. id)
+  if raw then
+    local extra = ',"memberId":' .. cjson.encode(id)
+    local name = cjson.decode(raw).name
+    if type(name) == 'string' then
+      memberName = name
+      extra = extra .. ',"memberName":' .. cjson.encode(name)
+    end
+    memberId = id
+    json = string.sub(json, 1, -2) .. extra .. '}'
+  end
+end
+redis.call('set', KEYS[2], json)
 redis.call('zadd', KEYS[3], ARGV[4], ARGV[2])
 redis.call('zadd', KEYS[4], ARGV[4], ARGV[2])
 redis.call('set', KEYS[5], ARGV[2])
-redis.call('xadd', KEYS[6], '*', unpack(ARGV, 6))
-return nil
+redis.call('xadd', KEYS[6], '*', unpack(ARGV, 7))
+return {'', memberId, memberName}
 `;
 
 /**
@@ -70,10 +89,14 @@ return nil
  * Safeguarding records are never removed by the retention sweep.
  */
 export class AlertStore {
+  private readonly members: ReturnType<typeof memberKeys>;
+
   constructor(
     private readonly redis: Redis,
     private readonly keys: Keys,
-  ) {}
+  ) {
+    this.members = memberKeys(keys);
+  }
 
   private key(id: string) {
     return this.keys.custom('alert', id);
@@ -96,6 +119,7 @@ export class AlertStore {
    * alert's path), or, when `once` names a message whose alert was already raised, creates nothing
    * and returns that alert with `created: false`. A platform's retry of a message whose queueing
    * failed after its alert was raised must not raise a second alert; the mark is kept `ttlSeconds`.
+   * An alert that names no member is given the conversation's linked member, read by the same script.
    */
   async create(
     input: Omit<Alert, 'id' | 'code' | 'status' | 'level' | 'createdAt'> & { createdAt?: number },
@@ -117,23 +141,30 @@ export class AlertStore {
       event: 'raised',
       detail: `${alert.category.replace(/_/g, ' ')} (${alert.severity}) on ${alert.channel}`,
     });
-    const earlier = (await this.redis.eval(
+    const resolveMember = alert.memberId === undefined;
+    const [earlier, memberId, memberName] = (await this.redis.eval(
       CREATE_ONCE,
-      6,
+      7,
       sourceKey,
       this.key(alert.id),
       this.allKey,
       this.openKey,
       this.codeKey(alert.code),
       this.logKey(alert.id),
+      this.members.link(alert.conversationId),
       once ? String(once.ttlSeconds) : '0',
       alert.id,
       JSON.stringify(alert),
       String(alert.createdAt),
       alert.code,
+      resolveMember ? this.members.member('') : '',
       ...fields,
-    )) as string | null;
-    if (earlier === null) return { alert, created: true };
+    )) as [string, string?, string?];
+    if (!earlier) {
+      if (memberId) alert.memberId = memberId;
+      if (memberName) alert.memberName = memberName;
+      return { alert, created: true };
+    }
     const existing = await this.get(earlier);
     // The earlier alert's record is gone (it cannot be, short of an admin deleting it): raise this one.
     if (!existing) return this.create(input);

@@ -58,7 +58,19 @@ interface CodeRecord {
  * `joincode:{hash}` (only a keyed hash of a join code is stored), `joinused:{hash}` (single use),
  * `joinfail:{conversationId}` (wrong-code counter for rate limiting).
  */
+/**
+ * Where a member's record and a conversation's link to it live. Shared with the alert store, whose
+ * script names a conversation's member in the same round trip as the alert is written.
+ */
+export function memberKeys(keys: Keys): { member(id: string): string; link(conversationId: string): string } {
+  return {
+    member: (id) => keys.custom('member', id),
+    link: (conversationId) => keys.custom('memberlink', conversationId),
+  };
+}
+
 export class MemberStore implements MemberLookup {
+  private readonly layout: ReturnType<typeof memberKeys>;
   private readonly now: () => number;
   private readonly maxFailures: number;
   private readonly failureWindow: number;
@@ -68,14 +80,15 @@ export class MemberStore implements MemberLookup {
     private readonly keys: Keys,
     private readonly opts: MemberStoreOptions,
   ) {
+    this.layout = memberKeys(keys);
     this.now = opts.now ?? Date.now;
     this.maxFailures = opts.maxJoinFailures ?? 5;
     this.failureWindow = opts.joinFailureWindowSeconds ?? 3600;
   }
 
-  private memberKey = (id: string) => this.keys.custom('member', id);
+  private memberKey = (id: string) => this.layout.member(id);
   private linksKey = (id: string) => this.keys.custom('memberlinks', id);
-  private linkKey = (conversationId: string) => this.keys.custom('memberlink', conversationId);
+  private linkKey = (conversationId: string) => this.layout.link(conversationId);
   private codeKey = (hash: string) => this.keys.custom('joincode', hash);
   private usedKey = (hash: string) => this.keys.custom('joinused', hash);
   private failKey = (conversationId: string) => this.keys.custom('joinfail', conversationId);
