@@ -118,17 +118,17 @@ async function composeHaven(config: Config, opts: StartOptions, connections: Red
   // BullMQ producers get their own plain connection: auto-pipelining is not supported under BullMQ's scripts.
   const queueConnection = connect('queues', { enableOfflineQueue: false, maxRetriesPerRequest: 1 });
   await waitForRedis(queueConnection, log);
-  // A concern's own commands and its alert job get connections of their own, without
+  // A concern's claim, its alert record and its alert job share a connection of their own, without
   // auto-pipelining: ioredis keeps one auto-pipeline in flight per connection, so on the shared
   // connections an alert would wait behind everyday traffic's batch before its own could leave.
+  // One connection, so the record always reaches Redis before its job (AlertService.raise).
   const alertRedis = connect('alerts', { enableOfflineQueue: false, maxRetriesPerRequest: 1 });
-  const alertQueueConnection = connect('alert-queue', { enableOfflineQueue: false, maxRetriesPerRequest: 1 });
-  await Promise.all([waitForRedis(alertRedis, log), waitForRedis(alertQueueConnection, log)]);
+  await waitForRedis(alertRedis, log);
   const queues = new Queues(
     queueConnection,
     keys,
     (queue, err) => log.warn({ queue, err: { message: err.message } }, 'queue connection error'),
-    alertQueueConnection,
+    alertRedis,
   );
   const ttlSeconds = config.STATE_TTL_DAYS * 24 * 3600;
   const vault = new IdentityVault(redis, keys, config.idHashSecret, config.dataKey, ttlSeconds);
@@ -257,7 +257,7 @@ async function composeHaven(config: Config, opts: StartOptions, connections: Red
     }
   });
   registerHealthRoutes(http, {
-    redis: [redis, queueConnection, alertRedis, alertQueueConnection],
+    redis: [redis, queueConnection, alertRedis],
     queues,
     metrics,
     channels: () => [...adapters.values()].map((a): ChannelStatus => a.status()),

@@ -60,17 +60,22 @@ export class Ingest {
     const text = msg.text.slice(0, MAX_TEXT_CHARS);
     // Everything anyone wrote is screened: typed text, a tapped choice's title, a photo's caption.
     // Screening is synchronous and touches no store, so it comes first: a concern's alert is then
-    // recorded in the claim's round trip, and queued in the next.
+    // raised in the claim's round trip.
     const screen = text.trim() !== '' ? this.d.screen.screen(text) : NO_CONCERN;
-    const claimRedis = screen.alert && this.d.urgentRedis ? this.d.urgentRedis : redis;
     // One round trip: claim the message id and count the sender's messages this minute. The id is
     // held briefly first: if this process dies before the message is queued, the platform's retry
     // after PENDING_SECONDS gets through instead of being folded into a lost message.
-    const claim = claimRedis.eval(CLAIM, 2, dedupeKey, rateKey, String(PENDING_SECONDS)) as Promise<[number, number]>;
-    // Safeguarding first. The alert is keyed by the message's platform id, so recording it before the
+    const claim = (screen.alert && this.d.urgentRedis ? this.d.urgentRedis : redis).eval(
+      CLAIM,
+      2,
+      dedupeKey,
+      rateKey,
+      String(PENDING_SECONDS),
+    ) as Promise<[number, number]>;
+    // Safeguarding first. The alert is keyed by the message's platform id, so raising it before the
     // claim is known is safe: a retry of this message finds the same alert instead of a second.
-    const recorded = screen.alert
-      ? this.d.alerts.record({
+    const raising = screen.alert
+      ? this.d.alerts.raise({
           screen,
           text,
           channel: msg.channel,
@@ -80,22 +85,18 @@ export class Ingest {
         })
       : undefined;
     // Awaited below; a failed claim must not leave its rejection unhandled.
-    recorded?.catch(() => undefined);
+    raising?.catch(() => undefined);
     const [fresh, count] = await claim;
     if (fresh !== 1) {
-      // A retry that raced its original and recorded the alert first queues its delivery too (the
-      // original, finding the alert already there, adds the same job, which is then a no-op).
-      const mine = await recorded;
-      if (mine?.created) await this.d.alerts.dispatch(mine.alert, true);
+      // A retry that raced its original: whichever raised the alert first also queued its delivery.
+      await raising;
       this.d.metrics?.inbound.inc({ channel: msg.channel, outcome: 'duplicate' });
       return { outcome: 'duplicate' };
     }
     try {
       let alertId: string | undefined;
-      if (recorded) {
-        const { alert, created } = await recorded;
-        await this.d.alerts.dispatch(alert, created);
-        alertId = alert.id;
+      if (raising) {
+        alertId = (await raising).id;
         const seconds = (Date.now() - acceptedAt) / 1000;
         this.d.metrics?.alertQueuedSeconds.observe(seconds);
         this.d.metrics?.alertQueuedQuantiles.observe(seconds);

@@ -1,4 +1,6 @@
 import { randomUUID } from 'node:crypto';
+import { z } from 'zod';
+import { alertIdFor } from '../../src/core/alerts/store';
 import { startStub, startTestHaven, waitFor, type StubServer } from '../support/haven';
 import { WebchatPerson } from '../support/webchat';
 
@@ -222,5 +224,37 @@ describe('safeguarding alerts', () => {
       await new Promise((r) => setTimeout(r, 300));
       expect(delivered()).toHaveLength(1);
     }
+  });
+  it("derives a message's alert id from its platform id, and never writes over an alert", async () => {
+    const source = `webchat:lapsed-${randomUUID()}`;
+    expect(alertIdFor(source)).toBe(alertIdFor(source));
+    expect(alertIdFor(source)).not.toBe(alertIdFor(`${source}x`));
+    expect(z.uuid().safeParse(alertIdFor(source)).success).toBe(true);
+
+    const input = {
+      screen: {
+        alert: true,
+        category: 'self_harm' as const,
+        severity: 'high' as const,
+        matched: ['self_harm.cutting'],
+      },
+      text: 'i cut myself again',
+      channel: 'webchat' as const,
+      conversationId: `webchat:${randomUUID()}`,
+      receivedAt: Date.now(),
+      source,
+    };
+    const first = await haven.alerts.raise(input);
+    expect(first.id).toBe(alertIdFor(source));
+    await haven.alerts.acknowledge(first.id, 'test');
+    // The once-only mark lapses (it is kept 7 days) and the same message id comes again.
+    const marks = await haven.redis.keys(`${haven.keys.custom('alertsrc')}:*`);
+    await haven.redis.del(...marks);
+    const again = await haven.alerts.raise({ ...input, text: 'something else' });
+    expect(again.id).toBe(first.id);
+    expect(await haven.alerts.store.get(first.id)).toMatchObject({
+      text: 'i cut myself again',
+      status: 'acknowledged',
+    });
   });
 });

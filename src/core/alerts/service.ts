@@ -8,7 +8,7 @@ import { IdentityVault } from '../identity';
 import type { Outbox } from '../outbox';
 import { jobId } from '../queues';
 import type { ScreenResult } from '../safeguarding/types';
-import type { Alert, AlertStore } from './store';
+import { alertIdFor, type Alert, type AlertStore } from './store';
 
 /** Settings the alert pipeline needs. */
 export interface AlertSettings {
@@ -79,23 +79,21 @@ export class AlertService {
     return this.settings.onDuty.includes(conversationId) || this.settings.leads.includes(conversationId);
   }
 
-  /** Records the alert and queues its delivery. Called before anything else happens to the message. */
-  async raise(input: RaiseInput): Promise<Alert> {
-    const { alert, created } = await this.record(input);
-    await this.dispatch(alert, created);
-    return alert;
-  }
-
   /**
-   * The first half of {@link raise}: records the alert, naming the conversation's linked member
-   * unless `memberId` is given (read in the same round trip). For a message whose alert was raised
-   * before (a platform's retry), records nothing and returns that alert with `created: false`.
+   * Records the alert and queues its delivery; called before anything else happens to the message.
+   * The alert names the conversation's linked member unless `memberId` is given. For a message whose
+   * alert was raised before (a platform's retry), records nothing and returns that alert.
+   *
+   * With a `source`, this is one round trip: the alert's id is derived from the source, so its
+   * delivery job is sent straight after the record. The store and the queue share one connection
+   * (see main.ts), and Redis runs one connection's commands in order, so no worker can take up the
+   * job before the record is there.
    */
-  async record(input: RaiseInput): Promise<{ alert: Alert; created: boolean }> {
+  async raise(input: RaiseInput): Promise<Alert> {
     const { screen } = input;
     if (!screen.alert || !screen.category || !screen.severity)
       throw new Error('raise() needs a screen result that alerts');
-    return this.store.create(
+    const recording = this.store.create(
       {
         category: screen.category,
         severity: screen.severity,
@@ -109,22 +107,23 @@ export class AlertService {
       },
       input.source ? { source: input.source, ttlSeconds: SOURCE_TTL_SECONDS } : undefined,
     );
-  }
-
-  /**
-   * The second half of {@link raise}: queues a recorded alert's delivery and, for a new one, tells
-   * the listeners. For an alert raised before, the same job id makes the add a no-op if its delivery
-   * is already queued or done.
-   */
-  async dispatch(alert: Alert, created: boolean): Promise<void> {
-    const data: AlertJob = { alertId: alert.id, level: 0 };
-    await this.queue.add('deliver', data, { jobId: jobId('alert', alert.id, '0'), priority: 1 });
-    if (!created) return;
+    const early = input.source ? alertIdFor(input.source) : undefined;
+    const [{ alert, created }] = await Promise.all([recording, early && this.queueDelivery(early)]);
+    // Without a source (or if an earlier alert's record had gone), the id was only known now. For an
+    // alert raised before, the same job id makes this a no-op if its delivery is queued or done.
+    if (alert.id !== early) await this.queueDelivery(alert.id);
+    if (!created) return alert;
     this.log.warn(
       { alertId: alert.id, category: alert.category, severity: alert.severity, channel: alert.channel },
       'safeguarding alert raised',
     );
     this.emit('raised', alert.id);
+    return alert;
+  }
+
+  private async queueDelivery(alertId: string): Promise<void> {
+    const data: AlertJob = { alertId, level: 0 };
+    await this.queue.add('deliver', data, { jobId: jobId('alert', alertId, '0'), priority: 1 });
   }
 
   /** Worker side: deliver the alert at `level`, then schedule the next escalation. */

@@ -47,10 +47,24 @@ export interface AlertEvent {
 const CODE_ALPHABET = 'ABCDEFGHJKMNPQRSTUVWXYZ23456789';
 
 /**
+ * The id of the alert raised for a message (`source`: its `channel:messageId`): derived from it, so
+ * the alert's delivery job can be queued in the same round trip as the alert is written, and a
+ * platform's retry of the message names the same alert. A UUID of version 8 (RFC 9562, custom).
+ */
+export function alertIdFor(source: string): string {
+  const b = createHash('sha256').update(`haven alert id\n${source}`).digest().subarray(0, 16);
+  b[6] = (b[6]! & 0x0f) | 0x80;
+  b[8] = (b[8]! & 0x3f) | 0x80;
+  const h = b.toString('hex');
+  return `${h.slice(0, 8)}-${h.slice(8, 12)}-${h.slice(12, 16)}-${h.slice(16, 20)}-${h.slice(20)}`;
+}
+
+/**
  * KEYS: source mark, alert, all, open, code index, record stream, the conversation's member link.
  * ARGV: mark TTL (0: no mark), id, alert JSON, createdAt, code, the member key prefix ('' when the
  * alert names its member already), then the `raised` event's fields.
- * When the mark was already set, writes nothing and returns {the earlier alert's id}. Otherwise
+ * When the mark was already set, or the alert exists (an id derived from a source whose mark has
+ * lapsed), writes nothing and returns {the earlier alert's id}. Otherwise
  * adds the linked member (if any) to the alert JSON, writes the alert and returns
  * {'', member id, member name} ('' for none).
  */
@@ -60,6 +74,7 @@ if tonumber(ARGV[1]) > 0 then
     return {redis.call('get', KEYS[1])}
   end
 end
+if redis.call('exists', KEYS[2]) == 1 then return {ARGV[2]} end
 local json, memberId, memberName = ARGV[3], '', ''
 if ARGV[6] ~= '' then
   local id = redis.call('get', KEYS[7])
@@ -120,6 +135,8 @@ export class AlertStore {
    * and returns that alert with `created: false`. A platform's retry of a message whose queueing
    * failed after its alert was raised must not raise a second alert; the mark is kept `ttlSeconds`.
    * An alert that names no member is given the conversation's linked member, read by the same script.
+   * With `once`, the new alert's id is {@link alertIdFor} its source, so a caller knows it before
+   * the write.
    */
   async create(
     input: Omit<Alert, 'id' | 'code' | 'status' | 'level' | 'createdAt'> & { createdAt?: number },
@@ -127,7 +144,7 @@ export class AlertStore {
   ): Promise<{ alert: Alert; created: boolean }> {
     const alert: Alert = {
       ...input,
-      id: randomUUID(),
+      id: once ? alertIdFor(once.source) : randomUUID(),
       code: Array.from(randomBytes(5), (b) => CODE_ALPHABET[b % CODE_ALPHABET.length]).join(''),
       status: 'open',
       level: 0,
