@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { z } from 'zod';
 import { alertIdFor } from '../../src/core/alerts/store';
+import { jobId } from '../../src/core/queues';
 import { startStub, startTestHaven, waitFor, type StubServer } from '../support/haven';
 import { WebchatPerson } from '../support/webchat';
 
@@ -256,5 +257,53 @@ describe('safeguarding alerts', () => {
       text: 'i cut myself again',
       status: 'acknowledged',
     });
+  });
+  it('delivers an alert once when its message comes again after the delivery job is long gone', async () => {
+    const clientId = randomUUID();
+    const msg = {
+      channel: 'webchat' as const,
+      messageId: `late-${randomUUID()}`,
+      senderId: clientId,
+      kind: 'text' as const,
+      text: 'i took a load of pills',
+      sentAt: Date.now(),
+      address: { k: clientId },
+    };
+    await expect(haven.ingest.accept(msg)).resolves.toMatchObject({ outcome: 'queued' });
+    const id = alertIdFor(`webchat:${msg.messageId}`);
+    const delivered = () =>
+      hook.requests.filter((r) => {
+        const a = (r.json as { alert: { id: string; level: number } }).alert;
+        return a.id === id && a.level === 0;
+      });
+    await waitFor(() => delivered().length > 0 || undefined, 3000, 'the alert delivered');
+    // Completed jobs are kept an hour: after that, the same job id no longer folds a second add.
+    const job = () => haven.queues.alerts.getJob(jobId('alert', id, '0'));
+    await waitFor(async () => (await job())?.isCompleted(), 3000, 'the delivery job done');
+    await (await job())!.remove();
+    await expect(haven.ingest.accept(msg)).resolves.toMatchObject({ outcome: 'duplicate' });
+    await new Promise((r) => setTimeout(r, 500));
+    expect(delivered()).toHaveLength(1);
+    await haven.alerts.acknowledge(id, 'test');
+  });
+
+  it('keeps an acknowledgement that races an escalation', async () => {
+    const alert = await haven.alerts.raise({
+      screen: { alert: true, category: 'self_harm', severity: 'high', matched: ['self_harm.cutting'] },
+      text: 'race test',
+      channel: 'webchat',
+      conversationId: `webchat:${randomUUID()}`,
+      receivedAt: Date.now(),
+    });
+    const [acked, escalated] = await Promise.all([
+      haven.alerts.store.acknowledge(alert.id, 'Test lead'),
+      haven.alerts.store.escalate(alert.id, 1),
+    ]);
+    expect(acked?.status).toBe('acknowledged');
+    expect(escalated).toBeNull();
+    expect(await haven.alerts.store.get(alert.id)).toMatchObject({ status: 'acknowledged', level: 0 });
+    const events = (await haven.alerts.store.history(alert.id)).map((e) => e.event);
+    expect(events.filter((e) => e === 'acknowledged')).toHaveLength(1);
+    expect(events).not.toContain('escalated');
   });
 });

@@ -128,18 +128,18 @@ export class AlertService {
 
   /** Worker side: deliver the alert at `level`, then schedule the next escalation. */
   async deliver(job: AlertJob): Promise<void> {
-    const alert = await this.store.get(job.alertId);
-    if (!alert) return;
-    if (alert.status === 'acknowledged') return;
+    const [found, done] = await Promise.all([
+      this.store.get(job.alertId),
+      this.store.wasDelivered(job.alertId, job.level),
+    ]);
+    // Gone, acknowledged, or this level's delivery made again (a platform's retry of the message).
+    if (!found || found.status === 'acknowledged' || done) return;
+    let alert = found;
     if (job.level > 0) {
-      alert.level = job.level;
-      await this.store.update(alert);
-      await this.store.append(alert.id, {
-        at: Date.now(),
-        event: 'escalated',
-        detail: `level ${job.level}: nobody acknowledged in time`,
-      });
-      this.emit('escalated', alert.id);
+      const escalated = await this.store.escalate(alert.id, job.level);
+      if (!escalated) return;
+      if (escalated.level > found.level) this.emit('escalated', alert.id);
+      alert = escalated;
     }
     const targets = job.level === 0 ? this.settings.onDuty : [...this.settings.leads, ...this.settings.onDuty];
     const text = this.staffMessage(alert, job.level);
@@ -178,6 +178,7 @@ export class AlertService {
     // A failed webhook is retried by the queue; escalation above is already scheduled, so it still runs.
     if (failures.some((f) => f.startsWith('webhook')))
       throw new Error(`alert ${alert.id} delivery failed: ${failures.join('; ')}`);
+    await this.store.markDelivered(alert.id, job.level);
   }
 
   /** Acknowledges by id or by the short code; null when unknown or already acknowledged. */

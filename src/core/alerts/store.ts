@@ -47,6 +47,19 @@ export interface AlertEvent {
 const CODE_ALPHABET = 'ABCDEFGHJKMNPQRSTUVWXYZ23456789';
 
 /**
+ * KEYS: alert, open set, record stream. ARGV: the record as read, the record to write, 1 to take the
+ * alert off the open set, its id, then the event's fields. Writes (and returns 1) only if the record
+ * is still as read.
+ */
+const SWAP = `
+if redis.call('get', KEYS[1]) ~= ARGV[1] then return 0 end
+redis.call('set', KEYS[1], ARGV[2])
+if ARGV[3] == '1' then redis.call('zrem', KEYS[2], ARGV[4]) end
+redis.call('xadd', KEYS[3], '*', unpack(ARGV, 5))
+return 1
+`;
+
+/**
  * The id of the alert raised for a message (`source`: its `channel:messageId`): derived from it, so
  * the alert's delivery job can be queued in the same round trip as the alert is written, and a
  * platform's retry of the message names the same alert. A UUID of version 8 (RFC 9562, custom).
@@ -128,6 +141,9 @@ export class AlertStore {
   private codeKey(code: string) {
     return this.keys.custom('alertcode', code);
   }
+  private deliveredKey(id: string) {
+    return this.keys.custom('alertsent', id);
+  }
 
   /**
    * Creates the alert and its `raised` record in one step (one Lua script, so one round trip on the
@@ -198,8 +214,32 @@ export class AlertStore {
     return id ? this.get(id) : null;
   }
 
-  async update(alert: Alert): Promise<void> {
-    await this.redis.set(this.key(alert.id), JSON.stringify(alert));
+  /**
+   * Raises an open alert's level to `level` (an escalation), with its `escalated` event the first
+   * time. Returns the alert, or null when it is acknowledged or gone.
+   */
+  async escalate(id: string, level: number, at = Date.now()): Promise<Alert | null> {
+    return this.change(id, (a) => {
+      if (a.status !== 'open') return null;
+      if (a.level >= level) return { alert: a };
+      return {
+        alert: { ...a, level },
+        event: { at, event: 'escalated', detail: `level ${level}: nobody acknowledged in time` },
+      };
+    });
+  }
+
+  /** Whether the alert's delivery at `level` has been done (see {@link markDelivered}). */
+  async wasDelivered(id: string, level: number): Promise<boolean> {
+    return (await this.redis.hexists(this.deliveredKey(id), String(level))) === 1;
+  }
+
+  /**
+   * Notes the alert's delivery at `level` as done, so that a delivery job made again for it (a
+   * platform's retry of the message, even days later) sends nothing twice. Kept with the alert.
+   */
+  async markDelivered(id: string, level: number): Promise<void> {
+    await this.redis.hset(this.deliveredKey(id), String(level), String(Date.now()));
   }
 
   async append(id: string, event: AlertEvent): Promise<void> {
@@ -220,20 +260,48 @@ export class AlertStore {
     });
   }
 
-  /** Marks acknowledged; returns false when it already was. */
+  /** Marks acknowledged; returns null when it already was (or is gone). */
   async acknowledge(id: string, by: string, at = Date.now()): Promise<Alert | null> {
-    const alert = await this.get(id);
-    if (!alert || alert.status === 'acknowledged') return null;
-    alert.status = 'acknowledged';
-    alert.acknowledgedBy = by;
-    alert.acknowledgedAt = at;
-    await this.redis
-      .multi()
-      .set(this.key(id), JSON.stringify(alert))
-      .zrem(this.openKey, id)
-      .xadd(this.logKey(id), '*', ...eventFields({ at, event: 'acknowledged', by }))
-      .exec();
-    return alert;
+    return this.change(id, (a) =>
+      a.status === 'acknowledged'
+        ? null
+        : {
+            alert: { ...a, status: 'acknowledged', acknowledgedBy: by, acknowledgedAt: at },
+            event: { at, event: 'acknowledged', by },
+          },
+    );
+  }
+
+  /**
+   * Changes an alert's record as `change` says, with its event on the record stream, in one step
+   * that writes only if the record is still as read: a change made in between (an acknowledgement
+   * racing an escalation) is read again and built on, never overwritten. `change` returns null for
+   * nothing to do; without an event, the alert as read is returned and nothing written.
+   */
+  private async change(
+    id: string,
+    change: (a: Alert) => { alert: Alert; event?: AlertEvent } | null,
+  ): Promise<Alert | null> {
+    for (;;) {
+      const raw = await this.redis.get(this.key(id));
+      if (!raw) return null;
+      const next = change(JSON.parse(raw) as Alert);
+      if (!next) return null;
+      if (!next.event) return next.alert;
+      const written = await this.redis.eval(
+        SWAP,
+        3,
+        this.key(id),
+        this.openKey,
+        this.logKey(id),
+        raw,
+        JSON.stringify(next.alert),
+        next.alert.status === 'open' ? '0' : '1',
+        id,
+        ...eventFields(next.event),
+      );
+      if (written === 1) return next.alert;
+    }
   }
 
   /** Open alerts, then the rest, newest first within each, at most `limit`. */
