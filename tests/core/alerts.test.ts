@@ -5,6 +5,20 @@ import { jobId } from '../../src/core/queues';
 import { startStub, startTestHaven, waitFor, type StubServer } from '../support/haven';
 import { WebchatPerson } from '../support/webchat';
 
+/** A web chat message as its adapter hands it to Ingest, from a new sender. */
+function webchatMessage(idPrefix: string, text: string) {
+  const clientId = randomUUID();
+  return {
+    channel: 'webchat' as const,
+    messageId: `${idPrefix}-${randomUUID()}`,
+    senderId: clientId,
+    kind: 'text' as const,
+    text,
+    sentAt: Date.now(),
+    address: { k: clientId },
+  };
+}
+
 /**
  * The safeguarding alert pipeline end to end, through the web chat: a concerning message reaches
  * the alert webhook and on-duty staff, the young person gets the helplines, nobody acknowledging
@@ -137,16 +151,7 @@ describe('safeguarding alerts', () => {
       if (failures++ === 0) throw new Error('simulated: queue unavailable');
       return add(...args);
     }) as typeof inbound.add;
-    const clientId = randomUUID();
-    const msg = {
-      channel: 'webchat' as const,
-      messageId: `retry-${randomUUID()}`,
-      senderId: clientId,
-      kind: 'text' as const,
-      text: 'i am going to kill myself tonight',
-      sentAt: Date.now(),
-      address: { k: clientId },
-    };
+    const msg = webchatMessage('retry', 'i am going to kill myself tonight');
     try {
       await expect(haven.ingest.accept(msg)).rejects.toThrow(/simulated/);
       // The platform retries the same message id: stored this time, and no second alert.
@@ -182,27 +187,15 @@ describe('safeguarding alerts', () => {
   });
 
   it('raises and delivers one alert when a retry races its original, whichever records first', async () => {
-    const message = (text: string) => {
-      const clientId = randomUUID();
-      return {
-        channel: 'webchat' as const,
-        messageId: `race-${randomUUID()}`,
-        senderId: clientId,
-        kind: 'text' as const,
-        text,
-        sentAt: Date.now(),
-        address: { k: clientId },
-      };
-    };
     const raised: string[] = [];
     const unsubscribe = haven.alerts.onChange((e) => e.type === 'raised' && raised.push(e.alertId));
     // The original claims the id and records first; the retry finds both.
-    const first = message('someone online wants me to send nudes');
+    const first = webchatMessage('race', 'someone online wants me to send nudes');
     const outcomes = await Promise.all([haven.ingest.accept(first), haven.ingest.accept(first)]);
     expect(outcomes.map((r) => r.outcome).sort()).toEqual(['duplicate', 'queued']);
     // The original has claimed the id but not yet recorded when the retry arrives: the retry records
     // the alert and queues its delivery; the original then finds the alert already there.
-    const second = message('a man i met online wants to meet me and says keep it secret');
+    const second = webchatMessage('race', 'a man i met online wants to meet me and says keep it secret');
     const claimKey = haven.keys.dedupe('webchat', second.messageId);
     await haven.redis.set(claimKey, '1', 'EX', 60);
     await expect(haven.ingest.accept(second)).resolves.toMatchObject({ outcome: 'duplicate' });
@@ -258,17 +251,9 @@ describe('safeguarding alerts', () => {
       status: 'acknowledged',
     });
   });
+
   it('delivers an alert once when its message comes again after the delivery job is long gone', async () => {
-    const clientId = randomUUID();
-    const msg = {
-      channel: 'webchat' as const,
-      messageId: `late-${randomUUID()}`,
-      senderId: clientId,
-      kind: 'text' as const,
-      text: 'i took a load of pills',
-      sentAt: Date.now(),
-      address: { k: clientId },
-    };
+    const msg = webchatMessage('late', 'i took a load of pills');
     await expect(haven.ingest.accept(msg)).resolves.toMatchObject({ outcome: 'queued' });
     const id = alertIdFor(`webchat:${msg.messageId}`);
     const delivered = () =>
