@@ -58,6 +58,13 @@ interface CodeRecord {
  * `joincode:{hash}` (only a keyed hash of a join code is stored), `joinused:{hash}` (single use),
  * `joinfail:{conversationId}` (wrong-code counter for rate limiting).
  */
+/** KEYS: a conversation's member link. ARGV: the member key prefix. Returns the linked member's record, or nil. */
+const MEMBER_FOR_CONVERSATION = `
+local id = redis.call('get', KEYS[1])
+if not id then return nil end
+return redis.call('get', ARGV[1] .. id)
+`;
+
 /**
  * Where a member's record and a conversation's link to it live. Shared with the alert store, whose
  * script names a conversation's member in the same round trip as the alert is written.
@@ -205,10 +212,16 @@ export class MemberStore implements MemberLookup {
 
   /** The member a conversation is linked to, or null. */
   async forConversation(conversationId: string): Promise<MemberRef | null> {
-    const memberId = await this.redis.get(this.linkKey(conversationId));
-    if (!memberId) return null;
-    const member = await this.get(memberId);
-    return member ? { id: member.id, name: member.name } : null;
+    // One round trip (every message a member sends asks this): the link, then the record it names.
+    const raw = (await this.redis.eval(
+      MEMBER_FOR_CONVERSATION,
+      1,
+      this.linkKey(conversationId),
+      this.layout.member(''),
+    )) as string | null;
+    if (!raw) return null;
+    const member = JSON.parse(raw) as Member;
+    return { id: member.id, name: member.name };
   }
 
   /** One member with their linked conversation ids, or null. */
