@@ -228,8 +228,12 @@ async function benchAlerts(rows: Row[], rate: number, split: boolean): Promise<v
   const start = Date.now();
   while (arrivals.length < expected && Date.now() - start < 60_000) await new Promise((r) => setTimeout(r, 100));
   const metrics = await (await fetch(`http://127.0.0.1:${haven.port}/metrics`)).text();
-  const m = /haven_alert_queued_quantile_seconds\{quantile="0\.99"\} ([\d.e-]+)/.exec(metrics);
-  const queuedP99 = m ? Number(m[1]) * 1000 : NaN;
+  const quantile = (q: string) => {
+    const m = new RegExp(`haven_alert_queued_quantile_seconds\\{quantile="${q}"\\} ([\\d.e-]+)`).exec(metrics);
+    return m ? Number(m[1]) * 1000 : NaN;
+  };
+  const queuedP50 = quantile('0.5');
+  const queuedP99 = quantile('0.99');
   await drain(prefix);
   await haven.stop();
   await worker?.stop();
@@ -254,6 +258,14 @@ async function benchAlerts(rows: Row[], rate: number, split: boolean): Promise<v
   const addP99 = percentile(adds, 99);
   const hookP99 = percentile(arrivals, 99);
   const where = split ? 'web + worker' : 'one process';
+  rows.push({
+    name: `alert (${where}): accepted → alert job queued, p50 @${rate} msg/s`,
+    value: queuedP50,
+    unit: 'ms',
+    baseline: percentile(adds, 50),
+    baselineName: 'bare BullMQ add p50',
+    ratio: queuedP50 / percentile(adds, 50),
+  });
   rows.push({
     name: `alert (${where}): accepted → alert job queued, p99 @${rate} msg/s`,
     value: queuedP99,
