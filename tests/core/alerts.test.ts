@@ -291,4 +291,36 @@ describe('safeguarding alerts', () => {
     expect(events.filter((e) => e === 'acknowledged')).toHaveLength(1);
     expect(events).not.toContain('escalated');
   });
+
+  it('never gives two alerts the same acknowledgement code', async () => {
+    const input = (text: string) => ({
+      screen: {
+        alert: true,
+        category: 'self_harm' as const,
+        severity: 'high' as const,
+        matched: ['self_harm.cutting'],
+      },
+      text,
+      channel: 'webchat' as const,
+      conversationId: `webchat:${randomUUID()}`,
+      receivedAt: Date.now(),
+    });
+    const first = await haven.alerts.raise(input('code test one'));
+    // The next code drawn is the first alert's (the alphabet's index of each letter, as bytes).
+    const alphabet = 'ABCDEFGHJKMNPQRSTUVWXYZ23456789';
+    const same = Buffer.from([...first.code].map((c) => alphabet.indexOf(c)));
+    // The module object itself (an `import *` namespace cannot be spied on).
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    const crypto = require('node:crypto') as typeof import('node:crypto');
+    const spy = jest.spyOn(crypto, 'randomBytes').mockImplementationOnce(() => same);
+    try {
+      const second = await haven.alerts.raise(input('code test two'));
+      expect(second.code).not.toBe(first.code);
+      expect((await haven.alerts.store.byCode(first.code))?.id).toBe(first.id);
+      expect((await haven.alerts.store.byCode(second.code))?.id).toBe(second.id);
+    } finally {
+      spy.mockRestore();
+    }
+    await haven.alerts.acknowledge(first.id, 'test');
+  });
 });

@@ -77,17 +77,19 @@ export function alertIdFor(source: string): string {
  * ARGV: mark TTL (0: no mark), id, alert JSON, createdAt, code, the member key prefix ('' when the
  * alert names its member already), then the `raised` event's fields.
  * When the mark was already set, or the alert exists (an id derived from a source whose mark has
- * lapsed), writes nothing and returns {the earlier alert's id}. Otherwise
- * adds the linked member (if any) to the alert JSON, writes the alert and returns
- * {'', member id, member name} ('' for none).
+ * lapsed), writes nothing and returns {the earlier alert's id}; when another alert has the code,
+ * writes nothing and returns {'', '', '', 'code taken'}. Otherwise adds the linked member (if any)
+ * to the alert JSON, writes the alert and returns {'', member id, member name} ('' for none).
  */
 const CREATE_ONCE = `
-if tonumber(ARGV[1]) > 0 then
-  if not redis.call('set', KEYS[1], ARGV[2], 'EX', ARGV[1], 'NX') then
-    return {redis.call('get', KEYS[1])}
-  end
+local marked = tonumber(ARGV[1]) > 0
+if marked then
+  local earlier = redis.call('get', KEYS[1])
+  if earlier then return {earlier} end
 end
 if redis.call('exists', KEYS[2]) == 1 then return {ARGV[2]} end
+if redis.call('exists', KEYS[5]) == 1 then return {'', '', '', 'code taken'} end
+if marked then redis.call('set', KEYS[1], ARGV[2], 'EX', ARGV[1]) end
 local json, memberId, memberName = ARGV[3], '', ''
 if ARGV[6] ~= '' then
   local id = redis.call('get', KEYS[7])
@@ -175,7 +177,7 @@ export class AlertStore {
       detail: `${alert.category.replace(/_/g, ' ')} (${alert.severity}) on ${alert.channel}`,
     });
     const resolveMember = alert.memberId === undefined;
-    const [earlier, memberId, memberName] = (await this.redis.eval(
+    const [earlier, memberId, memberName, taken] = (await this.redis.eval(
       CREATE_ONCE,
       7,
       sourceKey,
@@ -192,7 +194,10 @@ export class AlertStore {
       alert.code,
       resolveMember ? this.members.member('') : '',
       ...fields,
-    )) as [string, string?, string?];
+    )) as [string, string?, string?, string?];
+    // Codes are short so that staff can type them; one already given to another alert (all are
+    // kept) would make `ack CODE` acknowledge the wrong one. Drawn again.
+    if (taken) return this.create(input, once);
     if (!earlier) {
       if (memberId) alert.memberId = memberId;
       if (memberName) alert.memberName = memberName;
