@@ -136,7 +136,7 @@ async function composeHaven(config: Config, opts: StartOptions, connections: Red
   const outbox = new Outbox(queues.outbound);
   const staffIds = (ids: string[]) =>
     ids.map((id) => vault.conversationId(id.slice(0, id.indexOf(':')) as ChannelName, id.slice(id.indexOf(':') + 1)));
-  const alertStore = new AlertStore(alertRedis, keys);
+  const alertStore = new AlertStore(alertRedis, keys, config.idHashSecret);
   const publicUrl = config.PUBLIC_URL ?? `http://localhost:${config.PORT}`;
   const alerts = new AlertService(
     alertStore,

@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import type { Redis } from 'ioredis';
 import type { AcceptResult } from './adapter';
 import type { AlertService } from './alerts/service';
@@ -14,14 +15,18 @@ const NO_CONCERN: ScreenResult = { alert: false, category: null, severity: null,
 const PENDING_SECONDS = 60;
 /**
  * KEYS: the message id's dedupe key, the sender's rate counter for this minute. ARGV: how long the
- * claim is held. Returns [1 if the id was claimed now else 0, the sender's count this minute].
+ * claim is held, this attempt's token. Returns [1 if the id is this attempt's (claimed now, or by
+ * this same command run before: ioredis sends a command again after a reconnect) else 0, the
+ * sender's count this minute].
  */
 const CLAIM = `
-local fresh = redis.call('set', KEYS[1], '1', 'EX', ARGV[1], 'NX')
+local fresh = redis.call('set', KEYS[1], ARGV[2], 'EX', ARGV[1], 'NX') or redis.call('get', KEYS[1]) == ARGV[2]
 local count = redis.call('incr', KEYS[2])
 if count == 1 then redis.call('expire', KEYS[2], 120) end
 return {fresh and 1 or 0, count}
 `;
+/** KEYS: the dedupe key. ARGV: the attempt's token. Lets the id go only if this attempt still holds it. */
+const RELEASE = "if redis.call('get', KEYS[1]) == ARGV[1] then return redis.call('del', KEYS[1]) end return 0";
 
 /** What {@link Ingest} needs. */
 export interface IngestDeps {
@@ -55,6 +60,7 @@ export class Ingest {
     const { redis, keys } = this.d;
     const acceptedAt = Date.now();
     const dedupeKey = keys.dedupe(msg.channel, msg.messageId);
+    const token = randomUUID();
     const conversationId = this.d.vault.conversationId(msg.channel, msg.senderId);
     const rateKey = keys.rate(conversationId, Math.floor(acceptedAt / 60_000));
     const text = msg.text.slice(0, MAX_TEXT_CHARS);
@@ -71,6 +77,7 @@ export class Ingest {
       dedupeKey,
       rateKey,
       String(PENDING_SECONDS),
+      token,
     ) as Promise<[number, number]>;
     // Safeguarding first. The alert is keyed by the message's platform id, so raising it before the
     // claim is known is safe: a retry of this message finds the same alert instead of a second.
@@ -141,7 +148,7 @@ export class Ingest {
       return { outcome: 'queued', conversationId, alertId };
     } catch (err) {
       // Not stored: let the platform's retry through.
-      await redis.del(dedupeKey).catch(() => undefined);
+      await redis.eval(RELEASE, 1, dedupeKey, token).catch(() => undefined);
       this.d.metrics?.inbound.inc({ channel: msg.channel, outcome: 'error' });
       throw err;
     }

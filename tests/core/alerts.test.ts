@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { z } from 'zod';
-import { alertIdFor } from '../../src/core/alerts/store';
+import { AlertStore, alertIdFor } from '../../src/core/alerts/store';
 import { jobId } from '../../src/core/queues';
 import { startStub, startTestHaven, waitFor, type StubServer } from '../support/haven';
 import { WebchatPerson } from '../support/webchat';
@@ -219,11 +219,13 @@ describe('safeguarding alerts', () => {
       expect(delivered()).toHaveLength(1);
     }
   });
-  it("derives a message's alert id from its platform id, and never writes over an alert", async () => {
-    const source = `webchat:lapsed-${randomUUID()}`;
-    expect(alertIdFor(source)).toBe(alertIdFor(source));
-    expect(alertIdFor(source)).not.toBe(alertIdFor(`${source}x`));
-    expect(z.uuid().safeParse(alertIdFor(source)).success).toBe(true);
+  it("derives a message's alert id from its platform id, keyed, and never writes over an alert", async () => {
+    const source = `webchat:again-${randomUUID()}`;
+    const idFor = (key: string, from: string) => alertIdFor(key, from);
+    expect(idFor('k', source)).toBe(idFor('k', source));
+    expect(idFor('k', source)).not.toBe(idFor('k', `${source}x`));
+    expect(idFor('k', source)).not.toBe(idFor('other key', source));
+    expect(z.uuid().safeParse(idFor('k', source)).success).toBe(true);
 
     const input = {
       screen: {
@@ -239,11 +241,9 @@ describe('safeguarding alerts', () => {
       source,
     };
     const first = await haven.alerts.raise(input);
-    expect(first.id).toBe(alertIdFor(source));
+    expect(first.id).toBe(haven.alerts.store.idFor(source));
     await haven.alerts.acknowledge(first.id, 'test');
-    // The once-only mark lapses (it is kept 7 days) and the same message id comes again.
-    const marks = await haven.redis.keys(`${haven.keys.custom('alertsrc')}:*`);
-    await haven.redis.del(...marks);
+    // The same message id comes again, any time later.
     const again = await haven.alerts.raise({ ...input, text: 'something else' });
     expect(again.id).toBe(first.id);
     expect(await haven.alerts.store.get(first.id)).toMatchObject({
@@ -255,7 +255,7 @@ describe('safeguarding alerts', () => {
   it('delivers an alert once when its message comes again after the delivery job is long gone', async () => {
     const msg = webchatMessage('late', 'i took a load of pills');
     await expect(haven.ingest.accept(msg)).resolves.toMatchObject({ outcome: 'queued' });
-    const id = alertIdFor(`webchat:${msg.messageId}`);
+    const id = haven.alerts.store.idFor(`webchat:${msg.messageId}`);
     const delivered = () =>
       hook.requests.filter((r) => {
         const a = (r.json as { alert: { id: string; level: number } }).alert;
@@ -267,9 +267,50 @@ describe('safeguarding alerts', () => {
     await waitFor(async () => (await job())?.isCompleted(), 3000, 'the delivery job done');
     await (await job())!.remove();
     await expect(haven.ingest.accept(msg)).resolves.toMatchObject({ outcome: 'duplicate' });
-    await new Promise((r) => setTimeout(r, 500));
+    // The retry made the job again; it has run, and sent nothing.
+    await waitFor(async () => (await job())?.isCompleted(), 3000, 'the job made again done');
     expect(delivered()).toHaveLength(1);
     await haven.alerts.acknowledge(id, 'test');
+  });
+
+  it('delivers the alert of a message whose alert record failed once, when the platform retries', async () => {
+    const deliveredFor = (text: string) =>
+      hook.requests.filter((r) => {
+        const a = (r.json as { alert: { message: string; level: number } }).alert;
+        return a.message === text && a.level === 0;
+      });
+    const create = haven.alerts.store.create.bind(haven.alerts.store);
+    const remove = haven.queues.alerts.remove.bind(haven.queues.alerts);
+    // First the record fails; then the record fails and so does taking the job away again, so its
+    // job stands and must wait for the record rather than end.
+    for (const failRemove of [false, true]) {
+      const msg = webchatMessage('fails', `i want to die ${failRemove ? 'today' : 'now'}`);
+      haven.alerts.store.create = (async () => {
+        throw new Error('simulated: Redis refused the script');
+      }) as typeof create;
+      if (failRemove)
+        haven.queues.alerts.remove = (async () => {
+          throw new Error('simulated: Redis went away');
+        }) as typeof remove;
+      try {
+        await expect(haven.ingest.accept(msg)).rejects.toThrow(/simulated/);
+      } finally {
+        haven.alerts.store.create = create;
+        haven.queues.alerts.remove = remove;
+      }
+      const job = () =>
+        haven.queues.alerts.getJob(jobId('alert', haven.alerts.store.idFor(`webchat:${msg.messageId}`), '0'));
+      if (!failRemove) expect(await job()).toBeUndefined();
+      // The job left standing runs before the retry comes, and finds no record.
+      else await waitFor(async () => ((await job())?.attemptsMade ?? 0) >= 1, 3000, 'the job tried once');
+      // The id was let go, so the platform's retry (after the 503) is taken, and its alert delivered.
+      await expect(haven.ingest.accept(msg)).resolves.toMatchObject({ outcome: 'queued' });
+      await waitFor(() => deliveredFor(msg.text).length > 0 || undefined, 8000, `"${msg.text}" delivered`);
+      const alerts = (await haven.alerts.store.list()).filter((a) => a.text === msg.text);
+      expect(alerts).toHaveLength(1);
+      await haven.alerts.acknowledge(alerts[0]!.id, 'test');
+      expect(deliveredFor(msg.text)).toHaveLength(1);
+    }
   });
 
   it('keeps an acknowledgement that races an escalation', async () => {
@@ -313,14 +354,61 @@ describe('safeguarding alerts', () => {
     // eslint-disable-next-line @typescript-eslint/no-require-imports
     const crypto = require('node:crypto') as typeof import('node:crypto');
     const spy = jest.spyOn(crypto, 'randomBytes').mockImplementationOnce(() => same);
+    // The second comes as a message, so its delivery job is queued with its record.
+    const msg = webchatMessage('code', 'i want to end my life');
     try {
-      const second = await haven.alerts.raise(input('code test two'));
-      expect(second.code).not.toBe(first.code);
-      expect((await haven.alerts.store.byCode(first.code))?.id).toBe(first.id);
-      expect((await haven.alerts.store.byCode(second.code))?.id).toBe(second.id);
+      await expect(haven.ingest.accept(msg)).resolves.toMatchObject({ outcome: 'queued' });
     } finally {
       spy.mockRestore();
     }
+    const second = (await haven.alerts.store.get(haven.alerts.store.idFor(`webchat:${msg.messageId}`)))!;
+    expect(second.code).not.toBe(first.code);
+    expect((await haven.alerts.store.byCode(first.code))?.id).toBe(first.id);
+    expect((await haven.alerts.store.byCode(second.code))?.id).toBe(second.id);
+    await waitFor(
+      () => hook.requests.some((r) => (r.json as { alert: { id: string } }).alert.id === second.id) || undefined,
+      3000,
+      'the second alert delivered',
+    );
     await haven.alerts.acknowledge(first.id, 'test');
+    await haven.alerts.acknowledge(second.id, 'test');
+  });
+
+  it('takes a command sent again after a reconnect as its own: the message is not made a duplicate', async () => {
+    // ioredis sends a command again when the connection drops before its answer: the first run's
+    // answer is lost, and the second run finds the first one's work.
+    const twice = (redis: typeof haven.redis, match: RegExp) => {
+      const evalOnce = redis.eval.bind(redis);
+      return jest.spyOn(redis, 'eval').mockImplementation((async (...args: Parameters<typeof evalOnce>) => {
+        if (match.test(String(args[0]))) await evalOnce(...args);
+        return evalOnce(...args);
+      }) as typeof evalOnce);
+    };
+    const claimSpy = twice(haven.redis, /incr/);
+    try {
+      await expect(haven.ingest.accept(webchatMessage('resent', 'hi'))).resolves.toMatchObject({ outcome: 'queued' });
+    } finally {
+      claimSpy.mockRestore();
+    }
+    const store = new AlertStore(haven.redis, haven.keys, 'a secret');
+    const createSpy = twice(haven.redis, /candidate|codes/);
+    try {
+      const { alert, created } = await store.create(
+        {
+          category: 'self_harm',
+          severity: 'high',
+          matched: ['self_harm.cutting'],
+          text: 'resent alert',
+          channel: 'webchat',
+          conversationId: `webchat:${randomUUID()}`,
+        },
+        `webchat:resent-${randomUUID()}`,
+      );
+      expect(created).toBe(true);
+      expect(createSpy).toHaveBeenCalled();
+      await store.acknowledge(alert.id, 'test');
+    } finally {
+      createSpy.mockRestore();
+    }
   });
 });

@@ -8,7 +8,7 @@ import { IdentityVault } from '../identity';
 import type { Outbox } from '../outbox';
 import { jobId } from '../queues';
 import type { ScreenResult } from '../safeguarding/types';
-import { alertIdFor, type Alert, type AlertStore } from './store';
+import type { Alert, AlertStore } from './store';
 
 /** Settings the alert pipeline needs. */
 export interface AlertSettings {
@@ -47,8 +47,6 @@ export interface RaiseInput {
 
 /** Most times an unacknowledged alert is sent round again. */
 const MAX_LEVEL = 12;
-/** How long a message's platform id is tied to its alert: longer than any platform's redelivery window. */
-const SOURCE_TTL_SECONDS = 7 * 24 * 3600;
 
 /**
  * Safeguarding alerts: raise (record, then queue delivery at once), deliver to every configured
@@ -105,12 +103,22 @@ export class AlertService {
         memberName: input.memberName,
         createdAt: input.receivedAt,
       },
-      input.source ? { source: input.source, ttlSeconds: SOURCE_TTL_SECONDS } : undefined,
+      input.source,
     );
-    const early = input.source ? alertIdFor(input.source) : undefined;
-    const [{ alert, created }] = await Promise.all([recording, early && this.queueDelivery(early)]);
-    // Without a source (or if an earlier alert's record had gone), the id was only known now. For an
-    // alert raised before, the same job id makes this a no-op if its delivery is queued or done.
+    const early = input.source ? this.store.idFor(input.source) : undefined;
+    let recorded: Awaited<typeof recording>;
+    try {
+      [recorded] = await Promise.all([recording, early && this.queueDelivery(early)]);
+    } catch (err) {
+      // The record failed (or its answer was lost) and the job may stand: the message's retry must
+      // find its job id free, not taken by a job that found nothing to deliver. Should this fail
+      // too, deliver() waits for the record instead of ending.
+      if (early) await this.queue.remove(jobId('alert', early, '0')).catch(() => undefined);
+      throw err;
+    }
+    const { alert, created } = recorded;
+    // Without a source, the id was only known now. For an alert raised before, the same job id
+    // makes this a no-op if its delivery is queued or done (and deliver() skips a level done).
     if (alert.id !== early) await this.queueDelivery(alert.id);
     if (!created) return alert;
     this.log.warn(
@@ -132,8 +140,11 @@ export class AlertService {
       this.store.get(job.alertId),
       this.store.wasDelivered(job.alertId, job.level),
     ]);
-    // Gone, acknowledged, or this level's delivery made again (a platform's retry of the message).
-    if (!found || found.status === 'acknowledged' || done) return;
+    // Not there: its record failed after its job was queued. Retried (with backoff) until the
+    // message's retry writes it, rather than ending with nobody told.
+    if (!found) throw new Error(`alert ${job.alertId} is not recorded (yet); trying again`);
+    // Acknowledged, or this level's delivery made again (a platform's retry of the message).
+    if (found.status === 'acknowledged' || done) return;
     let alert = found;
     if (job.level > 0) {
       const escalated = await this.store.escalate(alert.id, job.level);

@@ -1,4 +1,4 @@
-import { createHash, randomBytes, randomUUID } from 'node:crypto';
+import { createHmac, randomBytes, randomUUID } from 'node:crypto';
 import type { Redis } from 'ioredis';
 import type { Keys } from '../keys';
 import { memberKeys } from '../members/store';
@@ -60,12 +60,13 @@ return 1
 `;
 
 /**
- * The id of the alert raised for a message (`source`: its `channel:messageId`): derived from it, so
- * the alert's delivery job can be queued in the same round trip as the alert is written, and a
- * platform's retry of the message names the same alert. A UUID of version 8 (RFC 9562, custom).
+ * The id of the alert raised for a message (`source`: its `channel:messageId`), keyed by `secret`
+ * (a platform's message id can hold a phone number): derived from the source, so the alert's
+ * delivery job can be queued in the same round trip as the alert is written, and a platform's retry
+ * of the message names the same alert. A UUID of version 8 (RFC 9562, custom).
  */
-export function alertIdFor(source: string): string {
-  const b = createHash('sha256').update(`haven alert id\n${source}`).digest().subarray(0, 16);
+export function alertIdFor(secret: string, source: string): string {
+  const b = createHmac('sha256', secret).update(`alert id\n${source}`).digest().subarray(0, 16);
   b[6] = (b[6]! & 0x0f) | 0x80;
   b[8] = (b[8]! & 0x3f) | 0x80;
   const h = b.toString('hex');
@@ -73,45 +74,54 @@ export function alertIdFor(source: string): string {
 }
 
 /**
- * KEYS: source mark, alert, all, open, code index, record stream, the conversation's member link.
- * ARGV: mark TTL (0: no mark), id, alert JSON, createdAt, code, the member key prefix ('' when the
- * alert names its member already), then the `raised` event's fields.
- * When the mark was already set, or the alert exists (an id derived from a source whose mark has
- * lapsed), writes nothing and returns {the earlier alert's id}; when another alert has the code,
- * writes nothing and returns {'', '', '', 'code taken'}. Otherwise adds the linked member (if any)
- * to the alert JSON, writes the alert and returns {'', member id, member name} ('' for none).
+ * KEYS: alert, all, open, record stream, the conversation's member link. ARGV: id, the alert's
+ * JSON without its code and member, createdAt, the code index key prefix, the member key prefix
+ * ('' when the alert names its member already), how many candidate codes follow, the codes, then
+ * the `raised` event's fields.
+ *
+ * Everything is read before anything is written, so an error leaves nothing half done. When the
+ * alert exists already (its id derived from a message raised before), writes nothing and returns
+ * {its id}. Otherwise takes the first candidate code no alert has, adds it and the linked member
+ * (if any, and if its record can be read) to the JSON, writes the alert and returns
+ * {'', code, member id, member name} ('' for none).
  */
 const CREATE_ONCE = `
-local marked = tonumber(ARGV[1]) > 0
-if marked then
-  local earlier = redis.call('get', KEYS[1])
-  if earlier then return {earlier} end
-end
-if redis.call('exists', KEYS[2]) == 1 then return {ARGV[2]} end
-if redis.call('exists', KEYS[5]) == 1 then return {'', '', '', 'code taken'} end
-if marked then redis.call('set', KEYS[1], ARGV[2], 'EX', ARGV[1]) end
-local json, memberId, memberName = ARGV[3], '', ''
-if ARGV[6] ~= '' then
-  local id = redis.call('get', KEYS[7])
-  local raw = id and redis.call('get', ARGV[6] .. id)
-  if raw then
-    local extra = ',"memberId":' .. cjson.encode(id)
-    local name = cjson.decode(raw).name
-    if type(name) == 'string' then
-      memberName = name
-      extra = extra .. ',"memberName":' .. cjson.encode(name)
-    end
-    memberId = id
-    json = string.sub(json, 1, -2) .. extra .. '}'
+if redis.call('exists', KEYS[1]) == 1 then return {ARGV[1]} end
+local codes = tonumber(ARGV[6])
+local code
+for i = 7, 6 + codes do
+  if redis.call('exists', ARGV[4] .. ARGV[i]) == 0 then
+    code = ARGV[i]
+    break
   end
 end
-redis.call('set', KEYS[2], json)
-redis.call('zadd', KEYS[3], ARGV[4], ARGV[2])
-redis.call('zadd', KEYS[4], ARGV[4], ARGV[2])
-redis.call('set', KEYS[5], ARGV[2])
-redis.call('xadd', KEYS[6], '*', unpack(ARGV, 7))
-return {'', memberId, memberName}
+if not code then return redis.error_reply('no free acknowledgement code among the candidates') end
+local extra, memberId, memberName = ',"code":"' .. code .. '"', '', ''
+if ARGV[5] ~= '' then
+  local id = redis.call('get', KEYS[5])
+  local raw = id and redis.call('get', ARGV[5] .. id)
+  if raw then
+    memberId = id
+    extra = extra .. ',"memberId":' .. cjson.encode(id)
+    local read, member = pcall(cjson.decode, raw)
+    if read and type(member) == 'table' and type(member.name) == 'string' then
+      local written, name = pcall(cjson.encode, member.name)
+      if written then
+        memberName = member.name
+        extra = extra .. ',"memberName":' .. name
+      end
+    end
+  end
+end
+redis.call('set', KEYS[1], string.sub(ARGV[2], 1, -2) .. extra .. '}')
+redis.call('zadd', KEYS[2], ARGV[3], ARGV[1])
+redis.call('zadd', KEYS[3], ARGV[3], ARGV[1])
+redis.call('set', ARGV[4] .. code, ARGV[1])
+redis.call('xadd', KEYS[4], '*', unpack(ARGV, 7 + codes))
+return {'', code, memberId, memberName}
 `;
+/** Candidate codes sent with each new alert: the chance that all are taken is negligible. */
+const CANDIDATE_CODES = 4;
 
 /**
  * Alerts in Redis: a hash per alert, an append-only stream per alert for its record, a sorted set
@@ -121,11 +131,26 @@ return {'', memberId, memberName}
 export class AlertStore {
   private readonly members: ReturnType<typeof memberKeys>;
 
+  /**
+   * `idSecret` keys the ids of alerts raised from messages (ID_HASH_SECRET); a store that only reads
+   * (an export) needs none.
+   */
   constructor(
     private readonly redis: Redis,
     private readonly keys: Keys,
+    private readonly idSecret?: string,
   ) {
     this.members = memberKeys(keys);
+  }
+
+  /** The id an alert raised from the message `source` has ({@link alertIdFor}). */
+  idFor(source: string): string {
+    if (!this.idSecret) throw new Error('this AlertStore was made without an id secret: it cannot raise alerts');
+    return alertIdFor(this.idSecret, source);
+  }
+
+  private newCode(): string {
+    return Array.from(randomBytes(5), (b) => CODE_ALPHABET[b % CODE_ALPHABET.length]).join('');
   }
 
   private key(id: string) {
@@ -149,64 +174,56 @@ export class AlertStore {
 
   /**
    * Creates the alert and its `raised` record in one step (one Lua script, so one round trip on the
-   * alert's path), or, when `once` names a message whose alert was already raised, creates nothing
-   * and returns that alert with `created: false`. A platform's retry of a message whose queueing
-   * failed after its alert was raised must not raise a second alert; the mark is kept `ttlSeconds`.
-   * An alert that names no member is given the conversation's linked member, read by the same script.
-   * With `once`, the new alert's id is {@link alertIdFor} its source, so a caller knows it before
-   * the write.
+   * alert's path). With `source` (the message's `channel:messageId`), the alert's id is
+   * {@link idFor} it, so a caller knows it before the write, and a message whose alert was raised
+   * before (a platform's retry) creates nothing: that alert is returned with `created: false`. An
+   * alert that names no member is given the conversation's linked member, read by the same script.
    */
   async create(
     input: Omit<Alert, 'id' | 'code' | 'status' | 'level' | 'createdAt'> & { createdAt?: number },
-    once?: { source: string; ttlSeconds: number },
+    source?: string,
   ): Promise<{ alert: Alert; created: boolean }> {
-    const alert: Alert = {
+    const base: Omit<Alert, 'code'> = {
       ...input,
-      id: once ? alertIdFor(once.source) : randomUUID(),
-      code: Array.from(randomBytes(5), (b) => CODE_ALPHABET[b % CODE_ALPHABET.length]).join(''),
+      id: source ? this.idFor(source) : randomUUID(),
       status: 'open',
       level: 0,
       createdAt: input.createdAt ?? Date.now(),
     };
-    const sourceKey = once
-      ? this.keys.custom('alertsrc', createHash('sha256').update(once.source).digest('base64url'))
-      : this.keys.custom('alertsrc', '-');
+    const codes = Array.from({ length: CANDIDATE_CODES }, () => this.newCode());
     const fields = eventFields({
-      at: alert.createdAt,
+      at: base.createdAt,
       event: 'raised',
-      detail: `${alert.category.replace(/_/g, ' ')} (${alert.severity}) on ${alert.channel}`,
+      detail: `${base.category.replace(/_/g, ' ')} (${base.severity}) on ${base.channel}`,
     });
-    const resolveMember = alert.memberId === undefined;
-    const [earlier, memberId, memberName, taken] = (await this.redis.eval(
+    const [earlier, code, memberId, memberName] = (await this.redis.eval(
       CREATE_ONCE,
-      7,
-      sourceKey,
-      this.key(alert.id),
+      5,
+      this.key(base.id),
       this.allKey,
       this.openKey,
-      this.codeKey(alert.code),
-      this.logKey(alert.id),
-      this.members.link(alert.conversationId),
-      once ? String(once.ttlSeconds) : '0',
-      alert.id,
-      JSON.stringify(alert),
-      String(alert.createdAt),
-      alert.code,
-      resolveMember ? this.members.member('') : '',
+      this.logKey(base.id),
+      this.members.link(base.conversationId),
+      base.id,
+      JSON.stringify(base),
+      String(base.createdAt),
+      this.codeKey(''),
+      base.memberId === undefined ? this.members.member('') : '',
+      String(codes.length),
+      ...codes,
       ...fields,
     )) as [string, string?, string?, string?];
-    // Codes are short so that staff can type them; one already given to another alert (all are
-    // kept) would make `ack CODE` acknowledge the wrong one. Drawn again.
-    if (taken) return this.create(input, once);
     if (!earlier) {
+      const alert: Alert = { ...base, code: code! };
       if (memberId) alert.memberId = memberId;
       if (memberName) alert.memberName = memberName;
       return { alert, created: true };
     }
     const existing = await this.get(earlier);
-    // The earlier alert's record is gone (it cannot be, short of an admin deleting it): raise this one.
-    if (!existing) return this.create(input);
-    return { alert: existing, created: false };
+    if (!existing) throw new Error(`alert ${earlier} was there a moment ago and is gone`);
+    // A command the connection sent again after a reconnect finds its own first run's alert: this
+    // attempt did create it, so its caller still tells staff it was raised.
+    return { alert: existing, created: codes.includes(existing.code) };
   }
 
   async get(id: string): Promise<Alert | null> {
