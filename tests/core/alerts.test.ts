@@ -184,6 +184,19 @@ describe('safeguarding alerts', () => {
       "the member's alert posted with their name",
     );
     for (const a of alerts) await haven.alerts.acknowledge(a.id, 'test');
+
+    // A name Redis's JSON reader refuses (a lone surrogate, which JSON.stringify writes as \ud83d)
+    // still raises the alert, with the member's id and without the name.
+    const odd = await haven.members.add({ name: 'Sam\ud83d', consentBy: 'Jo', addedBy: 'test' });
+    const sam = new WebchatPerson(haven);
+    await sam.say(`join ${odd.joinCode}`);
+    await sam.expectReply(/Welcome/);
+    await sam.say('my stepdad hits me');
+    await sam.expectReply(/0800 1111/);
+    const hers = (await haven.alerts.store.list()).find((a) => a.memberId === odd.memberId);
+    expect(hers).toMatchObject({ text: 'my stepdad hits me', memberId: odd.memberId });
+    expect(hers?.memberName).toBeUndefined();
+    await haven.alerts.acknowledge(hers!.id, 'test');
   });
 
   it('raises and delivers one alert when a retry races its original, whichever records first', async () => {
