@@ -75,13 +75,24 @@ interface Phrase {
   concept: number;
 }
 
+/** A compiled phrase: its words after the first as {@link CooccurMatcher.phraseWord} ids. */
+interface PhraseRest {
+  rest: Int32Array;
+  concept: number;
+  rules: Int32Array;
+}
+
 /** What one token means to the co-occurrence layer (see {@link CooccurMatcher.lookup}). */
 export interface ConceptInfo {
   concepts: Int32Array;
   /** The rules any of `concepts` takes part in (deduplicated). */
   rules: Int32Array;
-  /** Phrases starting with this token, grouped by their second word (each group in lexicon order). */
-  phrases: ReadonlyMap<string, (Phrase & { rules: Int32Array })[]> | null;
+  /**
+   * Phrases starting with this token, grouped by their second word: `phrases[k]` (in lexicon order) are those
+   * whose second word has the id `phraseNext[k]`. Both null when no phrase starts with this token.
+   */
+  phraseNext: Int32Array | null;
+  phrases: readonly (readonly PhraseRest[])[] | null;
 }
 
 interface DraftInfo {
@@ -100,6 +111,8 @@ interface DraftInfo {
 export class CooccurMatcher {
   /** Every literal word the concepts use. */
   readonly words = new Set<string>();
+  /** Ids of the words that follow a phrase's first word (see {@link phraseWord}). */
+  private readonly phraseWords = new Map<string, number>();
   /** Per token: the concepts it belongs to, the rules they take part in, and phrases starting with it. */
   private readonly byToken = new Map<string, ConceptInfo>();
   private readonly stems: { stem: string; info: ConceptInfo }[] = [];
@@ -170,17 +183,31 @@ export class CooccurMatcher {
         }
       }
     });
+    for (const d of draft.values()) {
+      for (const p of d.phrases)
+        for (const w of p.rest) if (!this.phraseWords.has(w)) this.phraseWords.set(w, this.phraseWords.size);
+    }
     const finish = (d: DraftInfo): ConceptInfo => {
       const rulesOf = (cs: readonly number[]): Int32Array => {
         const out: number[] = [];
         for (const c of cs) for (const r of byConcept[c] ?? []) if (!out.includes(r)) out.push(r);
         return Int32Array.from(out);
       };
+      const groups = byNextWord(d.phrases);
       return {
         concepts: Int32Array.from(d.concepts),
         rules: rulesOf(d.concepts),
+        phraseNext: groups.size > 0 ? Int32Array.from(groups.keys(), (w) => this.phraseWord(w)) : null,
         phrases:
-          d.phrases.length > 0 ? byNextWord(d.phrases.map((p) => ({ ...p, rules: rulesOf([p.concept]) }))) : null,
+          groups.size > 0
+            ? Array.from(groups.values(), (list) =>
+                list.map((p) => ({
+                  rest: Int32Array.from(p.rest, (w) => this.phraseWord(w)),
+                  concept: p.concept,
+                  rules: rulesOf([p.concept]),
+                })),
+              )
+            : null,
       };
     };
     for (const [w, d] of draft) this.byToken.set(w, finish(d));
@@ -191,6 +218,11 @@ export class CooccurMatcher {
     this.last = new Int32Array(n).fill(-1);
     this.firedAt = new Int32Array(rules.length).fill(-1);
     this.checkedAt = new Int32Array(rules.length).fill(-1);
+  }
+
+  /** The id of a token that is a phrase's second or later word, else −1 (phrases compare these, not texts). */
+  phraseWord(token: string): number {
+    return this.phraseWords.get(token) ?? -1;
   }
 
   /** The concept entries a token belongs to: its word's, then each stem's it starts with (in stem order). */
@@ -253,16 +285,22 @@ export class CooccurMatcher {
     sentence: number,
   ): void {
     const { last } = this;
-    const { concepts, phrases } = info;
+    const { concepts, phraseNext } = info;
     for (let k = 0; k < concepts.length; k++) last[concepts[k] as number] = at;
-    // Only phrases whose second word is the next token can match: look that group up instead of trying all.
-    const group = phrases !== null && i + 1 < tokens.length ? phrases.get((tokens[i + 1] as Token).text) : undefined;
-    if (group !== undefined) {
-      for (const p of group) {
+    // Only phrases whose second word is the next token can match: find that group instead of trying all.
+    const next = phraseNext !== null && i + 1 < tokens.length ? (tokens[i + 1] as Token).phraseWord : -1;
+    let g = -1;
+    if (next >= 0) {
+      // A plain loop: these lists are short, and `indexOf` is a builtin call.
+      const keys = phraseNext as Int32Array;
+      for (let k = 0; g < 0 && k < keys.length; k++) if (keys[k] === next) g = k;
+    }
+    if (g >= 0) {
+      for (const p of (info.phrases as readonly (readonly PhraseRest[])[])[g] as readonly PhraseRest[]) {
         const { rest } = p;
         if (i + rest.length >= tokens.length) continue;
         let ok = true;
-        for (let k = 0; ok && k < rest.length; k++) if ((tokens[i + 1 + k] as Token).text !== rest[k]) ok = false;
+        for (let k = 0; ok && k < rest.length; k++) if ((tokens[i + 1 + k] as Token).phraseWord !== rest[k]) ok = false;
         if (!ok) continue;
         last[p.concept] = at;
         this.check(p.rules, at, base, sentenceStart, sentence);

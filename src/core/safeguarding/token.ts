@@ -20,6 +20,8 @@ export interface Token {
   readonly number: number;
   /** The co-occurrence layer's concepts it belongs to (its word, then each stem it starts with). */
   readonly concepts: readonly ConceptInfo[] | null;
+  /** Its id as a word inside a co-occurrence phrase, or −1 (see `CooccurMatcher.phraseWord`). */
+  readonly phraseWord: number;
   /** The learned layer's hash of the whole token and of its first characters (see `hashToken` in model.ts). */
   readonly hash: number;
   readonly prefixHash: number;
@@ -66,6 +68,7 @@ export class TokenTable {
       match: boundary ? null : this.matcher.lookup(text),
       number: boundary ? -1 : this.matcher.numberValue(text),
       concepts: boundary ? null : this.cooccur.lookup(text),
+      phraseWord: boundary ? -1 : this.cooccur.phraseWord(text),
       hash,
       prefixHash,
       long,
