@@ -136,15 +136,13 @@ export class AlertService {
 
   /** Worker side: deliver the alert at `level`, then schedule the next escalation. */
   async deliver(job: AlertJob): Promise<void> {
-    const [found, done] = await Promise.all([
-      this.store.get(job.alertId),
-      this.store.wasDelivered(job.alertId, job.level),
-    ]);
+    const [found, done] = await Promise.all([this.store.get(job.alertId), this.store.deliveredParts(job.alertId)]);
     // Not there: its record failed after its job was queued. Retried (with backoff) until the
     // message's retry writes it, rather than ending with nobody told.
     if (!found) throw new Error(`alert ${job.alertId} is not recorded (yet); trying again`);
-    // Acknowledged, or this level's delivery made again (a platform's retry of the message).
-    if (found.status === 'acknowledged' || done) return;
+    // Acknowledged, or this level's delivery made again (a platform's retry of the message); within
+    // a level, a target already told is not told again when the job is retried.
+    if (found.status === 'acknowledged' || done.has(String(job.level))) return;
     let alert = found;
     if (job.level > 0) {
       const escalated = await this.store.escalate(alert.id, job.level);
@@ -156,8 +154,11 @@ export class AlertService {
     const text = this.staffMessage(alert, job.level);
     const failures: string[] = [];
     for (const staff of new Set(targets)) {
+      const part = `${job.level}:chat:${staff}`;
+      if (done.has(part)) continue;
       try {
         await this.outbox.send(staff, { text }, 'staff_notice', `alert:${alert.id}:${job.level}:${staff}`);
+        await this.store.markDelivered(alert.id, part);
         await this.store.append(alert.id, {
           at: Date.now(),
           event: 'delivered',
@@ -167,9 +168,10 @@ export class AlertService {
         failures.push(`chat ${IdentityVault.shortName(staff)}: ${(err as Error).message}`);
       }
     }
-    if (this.settings.webhookUrl) {
+    if (this.settings.webhookUrl && !done.has(`${job.level}:webhook`)) {
       try {
         await this.postWebhook(alert, job.level);
+        await this.store.markDelivered(alert.id, `${job.level}:webhook`);
         await this.store.append(alert.id, { at: Date.now(), event: 'delivered', detail: 'alert webhook' });
       } catch (err) {
         failures.push(`webhook: ${(err as Error).message}`);
@@ -189,7 +191,7 @@ export class AlertService {
     // A failed webhook is retried by the queue; escalation above is already scheduled, so it still runs.
     if (failures.some((f) => f.startsWith('webhook')))
       throw new Error(`alert ${alert.id} delivery failed: ${failures.join('; ')}`);
-    await this.store.markDelivered(alert.id, job.level);
+    await this.store.markDelivered(alert.id, String(job.level));
   }
 
   /** Acknowledges by id or by the short code; null when unknown or already acknowledged. */

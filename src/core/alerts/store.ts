@@ -251,17 +251,21 @@ export class AlertStore {
     });
   }
 
-  /** Whether the alert's delivery at `level` has been done (see {@link markDelivered}). */
-  async wasDelivered(id: string, level: number): Promise<boolean> {
-    return (await this.redis.hexists(this.deliveredKey(id), String(level))) === 1;
+  /**
+   * The parts of the alert's delivery done so far: `"<level>"` for a whole level, and
+   * `"<level>:chat:<staff conversation>"` and `"<level>:webhook"` for each target within it.
+   */
+  async deliveredParts(id: string): Promise<Set<string>> {
+    return new Set(await this.redis.hkeys(this.deliveredKey(id)));
   }
 
   /**
-   * Notes the alert's delivery at `level` as done, so that a delivery job made again for it (a
-   * platform's retry of the message, even days later) sends nothing twice. Kept with the alert.
+   * Notes a part of the alert's delivery as done (see {@link deliveredParts}), so that a delivery
+   * job run again for it (a retry after a failed webhook, or a platform's retry of the message, even
+   * days later) sends nothing twice. Kept with the alert.
    */
-  async markDelivered(id: string, level: number): Promise<void> {
-    await this.redis.hset(this.deliveredKey(id), String(level), String(Date.now()));
+  async markDelivered(id: string, part: string): Promise<void> {
+    await this.redis.hset(this.deliveredKey(id), part, String(Date.now()));
   }
 
   async append(id: string, event: AlertEvent): Promise<void> {
