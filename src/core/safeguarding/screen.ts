@@ -7,7 +7,8 @@ import { hasLetter, TokenTable, type Token } from './token';
 import { CATEGORIES, SEVERITIES, type Category, type Screen, type ScreenResult, type Severity } from './types';
 import { Vocabulary } from './vocabulary';
 
-const NO_ALERT: Readonly<ScreenResult> = Object.freeze({ alert: false, category: null, severity: null, matched: [] });
+/** A fresh "no alert" result (callers may keep or change it). */
+const noAlert = (): ScreenResult => ({ alert: false, category: null, severity: null, matched: [] });
 const SEVERITY_RANK = new Map<Severity, number>(SEVERITIES.map((s, i) => [s, i]));
 const CATEGORY_RANK = new Map<Category, number>(CATEGORIES.map((c, i) => [c, i]));
 
@@ -61,8 +62,8 @@ export function createScreen(lexicon: Lexicon, options: ScreenOptions = {}): Scr
   return {
     screen(text: string): ScreenResult {
       const analysis = analyse(text);
-      if (analysis.result || !model) return analysis.result ?? { ...NO_ALERT, matched: [] };
-      return modelResult(model, threshold, analysis) ?? { ...NO_ALERT, matched: [] };
+      if (analysis.result || !model) return analysis.result ?? noAlert();
+      return modelResult(model, threshold, analysis) ?? noAlert();
     },
   };
 }
@@ -165,7 +166,8 @@ function createTokenAnalyser(lexicon: Lexicon): (text: string) => TokenAnalysis 
     const alerts: Alert[] = [];
     for (const hit of found) {
       const rule = rules[hit.rule];
-      if (rule) alerts.push({ id: rule.id, category: rule.category, severity: rule.severity, order: hit.rule });
+      if (rule)
+        alerts.push({ id: rule.id, category: rule.category, severity: rule.severity, order: hit.rule, entry: -1 });
     }
     if (alerts.length === 0) return { result: null, tokens, vetoed: NO_VETO, vetoAll: false };
     alerts.sort(byRuleOrder);
@@ -179,51 +181,53 @@ function createTokenAnalyser(lexicon: Lexicon): (text: string) => TokenAnalysis 
     const tokens = compiled.vocabulary.repairTokens(tokenise(text));
     const hits = compiled.matcher.run(tokens);
     if (hits.length === 0) return cooccurOnly(tokens);
-    // Per sentence: categories whose weak entries are hidden (null = all), and ids hidden outright.
-    const masked = new Map<number, Set<Category> | null>();
-    const hidden = new Set<string>();
-    const escalate = new Set<Category>();
+    // Per sentence: categories whose weak entries are hidden (null = all), and ids hidden outright. Each set is
+    // made only when a hit needs it (most messages have none of them).
+    let masked: Map<number, Set<Category> | null> | null = null;
+    let hidden: Map<number, (readonly string[])[]> | null = null;
+    let escalate: Set<Category> | null = null;
     for (const hit of hits) {
       const entry = entries[hit.entry];
       if (!entry) continue;
       if (entry.kind === 'mask') {
         if (entry.entries) {
-          for (const id of entry.entries) hidden.add(`${hit.sentence}:${id}`);
+          hidden = hide(hidden, hit.sentence, entry.entries);
           continue;
         }
+        masked ??= new Map();
         const prior = masked.get(hit.sentence);
         if (!entry.categories || prior === null) masked.set(hit.sentence, null);
         else masked.set(hit.sentence, new Set([...(prior ?? []), ...entry.categories]));
       } else if (entry.kind === 'escalate') {
+        escalate ??= new Set();
         for (const c of entry.categories ?? CATEGORIES) escalate.add(c);
-      } else {
-        for (const id of entry.supersedes ?? []) hidden.add(`${hit.sentence}:${id}`);
+      } else if (entry.supersedes) {
+        hidden = hide(hidden, hit.sentence, entry.supersedes);
       }
     }
     const alerts: Alert[] = [];
-    const seen = new Set<number>();
     // Sentence:category pairs where a phrase alert was hidden as figurative or topic talk: the co-occurrence
     // layer does not raise them again.
-    const suppressed = new Set<string>();
+    let suppressed: Set<string> | null = null;
     for (let order = 0; order < hits.length; order++) {
       const hit = hits[order] as Hit;
       const entry = entries[hit.entry];
       if (!entry || entry.kind !== 'alert' || !entry.category || !entry.severity) continue;
-      if (hidden.size > 0 && hidden.has(`${hit.sentence}:${entry.id}`)) {
-        suppressed.add(`${hit.sentence}:${entry.category}`);
+      if (hidden !== null && isHidden(hidden, hit.sentence, entry.id)) {
+        (suppressed ??= new Set()).add(`${hit.sentence}:${entry.category}`);
         continue;
       }
-      if (entry.weak && masked.has(hit.sentence)) {
+      if (entry.weak && masked !== null && masked.has(hit.sentence)) {
         const cats = masked.get(hit.sentence);
         if (cats === null || cats?.has(entry.category)) {
-          suppressed.add(`${hit.sentence}:${entry.category}`);
+          (suppressed ??= new Set()).add(`${hit.sentence}:${entry.category}`);
           continue;
         }
       }
-      if (seen.has(hit.entry)) continue;
-      seen.add(hit.entry);
-      const severity: Severity = escalate.has(entry.category) ? 'urgent' : entry.severity;
-      alerts.push({ id: entry.id, category: entry.category, severity, order });
+      // One alert per entry (hits are per entry and sentence): a repeat is a later sentence's.
+      if (alerts.some((a) => a.entry === hit.entry)) continue;
+      const severity: Severity = escalate?.has(entry.category) ? 'urgent' : entry.severity;
+      alerts.push({ id: entry.id, category: entry.category, severity, order, entry: hit.entry });
     }
     if (alerts.length === 0) {
       // Second layer: concept co-occurrence, only when no phrase entry raised an alert.
@@ -232,14 +236,14 @@ function createTokenAnalyser(lexicon: Lexicon): (text: string) => TokenAnalysis 
         if (!rule) continue;
         // Only masks for every category (topic talk, definitions) apply: the narrower phrase masks were written
         // for particular phrase entries, and the rules carry their own `unless` concepts.
-        if (masked.get(hit.sentence) === null) continue;
-        if (suppressed.size > 0 && suppressed.has(`${hit.sentence}:${rule.category}`)) continue;
-        const severity: Severity = escalate.has(rule.category) ? 'urgent' : rule.severity;
-        alerts.push({ id: rule.id, category: rule.category, severity, order: hit.rule });
+        if (masked?.get(hit.sentence) === null) continue;
+        if (suppressed !== null && suppressed.has(`${hit.sentence}:${rule.category}`)) continue;
+        const severity: Severity = escalate?.has(rule.category) ? 'urgent' : rule.severity;
+        alerts.push({ id: rule.id, category: rule.category, severity, order: hit.rule, entry: -1 });
       }
       if (alerts.length === 0) {
         let vetoed = NO_VETO;
-        if (suppressed.size > 0) {
+        if (suppressed !== null) {
           const cats = new Set<Category>();
           for (const key of suppressed) cats.add(key.slice(key.indexOf(':') + 1) as Category);
           vetoed = cats;
@@ -247,7 +251,7 @@ function createTokenAnalyser(lexicon: Lexicon): (text: string) => TokenAnalysis 
         let sentences = 1;
         for (const t of tokens) if (t.boundary) sentences++;
         let topicTalk = 0;
-        for (const cats of masked.values()) if (cats === null) topicTalk++;
+        if (masked !== null) for (const cats of masked.values()) if (cats === null) topicTalk++;
         return { result: null, tokens, vetoed, vetoAll: topicTalk >= sentences };
       }
       // Among co-occurrence rules, the lexicon's order breaks ties (not the category order).
@@ -274,6 +278,25 @@ function createTokenAnalyser(lexicon: Lexicon): (text: string) => TokenAnalysis 
   }
 }
 
+/** Records that the entry ids in `ids` are hidden in a sentence (the map is made on first use). */
+function hide(
+  hidden: Map<number, (readonly string[])[]> | null,
+  sentence: number,
+  ids: readonly string[],
+): Map<number, (readonly string[])[]> {
+  const map = hidden ?? new Map<number, (readonly string[])[]>();
+  const lists = map.get(sentence);
+  if (lists) lists.push(ids);
+  else map.set(sentence, [ids]);
+  return map;
+}
+
+/** True when {@link hide} hid the entry id in that sentence. */
+function isHidden(hidden: ReadonlyMap<number, (readonly string[])[]>, sentence: number, id: string): boolean {
+  const lists = hidden.get(sentence);
+  return lists !== undefined && lists.some((ids) => ids.includes(id));
+}
+
 /** Most severe first, then the lexicon's order (co-occurrence rules). */
 function byRuleOrder(a: Alert, b: Alert): number {
   return (SEVERITY_RANK.get(a.severity) ?? 9) - (SEVERITY_RANK.get(b.severity) ?? 9) || a.order - b.order;
@@ -293,6 +316,8 @@ interface Alert {
   category: Category;
   severity: Severity;
   order: number;
+  /** The phrase entry's index, or −1 for a co-occurrence rule. */
+  entry: number;
 }
 
 let cached: Screen | undefined;
