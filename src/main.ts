@@ -155,8 +155,10 @@ async function composeHaven(config: Config, opts: StartOptions, connections: Red
     log.child({ module: 'alerts' }),
     metrics,
   );
-  const memberOptions = { hashSecret: config.idHashSecret, joinCodeTtlDays: config.JOIN_CODE_TTL_DAYS };
-  const members = new MemberStore(redis, keys, memberOptions);
+  const members = new MemberStore(redis, keys, {
+    hashSecret: config.idHashSecret,
+    joinCodeTtlDays: config.JOIN_CODE_TTL_DAYS,
+  });
   const safetyContent = loadSafetyContent(config.SAFETY_CONTENT_PATH);
   const requests = createRequestService({
     redis,

@@ -81,12 +81,13 @@ export function alertIdFor(secret: string, source: string): string {
  *
  * Everything is read before anything is written, so an error leaves nothing half done. When the
  * alert exists already (its id derived from a message raised before), writes nothing and returns
- * {its id}. Otherwise takes the first candidate code no alert has, adds it and the linked member
- * (if any, and if its record can be read) to the JSON, writes the alert and returns
- * {'', code, member id, member name} ('' for none).
+ * {'exists', its JSON}. Otherwise takes the first candidate code no alert has, adds it and the
+ * linked member (if any, and if its record can be read) to the JSON, writes the alert and returns
+ * {'created', code, member id, member name} ('' for none).
  */
 const CREATE_ONCE = `
-if redis.call('exists', KEYS[1]) == 1 then return {ARGV[1]} end
+local existing = redis.call('get', KEYS[1])
+if existing then return {'exists', existing} end
 local codes = tonumber(ARGV[6])
 local code
 for i = 7, 6 + codes do
@@ -118,7 +119,7 @@ redis.call('zadd', KEYS[2], ARGV[3], ARGV[1])
 redis.call('zadd', KEYS[3], ARGV[3], ARGV[1])
 redis.call('set', ARGV[4] .. code, ARGV[1])
 redis.call('xadd', KEYS[4], '*', unpack(ARGV, 7 + codes))
-return {'', code, memberId, memberName}
+return {'created', code, memberId, memberName}
 `;
 /** Candidate codes sent with each new alert: the chance that all are taken is negligible. */
 const CANDIDATE_CODES = 4;
@@ -196,7 +197,7 @@ export class AlertStore {
       event: 'raised',
       detail: `${base.category.replace(/_/g, ' ')} (${base.severity}) on ${base.channel}`,
     });
-    const [earlier, code, memberId, memberName] = (await this.redis.eval(
+    const [outcome, codeOrAlert, memberId, memberName] = (await this.redis.eval(
       CREATE_ONCE,
       5,
       this.key(base.id),
@@ -212,15 +213,14 @@ export class AlertStore {
       String(codes.length),
       ...codes,
       ...fields,
-    )) as [string, string?, string?, string?];
-    if (!earlier) {
-      const alert: Alert = { ...base, code: code! };
+    )) as [outcome: 'created' | 'exists', codeOrAlert: string, memberId?: string, memberName?: string];
+    if (outcome === 'created') {
+      const alert: Alert = { ...base, code: codeOrAlert };
       if (memberId) alert.memberId = memberId;
       if (memberName) alert.memberName = memberName;
       return { alert, created: true };
     }
-    const existing = await this.get(earlier);
-    if (!existing) throw new Error(`alert ${earlier} was there a moment ago and is gone`);
+    const existing = JSON.parse(codeOrAlert) as Alert;
     // A command the connection sent again after a reconnect finds its own first run's alert: this
     // attempt did create it, so its caller still tells staff it was raised.
     return { alert: existing, created: codes.includes(existing.code) };

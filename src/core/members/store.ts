@@ -50,14 +50,6 @@ interface CodeRecord {
   expiresAt: number;
 }
 
-/**
- * Members, consent and channel links in Redis.
- *
- * Keys: `member:{id}` (JSON), `members:all` (sorted by creation), `memberlinks:{id}` (the set of
- * conversation ids linked to a member), `memberlink:{conversationId}` (its member id),
- * `joincode:{hash}` (only a keyed hash of a join code is stored), `joinused:{hash}` (single use),
- * `joinfail:{conversationId}` (wrong-code counter for rate limiting).
- */
 /** KEYS: a conversation's member link. ARGV: the member key prefix. Returns the linked member's record, or nil. */
 const MEMBER_FOR_CONVERSATION = `
 local id = redis.call('get', KEYS[1])
@@ -76,6 +68,14 @@ export function memberKeys(keys: Keys): { member(id: string): string; link(conve
   };
 }
 
+/**
+ * Members, consent and channel links in Redis.
+ *
+ * Keys: `member:{id}` (JSON), `members:all` (sorted by creation), `memberlinks:{id}` (the set of
+ * conversation ids linked to a member), `memberlink:{conversationId}` (its member id),
+ * `joincode:{hash}` (only a keyed hash of a join code is stored), `joinused:{hash}` (single use),
+ * `joinfail:{conversationId}` (wrong-code counter for rate limiting).
+ */
 export class MemberStore implements MemberLookup {
   private readonly layout: ReturnType<typeof memberKeys>;
   private readonly now: () => number;
