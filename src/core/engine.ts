@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Redis } from 'ioredis';
 import { composeFlows, type FlowContext, type NamedFlow, type ReplyEffect } from './flow';
+import { deleteIfHeld } from './held';
 import type { Keys } from './keys';
 import type { Logger } from './logger';
 import type { InboundJob } from './message';
@@ -8,9 +9,6 @@ import type { Metrics } from './metrics';
 import type { Outbox } from './outbox';
 import type { Services } from './services';
 import { newState, type StateStore } from './state';
-
-/** Deletes a lock only if it is still ours. */
-const RELEASE = "if redis.call('get', KEYS[1]) == ARGV[1] then return redis.call('del', KEYS[1]) else return 0 end";
 
 /** What the {@link Engine} needs. */
 export interface EngineDeps {
@@ -71,7 +69,7 @@ export class Engine {
       await new Promise((r) => setTimeout(r, 10));
     }
     return async () => {
-      await this.d.redis.eval(RELEASE, 1, key, token);
+      await deleteIfHeld(this.d.redis, key, token);
     };
   }
 

@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { Redis } from 'ioredis';
 import type { AcceptResult } from './adapter';
 import type { AlertService } from './alerts/service';
+import { deleteIfHeld } from './held';
 import type { IdentityVault } from './identity';
 import type { Keys } from './keys';
 import type { Logger } from './logger';
@@ -25,8 +26,6 @@ local count = redis.call('incr', KEYS[2])
 if count == 1 then redis.call('expire', KEYS[2], 120) end
 return {fresh and 1 or 0, count}
 `;
-/** KEYS: the dedupe key. ARGV: the attempt's token. Lets the id go only if this attempt still holds it. */
-const RELEASE = "if redis.call('get', KEYS[1]) == ARGV[1] then return redis.call('del', KEYS[1]) end return 0";
 
 /** What {@link Ingest} needs. */
 export interface IngestDeps {
@@ -148,7 +147,8 @@ export class Ingest {
       return { outcome: 'queued', conversationId, alertId };
     } catch (err) {
       // Not stored: let the platform's retry through.
-      await redis.eval(RELEASE, 1, dedupeKey, token).catch(() => undefined);
+      // Only if this attempt still holds it.
+      await deleteIfHeld(redis, dedupeKey, token).catch(() => undefined);
       this.d.metrics?.inbound.inc({ channel: msg.channel, outcome: 'error' });
       throw err;
     }
