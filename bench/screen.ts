@@ -3,7 +3,7 @@
  * each against a baseline measured in the same run (a plain lower-case + `includes` over the same text).
  * Run alone with `npx tsx bench/screen.ts`, or from `bench/run.ts` through {@link benchScreen}.
  */
-import { createScreen, loadLexicon, MAX_SCREEN_CHARS } from '../src/core/safeguarding';
+import { createScreen, loadLexicon, MAX_SCREEN_CHARS } from '../src/safeguarding';
 import { printTable, type Row } from './support';
 
 const TYPICAL = [

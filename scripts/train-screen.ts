@@ -2,13 +2,13 @@
  * Trains the safeguarding screen's learned layer: `npm run train:screen`.
  * Reads every tests/fixtures/safeguarding/*.jsonl file ({id, text, alert, category}), runs a 5-fold
  * cross-validation to choose the alert threshold (printing its figures), trains on everything and writes
- * src/core/safeguarding/model.json. Deterministic: the same data gives the same file.
+ * src/safeguarding/model.json. Deterministic: the same data gives the same file.
  * Options: `--dry-run` (cross-validate and print, write nothing), `--lambda X`, `--iterations N`.
  */
 import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { loadLexicon } from '../src/core/safeguarding/lexicon';
-import { createAnalyser } from '../src/core/safeguarding/screen';
+import { loadLexicon } from '../src/safeguarding/lexicon';
+import { createAnalyser } from '../src/safeguarding/screen';
 import {
   crossValidate,
   DEFAULT_TRAIN_OPTIONS,
@@ -16,11 +16,11 @@ import {
   trainModel,
   type LabelledLine,
   type TrainOptions,
-} from '../src/core/safeguarding/train';
+} from '../src/safeguarding/train';
 
 const ROOT = path.resolve(__dirname, '..');
 const FIXTURES = path.join(ROOT, 'tests/fixtures/safeguarding');
-const OUT = path.join(ROOT, 'src/core/safeguarding/model.json');
+const OUT = path.join(ROOT, 'src/safeguarding/model.json');
 /** Ordinary chat: trained on, but not counted in the false-alarm rate that sets the threshold. */
 const EVERYDAY = 'everyday.jsonl';
 

@@ -2,35 +2,35 @@ import type { ConnectionOptions, Job, Worker } from 'bullmq';
 import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import { Redis, type RedisOptions } from 'ioredis';
 import { buildAdapters } from './adapters';
-import type { ClientFactory as WhatsAppClientFactory } from './adapters/whatsapp';
+import type { ClientFactory as WhatsAppClientFactory } from './adapters/whatsapp-web';
 import { usesDevelopmentSecrets, type Config } from './config';
-import type { Adapter, ChannelStatus } from './core/adapter';
-import { AlertService, type AlertJob } from './core/alerts/service';
-import { AlertStore } from './core/alerts/store';
-import { Engine } from './core/engine';
-import { IdentityVault } from './core/identity';
-import { Ingest } from './core/ingest';
-import { Keys } from './core/keys';
-import { createLogger, type Logger } from './core/logger';
-import type { ChannelName, InboundJob, OutboundJob } from './core/message';
-import { Metrics } from './core/metrics';
-import { OUTBOX_JOB, Outbox } from './core/outbox';
-import { QUEUE_NAMES, Queues, createWorker } from './core/queues';
-import { defaultScreen, loadLexicon, createScreen } from './core/safeguarding';
-import { Sender } from './core/sender';
-import type { Services } from './core/services';
-import { MemberStore } from './core/members';
-import { createRequestService, type RequestService } from './core/requests';
+import type { Adapter, ChannelStatus } from './adapters/kit/adapter';
+import { AlertService, type AlertJob } from './domain/alerts/service';
+import { AlertStore } from './domain/alerts/store';
+import { Engine } from './engine/engine';
+import { IdentityVault } from './engine/identity';
+import { Ingest } from './engine/ingest';
+import { Keys } from './engine/keys';
+import { createLogger, type Logger } from './common/logger';
+import type { ChannelName, InboundJob, OutboundJob } from './engine/message';
+import { Metrics } from './common/metrics';
+import { OUTBOX_JOB, Outbox } from './engine/outbox';
+import { QUEUE_NAMES, Queues, createWorker } from './engine/queues';
+import { defaultScreen, loadLexicon, createScreen } from './safeguarding';
+import { Sender } from './engine/sender';
+import type { Services } from './engine/services';
+import { MemberStore } from './domain/members';
+import { createRequestService, type RequestService } from './domain/requests';
 import { sessionSafetyReminder } from './flows/online-safety/content';
-import { StateStore } from './core/state';
+import { StateStore } from './engine/state';
 import { buildFlows } from './flows';
 import { loadSafetyContent } from './flows/online-safety/content';
 import { discreetText } from './flows/privacy/discreet';
-import { dispatchTask, type TaskHandlers } from './core/tasks';
-import { RETENTION_TASK, RetentionSweep } from './core/retention';
+import { dispatchTask, type TaskHandlers } from './engine/tasks';
+import { RETENTION_TASK, RetentionSweep } from './domain/privacy/retention';
 import { registerHealthRoutes } from './http/health';
 import { parseJsonBody } from './http/json';
-import { ChangeBus } from './core/changes';
+import { ChangeBus } from './engine/changes';
 import { registerStaffRoutes } from './staff';
 
 /** Options for {@link startHaven} beyond the settings (tests use these). */
@@ -290,7 +290,12 @@ async function composeHaven(config: Config, opts: StartOptions, connections: Red
       states,
       outbox,
       services,
-      flows: buildFlows(config),
+      flows: buildFlows({
+        safetyContentPath: config.SAFETY_CONTENT_PATH,
+        stateDays: config.STATE_TTL_DAYS,
+        requestDays: config.REQUEST_RETENTION_DAYS,
+        preferencesDays: config.PREFERENCES_TTL_DAYS,
+      }),
       log: log.child({ module: 'engine' }),
       metrics,
       handledTtlSeconds: config.DEDUPE_TTL_HOURS * 3600,

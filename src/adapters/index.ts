@@ -1,12 +1,12 @@
 import type { Redis } from 'ioredis';
 import type { Config } from '../config';
-import type { Adapter } from '../core/adapter';
-import type { Keys } from '../core/keys';
-import type { Logger } from '../core/logger';
-import type { Metrics } from '../core/metrics';
+import type { Adapter } from './kit/adapter';
+import type { Keys } from '../engine/keys';
+import type { Logger } from '../common/logger';
+import type { Metrics } from '../common/metrics';
 import { createWebchatAdapter } from './webchat';
 import { createBotFrameworkChannel } from './botframework';
-import { createWhatsAppWebAdapter, type ClientFactory } from './whatsapp';
+import { createWhatsAppWebAdapter, type ClientFactory } from './whatsapp-web';
 import { createMessengerAdapter } from './messenger';
 import { createWhatsAppCloudAdapter } from './whatsapp-cloud';
 

@@ -1,11 +1,11 @@
 import { loadConfig } from '../config';
-import { AlertStore } from '../core/alerts/store';
-import { defaultScreen, loadLexicon, createScreen, runScreenFilter } from '../core/safeguarding';
+import { AlertStore } from '../domain/alerts/store';
+import { defaultScreen, loadLexicon, createScreen, runScreenFilter } from '../safeguarding';
 import { startHaven } from '../main';
 import { membersCommand } from './members';
 import { requestsCommand } from './requests';
 import { openStore, printJson, type Command } from './support';
-import { messengerCommand } from '../adapters/messenger/cli';
+import { messengerCommand } from './messenger';
 import { staffCommand } from './staff';
 
 /** Every `haven` sub-command. Modules add theirs here. */

@@ -1,7 +1,7 @@
 import { userInfo } from 'node:os';
 import { z } from 'zod';
-import { MemberStore } from '../core/members';
-import { forgetMember } from '../core/members/forget';
+import { MemberStore } from '../domain/members';
+import { forgetMember } from '../domain/members/forget';
 import { CliError, openStore, parseOptions, printJson } from './support';
 import { openRequestService } from './requests';
 

@@ -1,11 +1,11 @@
 import { z } from 'zod';
-import { IdentityVault } from '../core/identity';
-import { createLogger } from '../core/logger';
-import type { ChannelName } from '../core/message';
-import { Outbox } from '../core/outbox';
-import { Queues } from '../core/queues';
-import { createRequestService, REQUEST_STATUSES, RequestError, type RequestService } from '../core/requests';
-import { formatSessionTime } from '../core/requests/texts';
+import { IdentityVault } from '../engine/identity';
+import { createLogger } from '../common/logger';
+import type { ChannelName } from '../engine/message';
+import { Outbox } from '../engine/outbox';
+import { Queues } from '../engine/queues';
+import { createRequestService, REQUEST_STATUSES, RequestError, type RequestService } from '../domain/requests';
+import { formatSessionTime } from '../domain/requests/texts';
 import { loadSafetyContent, sessionSafetyReminder } from '../flows/online-safety/content';
 import { CliError, openStore, parseOptions, printJson } from './support';
 

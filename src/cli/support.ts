@@ -2,7 +2,7 @@ import { parseArgs } from 'node:util';
 import { Redis } from 'ioredis';
 import { z } from 'zod';
 import { loadConfig, type Config } from '../config';
-import { Keys } from '../core/keys';
+import { Keys } from '../engine/keys';
 
 /** A failure to report to the person at the terminal, with an exit code (2: wrong usage). */
 export class CliError extends Error {

@@ -1,3 +1,4 @@
+import { ConfigError } from '../common/errors';
 import { existsSync } from 'node:fs';
 import { z } from 'zod';
 
@@ -187,13 +188,7 @@ export type Config = z.infer<typeof configSchema> & {
 };
 
 /** Thrown when settings are wrong; its message lists every problem, one per line. */
-export class ConfigError extends Error {
-  override readonly name = 'ConfigError';
-  readonly code = 'CONFIG_INVALID';
-  constructor(readonly problems: string[]) {
-    super(`Haven cannot start: settings are wrong:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
-  }
-}
+export { ConfigError };
 
 /** Decodes a 32-byte key given as hex or base64; null when it is neither. */
 export function decodeKey(k: string): Buffer | null {

@@ -1,5 +1,4 @@
-import type { Config } from '../config';
-import type { NamedFlow } from '../core/flow';
+import type { NamedFlow } from '../engine/flow';
 import { helpFlow } from './help/help';
 import { joinFlow } from './join/join';
 import { myDataFlow } from './my-data/flow';
@@ -10,13 +9,22 @@ import { privacyFlow } from './privacy/flow';
 import { safeguardingReplyFlow } from './safeguarding/reply';
 import { staffAckFlow } from './staff/ack';
 
+/** What the flows are built from (read from settings by the composition root). */
+export interface FlowOptions {
+  /** A staff-edited online-safety content file; the bundled content when unset. */
+  safetyContentPath?: string;
+  stateDays: number;
+  requestDays: number;
+  preferencesDays: number;
+}
+
 /**
  * The flows, in the order they see each message. Staff commands first (they only act for staff
  * identities), then the safeguarding reply (which answers any message that raised an alert and
  * stops there), then the rest, with help last as the catch-all.
  */
-export function buildFlows(config: Config): NamedFlow[] {
-  const safety = loadSafetyContent(config.SAFETY_CONTENT_PATH);
+export function buildFlows(options: FlowOptions): NamedFlow[] {
+  const safety = loadSafetyContent(options.safetyContentPath);
   return [
     staffAckFlow(),
     safeguardingReplyFlow(),
@@ -24,12 +32,12 @@ export function buildFlows(config: Config): NamedFlow[] {
     firstContactSafetyFlow(safety),
     // join and my-data before privacy: "what do you know about me" gets their own data, not the general notice
     joinFlow(),
-    myDataFlow({ stateDays: config.STATE_TTL_DAYS }),
+    myDataFlow({ stateDays: options.stateDays }),
     // privacy early: stop/start work at any time, even in the middle of another flow
     privacyFlow({
-      stateDays: config.STATE_TTL_DAYS,
-      requestDays: config.REQUEST_RETENTION_DAYS,
-      preferencesDays: config.PREFERENCES_TTL_DAYS,
+      stateDays: options.stateDays,
+      requestDays: options.requestDays,
+      preferencesDays: options.preferencesDays,
     }),
     // the refresher goes on top of whatever answers, so before every flow that answers
     safetyRefresherFlow(safety),

@@ -1,8 +1,8 @@
 import type { FastifyInstance } from 'fastify';
 import type { Redis } from 'ioredis';
-import type { ChannelStatus } from '../core/adapter';
-import type { Metrics } from '../core/metrics';
-import type { Queues } from '../core/queues';
+import type { ChannelStatus } from '../engine/adapter';
+import type { Metrics } from '../common/metrics';
+import type { Queues } from '../engine/queues';
 
 /**
  * `/healthz` (the process runs), `/readyz` (every Redis connection answers; each channel's state in the body) and

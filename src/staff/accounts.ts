@@ -1,7 +1,7 @@
 import { createHash, randomBytes, randomUUID } from 'node:crypto';
 import type { Redis } from 'ioredis';
 import { z } from 'zod';
-import type { Keys } from '../core/keys';
+import type { Keys } from '../engine/keys';
 import { hashPassword, verifyPassword, DUMMY_HASH } from './password';
 
 /** What a member of staff may do; pages check these (see roles.ts). */

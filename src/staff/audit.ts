@@ -1,5 +1,5 @@
 import type { Redis } from 'ioredis';
-import type { Keys } from '../core/keys';
+import type { Keys } from '../engine/keys';
 import type { StaffAccount } from './accounts';
 
 /** One recorded view of sensitive data. */

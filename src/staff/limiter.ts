@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import type { Redis } from 'ioredis';
-import type { Keys } from '../core/keys';
+import type { Keys } from '../engine/keys';
 
 /** Sign-in attempt limits: per account and per address, in a fixed window. */
 export interface LoginLimits {

@@ -1,6 +1,6 @@
 import { createHash, randomBytes } from 'node:crypto';
 import type { Redis } from 'ioredis';
-import type { Keys } from '../core/keys';
+import type { Keys } from '../engine/keys';
 
 /** One signed-in member of staff. */
 export interface StaffSession {

@@ -1,7 +1,7 @@
 import Fastify from 'fastify';
 import { Redis } from 'ioredis';
 import { createBotFrameworkChannel } from '../../src/adapters/botframework';
-import { Keys } from '../../src/core/keys';
+import { Keys } from '../../src/engine/keys';
 import {
   REDIS_URL,
   captureLogger,

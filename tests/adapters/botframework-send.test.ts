@@ -1,8 +1,8 @@
 import { Redis } from 'ioredis';
 import { BotFrameworkChannel } from '../../src/adapters/botframework';
 import { ChoiceMemory } from '../../src/adapters/botframework/choices';
-import { PlatformRefusedError, PlatformUnavailableError } from '../../src/core/errors';
-import { Keys } from '../../src/core/keys';
+import { PlatformRefusedError, PlatformUnavailableError } from '../../src/common/errors';
+import { Keys } from '../../src/engine/keys';
 import { REDIS_URL, captureLogger, cleanupPrefix, startStub, uniquePrefix, type StubServer } from '../support/haven';
 
 /** A stored address as the core hands it back: the ConversationReference botbuilder made. */

@@ -11,9 +11,9 @@ import {
   truncateTitle,
 } from '../../src/adapters/messenger';
 import { ConfigError } from '../../src/config';
-import { PlatformRefusedError } from '../../src/core/errors';
-import { Outbox } from '../../src/core/outbox';
-import { jobId } from '../../src/core/queues';
+import { PlatformRefusedError } from '../../src/common/errors';
+import { Outbox } from '../../src/engine/outbox';
+import { jobId } from '../../src/engine/queues';
 import { MENU } from '../../src/flows/help/help';
 import { captureLogger, startStub, startTestHaven, waitFor, type StubRequest, type StubServer } from '../support/haven';
 import attachment from '../fixtures/messenger/attachment.json';

@@ -17,7 +17,7 @@ import {
 } from '../../src/adapters/meta';
 import { MESSENGER_CODES } from '../../src/adapters/messenger';
 import { WHATSAPP_CLOUD_CODES } from '../../src/adapters/whatsapp-cloud';
-import { PlatformRefusedError, PlatformUnavailableError } from '../../src/core/errors';
+import { PlatformRefusedError, PlatformUnavailableError } from '../../src/common/errors';
 import error551 from '../fixtures/messenger/error-551.json';
 import error613 from '../fixtures/messenger/error-613.json';
 import error2018001 from '../fixtures/messenger/error-2018001.json';

@@ -8,7 +8,7 @@ import {
   parseWabaEvent,
 } from '../../src/adapters/whatsapp-cloud';
 import { ConfigError } from '../../src/config';
-import { PlatformRefusedError } from '../../src/core/errors';
+import { PlatformRefusedError } from '../../src/common/errors';
 import { startStub, startTestHaven, waitFor, type StubServer } from '../support/haven';
 import buttonReply from '../fixtures/whatsapp-cloud/button-reply.json';
 import error131047 from '../fixtures/whatsapp-cloud/error-131047.json';

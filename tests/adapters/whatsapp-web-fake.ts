@@ -1,7 +1,7 @@
 import { EventEmitter } from 'node:events';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { ClientFactoryOptions, ClientLike, WhatsAppMessage } from '../../src/adapters/whatsapp';
+import type { ClientFactoryOptions, ClientLike, WhatsAppMessage } from '../../src/adapters/whatsapp-web';
 
 /**
  * A stand-in for whatsapp-web.js's `Client`: an EventEmitter with the members Haven uses, recording

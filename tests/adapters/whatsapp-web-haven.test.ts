@@ -1,4 +1,4 @@
-import type { ChannelStatus } from '../../src/core/adapter';
+import type { ChannelStatus } from '../../src/engine/adapter';
 import { MENU_CHOICES } from '../../src/flows/help/help';
 import { HELPLINES } from '../../src/flows/safeguarding/reply';
 import { startStub, startTestHaven, waitFor, type StubServer } from '../support/haven';

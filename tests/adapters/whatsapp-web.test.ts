@@ -1,11 +1,15 @@
 import { randomBytes } from 'node:crypto';
 import { existsSync, rmSync } from 'node:fs';
 import { Redis } from 'ioredis';
-import { createWhatsAppWebAdapter, type WhatsAppWebAdapter, type WhatsAppWebConfig } from '../../src/adapters/whatsapp';
-import type { AdapterContext } from '../../src/core/adapter';
-import { PlatformRefusedError, PlatformUnavailableError } from '../../src/core/errors';
-import { Keys } from '../../src/core/keys';
-import type { InboundMessage } from '../../src/core/message';
+import {
+  createWhatsAppWebAdapter,
+  type WhatsAppWebAdapter,
+  type WhatsAppWebConfig,
+} from '../../src/adapters/whatsapp-web';
+import type { AdapterContext } from '../../src/engine/adapter';
+import { PlatformRefusedError, PlatformUnavailableError } from '../../src/common/errors';
+import { Keys } from '../../src/engine/keys';
+import type { InboundMessage } from '../../src/engine/message';
 import { captureLogger, fakeFactory, fixture, fixtureWithId, waitFor, type FakeClient } from './whatsapp-web-fake';
 
 const REDIS_URL = process.env.TEST_REDIS_URL ?? 'redis://127.0.0.1:6379';

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { z } from 'zod';
-import { AlertStore, alertIdFor } from '../../src/core/alerts/store';
-import { jobId } from '../../src/core/queues';
+import { AlertStore, alertIdFor } from '../../src/domain/alerts/store';
+import { jobId } from '../../src/engine/queues';
 import { startStub, startTestHaven, waitFor, type StubServer } from '../support/haven';
 import { WebchatPerson } from '../support/webchat';
 

@@ -1,13 +1,13 @@
 import { Queue } from 'bullmq';
 import { Redis } from 'ioredis';
-import { Engine } from '../../src/core/engine';
-import type { NamedFlow } from '../../src/core/flow';
-import { createLogger } from '../../src/core/logger';
-import { Keys } from '../../src/core/keys';
-import type { InboundJob, OutboundJob } from '../../src/core/message';
-import { Outbox } from '../../src/core/outbox';
-import type { Services } from '../../src/core/services';
-import { StateStore } from '../../src/core/state';
+import { Engine } from '../../src/engine/engine';
+import type { NamedFlow } from '../../src/engine/flow';
+import { createLogger } from '../../src/common/logger';
+import { Keys } from '../../src/engine/keys';
+import type { InboundJob, OutboundJob } from '../../src/engine/message';
+import { Outbox } from '../../src/engine/outbox';
+import type { Services } from '../../src/engine/services';
+import { StateStore } from '../../src/engine/state';
 import { cleanupPrefix, REDIS_URL, uniquePrefix } from '../support/redis';
 
 const quiet = createLogger({ level: 'silent', pretty: false });

@@ -1,6 +1,6 @@
 import { Redis } from 'ioredis';
-import { IdentityVault } from '../../src/core/identity';
-import { Keys } from '../../src/core/keys';
+import { IdentityVault } from '../../src/engine/identity';
+import { Keys } from '../../src/engine/keys';
 import { cleanupPrefix, REDIS_URL, uniquePrefix } from '../support/redis';
 
 describe('identity vault', () => {

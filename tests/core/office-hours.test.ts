@@ -1,4 +1,4 @@
-import { OfficeHours } from '../../src/core/office-hours';
+import { OfficeHours } from '../../src/common/office-hours';
 
 describe('office hours', () => {
   const hours = new OfficeHours('Mon-Fri 09:00-17:00', 'Europe/London');

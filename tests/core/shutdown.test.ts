@@ -2,8 +2,8 @@ import { spawn } from 'node:child_process';
 import { createServer } from 'node:net';
 import { randomUUID } from 'node:crypto';
 import { Redis } from 'ioredis';
-import { AlertStore } from '../../src/core/alerts/store';
-import { Keys } from '../../src/core/keys';
+import { AlertStore } from '../../src/domain/alerts/store';
+import { Keys } from '../../src/engine/keys';
 import { startStub, waitFor } from '../support/haven';
 import { cleanupPrefix, REDIS_URL, uniquePrefix } from '../support/redis';
 

@@ -1,5 +1,5 @@
 import { Redis } from 'ioredis';
-import { MemberStore } from '../../src/core/members';
+import { MemberStore } from '../../src/domain/members';
 import { startConversation } from '../support/conversation';
 import { REDIS_URL, startTestHaven } from '../support/haven';
 

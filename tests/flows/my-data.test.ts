@@ -1,4 +1,4 @@
-import { jobId } from '../../src/core/queues';
+import { jobId } from '../../src/engine/queues';
 import { startConversation } from '../support/conversation';
 import { startStub, startTestHaven, waitFor, type StubServer } from '../support/haven';
 

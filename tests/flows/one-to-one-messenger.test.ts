@@ -1,7 +1,7 @@
 import { createHmac, randomBytes } from 'node:crypto';
 import { spawn } from 'node:child_process';
 import { join } from 'node:path';
-import { REMINDER_TASK } from '../../src/core/requests';
+import { REMINDER_TASK } from '../../src/domain/requests';
 import { startStub, startTestHaven, waitFor, type StubServer } from '../support/haven';
 
 /**

@@ -1,6 +1,6 @@
 import { Redis } from 'ioredis';
-import { Keys } from '../../src/core/keys';
-import { JOIN_CODE_ALPHABET, JOIN_CODE_LENGTH, MemberStore } from '../../src/core/members';
+import { Keys } from '../../src/engine/keys';
+import { JOIN_CODE_ALPHABET, JOIN_CODE_LENGTH, MemberStore } from '../../src/domain/members';
 import { cleanupPrefix, REDIS_URL, uniquePrefix } from '../support/haven';
 
 describe('MemberStore', () => {

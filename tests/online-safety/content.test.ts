@@ -1,7 +1,7 @@
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { MEETING_PLATFORMS, MEETING_PLATFORM_NAMES } from '../../src/core/meeting';
+import { MEETING_PLATFORMS, MEETING_PLATFORM_NAMES } from '../../src/common/meeting';
 import {
   SafetyContentError,
   loadSafetyContent,

@@ -1,4 +1,4 @@
-import { RetentionSweep } from '../../src/core/retention';
+import { RetentionSweep } from '../../src/domain/privacy/retention';
 import { captureLogger, startTestHaven } from '../support/haven';
 import { startConversation } from '../support/conversation';
 

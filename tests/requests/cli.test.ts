@@ -1,6 +1,6 @@
 import { spawn } from 'node:child_process';
 import { join } from 'node:path';
-import { REMINDER_TASK } from '../../src/core/requests';
+import { REMINDER_TASK } from '../../src/domain/requests';
 import { startConversation } from '../support/conversation';
 import { startTestHaven } from '../support/haven';
 

@@ -1,5 +1,5 @@
-import { jobId } from '../../src/core/queues';
-import { REMINDER_TASK, type OneToOneRequest, type RequestChange } from '../../src/core/requests';
+import { jobId } from '../../src/engine/queues';
+import { REMINDER_TASK, type OneToOneRequest, type RequestChange } from '../../src/domain/requests';
 import { loadSafetyContent, sessionSafetyReminder } from '../../src/flows/online-safety/content';
 import { startConversation, type Conversation } from '../support/conversation';
 import { startStub, startTestHaven, waitFor, type StubServer } from '../support/haven';

@@ -1,6 +1,6 @@
-import { CATEGORIES } from '../../src/core/safeguarding/types';
+import { CATEGORIES } from '../../src/safeguarding/types';
 import path from 'node:path';
-import { defaultScreen } from '../../src/core/safeguarding';
+import { defaultScreen } from '../../src/safeguarding';
 import { measure, readCases, report } from './metrics';
 
 const DEV_SET = path.resolve(__dirname, '../../../shared/safeguarding-dev.jsonl');

@@ -1,4 +1,4 @@
-import { createScreen, defaultScreen, LexiconError, parseLexicon } from '../../src/core/safeguarding';
+import { createScreen, defaultScreen, LexiconError, parseLexicon } from '../../src/safeguarding';
 
 const base = {
   version: 1,

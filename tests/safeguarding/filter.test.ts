@@ -2,7 +2,7 @@ import { spawn } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { PassThrough, Writable } from 'node:stream';
-import { defaultScreen, runScreenFilter } from '../../src/core/safeguarding';
+import { defaultScreen, runScreenFilter } from '../../src/safeguarding';
 
 async function runFilter(input: string): Promise<{ code: number; lines: string[] }> {
   const stdin = new PassThrough();

@@ -1,7 +1,7 @@
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { createScreen, loadLexicon, LexiconError, parseLexicon } from '../../src/core/safeguarding';
+import { createScreen, loadLexicon, LexiconError, parseLexicon } from '../../src/safeguarding';
 
 const base = {
   version: 1,

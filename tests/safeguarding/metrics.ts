@@ -1,5 +1,5 @@
 import { existsSync, readFileSync } from 'node:fs';
-import type { Screen } from '../../src/core/safeguarding';
+import type { Screen } from '../../src/safeguarding';
 
 /** One labelled line: `alert` is the truth; `category` is the expected category for alerts. */
 export interface LabelledCase {

@@ -1,5 +1,5 @@
-import bundled from '../../src/core/safeguarding/model.json';
-import { loadLexicon } from '../../src/core/safeguarding/lexicon';
+import bundled from '../../src/safeguarding/model.json';
+import { loadLexicon } from '../../src/safeguarding/lexicon';
 import {
   compileModel,
   defaultModel,
@@ -8,9 +8,9 @@ import {
   MODEL_CLASSES,
   ModelError,
   parseModel,
-} from '../../src/core/safeguarding/model';
-import { createAnalyser, createScreen, defaultScreen } from '../../src/core/safeguarding/screen';
-import { DEFAULT_TRAIN_OPTIONS, prepareExamples, trainModel } from '../../src/core/safeguarding/train';
+} from '../../src/safeguarding/model';
+import { createAnalyser, createScreen, defaultScreen } from '../../src/safeguarding/screen';
+import { DEFAULT_TRAIN_OPTIONS, prepareExamples, trainModel } from '../../src/safeguarding/train';
 import { readTrainingLines } from '../../scripts/train-screen';
 
 const analyse = createAnalyser(loadLexicon());

@@ -1,4 +1,4 @@
-import { normalise, tokenise } from '../../src/core/safeguarding';
+import { normalise, tokenise } from '../../src/safeguarding';
 
 describe('normalise', () => {
   it.each([

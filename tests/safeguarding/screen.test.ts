@@ -1,4 +1,4 @@
-import { createScreen, defaultScreen, loadLexicon, MAX_SCREEN_CHARS, parseLexicon } from '../../src/core/safeguarding';
+import { createScreen, defaultScreen, loadLexicon, MAX_SCREEN_CHARS, parseLexicon } from '../../src/safeguarding';
 
 const screen = defaultScreen();
 const alerts = (text: string): boolean => screen.screen(text).alert;

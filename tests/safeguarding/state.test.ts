@@ -1,5 +1,5 @@
-import { createScreen, loadLexicon, MAX_SCREEN_CHARS, normalise } from '../../src/core/safeguarding';
-import { createAnalyser } from '../../src/core/safeguarding/screen';
+import { createScreen, loadLexicon, MAX_SCREEN_CHARS, normalise } from '../../src/safeguarding';
+import { createAnalyser } from '../../src/safeguarding/screen';
 
 /** 32 different masked words that resolve to nothing (they use up a message's budget of masked words). */
 const fillers = Array.from(

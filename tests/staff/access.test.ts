@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { startTestHaven } from '../support/haven';
-import type { Alert } from '../../src/core/alerts/store';
+import type { Alert } from '../../src/domain/alerts/store';
 import { SESSION_COOKIE } from '../../src/staff/auth';
 import { StaffAccounts } from '../../src/staff/accounts';
 import { makeStaff, StaffClient } from './client';

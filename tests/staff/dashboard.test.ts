@@ -1,5 +1,5 @@
 import type { Browser, BrowserContext, Page } from 'playwright-core';
-import type { ChannelStatus } from '../../src/core/adapter';
+import type { ChannelStatus } from '../../src/engine/adapter';
 import { StaffAccounts, type StaffRole } from '../../src/staff/accounts';
 import { launchBrowser, screenshotBothWidths } from '../support/browser';
 import { startTestHaven, waitFor } from '../support/haven';

@@ -1,10 +1,10 @@
 import { randomUUID } from 'node:crypto';
 import { webchatClientKey } from '../../src/adapters/webchat';
 import type { Haven } from '../../src/main';
-import { Outbox } from '../../src/core/outbox';
-import { jobId } from '../../src/core/queues';
-import type { OutboundMessage, SendPurpose } from '../../src/core/message';
-import type { ConversationState } from '../../src/core/state';
+import { Outbox } from '../../src/engine/outbox';
+import { jobId } from '../../src/engine/queues';
+import type { OutboundMessage, SendPurpose } from '../../src/engine/message';
+import type { ConversationState } from '../../src/engine/state';
 import { waitFor } from './haven';
 
 /** One reply as the web chat stores it. */

@@ -1,5 +1,5 @@
 import { createHash, randomBytes } from 'node:crypto';
-import type { Choice } from '../../src/core/message';
+import type { Choice } from '../../src/engine/message';
 import type { Haven } from '../../src/main';
 import { waitFor } from './haven';
 

@@ -1,5 +1,5 @@
 import { Writable } from 'node:stream';
-import { createLogger, type Logger } from '../../src/core/logger';
+import { createLogger, type Logger } from '../../src/common/logger';
 
 // Small helpers with no dependency on the whole app, for tests that do not start a Haven.
 

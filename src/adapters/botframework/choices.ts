@@ -1,8 +1,8 @@
 import { createHash } from 'node:crypto';
 import type { Redis } from 'ioredis';
 import { z } from 'zod';
-import type { Keys } from '../../core/keys';
-import type { Choice } from '../../core/message';
+import type { Keys } from '../../engine/keys';
+import type { Choice } from '../../engine/message';
 
 const stored = z.array(z.object({ title: z.string(), payload: z.string() }));
 

@@ -1,6 +1,6 @@
 import type { FastifyInstance } from 'fastify';
 import type { CloudAdapter, Request, Response, TurnContext } from 'botbuilder';
-import type { Logger } from '../../core/logger';
+import type { Logger } from '../../common/logger';
 import { checkActivity } from './activity';
 import type { TurnOutcome } from './inbound';
 import { parseJsonBody } from '../../http/json';

@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { TurnContext, type Activity, type ChannelAccount, type ConversationReference } from 'botbuilder';
-import type { AcceptResult } from '../../core/adapter';
-import { MAX_TEXT_CHARS, type InboundMessage } from '../../core/message';
+import type { AcceptResult } from '../kit/adapter';
+import { MAX_TEXT_CHARS, type InboundMessage } from '../../engine/message';
 import { ACCEPTED_CHANNELS } from './activity';
 import { ChoiceMemory } from './choices';
 

@@ -1,6 +1,6 @@
 import { ActionTypes, MessageFactory, type Activity, type CardAction } from 'botbuilder';
-import { PlatformRefusedError, PlatformUnavailableError } from '../../core/errors';
-import type { OutboundMessage } from '../../core/message';
+import { PlatformRefusedError, PlatformUnavailableError } from '../../common/errors';
+import type { OutboundMessage } from '../../engine/message';
 
 /** Teams shows at most three suggested actions; others show more, but menus stay short. */
 const MAX_SUGGESTED = 6;

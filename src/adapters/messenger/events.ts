@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { z } from 'zod';
-import type { InboundMessage } from '../../core/message';
+import type { InboundMessage } from '../../engine/message';
 import type { WebhookVerdict } from '../meta';
 
 /** The postback payload of the Get Started button (set by `haven messenger setup`). */

@@ -1,7 +1,7 @@
 import type { Redis } from 'ioredis';
 import { ConfigError, type Config } from '../../config';
-import type { Keys } from '../../core/keys';
-import type { Logger } from '../../core/logger';
+import type { Keys } from '../../engine/keys';
+import type { Logger } from '../../common/logger';
 import { MessengerAdapter } from './adapter';
 
 export { MESSENGER_CODES, MessengerAdapter, SLOW_REPLY_CHARS, type MessengerConfig } from './adapter';

@@ -1,4 +1,4 @@
-import type { Choice } from '../../core/message';
+import type { Choice } from '../../engine/message';
 
 /** Messenger's limits for quick replies. */
 export const QUICK_REPLY_MAX = 13;

@@ -1,4 +1,4 @@
-import { MENU } from '../../flows/help/help';
+import { MENU } from '../../engine/message';
 import { postGraph } from '../meta';
 import { MESSENGER_CODES } from './adapter';
 import { GET_STARTED } from './events';

@@ -1,5 +1,5 @@
 import fetch from 'node-fetch';
-import { PlatformUnavailableError } from '../../core/errors';
+import { PlatformUnavailableError } from '../../common/errors';
 import { classifyGraphError, type GraphCodeTable } from './graph-error';
 
 /** Options for {@link postGraph}. */

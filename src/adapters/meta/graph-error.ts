@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { PlatformRefusedError, PlatformUnavailableError } from '../../core/errors';
+import { PlatformRefusedError, PlatformUnavailableError } from '../../common/errors';
 
 /** Meta's Graph API error body: `{error: {message, type, code, error_subcode, fbtrace_id}}`. */
 export const graphErrorBody = z.object({

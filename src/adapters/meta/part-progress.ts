@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import type { Redis } from 'ioredis';
-import type { Keys } from '../../core/keys';
+import type { Keys } from '../../engine/keys';
 
 /**
  * Remembers how many parts of a long message were delivered, so a retry after a failure on part

@@ -1,5 +1,5 @@
 import type { FastifyInstance } from 'fastify';
-import type { Logger } from '../../core/logger';
+import type { Logger } from '../../common/logger';
 import { checkHandshake } from './handshake';
 import { SIGNATURE_HEADER, verifySignature } from './signature';
 import { parseJsonBody } from '../../http/json';

@@ -4,11 +4,11 @@ import fastifyRateLimit from '@fastify/rate-limit';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { Redis } from 'ioredis';
 import { z } from 'zod';
-import type { Adapter, AdapterContext, ChannelStatus } from '../../core/adapter';
-import type { Keys } from '../../core/keys';
-import type { Logger } from '../../core/logger';
+import type { Adapter, AdapterContext, ChannelStatus } from '../kit/adapter';
+import type { Keys } from '../../engine/keys';
+import type { Logger } from '../../common/logger';
 import { openEventStream } from '../../http/event-stream';
-import { MAX_TEXT_CHARS, type ChannelAddress, type OutboundMessage } from '../../core/message';
+import { MAX_TEXT_CHARS, type ChannelAddress, type OutboundMessage } from '../../engine/message';
 import { chatPage } from './page';
 
 /** What the web chat channel needs. */

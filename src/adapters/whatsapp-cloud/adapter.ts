@@ -1,11 +1,11 @@
 import type { FastifyInstance } from 'fastify';
 import type { Redis } from 'ioredis';
 import { z } from 'zod';
-import type { Adapter, AdapterContext, ChannelStatus, SendContext } from '../../core/adapter';
-import { PlatformRefusedError } from '../../core/errors';
-import type { Keys } from '../../core/keys';
-import type { Logger } from '../../core/logger';
-import type { ChannelAddress, OutboundMessage } from '../../core/message';
+import type { Adapter, AdapterContext, ChannelStatus, SendContext } from '../kit/adapter';
+import { PlatformRefusedError } from '../../common/errors';
+import type { Keys } from '../../engine/keys';
+import type { Logger } from '../../common/logger';
+import type { ChannelAddress, OutboundMessage } from '../../engine/message';
 import {
   GRAPH_CODES,
   PartProgress,

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import type { InboundMessage } from '../../core/message';
+import type { InboundMessage } from '../../engine/message';
 import type { WebhookVerdict } from '../meta';
 
 /** A WhatsApp Cloud API webhook body: `{object: "whatsapp_business_account", entry: [{changes: [...]}]}`. */

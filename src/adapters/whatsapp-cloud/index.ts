@@ -1,7 +1,7 @@
 import type { Redis } from 'ioredis';
 import { ConfigError, type Config } from '../../config';
-import type { Keys } from '../../core/keys';
-import type { Logger } from '../../core/logger';
+import type { Keys } from '../../engine/keys';
+import type { Logger } from '../../common/logger';
 import { WhatsAppCloudAdapter } from './adapter';
 
 export { WHATSAPP_CLOUD_CODES, WhatsAppCloudAdapter, type WhatsAppCloudConfig } from './adapter';

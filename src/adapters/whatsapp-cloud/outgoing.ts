@@ -1,4 +1,4 @@
-import type { Choice } from '../../core/message';
+import type { Choice } from '../../engine/message';
 
 /** Reply buttons: at most 3, titles at most 20 characters; the body text of such a message at most 1,024. */
 export const MAX_BUTTONS = 3;

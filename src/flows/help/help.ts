@@ -1,14 +1,8 @@
-import type { Choice } from '../../core/message';
-import type { FlowContext, NamedFlow } from '../../core/flow';
-import { plainSaid } from '../shared/said';
+import { MENU, type Choice } from '../../engine/message';
 
-/** Payloads of the main menu, shared by every channel's menu (Messenger persistent menu too). */
-export const MENU = {
-  request: 'MENU_REQUEST',
-  safety: 'MENU_SAFETY',
-  worried: 'MENU_WORRIED',
-  help: 'MENU_HELP',
-} as const;
+export { MENU };
+import type { FlowContext, NamedFlow } from '../../engine/flow';
+import { plainSaid } from '../shared/said';
 
 /** The main menu as choices. */
 export const MENU_CHOICES: Choice[] = [

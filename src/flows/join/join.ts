@@ -1,5 +1,5 @@
-import type { NamedFlow } from '../../core/flow';
-import type { JoinOutcome } from '../../core/members/store';
+import type { NamedFlow } from '../../engine/flow';
+import type { JoinOutcome } from '../../domain/members/store';
 import { MENU_CHOICES } from '../help/help';
 
 const JOIN = /^\s*join\b[\s:,-]*(.*)$/is;

@@ -1,7 +1,7 @@
-import type { FlowContext, NamedFlow } from '../../core/flow';
-import { forgetMember } from '../../core/members/forget';
-import { formatSessionTime } from '../../core/requests/texts';
-import { newState } from '../../core/state';
+import type { FlowContext, NamedFlow } from '../../engine/flow';
+import { forgetMember } from '../../domain/members/forget';
+import { formatSessionTime } from '../../domain/requests/texts';
+import { newState } from '../../engine/state';
 import { plainSaid } from '../shared/said';
 
 /** Payloads of this flow's choices. */

@@ -1,12 +1,12 @@
-import type { FlowContext, NamedFlow } from '../../core/flow';
-import { MEETING_PLATFORMS, type MeetingPlatform } from '../../core/meeting';
-import { OfficeHours } from '../../core/office-hours';
+import type { FlowContext, NamedFlow } from '../../engine/flow';
+import { MEETING_PLATFORMS, type MeetingPlatform } from '../../common/meeting';
+import { OfficeHours } from '../../common/office-hours';
 import {
   RequestError,
   WORKER_PREFERENCES,
   type RequestAnswers,
   type WorkerPreference,
-} from '../../core/requests/types';
+} from '../../domain/requests/types';
 import { MENU } from '../help/help';
 import { askedFor, CANCEL, CHANGE, isOneToOneWish, platformIn, SKIP, STATUS, workersIn, YES } from './recognise';
 import {

@@ -1,6 +1,6 @@
 import { plainSaid } from '../shared/said';
-import type { MeetingPlatform } from '../../core/meeting';
-import type { WorkerPreference } from '../../core/requests/types';
+import type { MeetingPlatform } from '../../common/meeting';
+import type { WorkerPreference } from '../../domain/requests/types';
 
 const NOT_A_NAME = new Set([
   'you',

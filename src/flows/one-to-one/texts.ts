@@ -1,7 +1,7 @@
-import { MEETING_PLATFORM_NAMES, MEETING_PLATFORMS, type MeetingPlatform } from '../../core/meeting';
-import { formatSessionTime, workerNames, WORKER_PREFERENCE_WORDS } from '../../core/requests/texts';
-import type { OneToOneRequest, WorkerPreference } from '../../core/requests/types';
-import type { Choice } from '../../core/message';
+import { MEETING_PLATFORM_NAMES, MEETING_PLATFORMS, type MeetingPlatform } from '../../common/meeting';
+import { formatSessionTime, workerNames, WORKER_PREFERENCE_WORDS } from '../../domain/requests/texts';
+import type { OneToOneRequest, WorkerPreference } from '../../domain/requests/types';
+import type { Choice } from '../../engine/message';
 import { MENU } from '../help/help';
 
 /** Payloads of this flow's choices. */

@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { z } from 'zod';
-import { ConfigError } from '../../config';
-import { MEETING_PLATFORMS, MEETING_PLATFORM_NAMES, type MeetingPlatform } from '../../core/meeting';
+import { ConfigError } from '../../common/errors';
+import { MEETING_PLATFORMS, MEETING_PLATFORM_NAMES, type MeetingPlatform } from '../../common/meeting';
 import bundled from './content.json';
 
 /** One line of text a young person reads on a phone: short, no placeholders other than those allowed. */
@@ -85,8 +85,6 @@ export class SafetyContentError extends ConfigError {
     problems: string[],
   ) {
     super(problems);
-    // ConfigError's name is a literal type; the instance still says what it is.
-    Object.defineProperty(this, 'name', { value: 'SafetyContentError' });
     this.message = `Haven cannot start: the online-safety content in ${source} is wrong:\n${problems.map((p) => `  - ${p}`).join('\n')}`;
   }
 }

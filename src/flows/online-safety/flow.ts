@@ -1,5 +1,5 @@
-import type { FlowContext, NamedFlow } from '../../core/flow';
-import type { Choice } from '../../core/message';
+import type { FlowContext, NamedFlow } from '../../engine/flow';
+import type { Choice } from '../../engine/message';
 import { MENU, MENU_CHOICES } from '../help/help';
 import type { SafetyContent } from './content';
 import { fullReminder, refresherReminder, welcomeReminder } from './messages';

@@ -1,4 +1,4 @@
-import type { ConversationState } from '../../core/state';
+import type { ConversationState } from '../../engine/state';
 
 /** Keys in `state.sent` for each kind of online-safety reminder. */
 export const SAFETY_SENT = {

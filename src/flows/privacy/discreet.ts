@@ -1,4 +1,4 @@
-import type { OutboundMessage, SendPurpose } from '../../core/message';
+import type { OutboundMessage, SendPurpose } from '../../engine/message';
 
 const DAYS = /\b(monday|tuesday|wednesday|thursday|friday|saturday|sunday|today|tonight|tomorrow)\b/i;
 

@@ -1,4 +1,4 @@
-import type { NamedFlow } from '../../core/flow';
+import type { NamedFlow } from '../../engine/flow';
 import { MENU_CHOICES } from '../help/help';
 import { plainSaid } from '../shared/said';
 import {

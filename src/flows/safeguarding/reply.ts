@@ -1,5 +1,5 @@
-import type { NamedFlow } from '../../core/flow';
-import { OfficeHours } from '../../core/office-hours';
+import type { NamedFlow } from '../../engine/flow';
+import { OfficeHours } from '../../common/office-hours';
 
 /** The helplines every safeguarding reply gives. */
 export const HELPLINES = [

@@ -1,5 +1,5 @@
-import type { NamedFlow } from '../../core/flow';
-import { IdentityVault } from '../../core/identity';
+import type { NamedFlow } from '../../engine/flow';
+import { IdentityVault } from '../../engine/identity';
 
 /**
  * `ack CODE` from a staff chat identity acknowledges a safeguarding alert and stops its

@@ -1,6 +1,6 @@
-import type { Alert, AlertEvent } from '../../core/alerts/store';
-import { IdentityVault } from '../../core/identity';
-import type { Severity } from '../../core/safeguarding/types';
+import type { Alert, AlertEvent } from '../../domain/alerts/store';
+import { IdentityVault } from '../../engine/identity';
+import type { Severity } from '../../safeguarding/types';
 import { html, type SafeHtml } from '../html';
 import { age, csrfField, when } from '../layout';
 

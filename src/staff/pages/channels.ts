@@ -1,4 +1,4 @@
-import type { ChannelStatus } from '../../core/adapter';
+import type { ChannelStatus } from '../../adapters/kit/adapter';
 import { html, type SafeHtml } from '../html';
 
 const STATE_TEXT: Record<ChannelStatus['state'], string> = {

@@ -1,5 +1,5 @@
-import type { MemberWithLinks } from '../../core/members';
-import { IdentityVault } from '../../core/identity';
+import type { MemberWithLinks } from '../../domain/members';
+import { IdentityVault } from '../../engine/identity';
 import { html, type SafeHtml } from '../html';
 import { csrfField, day, when } from '../layout';
 

@@ -1,5 +1,5 @@
-import { MEETING_PLATFORM_NAMES } from '../../core/meeting';
-import type { OneToOneRequest, RequestEvent } from '../../core/requests';
+import { MEETING_PLATFORM_NAMES } from '../../common/meeting';
+import type { OneToOneRequest, RequestEvent } from '../../domain/requests';
 import { html, type SafeHtml } from '../html';
 import { age, csrfField, when } from '../layout';
 

@@ -1,6 +1,6 @@
 import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
-import type { AlertService } from '../../core/alerts/service';
+import type { AlertService } from '../../domain/alerts/service';
 import { html } from '../html';
 import { page } from '../layout';
 import { sendHtml, sendMessage } from '../respond';

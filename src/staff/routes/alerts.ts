@@ -1,8 +1,8 @@
-import type { ChangeBus } from '../../core/changes';
+import type { ChangeBus } from '../../engine/changes';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { z } from 'zod';
-import type { AlertService } from '../../core/alerts/service';
-import type { Alert } from '../../core/alerts/store';
+import type { AlertService } from '../../domain/alerts/service';
+import type { Alert } from '../../domain/alerts/store';
 import { label, type ViewAudit } from '../audit';
 import type { StaffAuth } from '../auth';
 import { page } from '../layout';

@@ -1,7 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import QRCode from 'qrcode';
-import type { Adapter, ChannelStatus } from '../../core/adapter';
-import type { ChannelName } from '../../core/message';
+import type { Adapter, ChannelStatus } from '../../adapters/kit/adapter';
+import type { ChannelName } from '../../engine/message';
 import type { StaffAuth } from '../auth';
 import { page } from '../layout';
 import { channelsBody } from '../pages/channels';

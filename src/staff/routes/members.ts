@@ -1,7 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
-import { forgetMember, MemberNotFoundError, type MemberStore } from '../../core/members';
-import type { RequestService } from '../../core/requests';
+import { forgetMember, MemberNotFoundError, type MemberStore } from '../../domain/members';
+import type { RequestService } from '../../domain/requests';
 import { label, type ViewAudit } from '../audit';
 import type { StaffAuth } from '../auth';
 import { page } from '../layout';

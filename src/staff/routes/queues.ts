@@ -2,7 +2,7 @@ import { createBullBoard } from '@bull-board/api';
 import { BullMQAdapter } from '@bull-board/api/bullMQAdapter';
 import { FastifyAdapter } from '@bull-board/fastify';
 import type { FastifyInstance } from 'fastify';
-import type { Queues } from '../../core/queues';
+import type { Queues } from '../../engine/queues';
 import type { StaffAuth } from '../auth';
 
 /** Bull Board's own UI loads only its bundled files (its Google Fonts link is refused: no external assets). */

@@ -1,8 +1,8 @@
-import type { ChangeBus } from '../../core/changes';
+import type { ChangeBus } from '../../engine/changes';
 import { localDate } from '../pages/requests';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { z } from 'zod';
-import { RequestError, type RequestService } from '../../core/requests';
+import { RequestError, type RequestService } from '../../domain/requests';
 import type { ViewAudit } from '../audit';
 import type { StaffAuth } from '../auth';
 import { page } from '../layout';

@@ -1,0 +1,58 @@
+/** Base for Haven's errors: every one carries a stable `code` for logs and metrics. */
+export class HavenError extends Error {
+  constructor(
+    message: string,
+    readonly code: string,
+    options?: { cause?: unknown },
+  ) {
+    super(message, options);
+    this.name = new.target.name;
+  }
+}
+
+/**
+ * The platform answered and refused (4xx). Not retried unless `retryAfterMs` says when to try
+ * again (rate limits); `permanent` means the person cannot be reached this way any more.
+ */
+export class PlatformRefusedError extends HavenError {
+  constructor(
+    message: string,
+    readonly status: number,
+    readonly details: { platformCode?: number | string; retryAfterMs?: number; permanent?: boolean } = {},
+  ) {
+    super(message, 'PLATFORM_REFUSED');
+  }
+}
+
+/** The network or the platform failed (connection errors, 5xx): retried with backoff. */
+export class PlatformUnavailableError extends HavenError {
+  constructor(message: string, options?: { cause?: unknown; retryAfterMs?: number }) {
+    super(message, 'PLATFORM_UNAVAILABLE', options);
+    this.retryAfterMs = options?.retryAfterMs;
+  }
+  readonly retryAfterMs: number | undefined;
+}
+
+/** A channel that is not configured or not running was asked to send. */
+export class ChannelUnavailableError extends HavenError {
+  constructor(channel: string, reason: string) {
+    super(`channel ${channel} is unavailable: ${reason}`, 'CHANNEL_UNAVAILABLE');
+  }
+}
+
+/** An input failed validation; `issues` are safe to show to the caller. */
+export class ValidationError extends HavenError {
+  constructor(
+    message: string,
+    readonly issues: string[] = [],
+  ) {
+    super(message, 'VALIDATION_FAILED');
+  }
+}
+
+/** Settings (or a settings-like file) are wrong; `problems` names each one. `haven start` prints the message and exits 1. */
+export class ConfigError extends HavenError {
+  constructor(readonly problems: string[]) {
+    super(`Haven cannot start: settings are wrong:\n${problems.map((p) => `  - ${p}`).join('\n')}`, 'CONFIG_INVALID');
+  }
+}

@@ -1,0 +1,356 @@
+import { createHmac, randomBytes, randomUUID } from 'node:crypto';
+import type { Redis } from 'ioredis';
+import type { Keys } from '../../engine/keys';
+import { memberKeys } from '../members/store';
+import type { ChannelName } from '../../engine/message';
+import type { Category, Severity } from '../../safeguarding/types';
+
+/** One safeguarding alert as staff see it. */
+export interface Alert {
+  id: string;
+  /** Short code staff type to acknowledge: `ack CODE`. */
+  code: string;
+  category: Category;
+  severity: Severity;
+  /** What the young person wrote. Kept only here, in the alert record; never logged. */
+  text: string;
+  matched: string[];
+  channel: ChannelName;
+  conversationId: string;
+  memberId?: string;
+  memberName?: string;
+  createdAt: number;
+  status: 'open' | 'acknowledged';
+  /** 0: on-duty staff told; 1, 2...: escalated that many times. */
+  level: number;
+  acknowledgedBy?: string;
+  acknowledgedAt?: number;
+}
+
+/** One line of an alert's append-only record: who, when, what, what was done. */
+export interface AlertEvent {
+  at: number;
+  event:
+    | 'raised'
+    | 'delivered'
+    | 'delivery_failed'
+    | 'escalated'
+    | 'acknowledged'
+    | 'note'
+    | 'action'
+    | 'replied'
+    | 'viewed';
+  by?: string;
+  detail?: string;
+}
+
+const CODE_ALPHABET = 'ABCDEFGHJKMNPQRSTUVWXYZ23456789';
+
+/**
+ * KEYS: alert, open set, record stream. ARGV: the record as read, the record to write, 1 to take the
+ * alert off the open set, its id, then the event's fields. Writes (and returns 1) only if the record
+ * is still as read.
+ */
+const SWAP = `
+if redis.call('get', KEYS[1]) ~= ARGV[1] then return 0 end
+redis.call('set', KEYS[1], ARGV[2])
+if ARGV[3] == '1' then redis.call('zrem', KEYS[2], ARGV[4]) end
+redis.call('xadd', KEYS[3], '*', unpack(ARGV, 5))
+return 1
+`;
+
+/**
+ * The id of the alert raised for a message (`source`: its `channel:messageId`), keyed by `secret`
+ * (a platform's message id can hold a phone number): derived from the source, so the alert's
+ * delivery job can be queued in the same round trip as the alert is written, and a platform's retry
+ * of the message names the same alert. A UUID of version 8 (RFC 9562, custom).
+ */
+export function alertIdFor(secret: string, source: string): string {
+  const b = createHmac('sha256', secret).update(`alert id\n${source}`).digest().subarray(0, 16);
+  b[6] = (b[6]! & 0x0f) | 0x80;
+  b[8] = (b[8]! & 0x3f) | 0x80;
+  const h = b.toString('hex');
+  return `${h.slice(0, 8)}-${h.slice(8, 12)}-${h.slice(12, 16)}-${h.slice(16, 20)}-${h.slice(20)}`;
+}
+
+/**
+ * KEYS: alert, all, open, record stream, the conversation's member link. ARGV: id, the alert's
+ * JSON without its code and member, createdAt, the code index key prefix, the member key prefix
+ * ('' when the alert names its member already), how many candidate codes follow, the codes, then
+ * the `raised` event's fields.
+ *
+ * Everything is read before anything is written, so an error leaves nothing half done. When the
+ * alert exists already (its id derived from a message raised before), writes nothing and returns
+ * {'exists', its JSON}. Otherwise takes the first candidate code no alert has, adds it and the
+ * linked member (if any, and if its record can be read) to the JSON, writes the alert and returns
+ * {'created', code, member id, member name} ('' for none).
+ */
+const CREATE_ONCE = `
+local existing = redis.call('get', KEYS[1])
+if existing then return {'exists', existing} end
+local codes = tonumber(ARGV[6])
+local code
+for i = 7, 6 + codes do
+  if redis.call('exists', ARGV[4] .. ARGV[i]) == 0 then
+    code = ARGV[i]
+    break
+  end
+end
+if not code then return redis.error_reply('no free acknowledgement code among the candidates') end
+local extra, memberId, memberName = ',"code":"' .. code .. '"', '', ''
+if ARGV[5] ~= '' then
+  local id = redis.call('get', KEYS[5])
+  local raw = id and redis.call('get', ARGV[5] .. id)
+  if raw then
+    memberId = id
+    extra = extra .. ',"memberId":' .. cjson.encode(id)
+    local read, member = pcall(cjson.decode, raw)
+    if read and type(member) == 'table' and type(member.name) == 'string' then
+      local written, name = pcall(cjson.encode, member.name)
+      if written then
+        memberName = member.name
+        extra = extra .. ',"memberName":' .. name
+      end
+    end
+  end
+end
+redis.call('set', KEYS[1], string.sub(ARGV[2], 1, -2) .. extra .. '}')
+redis.call('zadd', KEYS[2], ARGV[3], ARGV[1])
+redis.call('zadd', KEYS[3], ARGV[3], ARGV[1])
+redis.call('set', ARGV[4] .. code, ARGV[1])
+redis.call('xadd', KEYS[4], '*', unpack(ARGV, 7 + codes))
+return {'created', code, memberId, memberName}
+`;
+/** Candidate codes sent with each new alert: the chance that all are taken is negligible. */
+const CANDIDATE_CODES = 4;
+
+/**
+ * Alerts in Redis: a hash per alert, an append-only stream per alert for its record, a sorted set
+ * of every alert by time and one of the open ones, and a code index for `ack CODE`.
+ * Safeguarding records are never removed by the retention sweep.
+ */
+export class AlertStore {
+  private readonly members: ReturnType<typeof memberKeys>;
+
+  /**
+   * `idSecret` keys the ids of alerts raised from messages (ID_HASH_SECRET); a store that only reads
+   * (an export) needs none.
+   */
+  constructor(
+    private readonly redis: Redis,
+    private readonly keys: Keys,
+    private readonly idSecret?: string,
+  ) {
+    this.members = memberKeys(keys);
+  }
+
+  /** The id an alert raised from the message `source` has ({@link alertIdFor}). */
+  idFor(source: string): string {
+    if (!this.idSecret) throw new Error('this AlertStore was made without an id secret: it cannot raise alerts');
+    return alertIdFor(this.idSecret, source);
+  }
+
+  private newCode(): string {
+    return Array.from(randomBytes(5), (b) => CODE_ALPHABET[b % CODE_ALPHABET.length]).join('');
+  }
+
+  private key(id: string) {
+    return this.keys.custom('alert', id);
+  }
+  private logKey(id: string) {
+    return this.keys.custom('alertlog', id);
+  }
+  private get allKey() {
+    return this.keys.custom('alerts', 'all');
+  }
+  private get openKey() {
+    return this.keys.custom('alerts', 'open');
+  }
+  private codeKey(code: string) {
+    return this.keys.custom('alertcode', code);
+  }
+  private deliveredKey(id: string) {
+    return this.keys.custom('alertsent', id);
+  }
+
+  /**
+   * Creates the alert and its `raised` record in one step (one Lua script, so one round trip on the
+   * alert's path). With `source` (the message's `channel:messageId`), the alert's id is
+   * {@link idFor} it, so a caller knows it before the write, and a message whose alert was raised
+   * before (a platform's retry) creates nothing: that alert is returned with `created: false`. An
+   * alert that names no member is given the conversation's linked member, read by the same script.
+   */
+  async create(
+    input: Omit<Alert, 'id' | 'code' | 'status' | 'level' | 'createdAt'> & { createdAt?: number },
+    source?: string,
+  ): Promise<{ alert: Alert; created: boolean }> {
+    const base: Omit<Alert, 'code'> = {
+      ...input,
+      id: source ? this.idFor(source) : randomUUID(),
+      status: 'open',
+      level: 0,
+      createdAt: input.createdAt ?? Date.now(),
+    };
+    const codes = Array.from({ length: CANDIDATE_CODES }, () => this.newCode());
+    const fields = eventFields({
+      at: base.createdAt,
+      event: 'raised',
+      detail: `${base.category.replace(/_/g, ' ')} (${base.severity}) on ${base.channel}`,
+    });
+    const [outcome, codeOrAlert, memberId, memberName] = (await this.redis.eval(
+      CREATE_ONCE,
+      5,
+      this.key(base.id),
+      this.allKey,
+      this.openKey,
+      this.logKey(base.id),
+      this.members.link(base.conversationId),
+      base.id,
+      JSON.stringify(base),
+      String(base.createdAt),
+      this.codeKey(''),
+      base.memberId === undefined ? this.members.member('') : '',
+      String(codes.length),
+      ...codes,
+      ...fields,
+    )) as [outcome: 'created' | 'exists', codeOrAlert: string, memberId?: string, memberName?: string];
+    if (outcome === 'created') {
+      const alert: Alert = { ...base, code: codeOrAlert };
+      if (memberId) alert.memberId = memberId;
+      if (memberName) alert.memberName = memberName;
+      return { alert, created: true };
+    }
+    const existing = JSON.parse(codeOrAlert) as Alert;
+    // A command the connection sent again after a reconnect finds its own first run's alert: this
+    // attempt did create it, so its caller still tells staff it was raised.
+    return { alert: existing, created: codes.includes(existing.code) };
+  }
+
+  async get(id: string): Promise<Alert | null> {
+    const raw = await this.redis.get(this.key(id));
+    return raw ? (JSON.parse(raw) as Alert) : null;
+  }
+
+  async byCode(code: string): Promise<Alert | null> {
+    const id = await this.redis.get(this.codeKey(code.toUpperCase()));
+    return id ? this.get(id) : null;
+  }
+
+  /**
+   * Raises an open alert's level to `level` (an escalation), with its `escalated` event the first
+   * time. Returns the alert, or null when it is acknowledged or gone.
+   */
+  async escalate(id: string, level: number, at = Date.now()): Promise<Alert | null> {
+    return this.change(id, (a) => {
+      if (a.status !== 'open') return null;
+      if (a.level >= level) return { alert: a };
+      return {
+        alert: { ...a, level },
+        event: { at, event: 'escalated', detail: `level ${level}: nobody acknowledged in time` },
+      };
+    });
+  }
+
+  /**
+   * The parts of the alert's delivery done so far: `"<level>"` for a whole level, and
+   * `"<level>:chat:<staff conversation>"` and `"<level>:webhook"` for each target within it.
+   */
+  async deliveredParts(id: string): Promise<Set<string>> {
+    return new Set(await this.redis.hkeys(this.deliveredKey(id)));
+  }
+
+  /**
+   * Notes a part of the alert's delivery as done (see {@link deliveredParts}), so that a delivery
+   * job run again for it (a retry after a failed webhook, or a platform's retry of the message, even
+   * days later) sends nothing twice. Kept with the alert.
+   */
+  async markDelivered(id: string, part: string): Promise<void> {
+    await this.redis.hset(this.deliveredKey(id), part, String(Date.now()));
+  }
+
+  async append(id: string, event: AlertEvent): Promise<void> {
+    await this.redis.xadd(this.logKey(id), '*', ...eventFields(event));
+  }
+
+  async history(id: string): Promise<AlertEvent[]> {
+    const rows = await this.redis.xrange(this.logKey(id), '-', '+');
+    return rows.map(([, fields]) => {
+      const o: Record<string, string> = {};
+      for (let i = 0; i + 1 < fields.length; i += 2) o[fields[i] as string] = fields[i + 1] as string;
+      return {
+        at: Number(o.at),
+        event: o.event as AlertEvent['event'],
+        by: o.by || undefined,
+        detail: o.detail || undefined,
+      };
+    });
+  }
+
+  /** Marks acknowledged; returns null when it already was (or is gone). */
+  async acknowledge(id: string, by: string, at = Date.now()): Promise<Alert | null> {
+    return this.change(id, (a) =>
+      a.status === 'acknowledged'
+        ? null
+        : {
+            alert: { ...a, status: 'acknowledged', acknowledgedBy: by, acknowledgedAt: at },
+            event: { at, event: 'acknowledged', by },
+          },
+    );
+  }
+
+  /**
+   * Changes an alert's record as `change` says, with its event on the record stream, in one step
+   * that writes only if the record is still as read: a change made in between (an acknowledgement
+   * racing an escalation) is read again and built on, never overwritten. `change` returns null for
+   * nothing to do; without an event, the alert as read is returned and nothing written.
+   */
+  private async change(
+    id: string,
+    change: (a: Alert) => { alert: Alert; event?: AlertEvent } | null,
+  ): Promise<Alert | null> {
+    for (;;) {
+      const raw = await this.redis.get(this.key(id));
+      if (!raw) return null;
+      const next = change(JSON.parse(raw) as Alert);
+      if (!next) return null;
+      if (!next.event) return next.alert;
+      const written = await this.redis.eval(
+        SWAP,
+        3,
+        this.key(id),
+        this.openKey,
+        this.logKey(id),
+        raw,
+        JSON.stringify(next.alert),
+        next.alert.status === 'open' ? '0' : '1',
+        id,
+        ...eventFields(next.event),
+      );
+      if (written === 1) return next.alert;
+    }
+  }
+
+  /** Open alerts, then the rest, newest first within each, at most `limit`. */
+  async list(opts: { openOnly?: boolean; limit?: number } = {}): Promise<Alert[]> {
+    const ids = await this.redis.zrevrange(opts.openOnly ? this.openKey : this.allKey, 0, (opts.limit ?? 200) - 1);
+    if (!ids.length) return [];
+    const raws = await this.redis.mget(ids.map((id) => this.key(id)));
+    return raws.filter((r): r is string => !!r).map((r) => JSON.parse(r) as Alert);
+  }
+
+  /** Every alert with its record, oldest first, for `haven alerts export`. */
+  async *exportAll(): AsyncGenerator<Alert & { history: AlertEvent[] }> {
+    const ids = await this.redis.zrange(this.allKey, '0', '-1');
+    for (const id of ids) {
+      const alert = await this.get(id);
+      if (alert) yield { ...alert, history: await this.history(id) };
+    }
+  }
+}
+
+function eventFields(e: AlertEvent): string[] {
+  const f = ['at', String(e.at), 'event', e.event];
+  if (e.by) f.push('by', e.by);
+  if (e.detail) f.push('detail', e.detail);
+  return f;
+}

@@ -1,0 +1,285 @@
+import { randomUUID } from 'node:crypto';
+import type { Redis } from 'ioredis';
+import type { MemberLookup, MemberRef } from './types';
+import type { Keys } from '../../engine/keys';
+import { hashJoinCode, newJoinCode, normaliseJoinCode } from './join-code';
+
+/** A young person whose parent or guardian signed the consent form. */
+export interface Member {
+  id: string;
+  /** The name youth workers know them by (a first name is enough). */
+  name: string;
+  /** Who gave consent (the parent or guardian who signed). */
+  consentBy: string;
+  /** When consent was given (ms since epoch). */
+  consentAt: number;
+  /** Who recorded the member (a staff name, or `cli:<user>`). */
+  addedBy: string;
+  createdAt: number;
+  /** When the current join code stops working (ms); absent once used or never issued. */
+  joinCodeExpiresAt?: number;
+}
+
+/** A member with the pseudonymous conversation ids linked to them. */
+export type MemberWithLinks = Member & { links: string[] };
+
+/** What became of a `join CODE`. */
+export type JoinOutcome =
+  { outcome: 'linked'; member: MemberRef } | { outcome: 'malformed' | 'invalid' | 'expired' | 'used' | 'rate_limited' };
+
+/** Options for a {@link MemberStore}. */
+export interface MemberStoreOptions {
+  /** Keys the stored hash of each join code (ID_HASH_SECRET). */
+  hashSecret: string;
+  /** How long a join code works (JOIN_CODE_TTL_DAYS). */
+  joinCodeTtlDays: number;
+  /** Wrong codes allowed per conversation per window before `join` is refused (default 5). */
+  maxJoinFailures?: number;
+  /** The window for {@link maxJoinFailures} in seconds (default one hour). */
+  joinFailureWindowSeconds?: number;
+  /** The clock (tests move it). */
+  now?: () => number;
+}
+
+/** How long after expiry a code is still recognised, so its owner hears "expired" rather than "wrong". */
+const EXPIRED_GRACE_SECONDS = 30 * 24 * 3600;
+
+interface CodeRecord {
+  memberId: string;
+  expiresAt: number;
+}
+
+/** KEYS: a conversation's member link. ARGV: the member key prefix. Returns the linked member's record, or nil. */
+const MEMBER_FOR_CONVERSATION = `
+local id = redis.call('get', KEYS[1])
+if not id then return nil end
+return redis.call('get', ARGV[1] .. id)
+`;
+
+/**
+ * Where a member's record and a conversation's link to it live. Shared with the alert store, whose
+ * script names a conversation's member in the same round trip as the alert is written.
+ */
+export function memberKeys(keys: Keys): { member(id: string): string; link(conversationId: string): string } {
+  return {
+    member: (id) => keys.custom('member', id),
+    link: (conversationId) => keys.custom('memberlink', conversationId),
+  };
+}
+
+/**
+ * Members, consent and channel links in Redis.
+ *
+ * Keys: `member:{id}` (JSON), `members:all` (sorted by creation), `memberlinks:{id}` (the set of
+ * conversation ids linked to a member), `memberlink:{conversationId}` (its member id),
+ * `joincode:{hash}` (only a keyed hash of a join code is stored), `joinused:{hash}` (single use),
+ * `joinfail:{conversationId}` (wrong-code counter for rate limiting).
+ */
+export class MemberStore implements MemberLookup {
+  private readonly layout: ReturnType<typeof memberKeys>;
+  private readonly now: () => number;
+  private readonly maxFailures: number;
+  private readonly failureWindow: number;
+
+  constructor(
+    private readonly redis: Redis,
+    private readonly keys: Keys,
+    private readonly opts: MemberStoreOptions,
+  ) {
+    this.layout = memberKeys(keys);
+    this.now = opts.now ?? Date.now;
+    this.maxFailures = opts.maxJoinFailures ?? 5;
+    this.failureWindow = opts.joinFailureWindowSeconds ?? 3600;
+  }
+
+  private memberKey = (id: string) => this.layout.member(id);
+  private linksKey = (id: string) => this.keys.custom('memberlinks', id);
+  private linkKey = (conversationId: string) => this.layout.link(conversationId);
+  private codeKey = (hash: string) => this.keys.custom('joincode', hash);
+  private usedKey = (hash: string) => this.keys.custom('joinused', hash);
+  private failKey = (conversationId: string) => this.keys.custom('joinfail', conversationId);
+  private codeIndexKey = (id: string) => this.keys.custom('membercode', id);
+  private get allKey() {
+    return this.keys.custom('members', 'all');
+  }
+
+  /**
+   * Registers a young person whose parent or guardian signed the consent form, and issues their
+   * first join code. The code is returned once and only its hash is kept.
+   */
+  async add(input: {
+    name: string;
+    consentBy: string;
+    addedBy: string;
+    consentAt?: number;
+  }): Promise<{ memberId: string; joinCode: string }> {
+    const now = this.now();
+    const member: Member = {
+      id: randomUUID(),
+      name: input.name.trim(),
+      consentBy: input.consentBy.trim(),
+      consentAt: input.consentAt ?? now,
+      addedBy: input.addedBy,
+      createdAt: now,
+    };
+    await this.redis
+      .multi()
+      .set(this.memberKey(member.id), JSON.stringify(member))
+      .zadd(this.allKey, now, member.id)
+      .exec();
+    const joinCode = await this.issueCode(member.id);
+    return { memberId: member.id, joinCode };
+  }
+
+  /** A new join code for a member (the previous one stops working). Null when there is no such member. */
+  async issueCode(memberId: string): Promise<string> {
+    const member = await this.get(memberId);
+    if (!member) throw new MemberNotFoundError(memberId);
+    const now = this.now();
+    const code = newJoinCode();
+    const hash = hashJoinCode(code, this.opts.hashSecret);
+    const expiresAt = now + this.opts.joinCodeTtlDays * 24 * 3600_000;
+    const ttl = Math.max(1, Math.ceil((expiresAt - Date.now()) / 1000)) + EXPIRED_GRACE_SECONDS;
+    const previous = await this.redis.get(this.codeIndexKey(memberId));
+    const record: CodeRecord = { memberId, expiresAt };
+    const { links: _links, ...plain } = member;
+    const tx = this.redis
+      .multi()
+      .set(this.codeKey(hash), JSON.stringify(record), 'EX', ttl)
+      .set(this.codeIndexKey(memberId), hash, 'EX', ttl)
+      .set(this.memberKey(memberId), JSON.stringify({ ...plain, joinCodeExpiresAt: expiresAt }));
+    if (previous && previous !== hash) tx.del(this.codeKey(previous));
+    await tx.exec();
+    return code;
+  }
+
+  /**
+   * `join CODE` from a conversation: checks the rate limit, then the code (known, not expired,
+   * not used), and links the conversation to the member. Wrong, expired and used codes all count
+   * towards the limit.
+   */
+  async redeem(typed: string, conversationId: string): Promise<JoinOutcome> {
+    const failures = Number((await this.redis.get(this.failKey(conversationId))) ?? 0);
+    if (failures >= this.maxFailures) return { outcome: 'rate_limited' };
+    const code = normaliseJoinCode(typed);
+    const outcome = code ? await this.tryCode(code, conversationId) : ({ outcome: 'malformed' } as const);
+    if (outcome.outcome !== 'linked') {
+      await this.redis
+        .multi()
+        .incr(this.failKey(conversationId))
+        .expire(this.failKey(conversationId), this.failureWindow, 'NX')
+        .exec();
+    } else {
+      await this.redis.del(this.failKey(conversationId));
+    }
+    return outcome;
+  }
+
+  private async tryCode(code: string, conversationId: string): Promise<JoinOutcome> {
+    const hash = hashJoinCode(code, this.opts.hashSecret);
+    const raw = await this.redis.get(this.codeKey(hash));
+    if (!raw) return { outcome: 'invalid' };
+    const record = JSON.parse(raw) as CodeRecord;
+    if (await this.redis.exists(this.usedKey(hash))) return { outcome: 'used' };
+    if (record.expiresAt <= this.now()) return { outcome: 'expired' };
+    const member = await this.get(record.memberId);
+    if (!member) return { outcome: 'invalid' };
+    // Single use, atomically: only the first to mark it used gets in.
+    const first = await this.redis.set(this.usedKey(hash), '1', 'EX', EXPIRED_GRACE_SECONDS, 'NX');
+    if (first !== 'OK') return { outcome: 'used' };
+    await this.link(conversationId, member.id);
+    const { links: _links, joinCodeExpiresAt: _used, ...plain } = member;
+    await this.redis.set(this.memberKey(member.id), JSON.stringify(plain));
+    return { outcome: 'linked', member: { id: member.id, name: member.name } };
+  }
+
+  /** Links one channel identity (a pseudonymous conversation id) to a member; a member may have several. */
+  async link(conversationId: string, memberId: string): Promise<void> {
+    const old = await this.redis.get(this.linkKey(conversationId));
+    const tx = this.redis.multi();
+    if (old && old !== memberId) tx.srem(this.linksKey(old), conversationId);
+    await tx.set(this.linkKey(conversationId), memberId).sadd(this.linksKey(memberId), conversationId).exec();
+  }
+
+  /** Unlinks one channel identity. */
+  async unlink(conversationId: string): Promise<void> {
+    const memberId = await this.redis.get(this.linkKey(conversationId));
+    const tx = this.redis.multi().del(this.linkKey(conversationId));
+    if (memberId) tx.srem(this.linksKey(memberId), conversationId);
+    await tx.exec();
+  }
+
+  /** The member a conversation is linked to, or null. */
+  async forConversation(conversationId: string): Promise<MemberRef | null> {
+    // One round trip (every message a member sends asks this): the link, then the record it names.
+    const raw = (await this.redis.eval(
+      MEMBER_FOR_CONVERSATION,
+      1,
+      this.linkKey(conversationId),
+      this.layout.member(''),
+    )) as string | null;
+    if (!raw) return null;
+    const member = JSON.parse(raw) as Member;
+    return { id: member.id, name: member.name };
+  }
+
+  /** One member with their linked conversation ids, or null. */
+  async get(memberId: string): Promise<MemberWithLinks | null> {
+    const [[, raw], [, links]] = (await this.redis
+      .multi()
+      .get(this.memberKey(memberId))
+      .smembers(this.linksKey(memberId))
+      .exec()) as [[Error | null, string | null], [Error | null, string[]]];
+    return raw ? { ...(JSON.parse(raw) as Member), links: links.sort() } : null;
+  }
+
+  /** Every member, oldest first. */
+  async list(): Promise<MemberWithLinks[]> {
+    const ids = await this.redis.zrange(this.allKey, '0', '-1');
+    const out: MemberWithLinks[] = [];
+    for (const id of ids) {
+      const m = await this.get(id);
+      if (m) out.push(m);
+    }
+    return out;
+  }
+
+  /**
+   * Removes every channel link of a member and the conversation state of each linked
+   * conversation. The member record (name and consent) stays. Returns the conversations unlinked.
+   */
+  async unlinkAll(memberId: string): Promise<string[]> {
+    const links = await this.redis.smembers(this.linksKey(memberId));
+    const tx = this.redis.multi().del(this.linksKey(memberId));
+    for (const c of links) tx.del(this.linkKey(c), this.keys.state(c), this.failKey(c));
+    await tx.exec();
+    return links;
+  }
+
+  /**
+   * Removes a member entirely: record, join code, channel links and the linked conversations'
+   * state. (Open requests are the request service's to cancel: see `eraseMember`.) Returns the
+   * conversations that were linked, or null when there was no such member.
+   */
+  async remove(memberId: string): Promise<string[] | null> {
+    if (!(await this.redis.exists(this.memberKey(memberId)))) return null;
+    const links = await this.unlinkAll(memberId);
+    const hash = await this.redis.get(this.codeIndexKey(memberId));
+    const tx = this.redis
+      .multi()
+      .del(this.memberKey(memberId), this.codeIndexKey(memberId))
+      .zrem(this.allKey, memberId);
+    if (hash) tx.del(this.codeKey(hash), this.usedKey(hash));
+    await tx.exec();
+    return links;
+  }
+}
+
+/** Thrown when a member id is unknown. */
+export class MemberNotFoundError extends Error {
+  override readonly name = 'MemberNotFoundError';
+  readonly code = 'MEMBER_NOT_FOUND';
+  constructor(memberId: string) {
+    super(`no member with id ${memberId}`);
+  }
+}

@@ -1,0 +1,115 @@
+import fetch from 'node-fetch';
+import { IdentityVault } from '../../engine/identity';
+import type { Logger } from '../../common/logger';
+import { MEETING_PLATFORM_NAMES } from '../../common/meeting';
+import type { Outbox } from '../../engine/outbox';
+import type { RequestStore } from './store';
+import { staffSummary } from './texts';
+
+/** Job name on the `tasks` queue for a coordinator notification. */
+export const COORDINATOR_TASK = 'coordinator-notify';
+
+/** Job data for {@link COORDINATOR_TASK}: ids and the least text needed. */
+export type CoordinatorNotice =
+  | { kind: 'new_request' | 'request_changed' | 'request_cancelled'; requestId: string }
+  | { kind: 'data_deleted'; memberName: string; at: number };
+
+/** Settings for coordinator notifications. */
+export interface CoordinatorSettings {
+  /** COORDINATOR_WEBHOOK_URL: Slack/Teams-style incoming webhook (gets JSON with a `text`). */
+  webhookUrl?: string;
+  /** Pseudonymous conversation ids of the coordinators' own chat identities (COORDINATOR_IDS). */
+  coordinatorIds: string[];
+  timezone: string;
+  /** Base URL of the staff dashboard, for a link in the message. */
+  publicUrl?: string;
+}
+
+const WEBHOOK_TYPES = {
+  new_request: 'one_to_one_request',
+  request_changed: 'one_to_one_request_changed',
+  request_cancelled: 'one_to_one_request_cancelled',
+  data_deleted: 'member_data_deleted',
+} as const;
+
+/**
+ * Tells the coordinator about new, changed and cancelled requests and about data deletions: a
+ * POST to the coordinator webhook and a message to each coordinator chat identity. Runs as a job
+ * on the `tasks` queue; a failed webhook throws so the queue retries (chat messages have stable
+ * ids, so a retry does not send them twice). Never includes phone numbers or platform ids.
+ */
+export class CoordinatorNotifier {
+  constructor(
+    private readonly store: RequestStore,
+    private readonly outbox: Outbox,
+    private readonly settings: CoordinatorSettings,
+    private readonly log: Logger,
+  ) {}
+
+  /** True when this conversation is one of the coordinators' chat identities. */
+  isCoordinator(conversationId: string): boolean {
+    return this.settings.coordinatorIds.includes(conversationId);
+  }
+
+  /** The task handler. */
+  async deliver(notice: CoordinatorNotice, jobKey: string): Promise<void> {
+    const built = await this.build(notice);
+    if (!built) return;
+    for (const id of this.settings.coordinatorIds)
+      await this.outbox.send(id, { text: built.text }, 'staff_notice', `coord:${jobKey}:${id}`);
+    if (this.settings.webhookUrl) {
+      const res = await fetch(this.settings.webhookUrl, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ type: WEBHOOK_TYPES[notice.kind], text: built.text, ...built.body }),
+        timeout: 10_000,
+      });
+      if (!res.ok) throw new Error(`coordinator webhook answered ${res.status}`);
+    }
+    this.log.info({ kind: notice.kind, targets: this.settings.coordinatorIds.length }, 'coordinator notified');
+  }
+
+  private async build(notice: CoordinatorNotice): Promise<{ text: string; body: Record<string, unknown> } | null> {
+    if (notice.kind === 'data_deleted') {
+      return {
+        text: `${notice.memberName} asked Haven to delete their data. Their chat links, conversation and one-to-one requests have been deleted (safeguarding records are kept). Please update your own records if needed.`,
+        body: { member: notice.memberName, at: new Date(notice.at).toISOString() },
+      };
+    }
+    const r = await this.store.get(notice.requestId);
+    if (!r) return null;
+    const position = await this.store.position(r.id);
+    const waiting = await this.store.queueLength();
+    const heading = {
+      new_request: `New one-to-one request from ${r.memberName}`,
+      request_changed: `${r.memberName} changed their one-to-one request`,
+      request_cancelled: `${r.memberName} cancelled their one-to-one request`,
+    }[notice.kind];
+    const link = this.settings.publicUrl
+      ? `\n${this.settings.publicUrl.replace(/\/$/, '')}/staff/requests/${r.id}`
+      : '';
+    const text = `${heading} (on ${r.channel}${position ? `, number ${position} of ${waiting} waiting` : ''}).\n${staffSummary(r, this.settings.timezone)}${link}`;
+    return {
+      text,
+      body: {
+        request: {
+          id: r.id,
+          status: r.status,
+          member: r.memberName,
+          memberId: r.memberId,
+          channel: r.channel,
+          pseudonym: IdentityVault.shortName(r.conversationId),
+          platform: r.platform,
+          platformName: MEETING_PLATFORM_NAMES[r.platform],
+          when: r.when,
+          workers: r.workers,
+          note: r.note ?? null,
+          askedFor: r.askedFor ?? null,
+          createdAt: new Date(r.createdAt).toISOString(),
+          position,
+          waiting,
+        },
+      },
+    };
+  }
+}

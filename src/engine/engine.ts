@@ -1,0 +1,140 @@
+import { randomUUID } from 'node:crypto';
+import type { Redis } from 'ioredis';
+import { composeFlows, type FlowContext, type NamedFlow, type ReplyEffect } from './flow';
+import { deleteIfHeld } from '../common/held';
+import type { Keys } from './keys';
+import type { Logger } from '../common/logger';
+import type { InboundJob } from './message';
+import type { Metrics } from '../common/metrics';
+import type { Outbox } from './outbox';
+import type { Services } from './services';
+import { newState, type StateStore } from './state';
+
+/** What the {@link Engine} needs. */
+export interface EngineDeps {
+  redis: Redis;
+  keys: Keys;
+  states: StateStore;
+  outbox: Outbox;
+  services: Services;
+  flows: NamedFlow[];
+  log: Logger;
+  metrics?: Metrics;
+  /** How long a handled message id is remembered, so a retried job is not answered twice. */
+  handledTtlSeconds: number;
+  /** The clock (tests control it). */
+  now?: () => Date;
+}
+
+/**
+ * The conversation engine: takes one queued inbound message, loads the conversation's state,
+ * runs the flows, queues their replies and saves the state. Platform-free: it sees only
+ * {@link InboundJob}s and emits replies to the {@link Outbox}.
+ */
+export class Engine {
+  private readonly run: (ctx: FlowContext) => Promise<void>;
+
+  constructor(private readonly d: EngineDeps) {
+    this.run = composeFlows(d.flows, (flow, err) => {
+      d.metrics?.flowErrors.inc({ flow });
+      d.log.error(
+        { flow, err: { name: (err as Error)?.name, message: (err as Error)?.message, stack: (err as Error)?.stack } },
+        'flow failed; going on to the next',
+      );
+    });
+  }
+
+  async handle(job: InboundJob): Promise<void> {
+    const { keys } = this.d;
+    const handledKey = keys.handled(job.channel, job.messageId);
+    // Whether it was already handled is checked once, under the lock (handleLocked).
+    const release = await this.lock(job.conversationId);
+    try {
+      await this.handleLocked(job, handledKey);
+    } finally {
+      await release();
+    }
+  }
+
+  /**
+   * One message at a time per conversation: two quick messages from one person must not load the
+   * same state and overwrite each other. Waits up to 10 s, then fails the job so it is retried.
+   */
+  private async lock(conversationId: string): Promise<() => Promise<void>> {
+    const key = this.d.keys.custom('lock', conversationId);
+    const token = randomUUID();
+    const deadline = Date.now() + 10_000;
+    while ((await this.d.redis.set(key, token, 'PX', 30_000, 'NX')) !== 'OK') {
+      if (Date.now() > deadline) throw new Error('conversation busy: another message is still being handled');
+      await new Promise((r) => setTimeout(r, 10));
+    }
+    return async () => {
+      await deleteIfHeld(this.d.redis, key, token);
+    };
+  }
+
+  private async handleLocked(job: InboundJob, handledKey: string): Promise<void> {
+    const { redis } = this.d;
+    if (await redis.exists(handledKey)) return;
+    const now = this.d.now?.() ?? new Date();
+    const [stored, member] = await Promise.all([
+      this.d.states.load(job.conversationId),
+      this.d.services.members.forConversation(job.conversationId),
+    ]);
+    const state = stored ?? newState(now.getTime());
+    if (stored) {
+      state.previousSeenAt = stored.lastSeenAt;
+      state.lastSeenAt = now.getTime();
+    }
+
+    // A number or a title typed in answer to offered choices counts as tapping that choice.
+    let kind = job.kind;
+    let payload = job.payload;
+    if (kind === 'text' && state.lastChoices?.length) {
+      const typed = job.text.trim().toLowerCase().replace(/[.)]$/, '');
+      const byNumber = /^\d{1,2}$/.test(typed) ? state.lastChoices[Number(typed) - 1] : undefined;
+      const chosen = byNumber ?? state.lastChoices.find((c) => c.title.toLowerCase() === typed);
+      if (chosen) {
+        kind = 'choice';
+        payload = chosen.payload;
+      }
+    }
+    const input = kind === 'choice' && payload ? payload : job.text.trim().toLowerCase();
+
+    const replies: ReplyEffect[] = [];
+    const ctx: FlowContext = {
+      conversationId: job.conversationId,
+      channel: job.channel,
+      message: { kind, text: job.text, payload, sentAt: job.sentAt },
+      input,
+      screen: job.screen,
+      alertId: job.alertId,
+      now,
+      isFirstContact: !stored,
+      member,
+      state,
+      replies,
+      reply: (text, choices) => {
+        replies.push({ type: 'reply', text, choices, purpose: 'response' });
+      },
+      services: this.d.services,
+      log: this.d.log.child({ conversation: job.conversationId, channel: job.channel }),
+    };
+
+    await this.run(ctx);
+
+    // One job for all the replies, so they arrive in the order the flows gave them.
+    await this.d.outbox.sendAll(
+      job.conversationId,
+      replies.map((r) => ({ text: r.text, choices: r.choices })),
+      'response',
+      `${job.channel}:${job.messageId}`,
+    );
+    const last = replies[replies.length - 1];
+    if (last) ctx.state.lastChoices = last.choices?.length ? last.choices : undefined;
+    await Promise.all([
+      this.d.states.save(job.conversationId, ctx.state),
+      redis.set(handledKey, '1', 'EX', this.d.handledTtlSeconds),
+    ]);
+  }
+}

@@ -1,0 +1,156 @@
+import { randomUUID } from 'node:crypto';
+import type { Redis } from 'ioredis';
+import type { AcceptResult } from './adapter';
+import type { AlertService } from '../domain/alerts/service';
+import { deleteIfHeld } from '../common/held';
+import type { IdentityVault } from './identity';
+import type { Keys } from './keys';
+import type { Logger } from '../common/logger';
+import { MAX_TEXT_CHARS, type InboundJob, type InboundMessage } from './message';
+import type { Metrics } from '../common/metrics';
+import { jobId, type Queues } from './queues';
+import type { Screen, ScreenResult } from '../safeguarding/types';
+
+const NO_CONCERN: ScreenResult = { alert: false, category: null, severity: null, matched: [] };
+/** How long a message id is held as "being accepted" before the full dedupe window applies. */
+const PENDING_SECONDS = 60;
+/**
+ * KEYS: the message id's dedupe key, the sender's rate counter for this minute. ARGV: how long the
+ * claim is held, this attempt's token. Returns [1 if the id is this attempt's (claimed now, or by
+ * this same command run before: ioredis sends a command again after a reconnect) else 0, the
+ * sender's count this minute].
+ */
+const CLAIM = `
+local fresh = redis.call('set', KEYS[1], ARGV[2], 'EX', ARGV[1], 'NX') or redis.call('get', KEYS[1]) == ARGV[2]
+local count = redis.call('incr', KEYS[2])
+if count == 1 then redis.call('expire', KEYS[2], 120) end
+return {fresh and 1 or 0, count}
+`;
+
+/** What {@link Ingest} needs. */
+export interface IngestDeps {
+  redis: Redis;
+  keys: Keys;
+  queues: Queues;
+  vault: IdentityVault;
+  screen: Screen;
+  alerts: AlertService;
+  /**
+   * Where a concerning message's claim goes: a connection kept for alerts (as the alert service's
+   * own store is), so it never waits behind everyday traffic. Default: `redis`.
+   */
+  urgentRedis?: Redis;
+  dedupeTtlSeconds: number;
+  ratePerMinute: number;
+  log: Logger;
+  metrics?: Metrics;
+}
+
+/**
+ * The front door every adapter uses: fold platform retries, screen for safeguarding and raise
+ * any alert first, then queue the message durably. Resolves only once the message is stored, so
+ * an adapter can answer the platform 200 after it; throws when Redis cannot store it, so the
+ * adapter answers 503 and the platform retries.
+ */
+export class Ingest {
+  constructor(private readonly d: IngestDeps) {}
+
+  async accept(msg: InboundMessage): Promise<AcceptResult> {
+    const { redis, keys } = this.d;
+    const acceptedAt = Date.now();
+    const dedupeKey = keys.dedupe(msg.channel, msg.messageId);
+    const token = randomUUID();
+    const conversationId = this.d.vault.conversationId(msg.channel, msg.senderId);
+    const rateKey = keys.rate(conversationId, Math.floor(acceptedAt / 60_000));
+    const text = msg.text.slice(0, MAX_TEXT_CHARS);
+    // Everything anyone wrote is screened: typed text, a tapped choice's title, a photo's caption.
+    // Screening is synchronous and touches no store, so it comes first: a concern's alert is then
+    // raised in the claim's round trip.
+    const screen = text.trim() !== '' ? this.d.screen.screen(text) : NO_CONCERN;
+    // One round trip: claim the message id and count the sender's messages this minute. The id is
+    // held briefly first: if this process dies before the message is queued, the platform's retry
+    // after PENDING_SECONDS gets through instead of being folded into a lost message.
+    const claim = (screen.alert && this.d.urgentRedis ? this.d.urgentRedis : redis).eval(
+      CLAIM,
+      2,
+      dedupeKey,
+      rateKey,
+      String(PENDING_SECONDS),
+      token,
+    ) as Promise<[number, number]>;
+    // Safeguarding first. The alert is keyed by the message's platform id, so raising it before the
+    // claim is known is safe: a retry of this message finds the same alert instead of a second.
+    const raising = screen.alert
+      ? this.d.alerts.raise({
+          screen,
+          text,
+          channel: msg.channel,
+          conversationId,
+          receivedAt: acceptedAt,
+          source: `${msg.channel}:${msg.messageId}`,
+        })
+      : undefined;
+    // Awaited below; a failed claim must not leave its rejection unhandled.
+    raising?.catch(() => undefined);
+    const [fresh, count] = await claim;
+    if (fresh !== 1) {
+      // A retry that raced its original: whichever raised the alert first also queued its delivery.
+      await raising;
+      this.d.metrics?.inbound.inc({ channel: msg.channel, outcome: 'duplicate' });
+      return { outcome: 'duplicate' };
+    }
+    try {
+      let alertId: string | undefined;
+      if (raising) {
+        alertId = (await raising).id;
+        const seconds = (Date.now() - acceptedAt) / 1000;
+        this.d.metrics?.alertQueuedSeconds.observe(seconds);
+        this.d.metrics?.alertQueuedQuantiles.observe(seconds);
+      }
+
+      // A concerning message always goes through, so its sender gets the helplines at once.
+      if (count > this.d.ratePerMinute && !screen.alert) {
+        await redis.set(dedupeKey, '1', 'EX', this.d.dedupeTtlSeconds);
+        this.d.metrics?.inbound.inc({ channel: msg.channel, outcome: 'rate_limited' });
+        this.d.log.warn(
+          { channel: msg.channel, conversation: conversationId },
+          'sender over rate limit; message screened but not answered',
+        );
+        return { outcome: 'rate_limited', conversationId, alertId };
+      }
+
+      const job: InboundJob = {
+        channel: msg.channel,
+        messageId: msg.messageId,
+        conversationId,
+        kind: msg.kind,
+        text,
+        payload: msg.payload,
+        sentAt: msg.sentAt,
+        acceptedAt,
+        screen,
+        alertId,
+      };
+      // The address first: the job must never exist without the address its replies need.
+      await Promise.all([
+        this.d.vault.saveAddress(conversationId, msg.address),
+        redis.set(keys.lastInbound(conversationId), String(acceptedAt), 'EX', this.d.dedupeTtlSeconds),
+      ]);
+      // Removed as soon as it is handled: the job holds what the young person wrote, and the
+      // engine's own handled-marker already folds a retry.
+      await this.d.queues.inbound.add('message', job, {
+        jobId: jobId('in', msg.channel, msg.messageId),
+        removeOnComplete: true,
+      });
+      await redis.set(dedupeKey, '1', 'EX', this.d.dedupeTtlSeconds);
+      this.d.metrics?.inbound.inc({ channel: msg.channel, outcome: 'queued' });
+      return { outcome: 'queued', conversationId, alertId };
+    } catch (err) {
+      // Not stored: let the platform's retry through.
+      // Only if this attempt still holds it.
+      await deleteIfHeld(redis, dedupeKey, token).catch(() => undefined);
+      this.d.metrics?.inbound.inc({ channel: msg.channel, outcome: 'error' });
+      throw err;
+    }
+  }
+}

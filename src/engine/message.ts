@@ -1,0 +1,99 @@
+import type { ScreenResult } from '../safeguarding/types';
+
+/** Every channel Haven speaks on. `botframework` covers Teams, Web Chat, Direct Line and the Emulator. */
+export const CHANNELS = ['webchat', 'messenger', 'botframework', 'whatsapp', 'whatsapp-cloud'] as const;
+export type ChannelName = (typeof CHANNELS)[number];
+
+/** Longest message text Haven accepts from anyone. */
+export const MAX_TEXT_CHARS = 4096;
+
+/**
+ * One thing a person did on a platform, as an adapter hands it to {@link Ingest}.
+ * `senderId` is the raw platform id: it never leaves the ingest step (it becomes a pseudonym).
+ */
+export interface InboundMessage {
+  channel: ChannelName;
+  /** The platform's id for this message: retries of the same id are folded. */
+  messageId: string;
+  /** The platform's id for the sender (PSID, phone chat id, Bot Framework user id, browser id). */
+  senderId: string;
+  /**
+   * `text`: something they typed; `choice`: a quick reply, postback or button tap (its payload in
+   * `payload`); `media`: an attachment Haven cannot read (its caption, if any, in `text`, screened
+   * like any message); `start`: the person opened the
+   * conversation (Get Started, conversationUpdate) without saying anything.
+   */
+  kind: 'text' | 'choice' | 'media' | 'start';
+  text: string;
+  payload?: string;
+  /** When the platform says it was sent (ms since epoch). */
+  sentAt: number;
+  /**
+   * What the channel needs to reach this person later (a Bot Framework conversation reference,
+   * a WhatsApp chat id...). Stored encrypted; only the adapter that made it reads it.
+   */
+  address: ChannelAddress;
+}
+
+/** Adapter-owned data needed to send to one person; opaque to everything but its adapter. */
+export type ChannelAddress = Record<string, unknown>;
+
+/** A button-like choice: channels render these as quick replies, suggested actions or numbered options. */
+export interface Choice {
+  title: string;
+  payload: string;
+}
+
+/** One message Haven sends. */
+export interface OutboundMessage {
+  text: string;
+  choices?: Choice[];
+}
+
+/**
+ * Why a message is sent, which platforms' messaging windows care about: `response` answers the
+ * person's own message; `staff` is a person at the charity writing (Messenger HUMAN_AGENT);
+ * `event` is a reminder of a session staff arranged with them (Messenger CONFIRMED_EVENT_UPDATE);
+ * `notice` is anything else Haven sends unprompted (refreshers); `staff_notice` is Haven telling
+ * a member of staff something (an alert, a new request): automated, so never sent under a
+ * human-agent tag. `event` and `notice` are non-essential: someone who said "stop" gets neither.
+ */
+export type SendPurpose = 'response' | 'staff' | 'event' | 'notice' | 'staff_notice';
+
+/** What the inbound queue carries for one accepted message: ids, the text, the screen result. */
+export interface InboundJob {
+  channel: ChannelName;
+  messageId: string;
+  /** Pseudonymous conversation id (see engine/identity). */
+  conversationId: string;
+  kind: InboundMessage['kind'];
+  text: string;
+  payload?: string;
+  sentAt: number;
+  acceptedAt: number;
+  screen: ScreenResult;
+  /** Set when the screen raised an alert for this message. */
+  alertId?: string;
+}
+
+/** What the outbound queue carries for one message to send. */
+export interface OutboundJob {
+  channel: ChannelName;
+  conversationId: string;
+  message: OutboundMessage;
+  /** More messages sent after `message`, in order (several replies to one message). */
+  followUps?: OutboundMessage[];
+  /** How many of `message` + `followUps` were already sent (kept across retries). */
+  sentParts?: number;
+  purpose: SendPurpose;
+  /** For tracing: the inbound message or other cause this answers. */
+  cause?: string;
+}
+
+/** The payloads of the main menu, shared by the help flow and channels with a persistent menu. */
+export const MENU = {
+  request: 'MENU_REQUEST',
+  safety: 'MENU_SAFETY',
+  worried: 'MENU_WORRIED',
+  help: 'MENU_HELP',
+} as const;

@@ -1,0 +1,104 @@
+import { createHash } from 'node:crypto';
+import { Queue, Worker, type ConnectionOptions, type JobsOptions, type Processor, type WorkerOptions } from 'bullmq';
+import type { Redis } from 'ioredis';
+import { PlatformRefusedError, PlatformUnavailableError } from '../common/errors';
+import type { Keys } from './keys';
+
+/** BullMQ queue names. `alerts` is its own queue so nothing else can hold up a safeguarding alert. */
+export const QUEUE_NAMES = {
+  inbound: 'inbound',
+  outbound: 'outbound',
+  alerts: 'alerts',
+  /** Coordinator notifications, reminders, retention sweeps: everything that is not a reply. */
+  tasks: 'tasks',
+} as const;
+export type QueueName = (typeof QUEUE_NAMES)[keyof typeof QUEUE_NAMES];
+
+/**
+ * Retries with exponential backoff from 1 s, capped at 5 minutes: 15 attempts span about 45
+ * minutes, long enough to ride out a platform or channel outage (WhatsApp reconnecting, a webhook
+ * receiver down). A platform's Retry-After wins when it gave one.
+ * Completed jobs are kept an hour, no longer: their ids fold a repeated add of the same job (an
+ * outbox retry must not send twice), and their data may hold what someone wrote. Failed ones are
+ * kept a day for an admin to see in the queue board, then removed.
+ */
+export const DEFAULT_JOB_OPTIONS: JobsOptions = {
+  attempts: 15,
+  backoff: { type: 'haven' },
+  removeOnComplete: { age: 3600, count: 10000 },
+  removeOnFail: { age: 24 * 3600 },
+};
+
+/** Backoff: the platform's Retry-After when it gave one, else 1 s, 2 s, 4 s ... capped at 5 minutes. */
+export function backoffDelay(attemptsMade: number, err?: Error): number {
+  const retryAfter =
+    err instanceof PlatformRefusedError
+      ? err.details.retryAfterMs
+      : err instanceof PlatformUnavailableError
+        ? err.retryAfterMs
+        : undefined;
+  if (retryAfter !== undefined) return Math.min(retryAfter, 15 * 60_000);
+  return Math.min(1000 * 2 ** Math.max(0, attemptsMade - 1), 5 * 60_000);
+}
+
+/** A BullMQ job id from parts that may contain characters BullMQ refuses (`:`), stable for the same parts. */
+export function jobId(...parts: string[]): string {
+  return createHash('sha256').update(parts.join('\u0000')).digest('base64url').slice(0, 27);
+}
+
+/** The producer side of Haven's queues, sharing one Redis connection. */
+export class Queues {
+  readonly inbound: Queue;
+  readonly outbound: Queue;
+  readonly alerts: Queue;
+  readonly tasks: Queue;
+
+  /**
+   * `onError` hears connection errors (without a listener BullMQ prints them to the console).
+   * `alertsConnection`: the alerts queue's own connection, so an alert's add never waits behind
+   * other queues' adds on the shared one (default: the shared one).
+   */
+  constructor(
+    connection: Redis,
+    keys: Keys,
+    onError: (queue: string, err: Error) => void = () => undefined,
+    alertsConnection: Redis = connection,
+  ) {
+    const opts = {
+      connection,
+      prefix: keys.queuePrefix,
+      defaultJobOptions: DEFAULT_JOB_OPTIONS,
+      skipWaitingForReady: true,
+    };
+    this.inbound = new Queue(QUEUE_NAMES.inbound, opts);
+    this.outbound = new Queue(QUEUE_NAMES.outbound, opts);
+    this.alerts = new Queue(QUEUE_NAMES.alerts, { ...opts, connection: alertsConnection });
+    this.tasks = new Queue(QUEUE_NAMES.tasks, opts);
+    for (const q of this.all()) q.on('error', (err) => onError(q.name, err));
+  }
+
+  all(): Queue[] {
+    return [this.inbound, this.outbound, this.alerts, this.tasks];
+  }
+
+  async close(): Promise<void> {
+    await Promise.all(this.all().map((q) => q.close()));
+  }
+}
+
+/** Options to start a worker: its own connection (BullMQ opens and closes it), Haven's backoff. */
+export function createWorker<T, R = unknown>(
+  name: QueueName,
+  processor: Processor<T, R>,
+  connection: ConnectionOptions,
+  keys: Keys,
+  opts: Partial<WorkerOptions> = {},
+): Worker<T, R> {
+  return new Worker<T, R>(name, processor, {
+    connection,
+    prefix: keys.queuePrefix,
+    concurrency: 20,
+    settings: { backoffStrategy: (attempts, _type, err) => backoffDelay(attempts, err) },
+    ...opts,
+  });
+}

@@ -1,0 +1,109 @@
+import { UnrecoverableError } from 'bullmq';
+import type { Redis } from 'ioredis';
+import type { ChannelSender } from './adapter';
+import { PlatformRefusedError } from '../common/errors';
+import type { IdentityVault } from './identity';
+import type { Keys } from './keys';
+import type { Logger } from '../common/logger';
+import type { ChannelName, OutboundJob, OutboundMessage, SendPurpose } from './message';
+import type { Metrics } from '../common/metrics';
+import type { StateStore } from './state';
+
+/**
+ * The outbound worker's job: find the person's channel address and hand the message to that
+ * channel's adapter. A refusal that can never succeed fails the job at once (recorded, not
+ * retried); rate limits and network failures are retried with backoff.
+ */
+export class Sender {
+  constructor(
+    private readonly d: {
+      adapters: ReadonlyMap<ChannelName, ChannelSender>;
+      vault: IdentityVault;
+      redis: Redis;
+      keys: Keys;
+      log: Logger;
+      metrics?: Metrics;
+      /**
+       * Conversation state, for the person's privacy choices: a `notice` to someone who said
+       * "stop" is not sent (the job completes, counted as `opted_out`, never retried); discreet
+       * mode rewrites every message through `discreet`.
+       */
+      states?: StateStore;
+      /** Discreet mode's rewrite (flows/privacy/discreet.ts), injected so core does not import flows. */
+      discreet?: (message: OutboundMessage, purpose: SendPurpose) => OutboundMessage;
+      /** Told of a message that can never be delivered (no address, or the platform refused it for good). */
+      onUndeliverable?: (job: OutboundJob, reason: string) => Promise<void>;
+    },
+  ) {}
+
+  /**
+   * Sends the job's messages in order. `onProgress` records how many went, so a retry after a
+   * failure part-way resumes after the last one sent instead of sending it twice.
+   */
+  async send(job: OutboundJob, onProgress?: (sentParts: number) => Promise<void>): Promise<void> {
+    const { channel, conversationId } = job;
+    const adapter = this.d.adapters.get(channel);
+    if (!adapter) {
+      this.d.metrics?.outbound.inc({ channel, outcome: 'not_sent' });
+      throw new UnrecoverableError(`channel ${channel} is not configured`);
+    }
+    // Read together (one batch on the pipelined connection).
+    const [state, address, last] = await Promise.all([
+      this.d.states ? this.d.states.load(conversationId) : null,
+      this.d.vault.getAddress(conversationId),
+      this.d.redis.get(this.d.keys.lastInbound(conversationId)),
+    ]);
+    if (state?.optedOut && (job.purpose === 'notice' || job.purpose === 'event')) {
+      this.d.metrics?.outbound.inc({ channel, outcome: 'opted_out' });
+      this.d.log.info({ channel, conversation: conversationId, cause: job.cause }, 'opted out of notices; not sent');
+      return;
+    }
+    const parts = [job.message, ...(job.followUps ?? [])].map((m) =>
+      state?.discreet && this.d.discreet ? this.d.discreet(m, job.purpose) : m,
+    );
+    if (!address) {
+      this.d.metrics?.outbound.inc({ channel, outcome: 'not_sent' });
+      this.d.log.warn(
+        { channel, conversation: conversationId },
+        'no address for conversation (never seen, expired or erased); not sent',
+      );
+      await this.undeliverable(job, 'no way to reach them: they have not messaged for too long, or deleted their data');
+      throw new UnrecoverableError('no channel address for this conversation');
+    }
+    try {
+      for (let i = job.sentParts ?? 0; i < parts.length; i++) {
+        await adapter.send(address, parts[i] as OutboundMessage, {
+          purpose: job.purpose,
+          lastInboundAt: last ? Number(last) : undefined,
+        });
+        this.d.metrics?.outbound.inc({ channel, outcome: 'sent' });
+        if (i + 1 < parts.length) await onProgress?.(i + 1);
+      }
+    } catch (err) {
+      const code =
+        err instanceof PlatformRefusedError
+          ? String(err.details.platformCode ?? err.status)
+          : ((err as { code?: string }).code ?? 'error');
+      this.d.metrics?.sendErrors.inc({ channel, code });
+      if (err instanceof PlatformRefusedError && err.details.retryAfterMs === undefined) {
+        this.d.metrics?.outbound.inc({ channel, outcome: 'refused' });
+        this.d.log.warn(
+          { channel, conversation: conversationId, status: err.status, code },
+          `platform refused; not retried: ${err.message}`,
+        );
+        await this.undeliverable(job, `${channel} refused it: ${err.message}`);
+        throw new UnrecoverableError(`${channel} refused: ${err.message}`);
+      }
+      this.d.log.warn({ channel, conversation: conversationId, code }, 'send failed; will retry');
+      throw err;
+    }
+  }
+
+  private async undeliverable(job: OutboundJob, reason: string): Promise<void> {
+    await this.d
+      .onUndeliverable?.(job, reason)
+      .catch((err: Error) =>
+        this.d.log.warn({ err: { message: err.message } }, 'could not record an undelivered message'),
+      );
+  }
+}
