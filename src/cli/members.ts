@@ -1,6 +1,7 @@
 import { userInfo } from 'node:os';
 import { z } from 'zod';
-import { MemberStore } from '../domain/members';
+import type { MemberStore } from '../domain/members';
+import { buildMembers } from '../compose/services';
 import { forgetMember } from '../domain/members/forget';
 import { CliError, openStore, parseOptions, printJson } from './support';
 import { openRequestService } from './requests';
@@ -84,8 +85,7 @@ export async function membersCommand(args: string[]): Promise<number> {
       const o = parseOptions(rest, z.object({ id }), USAGE);
       const svc = await openRequestService();
       try {
-        const members = memberStore(svc.store);
-        const out = await forgetMember({ members, requests: svc.requests }, o.id, {
+        const out = await forgetMember({ members: svc.members, requests: svc.requests }, o.id, {
           removeRecord: true,
           notifyStaff: false,
         });
@@ -102,17 +102,10 @@ export async function membersCommand(args: string[]): Promise<number> {
   }
 }
 
-function memberStore(store: Awaited<ReturnType<typeof openStore>>): MemberStore {
-  return new MemberStore(store.redis, store.keys, {
-    hashSecret: store.config.idHashSecret,
-    joinCodeTtlDays: store.config.JOIN_CODE_TTL_DAYS,
-  });
-}
-
 async function withMembers(run: (members: MemberStore) => Promise<number>): Promise<number> {
   const store = await openStore();
   try {
-    return await run(memberStore(store));
+    return await run(buildMembers(store.config, store.redis, store.keys));
   } finally {
     await store.close();
   }

@@ -1,12 +1,12 @@
 import { z } from 'zod';
-import { IdentityVault } from '../engine/identity';
 import { createLogger } from '../common/logger';
-import type { ChannelName } from '../engine/message';
-import { Outbox } from '../engine/outbox';
+import { Metrics } from '../common/metrics';
+import { buildServices } from '../compose/services';
+import type { MemberStore } from '../domain/members';
 import { Queues } from '../engine/queues';
-import { createRequestService, REQUEST_STATUSES, RequestError, type RequestService } from '../domain/requests';
+import { REQUEST_STATUSES, RequestError, type RequestService } from '../domain/requests';
 import { formatSessionTime } from '../domain/requests/texts';
-import { loadSafetyContent, sessionSafetyReminder } from '../flows/online-safety/content';
+import { loadSafetyContent } from '../flows/online-safety/content';
 import { CliError, openStore, parseOptions, printJson } from './support';
 
 const USAGE = `haven requests list [--status new,claimed,scheduled,done,cancelled]
@@ -20,38 +20,33 @@ const id = z.string({ message: 'required: the request id' }).uuid('must be a req
 const by = z.string({ message: 'required: your name' }).trim().min(1, 'must not be empty').max(60);
 
 /**
- * The request service over the CLI's own Redis connection and queue producers (same prefix as
- * the service, so the running workers deliver what it queues). `close()` closes them.
+ * The services over the CLI's own Redis connection and queue producers (same prefix as the
+ * service, so the running workers deliver what it queues), built through the same builder as the
+ * server (src/compose/services). `close()` closes them.
  */
 export async function openRequestService(): Promise<{
   store: Awaited<ReturnType<typeof openStore>>;
   requests: RequestService;
+  members: MemberStore;
   close(): Promise<void>;
 }> {
   const store = await openStore();
   const { config, redis, keys } = store;
   const queues = new Queues(redis, keys);
-  const safety = loadSafetyContent(config.SAFETY_CONTENT_PATH);
-  const vault = new IdentityVault(redis, keys, config.idHashSecret, config.dataKey, config.STATE_TTL_DAYS * 24 * 3600);
-  const requests = createRequestService({
-    redis,
-    keys,
-    tasks: queues.tasks,
-    outbox: new Outbox(queues.outbound),
+  const built = buildServices({
+    config,
     log: createLogger({ level: 'warn', pretty: false, destination: process.stderr }),
-    timezone: config.TIMEZONE,
-    reminderOffsetsMinutes: config.REMINDER_OFFSETS_MINUTES,
-    retentionDays: config.REQUEST_RETENTION_DAYS,
-    safetyReminder: (p) => sessionSafetyReminder(safety, p),
-    coordinatorWebhookUrl: config.COORDINATOR_WEBHOOK_URL,
-    coordinatorIds: config.COORDINATOR_IDS.map((i) =>
-      vault.conversationId(i.slice(0, i.indexOf(':')) as ChannelName, i.slice(i.indexOf(':') + 1)),
-    ),
-    publicUrl: config.PUBLIC_URL,
+    metrics: new Metrics(),
+    keys,
+    redis,
+    alertRedis: redis,
+    queues,
+    safety: loadSafetyContent(config.SAFETY_CONTENT_PATH),
   });
   return {
     store,
-    requests,
+    requests: built.requests,
+    members: built.members,
     close: async () => {
       await queues.close();
       await store.close();

@@ -1,12 +1,28 @@
-/** Base for Haven's errors: every one carries a stable `code` for logs and metrics. */
+/** What a {@link HavenError} may carry besides its message and code. */
+export interface HavenErrorOptions {
+  cause?: unknown;
+  /** Ids and outcomes that help whoever reads the log (never message text, phone numbers or secrets). */
+  context?: Record<string, unknown>;
+  /** Trying again cannot help (a 404 from a webhook, a payload that can never succeed): do not retry. */
+  permanent?: boolean;
+}
+
+/**
+ * Base for Haven's errors: every one carries a stable `code` for logs and metrics, optional
+ * `context` (ids, never content), and whether it is `permanent` (queue jobs are not retried).
+ */
 export class HavenError extends Error {
+  readonly context: Record<string, unknown>;
+  readonly permanent: boolean;
   constructor(
     message: string,
     readonly code: string,
-    options?: { cause?: unknown },
+    options: HavenErrorOptions = {},
   ) {
-    super(message, options);
+    super(message, options.cause === undefined ? undefined : { cause: options.cause });
     this.name = new.target.name;
+    this.context = options.context ?? {};
+    this.permanent = options.permanent ?? false;
   }
 }
 

@@ -6,7 +6,7 @@ import { deleteIfHeld } from '../common/held';
 import type { IdentityVault } from './identity';
 import type { Keys } from './keys';
 import type { Logger } from '../common/logger';
-import { MAX_TEXT_CHARS, type InboundJob, type InboundMessage } from './message';
+import { INBOUND_JOB, MAX_TEXT_CHARS, type InboundJob, type InboundMessage } from './message';
 import type { Metrics } from '../common/metrics';
 import { jobId, type Queues } from './queues';
 import type { Screen, ScreenResult } from '../safeguarding/types';
@@ -138,7 +138,7 @@ export class Ingest {
       ]);
       // Removed as soon as it is handled: the job holds what the young person wrote, and the
       // engine's own handled-marker already folds a retry.
-      await this.d.queues.inbound.add('message', job, {
+      await this.d.queues.inbound.add(INBOUND_JOB, job, {
         jobId: jobId('in', msg.channel, msg.messageId),
         removeOnComplete: true,
       });

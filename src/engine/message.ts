@@ -60,6 +60,9 @@ export interface OutboundMessage {
  */
 export type SendPurpose = 'response' | 'staff' | 'event' | 'notice' | 'staff_notice';
 
+/** The name of the inbound queue's one kind of job. */
+export const INBOUND_JOB = 'message';
+
 /** What the inbound queue carries for one accepted message: ids, the text, the screen result. */
 export interface InboundJob {
   channel: ChannelName;

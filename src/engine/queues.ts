@@ -1,5 +1,14 @@
 import { createHash } from 'node:crypto';
-import { Queue, Worker, type ConnectionOptions, type JobsOptions, type Processor, type WorkerOptions } from 'bullmq';
+import {
+  Queue,
+  UnrecoverableError,
+  Worker,
+  type ConnectionOptions,
+  type Job,
+  type JobsOptions,
+  type Processor,
+  type WorkerOptions,
+} from 'bullmq';
 import type { Redis } from 'ioredis';
 import { PlatformRefusedError, PlatformUnavailableError } from '../common/errors';
 import type { Keys } from './keys';
@@ -101,4 +110,25 @@ export function createWorker<T, R = unknown>(
     settings: { backoffStrategy: (attempts, _type, err) => backoffDelay(attempts, err) },
     ...opts,
   });
+}
+
+/**
+ * One queue's jobs by name, each name with its own data type: `{ send: OutboundJob; deliver: AlertJob }`
+ * gives a handler per name that receives that job's data already typed (no `job.name === ... ? ... as`).
+ */
+export type JobRoutes<M extends object> = {
+  [N in keyof M & string]: (data: M[N], job: Job<M[N]>) => Promise<unknown>;
+};
+
+/**
+ * A worker's processor that runs the handler named by the job. A job with a name nobody handles can
+ * never succeed, so it fails at once without retries (BullMQ `UnrecoverableError`).
+ */
+export function routeJobs<M extends object>(queue: QueueName, routes: JobRoutes<M>): Processor<M[keyof M]> {
+  const table = routes as Record<string, (data: unknown, job: Job) => Promise<unknown>>;
+  return async (job) => {
+    const handler = Object.hasOwn(table, job.name) ? table[job.name] : undefined;
+    if (!handler) throw new UnrecoverableError(`no handler for job "${job.name}" on the ${queue} queue`);
+    return handler(job.data, job as Job);
+  };
 }

@@ -3,7 +3,7 @@ import { helpFlow } from './help/help';
 import { joinFlow } from './join/join';
 import { myDataFlow } from './my-data/flow';
 import { oneToOneFlow } from './one-to-one/flow';
-import { loadSafetyContent } from './online-safety/content';
+import type { SafetyContent } from './online-safety/content';
 import { firstContactSafetyFlow, onlineSafetyFlow, safetyRefresherFlow, welcomeSafetyNote } from './online-safety/flow';
 import { privacyFlow } from './privacy/flow';
 import { safeguardingReplyFlow } from './safeguarding/reply';
@@ -11,8 +11,8 @@ import { staffAckFlow } from './staff/ack';
 
 /** What the flows are built from (read from settings by the composition root). */
 export interface FlowOptions {
-  /** A staff-edited online-safety content file; the bundled content when unset. */
-  safetyContentPath?: string;
+  /** The online-safety content, loaded once by the composition root (a staff-edited file or the bundled one). */
+  safety: SafetyContent;
   stateDays: number;
   requestDays: number;
   preferencesDays: number;
@@ -24,7 +24,7 @@ export interface FlowOptions {
  * stops there), then the rest, with help last as the catch-all.
  */
 export function buildFlows(options: FlowOptions): NamedFlow[] {
-  const safety = loadSafetyContent(options.safetyContentPath);
+  const { safety } = options;
   return [
     staffAckFlow(),
     safeguardingReplyFlow(),

@@ -25,6 +25,9 @@ export interface AlertSettings {
 /** Something that wants to hear of alert changes at once (the dashboard's live view). */
 export type AlertListener = (event: { type: 'raised' | 'acknowledged' | 'escalated'; alertId: string }) => void;
 
+/** The alerts queue's job that delivers (or escalates) one alert. */
+export const ALERT_JOB = 'deliver';
+
 /** Job data on the `alerts` queue. */
 export interface AlertJob {
   alertId: string;
@@ -131,7 +134,7 @@ export class AlertService {
 
   private async queueDelivery(alertId: string): Promise<void> {
     const data: AlertJob = { alertId, level: 0 };
-    await this.queue.add('deliver', data, { jobId: jobId('alert', alertId, '0'), priority: 1 });
+    await this.queue.add(ALERT_JOB, data, { jobId: jobId('alert', alertId, '0'), priority: 1 });
   }
 
   /** Worker side: deliver the alert at `level`, then schedule the next escalation. */
@@ -182,7 +185,7 @@ export class AlertService {
     if (job.level < MAX_LEVEL) {
       const delay = alert.severity === 'urgent' ? this.settings.urgentEscalationMs : this.settings.escalationMs;
       const next: AlertJob = { alertId: alert.id, level: job.level + 1 };
-      await this.queue.add('deliver', next, {
+      await this.queue.add(ALERT_JOB, next, {
         jobId: jobId('alert', alert.id, String(next.level)),
         delay,
         priority: 1,

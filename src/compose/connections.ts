@@ -1,0 +1,86 @@
+import type { ConnectionOptions } from 'bullmq';
+import { Redis, type RedisOptions } from 'ioredis';
+import type { Logger } from '../common/logger';
+
+/** Connection options for a BullMQ worker: it opens (and closes) its own blocking connection. */
+export function workerConnectionOptions(url: string): ConnectionOptions {
+  return { url, maxRetriesPerRequest: null, connectionName: 'haven:worker' };
+}
+
+/**
+ * Every Redis connection one Haven opens. Whoever opens a connection here closes it through
+ * {@link Connections.closeAll} (or {@link Connections.disconnectAll} when shutdown is overdue).
+ */
+export class Connections {
+  readonly all: Redis[] = [];
+  constructor(
+    private readonly url: string,
+    private readonly log: Logger,
+  ) {}
+
+  /** Opens one connection named `haven:<purpose>`; its errors are logged, not thrown. */
+  open(purpose: string, extra: RedisOptions = {}): Redis {
+    const r = new Redis(this.url, { connectionName: `haven:${purpose}`, lazyConnect: false, ...extra });
+    r.on('error', (err) => this.log.warn({ purpose, err: { message: err.message } }, 'redis connection error'));
+    this.all.push(r);
+    return r;
+  }
+
+  /** Quits every connection (a connection that cannot quit is dropped). */
+  async closeAll(): Promise<void> {
+    await Promise.all(this.all.map((c) => c.quit().catch(() => c.disconnect())));
+  }
+
+  disconnectAll(): void {
+    for (const c of this.all) c.disconnect();
+  }
+}
+
+/** The connections the request path uses, each waited for (see {@link waitForRedis}). */
+export interface CoreConnections {
+  /**
+   * Commands on the request path fail fast when Redis is down, so webhooks answer 503 at once.
+   * Auto-pipelining batches the commands of concurrent requests into one socket write each tick.
+   */
+  redis: Redis;
+  /** BullMQ producers' own plain connection: auto-pipelining is not supported under BullMQ's scripts. */
+  queues: Redis;
+  /**
+   * A concern's claim, its alert record and its alert job share a connection of their own, without
+   * auto-pipelining: ioredis keeps one auto-pipeline in flight per connection, so on the shared
+   * connections an alert would wait behind everyday traffic's batch before its own could leave.
+   * One connection, so the record always reaches Redis before its job (AlertService.raise).
+   */
+  alerts: Redis;
+}
+
+/** Opens the three request-path connections and waits (up to 10 s each) for Redis to answer. */
+export async function openCoreConnections(c: Connections, log: Logger): Promise<CoreConnections> {
+  const redis = c.open('commands', { enableOfflineQueue: false, maxRetriesPerRequest: 1, enableAutoPipelining: true });
+  await waitForRedis(redis, log);
+  const queues = c.open('queues', { enableOfflineQueue: false, maxRetriesPerRequest: 1 });
+  await waitForRedis(queues, log);
+  const alerts = c.open('alerts', { enableOfflineQueue: false, maxRetriesPerRequest: 1 });
+  await waitForRedis(alerts, log);
+  return { redis, queues, alerts };
+}
+
+/** Waits for Redis to answer a PING; after 10 s starts anyway (readiness says 503 until it answers). */
+export async function waitForRedis(redis: Redis, log: Logger): Promise<void> {
+  const deadline = Date.now() + 10_000;
+  for (;;) {
+    try {
+      if (redis.status !== 'ready') await new Promise((r) => setTimeout(r, 100));
+      await redis.ping();
+      return;
+    } catch (err) {
+      if (Date.now() > deadline) {
+        log.error(
+          { err: { message: (err as Error).message } },
+          'Redis is not answering; starting anyway, /readyz will say 503',
+        );
+        return;
+      }
+    }
+  }
+}

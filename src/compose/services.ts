@@ -1,0 +1,129 @@
+import type { Redis } from 'ioredis';
+import type { Config } from '../config';
+import type { Logger } from '../common/logger';
+import type { Metrics } from '../common/metrics';
+import { AlertService } from '../domain/alerts/service';
+import { AlertStore } from '../domain/alerts/store';
+import { MemberStore } from '../domain/members';
+import { RETENTION_TASK, RetentionSweep } from '../domain/privacy/retention';
+import { createRequestService, type RequestService } from '../domain/requests';
+import { IdentityVault } from '../engine/identity';
+import type { Keys } from '../engine/keys';
+import type { ChannelName } from '../engine/message';
+import { Outbox } from '../engine/outbox';
+import type { Queues } from '../engine/queues';
+import type { Services } from '../engine/services';
+import { StateStore } from '../engine/state';
+import type { TaskHandlers } from '../engine/tasks';
+import { sessionSafetyReminder, type SafetyContent } from '../flows/online-safety/content';
+
+/** What the domain services are built over. The server and the CLI both build through {@link buildServices}. */
+export interface ServiceDeps {
+  config: Config;
+  log: Logger;
+  metrics: Metrics;
+  keys: Keys;
+  /** The shared command connection. */
+  redis: Redis;
+  /** The alerts' own connection (see compose/connections); the CLI passes its one connection. */
+  alertRedis: Redis;
+  queues: Queues;
+  /** The online-safety content, loaded once. */
+  safety: SafetyContent;
+}
+
+/** The domain services and the engine-side stores, built once. */
+export interface BuiltServices {
+  vault: IdentityVault;
+  states: StateStore;
+  outbox: Outbox;
+  alerts: AlertService;
+  members: MemberStore;
+  requests: RequestService;
+  /** What flows see of the services (their ports and settings). */
+  services: Services;
+  /** Handlers for the `tasks` queue, by job name. */
+  tasks: TaskHandlers;
+}
+
+/** The member store as both the server and `haven members` use it. */
+export function buildMembers(config: Config, redis: Redis, keys: Keys): MemberStore {
+  return new MemberStore(redis, keys, { hashSecret: config.idHashSecret, joinCodeTtlDays: config.JOIN_CODE_TTL_DAYS });
+}
+
+/** Builds the identity vault, state, alerts, members, requests and the task handlers. Opens no connection. */
+export function buildServices(d: ServiceDeps): BuiltServices {
+  const { config, log, keys, redis, queues } = d;
+  const ttlSeconds = config.STATE_TTL_DAYS * 24 * 3600;
+  const vault = new IdentityVault(redis, keys, config.idHashSecret, config.dataKey, ttlSeconds);
+  const states = new StateStore(redis, keys, ttlSeconds, config.PREFERENCES_TTL_DAYS * 24 * 3600);
+  const outbox = new Outbox(queues.outbound);
+  const staffIds = (ids: string[]) =>
+    ids.map((id) => vault.conversationId(id.slice(0, id.indexOf(':')) as ChannelName, id.slice(id.indexOf(':') + 1)));
+  const alerts = new AlertService(
+    new AlertStore(d.alertRedis, keys, config.idHashSecret),
+    queues.alerts,
+    // Staff are told on the alerts queue, not behind the replies waiting on the outbound queue.
+    new Outbox(queues.alerts),
+    {
+      webhookUrl: config.ALERT_WEBHOOK_URL,
+      onDuty: staffIds(config.SAFEGUARDING_ON_DUTY),
+      leads: staffIds(config.SAFEGUARDING_LEADS),
+      escalationMs: config.ESCALATION_MINUTES * 60_000,
+      urgentEscalationMs: config.ESCALATION_URGENT_MINUTES * 60_000,
+      publicUrl: publicUrlOf(config),
+      signingSecret: config.sessionSecret,
+    },
+    log.child({ module: 'alerts' }),
+    d.metrics,
+  );
+  const members = buildMembers(config, redis, keys);
+  const requests = createRequestService({
+    redis,
+    keys,
+    tasks: queues.tasks,
+    outbox,
+    log: log.child({ module: 'requests' }),
+    timezone: config.TIMEZONE,
+    reminderOffsetsMinutes: config.REMINDER_OFFSETS_MINUTES,
+    retentionDays: config.REQUEST_RETENTION_DAYS,
+    safetyReminder: (platform) => sessionSafetyReminder(d.safety, platform),
+    coordinatorWebhookUrl: config.COORDINATOR_WEBHOOK_URL,
+    coordinatorIds: staffIds(config.COORDINATOR_IDS),
+    publicUrl: config.PUBLIC_URL,
+    optedOut: async (conversationId) => (await states.load(conversationId))?.optedOut ?? false,
+  });
+  const services: Services = {
+    members,
+    requests,
+    alerts,
+    settings: {
+      charityName: config.CHARITY_NAME,
+      officeHours: config.OFFICE_HOURS,
+      timezone: config.TIMEZONE,
+      joinCodeTtlDays: config.JOIN_CODE_TTL_DAYS,
+      refresherDays: config.REFRESHER_DAYS,
+    },
+  };
+  const retention = new RetentionSweep({
+    redis,
+    keys,
+    requests: requests.store,
+    members,
+    // Its hourly listing of every alert must not sit in front of a new alert's commands.
+    alerts: new AlertStore(redis, keys),
+    log: log.child({ module: 'retention' }),
+  });
+  const tasks: TaskHandlers = {
+    ...requests.taskHandlers(),
+    [RETENTION_TASK]: async () => {
+      await retention.run();
+    },
+  };
+  return { vault, states, outbox, alerts, members, requests, services, tasks };
+}
+
+/** The base URL in links sent to staff. */
+export function publicUrlOf(config: Config): string {
+  return config.PUBLIC_URL ?? `http://localhost:${config.PORT}`;
+}

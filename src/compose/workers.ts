@@ -1,0 +1,136 @@
+import type { Job, Worker } from 'bullmq';
+import type { Config } from '../config';
+import type { Logger } from '../common/logger';
+import type { Metrics } from '../common/metrics';
+import type { Adapter } from '../adapters/kit/adapter';
+import { ALERT_JOB, type AlertJob } from '../domain/alerts/service';
+import { RetentionSweep } from '../domain/privacy/retention';
+import { Engine } from '../engine/engine';
+import type { Keys } from '../engine/keys';
+import { INBOUND_JOB, type ChannelName, type InboundJob, type OutboundJob } from '../engine/message';
+import { OUTBOX_JOB } from '../engine/outbox';
+import { QUEUE_NAMES, createWorker, routeJobs, type Queues } from '../engine/queues';
+import { Sender } from '../engine/sender';
+import { dispatchTask } from '../engine/tasks';
+import { buildFlows } from '../flows';
+import type { SafetyContent } from '../flows/online-safety/content';
+import { discreetText } from '../flows/privacy/discreet';
+import type { Redis } from 'ioredis';
+import type { BuiltServices } from './services';
+import { workerConnectionOptions } from './connections';
+
+/** What the queue workers run over. */
+export interface WorkerDeps {
+  config: Config;
+  log: Logger;
+  metrics: Metrics;
+  keys: Keys;
+  redis: Redis;
+  queues: Queues;
+  built: BuiltServices;
+  adapters: Map<ChannelName, Adapter>;
+  safety: SafetyContent;
+  /** The clock flows see (tests control it). */
+  now?: () => Date;
+}
+
+/** The jobs each queue carries, by job name: the worker for that queue routes on these. */
+export interface AlertsQueueJobs {
+  /** An alert's delivery or escalation. */
+  [ALERT_JOB]: AlertJob;
+  /** A chat message to a member of staff (the outbound queue's job shape). */
+  [OUTBOX_JOB]: OutboundJob;
+}
+export interface InboundQueueJobs {
+  [INBOUND_JOB]: InboundJob;
+}
+export interface OutboundQueueJobs {
+  [OUTBOX_JOB]: OutboundJob;
+}
+
+/**
+ * Starts the engine, the sender and one worker per queue, each with a typed job router, and
+ * schedules the retention sweep. Returns the workers (the caller closes them).
+ */
+export async function startWorkers(d: WorkerDeps): Promise<Worker[]> {
+  const { config, log, metrics, keys, redis, built } = d;
+  const connection = workerConnectionOptions(config.REDIS_URL);
+  const engine = new Engine({
+    redis,
+    keys,
+    states: built.states,
+    outbox: built.outbox,
+    services: built.services,
+    flows: buildFlows({
+      safety: d.safety,
+      stateDays: config.STATE_TTL_DAYS,
+      requestDays: config.REQUEST_RETENTION_DAYS,
+      preferencesDays: config.PREFERENCES_TTL_DAYS,
+    }),
+    log: log.child({ module: 'engine' }),
+    metrics,
+    handledTtlSeconds: config.DEDUPE_TTL_HOURS * 3600,
+    now: d.now,
+  });
+  const sender = new Sender({
+    adapters: d.adapters,
+    vault: built.vault,
+    redis,
+    keys,
+    log: log.child({ module: 'sender' }),
+    metrics,
+    states: built.states,
+    discreet: (m, purpose) => discreetText(m, { hide: [config.CHARITY_NAME], purpose }),
+    // A booking, reminder or staff message that cannot reach the young person shows on its request.
+    onUndeliverable: (job, reason) => built.requests.recordUndelivered(job.cause, reason),
+  });
+  // A job whose worker died is taken up again once its lock lapses (BullMQ stalled-job check).
+  const lockOptions = {
+    lockDuration: config.QUEUE_LOCK_SECONDS * 1000,
+    stalledInterval: config.QUEUE_LOCK_SECONDS * 1000,
+  };
+  // A send job records how many parts went, so a retry resumes after the last one sent.
+  const send = (data: OutboundJob, job: Job<OutboundJob>) =>
+    sender.send(data, (sentParts) => job.updateData({ ...data, sentParts }));
+  const workers: Worker[] = [
+    createWorker(
+      QUEUE_NAMES.alerts,
+      routeJobs<AlertsQueueJobs>(QUEUE_NAMES.alerts, {
+        [ALERT_JOB]: (job) => built.alerts.deliver(job),
+        [OUTBOX_JOB]: send,
+      }),
+      connection,
+      keys,
+      { concurrency: 10, ...lockOptions },
+    ),
+    createWorker(
+      QUEUE_NAMES.inbound,
+      routeJobs<InboundQueueJobs>(QUEUE_NAMES.inbound, { [INBOUND_JOB]: (job) => engine.handle(job) }),
+      connection,
+      keys,
+      { concurrency: 50, ...lockOptions },
+    ),
+    createWorker(
+      QUEUE_NAMES.outbound,
+      routeJobs<OutboundQueueJobs>(QUEUE_NAMES.outbound, { [OUTBOX_JOB]: send }),
+      connection,
+      keys,
+      {
+        concurrency: 50,
+        ...lockOptions,
+      },
+    ),
+    createWorker(QUEUE_NAMES.tasks, dispatchTask(built.tasks), connection, keys, { concurrency: 10, ...lockOptions }),
+  ];
+  for (const w of workers) {
+    w.on('failed', (job, err) =>
+      log.warn(
+        { queue: w.name, jobId: job?.id, attempts: job?.attemptsMade, err: { name: err.name, message: err.message } },
+        'job failed',
+      ),
+    );
+    w.on('error', (err) => log.warn({ queue: w.name, err: { message: err.message } }, 'worker error'));
+  }
+  await RetentionSweep.schedule(d.queues.tasks, config.RETENTION_SWEEP_MINUTES * 60_000);
+  return workers;
+}
