@@ -78,6 +78,12 @@ export function workerConnectionOptions(url: string): ConnectionOptions {
  * The composition root: settings → Redis → queues → adapters → engine → HTTP. Every connection
  * opened here is closed by `stop()`.
  */
+/** The test clock of {@link StartOptions.now} in ms, for the services that count in ms. */
+function clockMs(opts: StartOptions): (() => number) | undefined {
+  const now = opts.now;
+  return now ? () => now().getTime() : undefined;
+}
+
 export async function startHaven(config: Config, opts: StartOptions = {}): Promise<Haven> {
   const connections: Redis[] = [];
   try {
@@ -174,6 +180,7 @@ async function composeHaven(config: Config, opts: StartOptions, connections: Red
     coordinatorIds: staffIds(config.COORDINATOR_IDS),
     publicUrl: config.PUBLIC_URL,
     optedOut: async (conversationId) => (await states.load(conversationId))?.optedOut ?? false,
+    now: clockMs(opts),
   });
   const services: Services = {
     members,
@@ -215,6 +222,7 @@ async function composeHaven(config: Config, opts: StartOptions, connections: Red
     ratePerMinute: config.INBOUND_RATE_PER_MINUTE,
     log: log.child({ module: 'ingest' }),
     metrics,
+    now: clockMs(opts),
   });
   const adapterCtx = { accept: (m: Parameters<Ingest['accept']>[0]) => ingest.accept(m) };
 
