@@ -98,7 +98,19 @@ async function composeHaven(config: Config, opts: StartOptions, log: Logger, con
     (queue, err) => log.warn({ queue, err: { message: err.message } }, 'queue connection error'),
     core.alerts,
   );
-  const built = buildServices({ config, log, metrics, keys, redis, alertRedis: core.alerts, queues, safety });
+  const now = opts.now;
+  const clockMs = now ? () => now().getTime() : undefined;
+  const built = buildServices({
+    config,
+    log,
+    metrics,
+    keys,
+    redis,
+    alertRedis: core.alerts,
+    queues,
+    safety,
+    now: clockMs,
+  });
   const ingest = new Ingest({
     redis,
     keys,
@@ -111,6 +123,7 @@ async function composeHaven(config: Config, opts: StartOptions, log: Logger, con
     ratePerMinute: config.INBOUND_RATE_PER_MINUTE,
     log: log.child({ module: 'ingest' }),
     metrics,
+    now: clockMs,
   });
   const adapterContext = { accept: (m: Parameters<Ingest['accept']>[0]) => ingest.accept(m) };
 

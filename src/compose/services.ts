@@ -30,6 +30,8 @@ export interface ServiceDeps {
   queues: Queues;
   /** The online-safety content, loaded once. */
   safety: SafetyContent;
+  /** The clock in ms (tests control it); the system clock when unset. */
+  now?: () => number;
 }
 
 /** The domain services and the engine-side stores, built once. */
@@ -92,6 +94,7 @@ export function buildServices(d: ServiceDeps): BuiltServices {
     coordinatorIds: staffIds(config.COORDINATOR_IDS),
     publicUrl: config.PUBLIC_URL,
     optedOut: async (conversationId) => (await states.load(conversationId))?.optedOut ?? false,
+    now: d.now,
   });
   const services: Services = {
     members,

@@ -44,6 +44,8 @@ export interface IngestDeps {
   ratePerMinute: number;
   log: Logger;
   metrics?: Metrics;
+  /** The clock, in ms (tests control it: the rate limit counts per clock minute). */
+  now?: () => number;
 }
 
 /**
@@ -57,7 +59,8 @@ export class Ingest {
 
   async accept(msg: InboundMessage): Promise<AcceptResult> {
     const { redis, keys } = this.d;
-    const acceptedAt = Date.now();
+    const startedAt = Date.now();
+    const acceptedAt = this.d.now ? this.d.now() : startedAt;
     const dedupeKey = keys.dedupe(msg.channel, msg.messageId);
     const token = randomUUID();
     const conversationId = this.d.vault.conversationId(msg.channel, msg.senderId);
@@ -103,7 +106,7 @@ export class Ingest {
       let alertId: string | undefined;
       if (raising) {
         alertId = (await raising).id;
-        const seconds = (Date.now() - acceptedAt) / 1000;
+        const seconds = (Date.now() - startedAt) / 1000;
         this.d.metrics?.alertQueuedSeconds.observe(seconds);
         this.d.metrics?.alertQueuedQuantiles.observe(seconds);
       }

@@ -1,7 +1,7 @@
 import { chromium, type Browser } from 'playwright-core';
 import { existsSync } from 'node:fs';
 import { startTestHaven } from '../support/haven';
-import { WebchatPerson } from '../support/webchat';
+import { startConversation } from '../support/conversation';
 
 describe('web chat channel', () => {
   let haven: Awaited<ReturnType<typeof startTestHaven>>;
@@ -23,8 +23,8 @@ describe('web chat channel', () => {
   });
 
   it('greets "hi" with what Haven is and that it is not an emergency service', async () => {
-    const person = new WebchatPerson(haven);
-    await person.say('hi');
+    const person = await startConversation(haven);
+    await person.send('hi');
     const reply = await person.expectReply(/Haven/);
     expect(reply.text).toContain('Young Carers Together');
     expect(reply.text).toContain('0800 1111');
@@ -59,24 +59,16 @@ describe('web chat channel', () => {
   });
 
   it('folds a browser retry of the same message id', async () => {
-    const person = new WebchatPerson(haven);
-    const body = JSON.stringify({ clientId: person.clientId, id: 'same-id', text: 'hello' });
-    for (let i = 0; i < 3; i++) {
-      const res = await fetch(`${haven.url}/chat/api/messages`, {
-        method: 'POST',
-        headers: { 'content-type': 'application/json' },
-        body,
-      });
-      expect(res.status).toBe(202);
-    }
+    const person = await startConversation(haven);
+    for (let i = 0; i < 3; i++) expect((await person.post('hello', { id: 'same-id' })).status).toBe(202);
     await person.expectReply(/Haven/);
-    await new Promise((r) => setTimeout(r, 300));
-    expect(await person.replies()).toHaveLength(1);
+    // Everything queued has run: a second answer would have been a job on a queue.
+    await person.expectNoMoreReplies();
   });
 
   it('streams replies over SSE, including ones sent before the page connected', async () => {
-    const person = new WebchatPerson(haven);
-    await person.say('hi');
+    const person = await startConversation(haven);
+    await person.send('hi');
     await person.expectReply(/Haven/);
     const controller = new AbortController();
     const res = await fetch(`${haven.url}/chat/api/events?clientId=${person.clientId}`, { signal: controller.signal });

@@ -3,7 +3,8 @@ import { z } from 'zod';
 import { AlertStore, alertIdFor } from '../../src/domain/alerts/store';
 import { jobId } from '../../src/engine/queues';
 import { startStub, startTestHaven, waitFor, type StubServer } from '../support/haven';
-import { WebchatPerson } from '../support/webchat';
+import { startConversation } from '../support/conversation';
+import { waitForDrained } from '../support/queues';
 
 /** A web chat message as its adapter hands it to Ingest, from a new sender. */
 function webchatMessage(idPrefix: string, text: string) {
@@ -19,10 +20,18 @@ function webchatMessage(idPrefix: string, text: string) {
   };
 }
 
+/** Escalation delays far longer than any test: escalation happens when a test moves time on. */
+const NORMAL_MINUTES = 30;
+const URGENT_MINUTES = 5;
+
 /**
  * The safeguarding alert pipeline end to end, through the web chat: a concerning message reaches
  * the alert webhook and on-duty staff, the young person gets the helplines, nobody acknowledging
  * escalates to the lead, and `ack CODE` from staff stops it.
+ *
+ * Time is the subject of escalation, so the test holds the clock: each escalation level is a
+ * delayed job on the alerts queue, made with the delay the settings give; the test reads that
+ * delay, then brings the job forward (BullMQ's promote) as if the time had passed.
  */
 describe('safeguarding alerts', () => {
   let hook: StubServer;
@@ -30,15 +39,28 @@ describe('safeguarding alerts', () => {
   const staffId = randomUUID();
   const leadId = randomUUID();
 
+  /** The delayed job of an alert's escalation `level` (undefined when none). */
+  const escalation = (alertId: string, level: number) =>
+    haven.queues.alerts.getJob(jobId('alert', alertId, String(level)));
+
+  /** Moves time on to an alert's next escalation: waits for its delayed job, runs it now, waits till done. */
+  async function escalateNow(alertId: string, level: number): Promise<number> {
+    const job = await waitFor(() => escalation(alertId, level), 30_000, `escalation level ${level} to be scheduled`);
+    expect(await job.isDelayed()).toBe(true);
+    const delay = job.opts.delay ?? 0;
+    await job.promote();
+    await waitFor(async () => (await escalation(alertId, level))?.isCompleted(), 30_000, `level ${level} to run`);
+    return delay;
+  }
+
   beforeAll(async () => {
     hook = await startStub();
     haven = await startTestHaven('alerts', {
       ALERT_WEBHOOK_URL: `${hook.url}/alerts`,
       SAFEGUARDING_ON_DUTY: `webchat:${staffId}`,
       SAFEGUARDING_LEADS: `webchat:${leadId}`,
-      // 0.6 s, so escalation can be seen in a test.
-      ESCALATION_MINUTES: '0.01',
-      ESCALATION_URGENT_MINUTES: '0.01',
+      ESCALATION_MINUTES: String(NORMAL_MINUTES),
+      ESCALATION_URGENT_MINUTES: String(URGENT_MINUTES),
     });
   });
   afterAll(async () => {
@@ -47,76 +69,157 @@ describe('safeguarding alerts', () => {
   });
 
   it('alerts, replies with helplines, escalates, and stops when acknowledged', async () => {
-    const staff = Object.assign(new WebchatPerson(haven), { clientId: staffId });
-    const lead = Object.assign(new WebchatPerson(haven), { clientId: leadId });
+    // Staff identities hear of every alert in this file: reading theirs, they skip the others'.
+    const staff = await startConversation(haven, { clientId: staffId });
+    const lead = await startConversation(haven, { clientId: leadId });
     // Staff chat identities are reachable once they have written to Haven.
-    await staff.say('hello');
-    await staff.expectReply(/Haven/);
-    await lead.say('hello');
-    await lead.expectReply(/Haven/);
+    await staff.send('hello');
+    await staff.expectReply(/Haven/, { skip: true });
+    await lead.send('hello');
+    await lead.expectReply(/Haven/, { skip: true });
 
-    const young = new WebchatPerson(haven);
-    await young.say('i want to kill myself tonight');
+    const young = await startConversation(haven);
+    await young.send('i want to kill myself tonight');
 
     const reply = await young.expectReply(/0800 1111/);
     expect(reply.text).toContain('85258');
     expect(reply.text).toContain('999');
     expect(reply.text).toMatch(/might need to tell someone/);
 
-    const posted = await waitFor(() => hook.requests.find((r) => r.url === '/alerts'), 3000, 'the alert webhook');
+    const posted = await waitFor(() => hook.requests.find((r) => r.url === '/alerts'), 30_000, 'the alert webhook');
     const body = posted.json as {
       type: string;
       text: string;
-      alert: { category: string; severity: string; message: string; code: string };
+      alert: { id: string; category: string; severity: string; message: string; code: string };
     };
     expect(body.type).toBe('safeguarding_alert');
     expect(body.alert.category).toBe('suicide');
+    expect(body.alert.severity).toBe('urgent');
     expect(body.alert.message).toBe('i want to kill myself tonight');
     expect(body.text).toContain(body.alert.code);
 
-    const toStaff = await staff.expectReply(/Safeguarding alert/);
+    const toStaff = await staff.expectReply(/Safeguarding alert/, { skip: true });
     expect(toStaff.text).toContain(`ack ${body.alert.code}`);
 
-    // Nobody acknowledges: the lead is told.
-    const escalated = await lead.expectReply(/ESCALATED/, 10_000);
+    // Nobody acknowledges: after the urgent delay (time moved on by the test), the lead is told.
+    expect(await escalateNow(body.alert.id, 1)).toBe(URGENT_MINUTES * 60_000);
+    const escalated = await lead.expectReply(/ESCALATED \(1\)/, { skip: true });
     expect(escalated.text).toContain(body.alert.code);
+    // The next level waits for its turn.
+    expect((await escalation(body.alert.id, 2))?.opts.delay).toBe(URGENT_MINUTES * 60_000);
 
-    await staff.say(`ack ${body.alert.code}`);
-    await staff.expectReply(/acknowledged/);
+    await staff.send(`ack ${body.alert.code}`);
+    await staff.expectReply(/acknowledged/, { skip: true });
 
-    const alerts = await haven.alerts.store.list();
-    const alert = alerts.find((a) => a.code === body.alert.code);
+    const alert = await haven.alerts.store.get(body.alert.id);
     expect(alert?.status).toBe('acknowledged');
     const history = await haven.alerts.store.history(alert!.id);
     const events = history.map((e) => e.event);
     expect(events[0]).toBe('raised');
     expect(events).toEqual(expect.arrayContaining(['delivered', 'escalated', 'acknowledged']));
 
-    // No escalation after the acknowledgement.
-    const hooksAfterAck = hook.requests.length;
-    await new Promise((r) => setTimeout(r, 1500));
-    expect(hook.requests.length).toBe(hooksAfterAck);
+    // The pending level is taken off the queue, and nothing more goes out once the queues are drained.
+    expect(await escalation(body.alert.id, 2)).toBeUndefined();
+    const hooksAfterAck = hook.requests.filter((r) => (r.json as { alert: { id: string } }).alert.id === alert!.id);
+    await waitForDrained(haven);
+    expect(hook.requests.filter((r) => (r.json as { alert: { id: string } }).alert.id === alert!.id)).toEqual(
+      hooksAfterAck,
+    );
+    await young.expectNoMoreReplies();
+  });
+
+  it('escalates an urgent alert after the urgent delay and any other after the normal one', async () => {
+    const raise = (severity: 'urgent' | 'high', text: string) =>
+      haven.alerts.raise({
+        screen: { alert: true, category: 'self_harm', severity, matched: ['self_harm.cutting'] },
+        text,
+        channel: 'webchat',
+        conversationId: `webchat:${randomUUID()}`,
+        receivedAt: Date.now(),
+      });
+    const urgent = await raise('urgent', 'delay test urgent');
+    const high = await raise('high', 'delay test high');
+    const level1 = async (id: string) => waitFor(() => escalation(id, 1), 30_000, 'level 1 to be scheduled');
+    expect((await level1(urgent.id)).opts.delay).toBe(URGENT_MINUTES * 60_000);
+    expect((await level1(high.id)).opts.delay).toBe(NORMAL_MINUTES * 60_000);
+    expect(URGENT_MINUTES).not.toBe(NORMAL_MINUTES);
+    // Until the time comes, neither has escalated.
+    expect(await haven.alerts.store.get(urgent.id)).toMatchObject({ level: 0, status: 'open' });
+    expect(await haven.alerts.store.get(high.id)).toMatchObject({ level: 0, status: 'open' });
+    for (const a of [urgent, high]) {
+      await haven.alerts.acknowledge(a.id, 'test');
+      expect(await escalation(a.id, 1)).toBeUndefined();
+    }
+  });
+
+  it('escalates at most 12 times, then stops', async () => {
+    const alert = await haven.alerts.raise({
+      screen: { alert: true, category: 'self_harm', severity: 'urgent', matched: ['self_harm.cutting'] },
+      text: 'cap test',
+      channel: 'webchat',
+      conversationId: `webchat:${randomUUID()}`,
+      receivedAt: Date.now(),
+    });
+    for (let level = 1; level <= 12; level++) await escalateNow(alert.id, level);
+    expect(await haven.alerts.store.get(alert.id)).toMatchObject({ level: 12, status: 'open' });
+    // Level 12 ran to the end (a next level is added before a level's job completes) and added none.
+    expect(await escalation(alert.id, 13)).toBeUndefined();
+    const levels = hook.requests
+      .map((r) => (r.json as { alert: { id: string; level: number } }).alert)
+      .filter((a) => a.id === alert.id)
+      .map((a) => a.level);
+    expect(levels).toEqual([0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12]);
+    await haven.alerts.acknowledge(alert.id, 'test');
+  });
+
+  it('ignores "ack CODE" from a young person and from a stranger: the alert stays open', async () => {
+    const { joinCode } = await haven.members.add({ name: 'Noor', consentBy: 'Jo', addedBy: 'test' });
+    const member = await startConversation(haven);
+    await member.send(`join ${joinCode}`);
+    await member.expectReply(/Noor/);
+    await member.send('my stepdad hits me every day');
+    await member.expectReply(/0800 1111/);
+    const alert = (await haven.alerts.store.list({ openOnly: true })).find(
+      (a) => a.conversationId === member.conversationId,
+    );
+    expect(alert).toBeDefined();
+    const stranger = await startConversation(haven);
+    for (const who of [member, stranger]) {
+      await who.send(`ack ${alert!.code}`);
+      const [answer] = await who.nextReplies(1);
+      expect(answer!.text).not.toMatch(/acknowledged|couldn't find an open alert/);
+    }
+    expect(await haven.alerts.store.get(alert!.id)).toMatchObject({ status: 'open' });
+    const events = (await haven.alerts.store.history(alert!.id)).map((e) => e.event);
+    expect(events).not.toContain('acknowledged');
+    // Its escalation still stands.
+    expect(await (await escalation(alert!.id, 1))?.isDelayed()).toBe(true);
+    await haven.alerts.acknowledge(alert!.id, 'test');
   });
 
   it('tells on-duty staff while replies are held up on the outbound queue', async () => {
-    const staff = Object.assign(new WebchatPerson(haven), { clientId: staffId });
-    const young = new WebchatPerson(haven);
-    await young.say('hello');
+    const staff = await startConversation(haven, { clientId: staffId });
+    const young = await startConversation(haven);
+    await young.send('hello');
     await young.expectReply(/Haven/);
-    await new Promise((r) => setTimeout(r, 300));
-    const before = (await young.replies()).length;
+    await young.expectNoMoreReplies({ only: ['inbound', 'outbound'] });
+    const before = (await young.allReplies()).length;
     // Nothing on the outbound queue moves: as if a backlog of replies stood in front.
     await haven.queues.outbound.pause();
     try {
-      await young.say('my uncle touches me and says its our secret');
-      const toStaff = await staff.expectReply(/our secret/, 10_000);
+      await young.send('my uncle touches me and says its our secret');
+      const toStaff = await staff.expectReply(/our secret/, { skip: true });
       expect(toStaff.text).toMatch(/Safeguarding alert[\s\S]*ack [A-Z2-9]{5}/);
-      expect(await young.replies()).toHaveLength(before);
+      expect(await young.allReplies()).toHaveLength(before);
     } finally {
       await haven.queues.outbound.resume();
     }
     // The young person's own answer follows once the outbound queue moves again.
-    await young.expectReply(/0800 1111/, 10_000);
+    await young.expectReply(/0800 1111/);
+    const alert = (await haven.alerts.store.list({ openOnly: true })).find(
+      (a) => a.conversationId === young.conversationId,
+    );
+    await haven.alerts.acknowledge(alert!.id, 'test');
   });
 
   it('retries an alert whose webhook is down, and escalation still runs; staff are told once', async () => {
@@ -131,22 +234,21 @@ describe('safeguarding alerts', () => {
       if (calls === 2) await haven.queues.alerts.clean(0, 1000, 'completed');
       res.writeHead(calls <= 2 ? 500 : 200).end('{}');
     });
-    const young = new WebchatPerson(haven);
-    await young.say(text);
+    const young = await startConversation(haven);
+    await young.send(text);
     await young.expectReply(/0800 1111/);
-    await waitFor(() => calls >= 3, 15_000, 'the webhook to be retried until it answers');
+    await waitFor(() => calls >= 3, 60_000, 'the webhook to be retried until it answers');
     const alert = (await haven.alerts.store.list({ openOnly: true })).find((a) => a.text === text);
     expect(alert).toBeDefined();
-    await waitFor(
-      async () => (await haven.alerts.store.history(alert!.id)).some((e) => e.event === 'escalated'),
-      10_000,
-      'escalation',
-    );
+    // The next level was scheduled on the first (failed) attempt: time moved on, it runs.
+    await escalateNow(alert!.id, 1);
     const events = (await haven.alerts.store.history(alert!.id)).map((e) => e.event);
     expect(events).toContain('delivery_failed');
+    expect(events).toContain('escalated');
     // The delivery job ran three times; on-duty staff were told of the alert once.
-    const staff = Object.assign(new WebchatPerson(haven), { clientId: staffId });
-    const told = (await staff.replies()).filter((r) => r.text.includes(alert!.code) && !/ESCALATED/.test(r.text));
+    await waitForDrained(haven, { only: ['outbound'] });
+    const staff = await startConversation(haven, { clientId: staffId });
+    const told = (await staff.allReplies()).filter((r) => r.text.includes(alert!.code) && !/ESCALATED/.test(r.text));
     expect(told).toHaveLength(1);
     await haven.alerts.acknowledge(alert!.id, 'test');
   });
@@ -174,13 +276,13 @@ describe('safeguarding alerts', () => {
   });
   it("names the member in the alert from a member's chat, and nobody in a stranger's", async () => {
     const { memberId, joinCode } = await haven.members.add({ name: 'Tamsin', consentBy: 'Jo', addedBy: 'test' });
-    const member = new WebchatPerson(haven);
-    await member.say(`join ${joinCode}`);
+    const member = await startConversation(haven);
+    await member.send(`join ${joinCode}`);
     await member.expectReply(/Tamsin/);
-    await member.say('my stepdad hits me');
+    await member.send('my stepdad hits me');
     await member.expectReply(/0800 1111/);
-    const stranger = new WebchatPerson(haven);
-    await stranger.say('my stepdad hits me');
+    const stranger = await startConversation(haven);
+    await stranger.send('my stepdad hits me');
     await stranger.expectReply(/0800 1111/);
 
     const alerts = (await haven.alerts.store.list()).filter((a) => a.text === 'my stepdad hits me');
@@ -190,7 +292,7 @@ describe('safeguarding alerts', () => {
     expect(alerts.find((a) => !a.memberId)?.memberName).toBeUndefined();
     await waitFor(
       () => hook.requests.some((r) => (r.json as { alert: { member: string | null } }).alert.member === 'Tamsin'),
-      3000,
+      30_000,
       "the member's alert posted with their name",
     );
     for (const a of alerts) await haven.alerts.acknowledge(a.id, 'test');
@@ -198,10 +300,10 @@ describe('safeguarding alerts', () => {
     // A name Redis's JSON reader refuses (a lone surrogate, which JSON.stringify writes as \ud83d)
     // still raises the alert, with the member's id and without the name.
     const odd = await haven.members.add({ name: 'Sam\ud83d', consentBy: 'Jo', addedBy: 'test' });
-    const sam = new WebchatPerson(haven);
-    await sam.say(`join ${odd.joinCode}`);
+    const sam = await startConversation(haven);
+    await sam.send(`join ${odd.joinCode}`);
     await sam.expectReply(/Welcome/);
-    await sam.say('my stepdad hits me');
+    await sam.send('my stepdad hits me');
     await sam.expectReply(/0800 1111/);
     const hers = (await haven.alerts.store.list()).find((a) => a.memberId === odd.memberId);
     expect(hers).toMatchObject({ text: 'my stepdad hits me', memberId: odd.memberId });
@@ -236,9 +338,11 @@ describe('safeguarding alerts', () => {
           const a = (r.json as { alert: { id: string; level: number } }).alert;
           return a.id === alerts[0]!.id && a.level === 0;
         });
-      await waitFor(() => delivered().length > 0 || undefined, 3000, `the alert for "${text}" delivered`);
+      await waitFor(() => delivered().length > 0 || undefined, 30_000, `the alert for "${text}" delivered`);
       await haven.alerts.acknowledge(alerts[0]!.id, 'test');
-      await new Promise((r) => setTimeout(r, 300));
+      // Nothing of this alert left to run: its delivery done, its escalation taken off the queue.
+      await waitFor(async () => (await escalation(alerts[0]!.id, 0))?.isCompleted(), 30_000, 'the delivery done');
+      expect(await escalation(alerts[0]!.id, 1)).toBeUndefined();
       expect(delivered()).toHaveLength(1);
     }
   });
@@ -284,14 +388,14 @@ describe('safeguarding alerts', () => {
         const a = (r.json as { alert: { id: string; level: number } }).alert;
         return a.id === id && a.level === 0;
       });
-    await waitFor(() => delivered().length > 0 || undefined, 3000, 'the alert delivered');
+    await waitFor(() => delivered().length > 0 || undefined, 30_000, 'the alert delivered');
     // Completed jobs are kept an hour: after that, the same job id no longer folds a second add.
     const job = () => haven.queues.alerts.getJob(jobId('alert', id, '0'));
-    await waitFor(async () => (await job())?.isCompleted(), 3000, 'the delivery job done');
+    await waitFor(async () => (await job())?.isCompleted(), 30_000, 'the delivery job done');
     await (await job())!.remove();
     await expect(haven.ingest.accept(msg)).resolves.toMatchObject({ outcome: 'duplicate' });
     // The retry made the job again; it has run, and sent nothing.
-    await waitFor(async () => (await job())?.isCompleted(), 3000, 'the job made again done');
+    await waitFor(async () => (await job())?.isCompleted(), 30_000, 'the job made again done');
     expect(delivered()).toHaveLength(1);
     await haven.alerts.acknowledge(id, 'test');
   });
@@ -325,10 +429,10 @@ describe('safeguarding alerts', () => {
         haven.queues.alerts.getJob(jobId('alert', haven.alerts.store.idFor(`webchat:${msg.messageId}`), '0'));
       if (!failRemove) expect(await job()).toBeUndefined();
       // The job left standing runs before the retry comes, and finds no record.
-      else await waitFor(async () => ((await job())?.attemptsMade ?? 0) >= 1, 3000, 'the job tried once');
+      else await waitFor(async () => ((await job())?.attemptsMade ?? 0) >= 1, 30_000, 'the job tried once');
       // The id was let go, so the platform's retry (after the 503) is taken, and its alert delivered.
       await expect(haven.ingest.accept(msg)).resolves.toMatchObject({ outcome: 'queued' });
-      await waitFor(() => deliveredFor(msg.text).length > 0 || undefined, 8000, `"${msg.text}" delivered`);
+      await waitFor(() => deliveredFor(msg.text).length > 0 || undefined, 30_000, `"${msg.text}" delivered`);
       const alerts = (await haven.alerts.store.list()).filter((a) => a.text === msg.text);
       expect(alerts).toHaveLength(1);
       await haven.alerts.acknowledge(alerts[0]!.id, 'test');
@@ -390,7 +494,7 @@ describe('safeguarding alerts', () => {
     expect((await haven.alerts.store.byCode(second.code))?.id).toBe(second.id);
     await waitFor(
       () => hook.requests.some((r) => (r.json as { alert: { id: string } }).alert.id === second.id) || undefined,
-      3000,
+      30_000,
       'the second alert delivered',
     );
     await haven.alerts.acknowledge(first.id, 'test');

@@ -1,30 +1,32 @@
 import { startHaven, type Haven } from '../../src/main';
 import { testConfig } from '../support/haven';
 import { cleanupPrefix, uniquePrefix } from '../support/redis';
-import { WebchatPerson } from '../support/webchat';
+import { startConversation } from '../support/conversation';
+import { waitFor } from '../support/util';
 import { makeStaff } from '../staff/client';
 
-/** Reads a server-sent event stream until `until` matches what arrived, or `ms` pass. */
-async function readEvents(res: Response, until: RegExp, ms: number): Promise<string> {
+/** Reads a server-sent event stream: `until` waits for what arrived so far to match (or fails after `ms`). */
+function eventReader(res: Response) {
   const reader = (res.body as ReadableStream<Uint8Array>).getReader();
   const decoder = new TextDecoder();
   let seen = '';
-  const deadline = Date.now() + ms;
-  try {
-    while (!until.test(seen) && Date.now() < deadline) {
-      const chunk = await Promise.race([
-        reader.read(),
-        new Promise<{ done: true; value: undefined }>((r) =>
-          setTimeout(() => r({ done: true, value: undefined }), deadline - Date.now()),
-        ),
-      ]);
-      if (chunk.done) break;
-      seen += decoder.decode(chunk.value);
-    }
-  } finally {
-    await reader.cancel().catch(() => undefined);
-  }
-  return seen;
+  return {
+    async until(pattern: RegExp, ms = 30_000): Promise<string> {
+      const deadline = Date.now() + ms;
+      while (!pattern.test(seen)) {
+        const chunk = await Promise.race([
+          reader.read(),
+          new Promise<{ done: true; value: undefined }>((r) =>
+            setTimeout(() => r({ done: true, value: undefined }), Math.max(0, deadline - Date.now())),
+          ),
+        ]);
+        if (chunk.done) throw new Error(`the event stream ended or ${ms} ms passed before ${pattern}:\n${seen}`);
+        seen += decoder.decode(chunk.value);
+      }
+      return seen;
+    },
+    close: () => reader.cancel().catch(() => undefined),
+  };
 }
 
 /** HAVEN_ROLE: a web process queues what arrives; a worker process (same Redis) answers it. */
@@ -42,14 +44,16 @@ describe('web and worker processes', () => {
   });
 
   it('queues on the web process and answers once a worker process runs', async () => {
-    const person = new WebchatPerson(web);
-    await person.say('hi');
-    await new Promise((r) => setTimeout(r, 500));
-    expect(await person.replies()).toHaveLength(0);
-    expect(await web.queues.inbound.getWaitingCount()).toBe(1);
+    const person = await startConversation(web);
+    expect((await person.post('hi')).status).toBe(202);
+    // Queued, and no process here runs a worker: nothing can answer it yet.
+    await waitFor(async () => (await web.queues.inbound.getWaitingCount()) === 1, 30_000, 'the message queued');
+    expect(await web.queues.inbound.getActiveCount()).toBe(0);
+    expect(await person.allReplies()).toHaveLength(0);
 
     worker = await startHaven(testConfig(prefix, { HAVEN_ROLE: 'worker' }));
-    await person.expectReply(/Haven/, 10_000);
+    await person.expectReply(/Haven/);
+    await person.expectNoMoreReplies({ only: ['inbound', 'outbound'] });
   });
 
   it('a dashboard on the web process hears of an alert acknowledged in the worker process', async () => {
@@ -64,10 +68,15 @@ describe('web and worker processes', () => {
       receivedAt: Date.now(),
     });
     const running = worker as Haven;
-    await new Promise((r) => setTimeout(r, 200));
-    await running.alerts.acknowledge(alert.id, 'Test lead');
-    const seen = await readEvents(stream, /acknowledged/, 10_000);
-    expect(seen).toContain('"type":"raised"');
-    expect(seen).toContain(`"alertId":"${alert.id}","say":"An alert was acknowledged"`);
+    const events = eventReader(stream);
+    try {
+      // The raise is heard first: the stream is listening before the acknowledgement is made.
+      await events.until(/"type":"raised"/);
+      await running.alerts.acknowledge(alert.id, 'Test lead');
+      const seen = await events.until(/acknowledged/);
+      expect(seen).toContain(`"alertId":"${alert.id}","say":"An alert was acknowledged"`);
+    } finally {
+      await events.close();
+    }
   });
 });

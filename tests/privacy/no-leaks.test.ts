@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { postSignedMessenger, messengerText } from '../support/messenger';
 import { captureLogger, startStub, startTestHaven, waitFor, type StubServer } from '../support/haven';
-import { WebchatPerson } from '../support/webchat';
+import { startConversation } from '../support/conversation';
 
 /**
  * A scripted run across channels, with every log line captured at debug level: no platform id,
@@ -52,8 +52,8 @@ describe('children’s data stays out of logs and exports', () => {
   it('keeps ids, tokens and message text out of every log line, webhook and export', async () => {
     await messenger(`m_${randomUUID()}`, texts[0] as string);
     await messenger(`m_${randomUUID()}`, texts[1] as string);
-    const person = new WebchatPerson(haven);
-    await person.say(texts[2] as string);
+    const person = await startConversation(haven);
+    await person.send(texts[2] as string);
     await person.expectReply(/0800 1111/);
     await waitFor(
       () => graph.requests.filter((r) => r.url.startsWith('/me/messages')).length >= 2,

@@ -6,21 +6,33 @@ import { startStub, startTestHaven, waitFor, type StubServer } from '../support/
 
 type TestHaven = Awaited<ReturnType<typeof startTestHaven>>;
 
-// Reminders 3 s and 1.8 s before the session, so they are delivered while the test waits.
-const OFFSETS = ['0.05', '0.03'];
+// Reminders an hour and a quarter of an hour before the session.
+const OFFSETS = ['60', '15'];
+const MINUTE = 60_000;
 
+/**
+ * Time is the subject here, so the test holds Haven's clock (StartOptions.now): sessions are booked
+ * against it, and a reminder is a delayed job on the tasks queue made with the delay that clock
+ * gives. The test moves the clock to the reminder's time and runs the job (BullMQ's promote), so
+ * nothing depends on how fast the machine is.
+ */
 describe('the coordinator queue: claim, schedule, reminders, message, close', () => {
   let haven: TestHaven;
   let hook: StubServer;
   const changes: RequestChange[] = [];
   const safety = loadSafetyContent();
+  let clock = Date.parse('2026-03-02T09:00:00Z');
 
   beforeAll(async () => {
     hook = await startStub();
-    haven = await startTestHaven('sched', {
-      REMINDER_OFFSETS_MINUTES: OFFSETS.join(','),
-      COORDINATOR_WEBHOOK_URL: `${hook.url}/hook`,
-    });
+    haven = await startTestHaven(
+      'sched',
+      {
+        REMINDER_OFFSETS_MINUTES: OFFSETS.join(','),
+        COORDINATOR_WEBHOOK_URL: `${hook.url}/hook`,
+      },
+      { now: () => new Date(clock) },
+    );
     haven.requests.onChange((c) => changes.push(c));
   });
   afterAll(async () => {
@@ -51,6 +63,21 @@ describe('the coordinator queue: claim, schedule, reminders, message, close', ()
 
   const reminderJob = (id: string, offset: string) => haven.queues.tasks.getJob(jobId('reminder', id, offset));
 
+  /** Moves the clock to a reminder's time and runs its job; checks it was delayed by just that long. */
+  async function reminderTime(id: string, offset: string, sessionAt: number, bookedAt: number): Promise<void> {
+    const job = await reminderJob(id, offset);
+    expect(await job?.isDelayed()).toBe(true);
+    const fireAt = sessionAt - Number(offset) * MINUTE;
+    expect(job!.opts.delay).toBe(fireAt - bookedAt);
+    clock = fireAt;
+    await job!.promote();
+    await waitFor(
+      async () => (await reminderJob(id, offset))?.isCompleted(),
+      30_000,
+      `the ${offset}-minute reminder to run`,
+    );
+  }
+
   it('queue order, claim, schedule: confirmation with the safety reminder, then both reminders, each with it', async () => {
     const a = await member('Ava');
     const b = await member('Ben');
@@ -63,11 +90,12 @@ describe('the coordinator queue: claim, schedule, reminders, message, close', ()
     await haven.requests.claim(ra.id, 'Terry');
     await expect(haven.requests.claim(ra.id, 'Ana')).rejects.toMatchObject({ code: 'WRONG_STATE' });
     await expect(
-      haven.requests.schedule(ra.id, { at: new Date(Date.now() + 60_000), place: 'Zoom' }, 'Terry'),
+      haven.requests.schedule(ra.id, { at: new Date(clock + MINUTE), place: 'Zoom' }, 'Terry'),
     ).rejects.toMatchObject({ code: 'INVALID' }); // nobody assigned yet
     await haven.requests.assign(ra.id, ['Terry', 'Ana'], 'Terry');
 
-    const at = new Date(Date.now() + 5000);
+    const bookedAt = clock;
+    const at = new Date(clock + 2 * 60 * MINUTE);
     await haven.requests.schedule(ra.id, { at, place: 'https://zoom.example/j/123' }, 'Terry');
     const confirmation = await a.chat.expectReply(/booked/);
     expect(confirmation.text).toContain('https://zoom.example/j/123');
@@ -86,8 +114,12 @@ describe('the coordinator queue: claim, schedule, reminders, message, close', ()
     expect(confirmation.text.toLowerCase()).toContain(local.toLowerCase());
     expect(await haven.requests.position(rb.id)).toBe(1);
 
-    for (let i = 0; i < OFFSETS.length; i++) {
-      const reminder = await a.chat.expectReply(/^Reminder: your one-to-one with Terry and Ana is/, 10_000);
+    // Nothing comes before its time.
+    await a.chat.expectNoMoreReplies({ only: ['inbound', 'outbound'] });
+    for (const offset of OFFSETS) {
+      await reminderTime(ra.id, offset, at.getTime(), bookedAt);
+      const reminder = await a.chat.expectReply(/^Reminder: your one-to-one with Terry and Ana is/);
+      expect(reminder.text).toMatch(offset === '60' ? /is today at 11am\./ : /is in 15 minutes \(11am\)\./);
       expect(reminder.text).toContain(sessionSafetyReminder(safety, 'zoom'));
     }
     const history = await haven.requests.history(ra.id);
@@ -127,19 +159,17 @@ describe('the coordinator queue: claim, schedule, reminders, message, close', ()
     await haven.requests.assign(rc.id, ['Terry'], 'Terry');
     await c.chat.send('stop');
     await c.chat.expectReply(/send start/i);
-    await haven.requests.schedule(rc.id, { at: new Date(Date.now() + 5000), place: 'Zoom link' }, 'Terry');
+    const bookedAt = clock;
+    const at = clock + 2 * 60 * MINUTE;
+    await haven.requests.schedule(rc.id, { at: new Date(at), place: 'Zoom link' }, 'Terry');
     // The confirmation is a member of staff's message: it still goes.
     await c.chat.expectReply(/booked/);
     expect(await haven.requests.optedOut(c.chat.conversationId)).toBe(true);
-    await waitFor(
-      async () => (await haven.requests.history(rc.id)).filter((h) => h.event === 'not_delivered').length === 2,
-      10_000,
-      'both reminder tasks to run',
-    );
+    for (const offset of OFFSETS) await reminderTime(rc.id, offset, at, bookedAt);
     const reminded = (await haven.requests.history(rc.id)).filter((h) => h.event === 'not_delivered');
     expect(reminded).toHaveLength(2);
     expect(reminded.every((h) => /not sent, they said "stop"/.test(h.detail ?? ''))).toBe(true);
-    await new Promise((r) => setTimeout(r, 300));
+    await c.chat.expectNoMoreReplies({ only: ['inbound', 'outbound'] });
     expect(c.chat.replies.filter((r) => /^Reminder:/.test(r.text))).toHaveLength(0);
   });
 
@@ -149,10 +179,10 @@ describe('the coordinator queue: claim, schedule, reminders, message, close', ()
     await haven.requests.assign(rd.id, ['Terry'], 'Terry');
     // As when they have not messaged for longer than their address is kept.
     await haven.redis.del(haven.keys.address(d.chat.conversationId));
-    await haven.requests.schedule(rd.id, { at: new Date(Date.now() + 3_600_000), place: 'Zoom link' }, 'Terry');
+    await haven.requests.schedule(rd.id, { at: new Date(clock + 60 * MINUTE), place: 'Zoom link' }, 'Terry');
     const failed = await waitFor(
       async () => (await haven.requests.history(rd.id)).find((h) => h.event === 'not_delivered'),
-      10_000,
+      30_000,
       'the booking to be recorded as not delivered',
     );
     expect(failed.detail).toMatch(/no way to reach them/);
@@ -163,7 +193,7 @@ describe('the coordinator queue: claim, schedule, reminders, message, close', ()
   it('rescheduling moves the reminders; a reminder whose time has passed is skipped; cancelling removes them', async () => {
     const c = await member('Cal');
     const r = await request(c.memberId, 'Cal', c.chat);
-    const first = Date.now() + 3600_000;
+    const first = clock + 3 * 60 * MINUTE;
     await haven.requests.schedule(
       r.id,
       { at: new Date(first), place: "we'll call you on WhatsApp", workers: ['Terry'] },
@@ -177,7 +207,7 @@ describe('the coordinator queue: claim, schedule, reminders, message, close', ()
       expect(job!.data).toMatchObject({ requestId: r.id, sessionAt: first });
     }
 
-    const moved = Date.now() + 2 * 3600_000;
+    const moved = clock + 4 * 60 * MINUTE;
     await haven.requests.schedule(r.id, { at: new Date(moved), place: "we'll call you on WhatsApp" }, 'Terry');
     // Told as a move, not as a second booking; and recorded as one.
     const move = await c.chat.expectReply(/has moved to a new time/);
@@ -195,13 +225,16 @@ describe('the coordinator queue: claim, schedule, reminders, message, close', ()
       ),
     ).toHaveLength(OFFSETS.length);
 
-    // 2.5 s away: the 3-seconds-before reminder is already past and is skipped.
-    const soon = Date.now() + 2500;
+    // Half an hour away: the hour-before reminder is already past and is skipped.
+    const soon = clock + 30 * MINUTE;
     await haven.requests.schedule(r.id, { at: new Date(soon), place: "we'll call you on WhatsApp" }, 'Terry');
     expect(await reminderJob(r.id, OFFSETS[0]!)).toBeUndefined();
     expect((await reminderJob(r.id, OFFSETS[1]!))?.data.sessionAt).toBe(soon);
+    expect((await reminderJob(r.id, OFFSETS[1]!))?.opts.delay).toBe(15 * MINUTE);
+    await c.chat.expectReply(/has moved to a new time/);
 
-    await haven.requests.schedule(r.id, { at: new Date(Date.now() + 3600_000), place: 'Zoom' }, 'Terry');
+    await haven.requests.schedule(r.id, { at: new Date(clock + 60 * MINUTE), place: 'Zoom' }, 'Terry');
+    await c.chat.expectReply(/has moved to a new time[\s\S]*Where: Zoom/);
     await haven.requests.close(r.id, 'cancelled', 'Terry');
     for (const o of OFFSETS) expect(await reminderJob(r.id, o)).toBeUndefined();
     await c.chat.expectReply(/closed your one-to-one request/);
@@ -213,7 +246,7 @@ describe('the coordinator queue: claim, schedule, reminders, message, close', ()
     const r = await request(d.memberId, 'Dee', d.chat);
     await haven.requests.schedule(
       r.id,
-      { at: new Date(Date.now() + 3600_000), place: 'Zoom link', workers: ['Ana'] },
+      { at: new Date(clock + 3 * 60 * MINUTE), place: 'Zoom link', workers: ['Ana'] },
       'Ana',
     );
     await d.chat.expectReply(/booked/);
