@@ -32,6 +32,10 @@ import { registerHealthRoutes } from './http/health';
 import { parseJsonBody } from './http/json';
 import { ChangeBus } from './engine/changes';
 import { registerStaffRoutes } from './staff';
+import { mailerFor, staffTargets } from './compose/alert-targets';
+import { chatReach } from './domain/alerts/reach';
+import { ReachWatch } from './domain/alerts/watch';
+import { registerNobodyBanner } from './staff/nobody';
 
 /** Options for {@link startHaven} beyond the settings (tests use these). */
 export interface StartOptions {
@@ -134,8 +138,10 @@ async function composeHaven(config: Config, opts: StartOptions, connections: Red
   const vault = new IdentityVault(redis, keys, config.idHashSecret, config.dataKey, ttlSeconds);
   const states = new StateStore(redis, keys, ttlSeconds, config.PREFERENCES_TTL_DAYS * 24 * 3600);
   const outbox = new Outbox(queues.outbound);
-  const staffIds = (ids: string[]) =>
-    ids.map((id) => vault.conversationId(id.slice(0, id.indexOf(':')) as ChannelName, id.slice(id.indexOf(':') + 1)));
+  // Channel identities become conversation ids; `email:` targets stay as they are.
+  const staffIds = (ids: string[]) => staffTargets(ids, vault);
+  const mailer = mailerFor(config);
+  const adapters = new Map<ChannelName, Adapter>();
   const alertStore = new AlertStore(alertRedis, keys, config.idHashSecret);
   const publicUrl = config.PUBLIC_URL ?? `http://localhost:${config.PORT}`;
   const alerts = new AlertService(
@@ -151,6 +157,8 @@ async function composeHaven(config: Config, opts: StartOptions, connections: Red
       urgentEscalationMs: config.ESCALATION_URGENT_MINUTES * 60_000,
       publicUrl,
       signingSecret: config.sessionSecret,
+      mailer,
+      canReach: chatReach({ channels: () => new Set(adapters.keys()), vault, redis, keys }),
     },
     log.child({ module: 'alerts' }),
     metrics,
@@ -172,6 +180,7 @@ async function composeHaven(config: Config, opts: StartOptions, connections: Red
     safetyReminder: (platform) => sessionSafetyReminder(safetyContent, platform),
     coordinatorWebhookUrl: config.COORDINATOR_WEBHOOK_URL,
     coordinatorIds: staffIds(config.COORDINATOR_IDS),
+    mailer,
     publicUrl: config.PUBLIC_URL,
     optedOut: async (conversationId) => (await states.load(conversationId))?.optedOut ?? false,
   });
@@ -218,7 +227,6 @@ async function composeHaven(config: Config, opts: StartOptions, connections: Red
   });
   const adapterCtx = { accept: (m: Parameters<Ingest['accept']>[0]) => ingest.accept(m) };
 
-  const adapters = new Map<ChannelName, Adapter>();
   for (const a of buildAdapters({
     config,
     redis,
@@ -258,11 +266,16 @@ async function composeHaven(config: Config, opts: StartOptions, connections: Red
       done(Object.assign(err as Error, { statusCode: 400 }), undefined);
     }
   });
+  // "Nobody can be told of an alert" is shouted: in the log, on /readyz and on every dashboard page.
+  const reach = new ReachWatch(alerts, log.child({ module: 'alerts' }), config.ALERT_REACH_CHECK_SECONDS * 1000);
+  await reach.start();
+  registerNobodyBanner(http, () => reach.current());
   registerHealthRoutes(http, {
     redis: [redis, queueConnection, alertRedis],
     queues,
     metrics,
     channels: () => [...adapters.values()].map((a): ChannelStatus => a.status()),
+    safeguarding: () => reach.current(),
   });
   for (const a of adapters.values()) await a.registerRoutes?.(http, adapterCtx);
   await registerStaffRoutes(http, {
@@ -312,6 +325,8 @@ async function composeHaven(config: Config, opts: StartOptions, connections: Red
       discreet: (m, purpose) => discreetText(m, { hide: [config.CHARITY_NAME], purpose }),
       // A booking, reminder or staff message that cannot reach the young person shows on its request.
       onUndeliverable: (job, reason) => requests.recordUndelivered(job.cause, reason),
+      // An alert's staff target counts as told only when the platform accepted its message.
+      onOutcome: (outcome) => alerts.reportSend(outcome),
     });
     // A job whose worker died is taken up again once its lock lapses (BullMQ stalled-job check).
     const lockOptions = {
@@ -383,6 +398,8 @@ async function composeHaven(config: Config, opts: StartOptions, connections: Red
       await a
         .stop?.()
         .catch((err: Error) => log.warn({ channel: a.name, err: { message: err.message } }, 'channel stop failed'));
+    reach.stop();
+    mailer?.close();
     await http.close();
     await Promise.all(workers.map((w) => w.close()));
     await queues.close();
