@@ -88,6 +88,8 @@ export const configSchema = z.object({
   MicrosoftAppPassword: optionalString,
   MicrosoftAppType: z.enum(['MultiTenant', 'SingleTenant', 'UserAssignedMSI']).optional(),
   MicrosoftAppTenantId: optionalString,
+  /** Opens /api/messages without MicrosoftAppId in production, unauthenticated, for the Bot Framework Emulator (loudly). */
+  BOTFRAMEWORK_EMULATOR: bool.default(false),
 
   WHATSAPP_ENABLED: bool.default(false),
   PUPPETEER_EXECUTABLE_PATH: z.string().min(1).default('/usr/bin/chromium'),
