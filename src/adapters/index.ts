@@ -40,14 +40,21 @@ export function buildAdapters(d: AdapterDeps): Adapter[] {
     }),
   );
   // --- Bot Framework: Teams, Web Chat, Direct Line, Emulator (src/adapters/botframework) ---
-  // Always on: with no MicrosoftAppId it runs unauthenticated for the Emulator and logs so at start.
-  adapters.push(
-    createBotFrameworkChannel(d.config, {
-      redis: d.redis,
-      keys: d.keys,
-      log: d.log.child({ channel: 'botframework' }),
-    }),
-  );
+  // With no MicrosoftAppId it would run unauthenticated (for the Emulator): in production that is
+  // off (/api/messages answers 404) unless BOTFRAMEWORK_EMULATOR=true says so on purpose.
+  if (d.config.MicrosoftAppId || d.config.NODE_ENV !== 'production' || d.config.BOTFRAMEWORK_EMULATOR) {
+    adapters.push(
+      createBotFrameworkChannel(d.config, {
+        redis: d.redis,
+        keys: d.keys,
+        log: d.log.child({ channel: 'botframework' }),
+      }),
+    );
+  } else {
+    d.log.info(
+      'Bot Framework channel off: MicrosoftAppId is not set (BOTFRAMEWORK_EMULATOR=true opens it unauthenticated)',
+    );
+  }
   // --- end Bot Framework ---
   // --- Messenger and the WhatsApp Cloud API (src/adapters/messenger, src/adapters/whatsapp-cloud) ---
   // Config already requires each channel's settings together; the factories name any missing one.

@@ -9,6 +9,8 @@ import type { Keys } from '../engine/keys';
 import type { ChannelName } from '../engine/message';
 import type { Queues } from '../engine/queues';
 import { registerHealthRoutes } from '../http/health';
+import type { ReachWatch } from '../domain/alerts/watch';
+import { registerNobodyBanner } from '../staff/nobody';
 import { parseJsonBody } from '../http/json';
 import { registerStaffRoutes } from '../staff';
 import type { BuiltServices } from './services';
@@ -27,6 +29,8 @@ export interface HttpDeps {
   adapters: Map<ChannelName, Adapter>;
   adapterContext: AdapterContext;
   changes: ChangeBus;
+  /** Whether anyone can be told of an alert now (shown on /readyz and every dashboard page). */
+  reach: ReachWatch;
 }
 
 /** The Fastify server with health, channel webhooks and the staff dashboard registered (not yet listening). */
@@ -49,11 +53,13 @@ export async function buildHttp(d: HttpDeps): Promise<FastifyInstance> {
       done(Object.assign(err as Error, { statusCode: 400 }), undefined);
     }
   });
+  registerNobodyBanner(http, () => d.reach.current());
   registerHealthRoutes(http, {
     redis: d.healthConnections,
     queues: d.queues,
     metrics: d.metrics,
     channels: () => [...d.adapters.values()].map((a): ChannelStatus => a.status()),
+    safeguarding: () => d.reach.current(),
   });
   for (const a of d.adapters.values()) await a.registerRoutes?.(http, d.adapterContext);
   await registerStaffRoutes(http, {

@@ -19,6 +19,7 @@ import { Queues } from '../engine/queues';
 import { loadSafetyContent } from '../flows/online-safety/content';
 import { createScreen, defaultScreen, loadLexicon } from '../safeguarding';
 import { Connections, openCoreConnections } from './connections';
+import { ReachWatch } from '../domain/alerts/watch';
 import { buildHttp } from './http';
 import { createStop, type ShutdownStep } from './lifecycle';
 import { buildServices, publicUrlOf } from './services';
@@ -100,7 +101,9 @@ async function composeHaven(config: Config, opts: StartOptions, log: Logger, con
   );
   const now = opts.now;
   const clockMs = now ? () => now().getTime() : undefined;
+  const adapters = new Map<ChannelName, Adapter>();
   const built = buildServices({
+    channels: () => new Set(adapters.keys()),
     config,
     log,
     metrics,
@@ -127,7 +130,6 @@ async function composeHaven(config: Config, opts: StartOptions, log: Logger, con
   });
   const adapterContext = { accept: (m: Parameters<Ingest['accept']>[0]) => ingest.accept(m) };
 
-  const adapters = new Map<ChannelName, Adapter>();
   for (const a of buildAdapters({
     config,
     redis,
@@ -150,7 +152,11 @@ async function composeHaven(config: Config, opts: StartOptions, log: Logger, con
   built.alerts.onChange((e) => changes.publish('alerts', e));
   built.requests.onChange((c) => changes.publish('requests', { ...c }));
 
+  // "Nobody can be told of an alert" is shouted: in the log, on /readyz and on every dashboard page.
+  const reach = new ReachWatch(built.alerts, log.child({ module: 'alerts' }), config.ALERT_REACH_CHECK_SECONDS * 1000);
+  await reach.start();
   const http = await buildHttp({
+    reach,
     config,
     log,
     metrics,
@@ -201,6 +207,8 @@ async function composeHaven(config: Config, opts: StartOptions, log: Logger, con
     { name: 'close the HTTP server', run: () => http.close() },
     ...workers.map((w) => ({ name: `close the ${w.name} worker`, run: () => w.close() })),
     { name: 'close the queues', run: () => queues.close() },
+    { name: 'stop the alert reach check', run: () => reach.stop() },
+    { name: 'close the mailer', run: () => built.mailer?.close() },
     { name: 'close the Redis connections', run: () => connections.closeAll() },
   ];
   // A connection stuck reconnecting (its quit() waits for Redis) or a stream still open must not

@@ -4,6 +4,9 @@ import type { Logger } from '../common/logger';
 import type { Metrics } from '../common/metrics';
 import { AlertService } from '../domain/alerts/service';
 import { AlertStore } from '../domain/alerts/store';
+import { chatReach } from '../domain/alerts/reach';
+import type { Mailer } from '../common/mailer';
+import { mailerFor, staffTargets } from './alert-targets';
 import { MemberStore } from '../domain/members';
 import { RETENTION_TASK, RetentionSweep } from '../domain/privacy/retention';
 import { createRequestService, type RequestService } from '../domain/requests';
@@ -32,6 +35,8 @@ export interface ServiceDeps {
   safety: SafetyContent;
   /** The clock in ms (tests control it); the system clock when unset. */
   now?: () => number;
+  /** The channels running in this process (an alert's chat target on another channel cannot be told). */
+  channels?: () => ReadonlySet<ChannelName>;
 }
 
 /** The domain services and the engine-side stores, built once. */
@@ -46,6 +51,8 @@ export interface BuiltServices {
   services: Services;
   /** Handlers for the `tasks` queue, by job name. */
   tasks: TaskHandlers;
+  /** Sends email to `email:` staff targets (SMTP_URL); closed by whoever stops Haven. */
+  mailer: Mailer | undefined;
 }
 
 /** The member store as both the server and `haven members` use it. */
@@ -60,8 +67,9 @@ export function buildServices(d: ServiceDeps): BuiltServices {
   const vault = new IdentityVault(redis, keys, config.idHashSecret, config.dataKey, ttlSeconds);
   const states = new StateStore(redis, keys, ttlSeconds, config.PREFERENCES_TTL_DAYS * 24 * 3600);
   const outbox = new Outbox(queues.outbound);
-  const staffIds = (ids: string[]) =>
-    ids.map((id) => vault.conversationId(id.slice(0, id.indexOf(':')) as ChannelName, id.slice(id.indexOf(':') + 1)));
+  // Channel identities become conversation ids; `email:` targets stay as they are.
+  const staffIds = (ids: string[]) => staffTargets(ids, vault);
+  const mailer = mailerFor(config);
   const alerts = new AlertService(
     new AlertStore(d.alertRedis, keys, config.idHashSecret),
     queues.alerts,
@@ -75,6 +83,8 @@ export function buildServices(d: ServiceDeps): BuiltServices {
       urgentEscalationMs: config.ESCALATION_URGENT_MINUTES * 60_000,
       publicUrl: publicUrlOf(config),
       signingSecret: config.sessionSecret,
+      mailer,
+      canReach: chatReach({ channels: d.channels ?? (() => new Set()), vault, redis, keys }),
     },
     log.child({ module: 'alerts' }),
     d.metrics,
@@ -92,6 +102,7 @@ export function buildServices(d: ServiceDeps): BuiltServices {
     safetyReminder: (platform) => sessionSafetyReminder(d.safety, platform),
     coordinatorWebhookUrl: config.COORDINATOR_WEBHOOK_URL,
     coordinatorIds: staffIds(config.COORDINATOR_IDS),
+    mailer,
     publicUrl: config.PUBLIC_URL,
     optedOut: async (conversationId) => (await states.load(conversationId))?.optedOut ?? false,
     now: d.now,
@@ -123,7 +134,7 @@ export function buildServices(d: ServiceDeps): BuiltServices {
       await retention.run();
     },
   };
-  return { vault, states, outbox, alerts, members, requests, services, tasks };
+  return { vault, states, outbox, alerts, members, requests, services, tasks, mailer };
 }
 
 /** The base URL in links sent to staff. */

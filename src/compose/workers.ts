@@ -83,6 +83,8 @@ export async function startWorkers(d: WorkerDeps): Promise<Worker[]> {
     discreet: (m, purpose) => discreetText(m, { hide: [config.CHARITY_NAME], purpose }),
     // A booking, reminder or staff message that cannot reach the young person shows on its request.
     onUndeliverable: (job, reason) => built.requests.recordUndelivered(job.cause, reason),
+    // An alert's staff target counts as told only when the platform accepted its message.
+    onOutcome: (outcome) => built.alerts.reportSend(outcome),
   });
   // A job whose worker died is taken up again once its lock lapses (BullMQ stalled-job check).
   const lockOptions = {

@@ -14,7 +14,7 @@ const minutes = z.coerce.number().positive();
 const optionalString = z.string().min(1).optional();
 const optionalUrl = z.url({ message: 'must be a full URL (http://... or https://...)' }).optional();
 
-/** A comma-separated list of channel identities such as `messenger:123,webchat:abc`. */
+/** A comma-separated list of staff targets: channel identities such as `messenger:123`, or `email:ADDRESS`. */
 const identityList = z
   .string()
   .default('')
@@ -26,9 +26,11 @@ const identityList = z
   )
   .pipe(
     z.array(
-      z.string().regex(/^(webchat|messenger|botframework|whatsapp|whatsapp-cloud):.+$/, {
-        message: 'each entry must look like channel:id, e.g. messenger:1234567890',
-      }),
+      z
+        .string()
+        .regex(/^((webchat|messenger|botframework|whatsapp|whatsapp-cloud):.+|email:[^@\s,]+@[^@\s,]+\.[^@\s,]+)$/, {
+          message: 'each entry must look like channel:id or email:address, e.g. messenger:1234567890',
+        }),
     ),
   );
 
@@ -86,6 +88,8 @@ export const configSchema = z.object({
   MicrosoftAppPassword: optionalString,
   MicrosoftAppType: z.enum(['MultiTenant', 'SingleTenant', 'UserAssignedMSI']).optional(),
   MicrosoftAppTenantId: optionalString,
+  /** Opens /api/messages without MicrosoftAppId in production, unauthenticated, for the Bot Framework Emulator (loudly). */
+  BOTFRAMEWORK_EMULATOR: bool.default(false),
 
   WHATSAPP_ENABLED: bool.default(false),
   PUPPETEER_EXECUTABLE_PATH: z.string().min(1).default('/usr/bin/chromium'),
@@ -111,6 +115,17 @@ export const configSchema = z.object({
   SAFEGUARDING_LEADS: identityList,
   /** Coordinator chat identities told of every new one-to-one request. */
   COORDINATOR_IDS: identityList,
+  // --- Email for staff targets (`email:ADDRESS` in the lists above) ---
+  /** Mail server for `email:` targets: `smtp://user:pass@host:port` (or `smtps://`). */
+  SMTP_URL: z
+    .string()
+    .regex(/^smtps?:\/\//, { message: 'must start with smtp:// or smtps://' })
+    .optional(),
+  /** The From address of Haven's staff emails. */
+  SMTP_FROM: z.string().min(3).default('Haven <haven@localhost>'),
+  /** How often Haven checks that someone can be told of an alert (the dashboard and /readyz say when nobody can). */
+  ALERT_REACH_CHECK_SECONDS: positiveInt.default(60),
+  // --- end email ---
   ESCALATION_MINUTES: minutes.default(10),
   ESCALATION_URGENT_MINUTES: minutes.default(2),
   OFFICE_HOURS: officeHours.default('Mon-Fri 09:00-17:00'),
@@ -245,6 +260,12 @@ export function loadConfig(env: NodeJS.ProcessEnv = readEnvironment()): Config {
   if (c.MicrosoftAppType === 'SingleTenant' && !c.MicrosoftAppTenantId) {
     problems.push('MicrosoftAppTenantId: needed because MicrosoftAppType is SingleTenant');
   }
+  // An email target with no mail server could never be told: refused at start, not at the first alert.
+  const emailTargets = ['SAFEGUARDING_ON_DUTY', 'SAFEGUARDING_LEADS', 'COORDINATOR_IDS'].filter((n) =>
+    /(^|,)\s*email:/.test(c[n] ?? ''),
+  );
+  if (emailTargets.length && !c.SMTP_URL)
+    problems.push(`SMTP_URL: needed because ${emailTargets.join(', ')} name an email: target`);
   if (c.NODE_ENV === 'production') {
     for (const n of ['ID_HASH_SECRET', 'DATA_ENCRYPTION_KEY', 'SESSION_SECRET'] as const) {
       if (!c[n])

@@ -6,6 +6,8 @@ export interface ChannelStatus {
   state: 'starting' | 'ready' | 'standby' | 'needs_pairing' | 'down' | 'stopped';
   /** Plain words on why it is not ready (never a secret). */
   detail?: string;
+  /** Something staff must see at once about a channel that works (shown loudly, never as "Working"). */
+  warning?: string;
   /** Pairing data for staff when state is `needs_pairing` (a QR payload or pairing code). */
   pairing?: { qr?: string; code?: string };
 }

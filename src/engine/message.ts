@@ -91,6 +91,45 @@ export interface OutboundJob {
   purpose: SendPurpose;
   /** For tracing: the inbound message or other cause this answers. */
   cause?: string;
+  /** Who is told what became of this message (see {@link SendOwner}); derived from `cause` when absent. */
+  owner?: SendOwner;
+}
+
+/**
+ * Who a message belongs to, and so who hears the platform's answer: an alert's notice to one
+ * staff target at one level, a message about a one-to-one request, a coordinator's notice, a reply
+ * to someone's message, or anything else Haven says in a conversation.
+ */
+export type SendOwner =
+  | { kind: 'alert'; alertId: string; level: number; target: string }
+  | { kind: 'request'; requestId: string }
+  | { kind: 'coordinator'; notice: string }
+  | { kind: 'reply'; messageId: string }
+  | { kind: 'conversation'; conversationId: string };
+
+/**
+ * The platform's answer for one message, reported to its owner: `delivered` once the platform
+ * accepted it; otherwise why not, and whether that is the end (`final`) or it is being tried again.
+ */
+export interface SendOutcome {
+  owner: SendOwner;
+  conversationId: string;
+  channel: ChannelName;
+  delivered: boolean;
+  final: boolean;
+  reason?: string;
+}
+
+/** The owner of a message from its cause key (the outbox's job key), for messages queued without one. */
+export function ownerFromCause(cause: string | undefined, conversationId: string): SendOwner {
+  const c = cause ?? '';
+  const request = /^(?:req|reminder):([^:]+):/.exec(c);
+  if (request) return { kind: 'request', requestId: request[1] as string };
+  const alert = /^alert:([^:]+):(\d+):(.+)$/.exec(c);
+  if (alert) return { kind: 'alert', alertId: alert[1] as string, level: Number(alert[2]), target: alert[3] as string };
+  if (c.startsWith('coord:')) return { kind: 'coordinator', notice: c.slice('coord:'.length) };
+  if ((CHANNELS as readonly string[]).includes(c.slice(0, c.indexOf(':')))) return { kind: 'reply', messageId: c };
+  return { kind: 'conversation', conversationId };
 }
 
 /** The payloads of the main menu, shared by the help flow and channels with a persistent menu. */

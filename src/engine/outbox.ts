@@ -1,6 +1,6 @@
 import type { Queue } from 'bullmq';
 import { IdentityVault } from './identity';
-import type { OutboundJob, OutboundMessage, SendPurpose } from './message';
+import { ownerFromCause, type OutboundJob, type OutboundMessage, type SendOwner, type SendPurpose } from './message';
 import { jobId } from './queues';
 
 /** The job name of a message to send, on whichever queue an {@link Outbox} writes to. */
@@ -17,8 +17,14 @@ export class Outbox {
    * Queues one message. `key` makes the job id stable so that a retried inbound job (after a
    * crash) queues the same replies again as no-ops rather than sending twice.
    */
-  async send(conversationId: string, message: OutboundMessage, purpose: SendPurpose, key?: string): Promise<void> {
-    await this.sendAll(conversationId, [message], purpose, key);
+  async send(
+    conversationId: string,
+    message: OutboundMessage,
+    purpose: SendPurpose,
+    key?: string,
+    owner?: SendOwner,
+  ): Promise<void> {
+    await this.sendAll(conversationId, [message], purpose, key, owner);
   }
 
   /** Queues several messages as one job, so they arrive in the order given. */
@@ -27,6 +33,7 @@ export class Outbox {
     messages: OutboundMessage[],
     purpose: SendPurpose,
     key?: string,
+    owner?: SendOwner,
   ): Promise<void> {
     const [message, ...followUps] = messages;
     if (!message) return;
@@ -37,6 +44,8 @@ export class Outbox {
       followUps: followUps.length ? followUps : undefined,
       purpose,
       cause: key,
+      // Every message has an owner, who hears the platform's answer (engine/sender).
+      owner: owner ?? ownerFromCause(key, conversationId),
     };
     await this.outbound.add(OUTBOX_JOB, data, key ? { jobId: jobId('out', key) } : {});
   }

@@ -5,7 +5,14 @@ import { PlatformRefusedError } from '../common/errors';
 import type { IdentityVault } from './identity';
 import type { Keys } from './keys';
 import type { Logger } from '../common/logger';
-import type { ChannelName, OutboundJob, OutboundMessage, SendPurpose } from './message';
+import {
+  ownerFromCause,
+  type ChannelName,
+  type OutboundJob,
+  type OutboundMessage,
+  type SendOutcome,
+  type SendPurpose,
+} from './message';
 import type { Metrics } from '../common/metrics';
 import type { StateStore } from './state';
 
@@ -33,6 +40,11 @@ export class Sender {
       discreet?: (message: OutboundMessage, purpose: SendPurpose) => OutboundMessage;
       /** Told of a message that can never be delivered (no address, or the platform refused it for good). */
       onUndeliverable?: (job: OutboundJob, reason: string) => Promise<void>;
+      /**
+       * Told the platform's answer for every message, with its owner: accepted, refused for good,
+       * or failed and being tried again. An alert counts a staff member as told only from here.
+       */
+      onOutcome?: (outcome: SendOutcome) => Promise<void>;
     },
   ) {}
 
@@ -45,6 +57,7 @@ export class Sender {
     const adapter = this.d.adapters.get(channel);
     if (!adapter) {
       this.d.metrics?.outbound.inc({ channel, outcome: 'not_sent' });
+      await this.report(job, false, true, `the ${channel} channel is not set up`);
       throw new UnrecoverableError(`channel ${channel} is not configured`);
     }
     // Read together (one batch on the pipelined connection).
@@ -56,6 +69,7 @@ export class Sender {
     if (state?.optedOut && (job.purpose === 'notice' || job.purpose === 'event')) {
       this.d.metrics?.outbound.inc({ channel, outcome: 'opted_out' });
       this.d.log.info({ channel, conversation: conversationId, cause: job.cause }, 'opted out of notices; not sent');
+      await this.report(job, false, true, 'they said "stop"');
       return;
     }
     const parts = [job.message, ...(job.followUps ?? [])].map((m) =>
@@ -67,7 +81,9 @@ export class Sender {
         { channel, conversation: conversationId },
         'no address for conversation (never seen, expired or erased); not sent',
       );
-      await this.undeliverable(job, 'no way to reach them: they have not messaged for too long, or deleted their data');
+      const why = 'no way to reach them: they have not messaged for too long, or deleted their data';
+      await this.report(job, false, true, why);
+      await this.undeliverable(job, why);
       throw new UnrecoverableError('no channel address for this conversation');
     }
     try {
@@ -80,6 +96,8 @@ export class Sender {
         if (i + 1 < parts.length) await onProgress?.(i + 1);
       }
     } catch (err) {
+      const final = err instanceof PlatformRefusedError && err.details.retryAfterMs === undefined;
+      await this.report(job, false, final, `${channel} ${final ? 'refused it' : 'failed'}: ${(err as Error).message}`);
       const code =
         err instanceof PlatformRefusedError
           ? String(err.details.platformCode ?? err.status)
@@ -97,6 +115,23 @@ export class Sender {
       this.d.log.warn({ channel, conversation: conversationId, code }, 'send failed; will retry');
       throw err;
     }
+    await this.report(job, true, true);
+  }
+
+  /** Tells the message's owner the platform's answer; a failure to record it is logged, never thrown. */
+  private async report(job: OutboundJob, delivered: boolean, final: boolean, reason?: string): Promise<void> {
+    if (!this.d.onOutcome) return;
+    const outcome: SendOutcome = {
+      owner: job.owner ?? ownerFromCause(job.cause, job.conversationId),
+      conversationId: job.conversationId,
+      channel: job.channel,
+      delivered,
+      final,
+      reason,
+    };
+    await this.d
+      .onOutcome(outcome)
+      .catch((err: Error) => this.d.log.warn({ err: { message: err.message } }, 'could not record a send outcome'));
   }
 
   private async undeliverable(job: OutboundJob, reason: string): Promise<void> {

@@ -16,6 +16,8 @@ export function registerHealthRoutes(
     queues: Queues;
     metrics: Metrics;
     channels: () => ChannelStatus[];
+    /** Whether anyone can be told of a safeguarding alert now (said in /readyz's body). */
+    safeguarding?: () => { ok: boolean; problem?: string };
   },
 ): void {
   app.get('/healthz', async () => ({ status: 'ok' }));
@@ -30,7 +32,15 @@ export function registerHealthRoutes(
     }
     // Public: the state and reason only, never pairing data (a QR or code would let anyone link the account).
     const channels = d.channels().map(({ channel, state, detail }) => ({ channel, state, detail }));
-    const body = { status: redis === 'ok' ? 'ready' : 'not_ready', redis, channels };
+    const told = d.safeguarding?.();
+    const safeguarding =
+      told && (told.ok ? { alerts: 'deliverable' } : { alerts: 'nobody_can_be_told', problem: told.problem });
+    const body = {
+      status: redis === 'ok' ? 'ready' : 'not_ready',
+      redis,
+      channels,
+      ...(safeguarding ? { safeguarding } : {}),
+    };
     return reply.code(redis === 'ok' ? 200 : 503).send(body);
   });
 

@@ -1,53 +1,34 @@
 import type { FastifyInstance } from 'fastify';
-import type { CloudAdapter, Request, Response, TurnContext } from 'botbuilder';
+import type { Activity, InvokeResponse, TurnContext } from 'botbuilder';
 import type { Logger } from '../../common/logger';
 import { checkActivity } from './activity';
 import type { TurnOutcome } from './inbound';
 import { parseJsonBody } from '../../http/json';
 
 /**
- * botbuilder's `Response` (the restify/express shape `CloudAdapter.process` writes to), kept in
- * memory so the Fastify reply is decided after the turn: a turn whose message was not stored
- * must answer 503, whatever botbuilder would have said.
+ * botbuilder's authentication and turn for one activity (CloudAdapter's processActivity): throws
+ * when the request is not authenticated. Called directly rather than through `CloudAdapter.process`,
+ * which prints every refused request's stack trace to the console and answers 500 with the error's text.
  */
-export class BufferedResponse implements Response {
-  socket: unknown = null;
-  statusCode = 200;
-  body: unknown;
-  readonly headers: Record<string, string> = {};
-  ended = false;
-
-  status(code: number): this {
-    this.statusCode = code;
-    return this;
-  }
-  header(name: string, value: unknown): this {
-    this.headers[name.toLowerCase()] = String(value);
-    return this;
-  }
-  send(body?: unknown): this {
-    this.body = body;
-    return this;
-  }
-  end(): this {
-    this.ended = true;
-    return this;
-  }
-}
+export type ProcessActivity = (
+  authHeader: string,
+  activity: Activity,
+  logic: (context: TurnContext) => Promise<void>,
+) => Promise<InvokeResponse | undefined>;
 
 /** What the route needs: botbuilder's adapter and the turn logic. */
 export interface MessagesRouteDeps {
   /** No app id: unauthenticated, so only a local Emulator's serviceUrl is accepted. */
   emulatorMode: boolean;
-  cloud: CloudAdapter;
+  process: ProcessActivity;
   turn: (context: TurnContext) => Promise<TurnOutcome>;
   log: Logger;
 }
 
 /**
  * `POST /api/messages`: the body is read as text and parsed here (400 when it is not JSON),
- * checked for the fields botbuilder needs (400), then handed to `CloudAdapter.process`, which
- * authenticates it (401) and runs the turn. 200 only once every message in it is stored; 503
+ * checked for the fields botbuilder needs (400), then handed to botbuilder, which authenticates
+ * it (401) and runs the turn. 200 only once every message in it is stored; 503
  * when storing failed, so the channel delivers it again.
  */
 export function registerMessagesRoute(app: FastifyInstance, d: MessagesRouteDeps): void {
@@ -78,12 +59,15 @@ export function registerMessagesRoute(app: FastifyInstance, d: MessagesRouteDeps
           .send({ error: 'MicrosoftAppId is not set: only a local Bot Framework Emulator may connect' });
       }
 
-      const res = new BufferedResponse();
       let notStored: unknown;
       let outcome: TurnOutcome | undefined;
-      const request: Request = { body: body as Record<string, unknown>, headers: req.headers, method: 'POST' };
+      let turnStarted = false;
+      const type = (body as { type: string }).type;
+      const auth = req.headers.authorization ?? '';
+      let invoke: InvokeResponse | undefined;
       try {
-        await d.cloud.process(request, res, async (context) => {
+        invoke = await d.process(auth, body as Activity, async (context) => {
+          turnStarted = true;
           try {
             outcome = await d.turn(context);
           } catch (err) {
@@ -91,13 +75,21 @@ export function registerMessagesRoute(app: FastifyInstance, d: MessagesRouteDeps
           }
         });
       } catch (err) {
+        if (!turnStarted) {
+          // Not authenticated (no or a bad token, or its signing keys could not be read): a plain
+          // 401 and one log line, with nothing of botbuilder's internals.
+          d.log.warn(
+            { type, reason: (err as Error).name || 'Error' },
+            'Bot Framework request refused: not authenticated',
+          );
+          return reply.code(401).send({ error: 'unauthorized' });
+        }
         d.log.error(
           { err: { name: (err as Error).name, message: (err as Error).message } },
           'Bot Framework turn failed',
         );
         return reply.code(500).send({ error: 'internal error' });
       }
-      const type = (body as { type: string }).type;
       if (notStored) {
         d.log.error(
           { err: { name: (notStored as Error).name, message: (notStored as Error).message }, type },
@@ -105,12 +97,10 @@ export function registerMessagesRoute(app: FastifyInstance, d: MessagesRouteDeps
         );
         return reply.code(503).header('retry-after', '2').send({ error: 'busy, try again' });
       }
-      if (res.statusCode === 401) d.log.warn({ type }, 'Bot Framework request refused: not authenticated');
-      else d.log.debug({ type, handled: outcome?.handled ?? 0, status: res.statusCode }, 'Bot Framework activity');
-      reply.code(res.statusCode);
-      for (const [k, v] of Object.entries(res.headers)) reply.header(k, v);
-      if (res.body === undefined || res.body === null) return reply.send();
-      return reply.send(typeof res.body === 'string' ? { error: res.body } : res.body);
+      d.log.debug({ type, handled: outcome?.handled ?? 0, status: invoke?.status ?? 200 }, 'Bot Framework activity');
+      reply.code(invoke?.status ?? 200);
+      if (invoke?.body === undefined || invoke.body === null) return reply.send();
+      return reply.send(invoke.body);
     });
   });
 }

@@ -1,5 +1,7 @@
 import {
   CloudAdapter,
+  type Activity,
+  type TurnContext,
   ConfigurationBotFrameworkAuthentication,
   type ConfigurationBotFrameworkAuthenticationOptions,
   type ConversationReference,
@@ -23,6 +25,28 @@ export type BotFrameworkSettings = Pick<
   Config,
   'MicrosoftAppId' | 'MicrosoftAppPassword' | 'MicrosoftAppType' | 'MicrosoftAppTenantId'
 >;
+
+/**
+ * botbuilder's CloudAdapter with its authenticate-and-run step open to the route, which answers
+ * a refused request itself (a plain 401, one log line) instead of `process()`'s console stack trace.
+ */
+class HavenCloudAdapter extends CloudAdapter {
+  run(authHeader: string, activity: Activity, logic: (context: TurnContext) => Promise<void>) {
+    // As CloudAdapter.process does (validateAndFixActivity): dates arrive as strings.
+    const a = activity as unknown as Record<string, unknown>;
+    for (const [field, rawField] of [
+      ['timestamp', 'rawTimestamp'],
+      ['expiration', 'rawExpiration'],
+      ['localTimestamp', 'rawLocalTimestamp'],
+    ] as const) {
+      if (typeof a[field] === 'string') {
+        a[rawField] = a[field];
+        a[field] = new Date(a[field]);
+      }
+    }
+    return this.processActivity(authHeader, activity, logic);
+  }
+}
 
 /** What the channel uses from the composition root. */
 export interface BotFrameworkDeps {
@@ -48,7 +72,7 @@ const storedReference = z.looseObject({
  */
 export class BotFrameworkChannel implements Adapter {
   readonly name = 'botframework' as const;
-  private readonly cloud: CloudAdapter;
+  private readonly cloud: HavenCloudAdapter;
   private readonly choices: ChoiceMemory;
   private readonly appId: string;
 
@@ -62,7 +86,7 @@ export class BotFrameworkChannel implements Adapter {
     if (settings.MicrosoftAppPassword) options.MicrosoftAppPassword = settings.MicrosoftAppPassword;
     if (settings.MicrosoftAppType) options.MicrosoftAppType = settings.MicrosoftAppType;
     if (settings.MicrosoftAppTenantId) options.MicrosoftAppTenantId = settings.MicrosoftAppTenantId;
-    this.cloud = new CloudAdapter(new ConfigurationBotFrameworkAuthentication(options));
+    this.cloud = new HavenCloudAdapter(new ConfigurationBotFrameworkAuthentication(options));
     this.choices = new ChoiceMemory(d.redis, d.keys);
   }
 
@@ -82,7 +106,7 @@ export class BotFrameworkChannel implements Adapter {
     }
     registerMessagesRoute(app, {
       emulatorMode: this.emulatorMode,
-      cloud: this.cloud,
+      process: (...args) => this.cloud.run(...args),
       turn: createTurnHandler((m) => ctx.accept(m), this.choices),
       log: this.d.log,
     });
@@ -131,7 +155,13 @@ export class BotFrameworkChannel implements Adapter {
 
   status(): ChannelStatus {
     return this.emulatorMode
-      ? { channel: 'botframework', state: 'ready', detail: 'emulator mode: unauthenticated (MicrosoftAppId not set)' }
+      ? {
+          channel: 'botframework',
+          state: 'ready',
+          detail: 'emulator mode: unauthenticated (MicrosoftAppId not set)',
+          warning:
+            'UNAUTHENTICATED: anyone who can reach /api/messages can pretend to be anyone. For the Bot Framework Emulator only; never with real young people.',
+        }
       : { channel: 'botframework', state: 'ready' };
   }
 }

@@ -3,7 +3,8 @@ import type { Queue } from 'bullmq';
 import fetch from 'node-fetch';
 import type { Logger } from '../../common/logger';
 import type { Metrics } from '../../common/metrics';
-import type { ChannelName } from '../../engine/message';
+import { isEmailTarget, shortEmail, type Mailer } from '../../common/mailer';
+import type { ChannelName, SendOutcome } from '../../engine/message';
 import { IdentityVault } from '../../engine/identity';
 import type { Outbox } from '../../engine/outbox';
 import { jobId } from '../../engine/queues';
@@ -13,9 +14,19 @@ import type { Alert, AlertStore } from './store';
 /** Settings the alert pipeline needs. */
 export interface AlertSettings {
   webhookUrl?: string;
-  /** Pseudonymous conversation ids of on-duty staff (level 0) and of the leads (escalation). */
+  /**
+   * On-duty staff (level 0) and the leads (escalation): pseudonymous conversation ids of staff
+   * chat identities, or `email:ADDRESS`.
+   */
   onDuty: string[];
   leads: string[];
+  /** Sends the `email:` targets' mail (SMTP_URL); without it an email target cannot be told. */
+  mailer?: Mailer;
+  /**
+   * Whether a staff chat identity can be told now: null when it can, else why not (never
+   * messaged Haven, outside the platform's window, channel not set up). Default: assumed it can.
+   */
+  canReach?: (conversationId: string) => Promise<string | null>;
   escalationMs: number;
   urgentEscalationMs: number;
   publicUrl: string;
@@ -23,7 +34,19 @@ export interface AlertSettings {
 }
 
 /** Something that wants to hear of alert changes at once (the dashboard's live view). */
-export type AlertListener = (event: { type: 'raised' | 'acknowledged' | 'escalated'; alertId: string }) => void;
+export type AlertListener = (event: {
+  type: 'raised' | 'acknowledged' | 'escalated' | 'not_delivered';
+  alertId: string;
+}) => void;
+
+/** Whether anyone can be told of an alert now, and why not. */
+export interface Reachability {
+  /** False when no target is set up, or none can be reached now. */
+  ok: boolean;
+  /** Plain words for staff and the log when not ok. */
+  problem?: string;
+  targets: Array<{ target: string; reachable: boolean; why?: string }>;
+}
 
 /** The alerts queue's job that delivers (or escalates) one alert. */
 export const ALERT_JOB = 'deliver';
@@ -32,6 +55,8 @@ export const ALERT_JOB = 'deliver';
 export interface AlertJob {
   alertId: string;
   level: number;
+  /** Brought forward because someone at the level before could not be told (not the timer). */
+  hurried?: boolean;
 }
 
 /** What {@link AlertService.raise} needs to know of a concerning message. */
@@ -71,12 +96,13 @@ export class AlertService {
     this.listeners.add(listener);
     return () => this.listeners.delete(listener);
   }
-  private emit(type: 'raised' | 'acknowledged' | 'escalated', alertId: string) {
+  private emit(type: 'raised' | 'acknowledged' | 'escalated' | 'not_delivered', alertId: string) {
     for (const l of this.listeners) l({ type, alertId });
   }
 
   /** True when this conversation is one of the staff identities alerts go to. */
   isStaff(conversationId: string): boolean {
+    // An `email:` target is never a conversation id, so it never matches here.
     return this.settings.onDuty.includes(conversationId) || this.settings.leads.includes(conversationId);
   }
 
@@ -137,7 +163,22 @@ export class AlertService {
     await this.queue.add(ALERT_JOB, data, { jobId: jobId('alert', alertId, '0'), priority: 1 });
   }
 
-  /** Worker side: deliver the alert at `level`, then schedule the next escalation. */
+  /** Who is told at `level`: on-duty staff first, then the leads and on-duty staff together. */
+  targetsFor(level: number): string[] {
+    return [...new Set(level === 0 ? this.settings.onDuty : [...this.settings.leads, ...this.settings.onDuty])];
+  }
+
+  /** A short, non-identifying name for a target in the alert's record and the log. */
+  static targetName(target: string): string {
+    return isEmailTarget(target) ? `email ${shortEmail(target)}` : IdentityVault.shortName(target);
+  }
+
+  /**
+   * Worker side: deliver the alert at `level`, then schedule the next escalation. A chat target
+   * counts as told only when its platform accepts the message ({@link reportSend}); an email
+   * target when the mail server accepts it; the webhook when it answers 2xx. A target that cannot
+   * be told is recorded on the alert and the next level's targets are told at once.
+   */
   async deliver(job: AlertJob): Promise<void> {
     const [found, done] = await Promise.all([this.store.get(job.alertId), this.store.deliveredParts(job.alertId)]);
     // Not there: its record failed after its job was queued. Retried (with backoff) until the
@@ -148,53 +189,202 @@ export class AlertService {
     if (found.status === 'acknowledged' || done.has(String(job.level))) return;
     let alert = found;
     if (job.level > 0) {
-      const escalated = await this.store.escalate(alert.id, job.level);
+      const escalated = await this.store.escalate(
+        alert.id,
+        job.level,
+        Date.now(),
+        job.hurried ? 'someone could not be told, so the next staff are told now' : undefined,
+      );
       if (!escalated) return;
       if (escalated.level > found.level) this.emit('escalated', alert.id);
       alert = escalated;
     }
-    const targets = job.level === 0 ? this.settings.onDuty : [...this.settings.leads, ...this.settings.onDuty];
-    const text = this.staffMessage(alert, job.level);
+    const targets = this.targetsFor(job.level);
+    const text = this.staffMessage(alert, job.level, job.hurried);
     const failures: string[] = [];
-    for (const staff of new Set(targets)) {
-      const part = `${job.level}:chat:${staff}`;
-      if (done.has(part)) continue;
-      try {
-        await this.outbox.send(staff, { text }, 'staff_notice', `alert:${alert.id}:${job.level}:${staff}`);
-        await this.store.markDelivered(alert.id, part);
-        await this.store.append(alert.id, {
-          at: Date.now(),
-          event: 'delivered',
-          detail: `queued to ${IdentityVault.shortName(staff)}`,
-        });
-      } catch (err) {
-        failures.push(`chat ${IdentityVault.shortName(staff)}: ${(err as Error).message}`);
+    let notTold = 0;
+    if (targets.length === 0 && !this.settings.webhookUrl) {
+      notTold++;
+      await this.notDelivered(
+        alert.id,
+        job.level,
+        'nobody',
+        'no staff member is set up to be told at this level',
+        false,
+      );
+    }
+    for (const target of targets) {
+      if (isEmailTarget(target)) {
+        const part = `${job.level}:email:${target}`;
+        if (done.has(part)) continue;
+        try {
+          if (!this.settings.mailer) throw new Error('no mail server is set up (SMTP_URL)');
+          await this.settings.mailer.send(this.staffEmail(alert, job.level, target, job.hurried));
+          await this.store.markDelivered(alert.id, part);
+          await this.store.noteTarget(target, null);
+          await this.store.append(alert.id, {
+            at: Date.now(),
+            event: 'delivered',
+            detail: `told ${AlertService.targetName(target)} (the mail server accepted it)`,
+          });
+        } catch (err) {
+          notTold++;
+          await this.notDelivered(alert.id, job.level, target, (err as Error).message, false);
+          failures.push(`email ${shortEmail(target)}: ${(err as Error).message}`);
+        }
+        continue;
       }
+      const part = `${job.level}:chat:${target}`;
+      if (done.has(part)) continue;
+      // Queued here; told only once the platform accepts it (reportSend).
+      await this.outbox.send(target, { text }, 'staff_notice', `alert:${alert.id}:${job.level}:${target}`, {
+        kind: 'alert',
+        alertId: alert.id,
+        level: job.level,
+        target,
+      });
+      await this.store.markDelivered(alert.id, part);
+      await this.store.append(alert.id, {
+        at: Date.now(),
+        event: 'queued',
+        detail: `sending to ${AlertService.targetName(target)}`,
+      });
     }
     if (this.settings.webhookUrl && !done.has(`${job.level}:webhook`)) {
       try {
         await this.postWebhook(alert, job.level);
         await this.store.markDelivered(alert.id, `${job.level}:webhook`);
-        await this.store.append(alert.id, { at: Date.now(), event: 'delivered', detail: 'alert webhook' });
+        await this.store.append(alert.id, {
+          at: Date.now(),
+          event: 'delivered',
+          detail: 'alert webhook (answered 2xx)',
+        });
       } catch (err) {
         failures.push(`webhook: ${(err as Error).message}`);
+        await this.store.append(alert.id, {
+          at: Date.now(),
+          event: 'delivery_failed',
+          detail: `not delivered to the alert webhook: ${(err as Error).message}`,
+        });
       }
     }
-    for (const f of failures)
-      await this.store.append(alert.id, { at: Date.now(), event: 'delivery_failed', detail: f });
     if (job.level < MAX_LEVEL) {
-      const delay = alert.severity === 'urgent' ? this.settings.urgentEscalationMs : this.settings.escalationMs;
-      const next: AlertJob = { alertId: alert.id, level: job.level + 1 };
+      // A target that could not be told: the next level's targets are told now, not after the timer.
+      const hurry = notTold > 0 && this.nextLevelAddsTargets(job.level);
+      const delay = hurry
+        ? 0
+        : alert.severity === 'urgent'
+          ? this.settings.urgentEscalationMs
+          : this.settings.escalationMs;
+      const next: AlertJob = { alertId: alert.id, level: job.level + 1, ...(hurry ? { hurried: true } : {}) };
       await this.queue.add(ALERT_JOB, next, {
         jobId: jobId('alert', alert.id, String(next.level)),
         delay,
         priority: 1,
       });
     }
-    // A failed webhook is retried by the queue; escalation above is already scheduled, so it still runs.
-    if (failures.some((f) => f.startsWith('webhook')))
-      throw new Error(`alert ${alert.id} delivery failed: ${failures.join('; ')}`);
+    // A failed webhook or email is retried by the queue; escalation above is already scheduled, so it still runs.
+    if (failures.length) throw new Error(`alert ${alert.id} delivery failed: ${failures.join('; ')}`);
     await this.store.markDelivered(alert.id, String(job.level));
+  }
+
+  /** True when the level after `level` tells someone `level` did not (so hurrying it helps). */
+  private nextLevelAddsTargets(level: number): boolean {
+    const now = new Set(this.targetsFor(level));
+    return this.targetsFor(level + 1).some((t) => !now.has(t));
+  }
+
+  /**
+   * The platform's answer for an alert's message to one staff target (the sender calls this for
+   * every message it sends; only alert-owned ones are acted on). Accepted: the target is told.
+   * Refused, or failed (and being retried): recorded on the alert as not delivered, and the next
+   * level's targets are told at once.
+   */
+  async reportSend(outcome: SendOutcome): Promise<void> {
+    const owner = outcome.owner;
+    if (owner.kind !== 'alert') return;
+    if (outcome.delivered) {
+      await this.store.noteTarget(owner.target, null);
+      await this.store.append(owner.alertId, {
+        at: Date.now(),
+        event: 'delivered',
+        detail: `told ${AlertService.targetName(owner.target)} (${outcome.channel} accepted it)`,
+      });
+      return;
+    }
+    const why = `${outcome.reason ?? 'not sent'}${outcome.final ? '' : ' (trying again)'}`;
+    await this.notDelivered(owner.alertId, owner.level, owner.target, why);
+  }
+
+  /** Records "not delivered to X: why" on the alert and, while it is open, tells the next level now. */
+  private async notDelivered(alertId: string, level: number, target: string, why: string, hurry = true): Promise<void> {
+    const name = target === 'nobody' ? 'anyone' : AlertService.targetName(target);
+    if (target !== 'nobody') await this.store.noteTarget(target, why);
+    await this.store.append(alertId, {
+      at: Date.now(),
+      event: 'delivery_failed',
+      detail: `not delivered to ${name}: ${why}`,
+    });
+    this.log.warn({ alertId, level, target: name }, 'safeguarding alert not delivered to a staff target');
+    this.emit('not_delivered', alertId);
+    if (hurry) await this.escalateNow(alertId, level);
+  }
+
+  /** Brings the next level's delivery forward to now (or queues it now), unless it adds nobody. */
+  private async escalateNow(alertId: string, level: number): Promise<void> {
+    if (level >= MAX_LEVEL || !this.nextLevelAddsTargets(level)) return;
+    const alert = await this.store.get(alertId);
+    if (!alert || alert.status !== 'open') return;
+    const id = jobId('alert', alertId, String(level + 1));
+    const existing = await this.queue.getJob(id);
+    if (existing) {
+      if (await existing.isDelayed()) {
+        await existing.updateData({ ...(existing.data as AlertJob), hurried: true });
+        await existing.promote().catch(() => undefined);
+      }
+      return;
+    }
+    const next: AlertJob = { alertId, level: level + 1, hurried: true };
+    await this.queue.add(ALERT_JOB, next, { jobId: id, priority: 1 });
+  }
+
+  /**
+   * Whether anyone can be told of an alert now. A target is reachable unless its last attempt
+   * failed, or (chat) it cannot be reached now, or (email) no mail server is set up. The webhook
+   * counts unless its last attempt failed.
+   */
+  async reachability(): Promise<Reachability> {
+    const all = [...new Set([...this.settings.onDuty, ...this.settings.leads])];
+    const last = await this.store.targetStates();
+    const targets: Reachability['targets'] = [];
+    for (const target of all) {
+      let why: string | null = null;
+      if (isEmailTarget(target)) {
+        if (!this.settings.mailer) why = 'no mail server is set up (SMTP_URL)';
+      } else {
+        why = this.settings.canReach ? await this.settings.canReach(target) : null;
+      }
+      why ??= last.get(target) ?? null;
+      targets.push({ target: AlertService.targetName(target), reachable: why === null, ...(why ? { why } : {}) });
+    }
+    if (this.settings.webhookUrl) {
+      const why = last.get('webhook') ?? null;
+      targets.push({ target: 'alert webhook', reachable: why === null, ...(why ? { why } : {}) });
+    }
+    if (targets.length === 0)
+      return {
+        ok: false,
+        problem:
+          'Nobody can be told of a safeguarding alert: no staff target is set up (SAFEGUARDING_ON_DUTY, SAFEGUARDING_LEADS or ALERT_WEBHOOK_URL).',
+        targets,
+      };
+    if (!targets.some((t) => t.reachable))
+      return {
+        ok: false,
+        problem: `Nobody can be told of a safeguarding alert right now: ${targets.map((t) => `${t.target}: ${t.why}`).join('; ')}.`,
+        targets,
+      };
+    return { ok: true, targets };
   }
 
   /** Acknowledges by id or by the short code; null when unknown or already acknowledged. */
@@ -234,14 +424,37 @@ export class AlertService {
     return alert.memberName ?? `a young person (${IdentityVault.shortName(alert.conversationId)})`;
   }
 
-  private staffMessage(alert: Alert, level: number): string {
+  private staffMessage(alert: Alert, level: number, hurried?: boolean): string {
     const when = new Date(alert.createdAt).toISOString().replace('T', ' ').slice(0, 16);
     return [
-      `${level > 0 ? `ESCALATED (${level}) ` : ''}Safeguarding alert: ${alert.severity.toUpperCase()}, ${alert.category.replace(/_/g, ' ')}`,
+      `${level > 0 ? `ESCALATED (${level}${hurried ? `: ${escalationWhy(hurried)}` : ''}) ` : ''}Safeguarding alert: ${alert.severity.toUpperCase()}, ${alert.category.replace(/_/g, ' ')}`,
       `From ${this.who(alert)} on ${alert.channel} at ${when} UTC.`,
       `They wrote: "${alert.text}"`,
       `Reply "ack ${alert.code}" when you are dealing with it, or open ${this.ackUrl(alert.id)}`,
     ].join('\n');
+  }
+
+  /** The email to one target: no words of the young person, only what staff need to open the alert. */
+  private staffEmail(
+    alert: Alert,
+    level: number,
+    target: string,
+    hurried?: boolean,
+  ): { to: string; subject: string; text: string } {
+    const base = this.settings.publicUrl.replace(/\/$/, '');
+    return {
+      to: target.slice('email:'.length),
+      subject: `${level > 0 ? `ESCALATED (${level}) ` : ''}Haven safeguarding alert ${alert.code}: ${alert.severity}`,
+      text: [
+        `${level > 0 ? `ESCALATED (${level}): ${escalationWhy(hurried)}.\n` : ''}A young person's message needs a safeguarding check.`,
+        `Category: ${alert.category.replace(/_/g, ' ')}`,
+        `Severity: ${alert.severity}`,
+        `Code: ${alert.code}`,
+        `Open the alert on the staff dashboard: ${base}/staff/alerts/${alert.id}`,
+        `Acknowledge it there, or send "ack ${alert.code}" from a staff chat identity, when you are dealing with it.`,
+        `What they wrote is on the dashboard only; it is never sent by email.`,
+      ].join('\n'),
+    };
   }
 
   private async postWebhook(alert: Alert, level: number): Promise<void> {
@@ -272,6 +485,15 @@ export class AlertService {
       body: JSON.stringify(body),
       timeout: 10_000,
     });
-    if (!res.ok) throw new Error(`alert webhook answered ${res.status}`);
+    if (!res.ok) {
+      await this.store.noteTarget('webhook', `it answered ${res.status}`);
+      throw new Error(`alert webhook answered ${res.status}`);
+    }
+    await this.store.noteTarget('webhook', null);
   }
+}
+
+/** Why an alert went to the next level, in staff's words. */
+function escalationWhy(hurried?: boolean): string {
+  return hurried ? 'the staff on duty could not be told' : 'nobody acknowledged in time';
 }

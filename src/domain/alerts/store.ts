@@ -32,6 +32,7 @@ export interface AlertEvent {
   at: number;
   event:
     | 'raised'
+    | 'queued'
     | 'delivered'
     | 'delivery_failed'
     | 'escalated'
@@ -240,13 +241,18 @@ export class AlertStore {
    * Raises an open alert's level to `level` (an escalation), with its `escalated` event the first
    * time. Returns the alert, or null when it is acknowledged or gone.
    */
-  async escalate(id: string, level: number, at = Date.now()): Promise<Alert | null> {
+  async escalate(
+    id: string,
+    level: number,
+    at = Date.now(),
+    why = 'nobody acknowledged in time',
+  ): Promise<Alert | null> {
     return this.change(id, (a) => {
       if (a.status !== 'open') return null;
       if (a.level >= level) return { alert: a };
       return {
         alert: { ...a, level },
-        event: { at, event: 'escalated', detail: `level ${level}: nobody acknowledged in time` },
+        event: { at, event: 'escalated', detail: `level ${level}: ${why}` },
       };
     });
   }
@@ -266,6 +272,21 @@ export class AlertStore {
    */
   async markDelivered(id: string, part: string): Promise<void> {
     await this.redis.hset(this.deliveredKey(id), part, String(Date.now()));
+  }
+
+  /**
+   * Notes a staff target's last delivery: null when it was told, else why not. Read by
+   * {@link targetStates} to say whether anyone can be told of an alert now.
+   */
+  async noteTarget(target: string, why: string | null): Promise<void> {
+    const key = this.keys.custom('alerttargets');
+    if (why === null) await this.redis.hdel(key, target);
+    else await this.redis.hset(key, target, why.slice(0, 200));
+  }
+
+  /** Each staff target whose last delivery failed, with why. */
+  async targetStates(): Promise<Map<string, string>> {
+    return new Map(Object.entries(await this.redis.hgetall(this.keys.custom('alerttargets'))));
   }
 
   async append(id: string, event: AlertEvent): Promise<void> {

@@ -1,3 +1,4 @@
+import type { Mailer } from '../../common/mailer';
 import type { Queue } from 'bullmq';
 import type { Redis } from 'ioredis';
 import type { Keys } from '../../engine/keys';
@@ -28,6 +29,8 @@ export interface RequestServiceOptions {
   coordinatorWebhookUrl?: string;
   /** Pseudonymous conversation ids of the coordinators' chat identities. */
   coordinatorIds: string[];
+  /** Sends mail to `email:` coordinator targets (SMTP_URL). */
+  mailer?: Mailer;
   publicUrl?: string;
   /** True when the young person said "stop". */
   optedOut?: (conversationId: string) => Promise<boolean>;
@@ -43,6 +46,7 @@ export function createRequestService(o: RequestServiceOptions): RequestService {
     {
       webhookUrl: o.coordinatorWebhookUrl,
       coordinatorIds: o.coordinatorIds,
+      mailer: o.mailer,
       timezone: o.timezone,
       publicUrl: o.publicUrl,
     },

@@ -1,6 +1,7 @@
 import fetch from 'node-fetch';
 import { IdentityVault } from '../../engine/identity';
 import type { Logger } from '../../common/logger';
+import { isEmailTarget, type Mailer } from '../../common/mailer';
 import { MEETING_PLATFORM_NAMES } from '../../common/meeting';
 import type { Outbox } from '../../engine/outbox';
 import type { RequestStore } from './store';
@@ -20,6 +21,8 @@ export interface CoordinatorSettings {
   webhookUrl?: string;
   /** Pseudonymous conversation ids of the coordinators' own chat identities (COORDINATOR_IDS). */
   coordinatorIds: string[];
+  /** Sends the `email:` coordinator targets' mail; without it they cannot be told. */
+  mailer?: Mailer;
   timezone: string;
   /** Base URL of the staff dashboard, for a link in the message. */
   publicUrl?: string;
@@ -55,8 +58,18 @@ export class CoordinatorNotifier {
   async deliver(notice: CoordinatorNotice, jobKey: string): Promise<void> {
     const built = await this.build(notice);
     if (!built) return;
-    for (const id of this.settings.coordinatorIds)
+    for (const id of this.settings.coordinatorIds) {
+      if (isEmailTarget(id)) continue;
       await this.outbox.send(id, { text: built.text }, 'staff_notice', `coord:${jobKey}:${id}`);
+    }
+    // Email carries no names or words: what happened and a dashboard link. A refused address
+    // throws, so the queue tries again (chat messages above are not sent twice: stable job ids).
+    const emails = this.settings.coordinatorIds.filter(isEmailTarget);
+    if (emails.length) {
+      if (!this.settings.mailer) throw new Error('coordinator email targets are set but no mail server (SMTP_URL)');
+      for (const to of emails)
+        await this.settings.mailer.send({ to: to.slice('email:'.length), ...this.email(notice) });
+    }
     if (this.settings.webhookUrl) {
       const res = await fetch(this.settings.webhookUrl, {
         method: 'POST',
@@ -67,6 +80,19 @@ export class CoordinatorNotifier {
       if (!res.ok) throw new Error(`coordinator webhook answered ${res.status}`);
     }
     this.log.info({ kind: notice.kind, targets: this.settings.coordinatorIds.length }, 'coordinator notified');
+  }
+
+  private email(notice: CoordinatorNotice): { subject: string; text: string } {
+    const base = (this.settings.publicUrl ?? '').replace(/\/$/, '');
+    const what = {
+      new_request: 'A new one-to-one request',
+      request_changed: 'A one-to-one request was changed',
+      request_cancelled: 'A one-to-one request was cancelled',
+      data_deleted: 'A member asked Haven to delete their data',
+    }[notice.kind];
+    const link =
+      notice.kind === 'data_deleted' ? `${base}/staff/members` : `${base}/staff/requests/${notice.requestId}`;
+    return { subject: `Haven: ${what.toLowerCase()}`, text: `${what}.\nOpen it on the staff dashboard: ${link}` };
   }
 
   private async build(notice: CoordinatorNotice): Promise<{ text: string; body: Record<string, unknown> } | null> {

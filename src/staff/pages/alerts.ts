@@ -91,6 +91,7 @@ export function alertsBody(alerts: Alert[], csrf: string, tz: string): SafeHtml 
 
 const EVENT_NAMES: Record<AlertEvent['event'], string> = {
   raised: 'Raised',
+  queued: 'Sending',
   delivered: 'Delivered',
   delivery_failed: 'Delivery failed',
   escalated: 'Escalated',
@@ -101,10 +102,23 @@ const EVENT_NAMES: Record<AlertEvent['event'], string> = {
   viewed: 'Viewed',
 };
 
+/** Every staff target this alert could not reach, first on its page: "not delivered to X: why". */
+function notDeliveredBox(history: AlertEvent[]): SafeHtml | string {
+  const failed = history.filter((e) => e.event === 'delivery_failed' && e.detail);
+  if (!failed.length) return '';
+  return html`<div class="card notice urgent" role="alert" data-not-delivered>
+    <h2>Not delivered</h2>
+    <ul>
+      ${failed.map((e) => html`<li>${e.detail}</li>`)}
+    </ul>
+  </div>`;
+}
+
 /** One alert with its full record and the forms to act on it. */
 export function alertDetail(a: Alert, history: AlertEvent[], csrf: string, tz: string): SafeHtml {
   return html`<p><a href="/staff/alerts">← All alerts</a></p>
     <h1>Alert ${a.code}: ${category(a)}</h1>
+    ${notDeliveredBox(history)}
     <div class="card">
       <p><span class="badge ${a.severity}">${a.severity}</span> ${statusBadge(a)}</p>
       <dl class="facts">

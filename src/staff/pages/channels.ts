@@ -21,10 +21,15 @@ export function channelsBody(channels: Array<ChannelStatus & { qrDataUrl?: strin
           html`<li class="card" data-channel="${c.channel}">
             <h2>
               ${c.channel}
-              <span class="badge ${c.state === 'ready' ? 'ok' : c.state === 'down' ? 'urgent' : 'medium'}"
-                >${STATE_TEXT[c.state]}</span
-              >
+              ${
+                c.warning
+                  ? html`<span class="badge urgent">Unsafe</span>`
+                  : html`<span class="badge ${c.state === 'ready' ? 'ok' : c.state === 'down' ? 'urgent' : 'medium'}"
+                      >${STATE_TEXT[c.state]}</span
+                    >`
+              }
             </h2>
+            ${c.warning ? html`<p class="notice urgent" role="alert" data-channel-warning>${c.warning}</p>` : ''}
             ${c.detail ? html`<p class="meta">${c.detail}</p>` : ''}
             ${
               c.qrDataUrl

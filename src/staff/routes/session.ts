@@ -56,7 +56,9 @@ export function registerSessionRoutes(
         403,
       );
     }
-    const limit = await limiter.hit(req.ip, b.email);
+    // Nothing is counted here: only a wrong password counts (below), so trying someone's address
+    // cannot lock them out, and a sign-in that succeeds never counts.
+    const limit = await limiter.check(req.ip, b.email);
     if (!limit.allowed) {
       req.log.warn({ outcome: 'rate_limited' }, 'staff sign-in refused');
       reply.header('retry-after', String(limit.retryAfterSeconds));
@@ -66,13 +68,14 @@ export function registerSessionRoutes(
           pre: auth.preToken(req, reply),
           next: b.next,
           email: b.email,
-          error: `Too many attempts. Please wait ${Math.ceil((limit.retryAfterSeconds ?? 60) / 60)} minutes and try again.`,
+          error: `Too many attempts. Please wait ${waitWords(limit.retryAfterSeconds ?? 60)} and try again.`,
         }),
         429,
       );
     }
     const account = await accounts.authenticate(b.email, b.password);
     if (!account) {
+      await limiter.fail(req.ip, b.email);
       req.log.info({ outcome: 'wrong_credentials' }, 'staff sign-in failed');
       return sendHtml(
         reply,
@@ -85,7 +88,7 @@ export function registerSessionRoutes(
         401,
       );
     }
-    await limiter.clearAccount(b.email);
+    await limiter.succeed(b.email);
     await auth.signIn(req, reply, account);
     req.log.info({ staffId: account.id, outcome: 'signed_in' }, 'staff signed in');
     return seeOther(reply, safeNext(b.next));
@@ -142,4 +145,9 @@ export function registerSessionRoutes(
     req.log.info({ staffId: done.id, outcome: 'password_set' }, 'staff password set');
     return seeOther(reply, '/staff');
   });
+}
+
+/** "20 seconds", "3 minutes". */
+function waitWords(seconds: number): string {
+  return seconds < 60 ? `${seconds} second${seconds === 1 ? '' : 's'}` : `${Math.ceil(seconds / 60)} minutes`;
 }

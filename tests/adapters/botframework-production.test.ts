@@ -1,0 +1,82 @@
+import { randomBytes } from 'node:crypto';
+import { makeStaff } from '../staff/client';
+import { captureLogger, startTestHaven } from '../support/haven';
+import { bfFixture } from './botframework-fixtures';
+
+/** Production settings with real-looking secrets (random, so never a published or weak one). */
+export function productionSecrets(): Record<string, string> {
+  return {
+    NODE_ENV: 'production',
+    ID_HASH_SECRET: randomBytes(24).toString('base64url'),
+    DATA_ENCRYPTION_KEY: randomBytes(32).toString('hex'),
+    SESSION_SECRET: randomBytes(32).toString('base64url'),
+  };
+}
+
+const post = (url: string, body: unknown, headers: Record<string, string> = {}) =>
+  fetch(`${url}/api/messages`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', ...headers },
+    body: JSON.stringify(body),
+  });
+
+describe('Bot Framework in production', () => {
+  it('is off (404) without MicrosoftAppId', async () => {
+    const haven = await startTestHaven('bf-prod-off', productionSecrets());
+    try {
+      expect(haven.adapters.has('botframework')).toBe(false);
+      const res = await post(haven.url, bfFixture('emulator-message', { serviceUrl: 'http://127.0.0.1:9' }));
+      expect(res.status).toBe(404);
+    } finally {
+      await haven.shutdown();
+    }
+  });
+
+  it('opens unauthenticated only with BOTFRAMEWORK_EMULATOR=true, and the Channels page says so loudly', async () => {
+    const haven = await startTestHaven('bf-prod-emulator', { ...productionSecrets(), BOTFRAMEWORK_EMULATOR: 'true' });
+    try {
+      expect(haven.adapters.has('botframework')).toBe(true);
+      const { client } = await makeStaff(haven, 'admin');
+      const page = await (await client.get('/staff/channels')).text();
+      const card = /<li class="card" data-channel="botframework">[\s\S]*?<\/li>/.exec(page)?.[0] ?? '';
+      expect(card).toContain('data-channel-warning');
+      expect(card).toMatch(/UNAUTHENTICATED/);
+      expect(card).not.toMatch(/>\s*Working\s*</);
+    } finally {
+      await haven.shutdown();
+    }
+  });
+
+  it('answers an unauthenticated call with a plain 401 and one JSON log line, no stack trace', async () => {
+    const { logger, lines } = captureLogger('debug');
+    const haven = await startTestHaven(
+      'bf-prod-401',
+      { ...productionSecrets(), MicrosoftAppId: '2c6b1c43-7a37-4b0e-bd27-6b2a39a9c5e1', MicrosoftAppPassword: 'x' },
+      { logger },
+    );
+    const printed: unknown[] = [];
+    const spies = (['error', 'warn', 'log'] as const).map((m) =>
+      jest.spyOn(console, m).mockImplementation((...args: unknown[]) => void printed.push(args)),
+    );
+    try {
+      for (const auth of [undefined, 'Bearer not-a-jwt', 'Bearer']) {
+        const before = lines.length;
+        const res = await post(
+          haven.url,
+          bfFixture('msteams-message', { serviceUrl: 'http://127.0.0.1:9' }),
+          auth ? { authorization: auth } : {},
+        );
+        expect(res.status).toBe(401);
+        expect(await res.json()).toEqual({ error: 'unauthorized' });
+        const logged = lines.slice(before).filter((l) => l.includes('Bot Framework'));
+        expect(logged).toHaveLength(1);
+        expect(() => JSON.parse(logged[0] as string)).not.toThrow();
+        expect(logged[0]).not.toMatch(/\\n\s+at |stack/);
+      }
+      expect(printed).toEqual([]);
+    } finally {
+      for (const s of spies) s.mockRestore();
+      await haven.shutdown();
+    }
+  });
+});
