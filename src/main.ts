@@ -32,6 +32,8 @@ import { registerHealthRoutes } from './http/health';
 import { parseJsonBody } from './http/json';
 import { ChangeBus } from './engine/changes';
 import { registerStaffRoutes } from './staff';
+import { composeGroups } from './compose/groups';
+import type { GroupService } from './domain/groups';
 
 /** Options for {@link startHaven} beyond the settings (tests use these). */
 export interface StartOptions {
@@ -63,6 +65,8 @@ export interface Haven {
   members: MemberStore;
   /** The coordinator's queue of one-to-one requests (the dashboard builds on it). */
   requests: RequestService;
+  /** Peer support group sessions. */
+  groups: GroupService;
   stop(): Promise<void>;
 }
 
@@ -175,9 +179,20 @@ async function composeHaven(config: Config, opts: StartOptions, connections: Red
     publicUrl: config.PUBLIC_URL,
     optedOut: async (conversationId) => (await states.load(conversationId))?.optedOut ?? false,
   });
+  const groups = composeGroups({
+    config,
+    redis,
+    keys,
+    tasks: queues.tasks,
+    outbox,
+    log: log.child({ module: 'groups' }),
+    states,
+    now: opts.now ? () => opts.now!().getTime() : undefined,
+  });
   const services: Services = {
     members,
     requests,
+    groups,
     alerts,
     settings: {
       charityName: config.CHARITY_NAME,
@@ -199,6 +214,7 @@ async function composeHaven(config: Config, opts: StartOptions, connections: Red
   });
   const tasks: TaskHandlers = {
     ...requests.taskHandlers(),
+    ...groups.taskHandlers(),
     [RETENTION_TASK]: async () => {
       await retention.run();
     },
@@ -275,6 +291,7 @@ async function composeHaven(config: Config, opts: StartOptions, connections: Red
     queues,
     members,
     requests,
+    groups,
     log: log.child({ module: 'staff' }),
   });
 
@@ -311,7 +328,10 @@ async function composeHaven(config: Config, opts: StartOptions, connections: Red
       states,
       discreet: (m, purpose) => discreetText(m, { hide: [config.CHARITY_NAME], purpose }),
       // A booking, reminder or staff message that cannot reach the young person shows on its request.
-      onUndeliverable: (job, reason) => requests.recordUndelivered(job.cause, reason),
+      onUndeliverable: async (job, reason) => {
+        await requests.recordUndelivered(job.cause, reason);
+        await groups.recordUndelivered(job.cause, reason);
+      },
     });
     // A job whose worker died is taken up again once its lock lapses (BullMQ stalled-job check).
     const lockOptions = {
@@ -423,6 +443,7 @@ async function composeHaven(config: Config, opts: StartOptions, connections: Red
     metrics,
     members,
     requests,
+    groups,
     stop,
   };
 }

@@ -4,6 +4,10 @@ import { MemberStore } from '../domain/members';
 import { forgetMember } from '../domain/members/forget';
 import { CliError, openStore, parseOptions, printJson } from './support';
 import { openRequestService } from './requests';
+import { composeGroups } from '../compose/groups';
+import { createLogger } from '../common/logger';
+import { Outbox } from '../engine/outbox';
+import { Queues } from '../engine/queues';
 
 const USAGE = `haven members add --name NAME --consent-by NAME [--consent-at ISO-DATE] [--added-by NAME]
        haven members list
@@ -83,16 +87,30 @@ export async function membersCommand(args: string[]): Promise<number> {
     case 'remove': {
       const o = parseOptions(rest, z.object({ id }), USAGE);
       const svc = await openRequestService();
+      const queues = new Queues(svc.store.redis, svc.store.keys);
       try {
         const members = memberStore(svc.store);
-        const out = await forgetMember({ members, requests: svc.requests }, o.id, {
+        const groups = composeGroups({
+          ...svc.store,
+          tasks: queues.tasks,
+          outbox: new Outbox(queues.outbound),
+          log: createLogger({ level: 'warn', pretty: false, destination: process.stderr }),
+        });
+        const out = await forgetMember({ members, requests: svc.requests, groups }, o.id, {
           removeRecord: true,
           notifyStaff: false,
         });
         if (!out) throw new CliError(`No member with id ${o.id}.`);
-        printJson({ memberId: o.id, removed: true, links: out.links.length, requests: out.requests });
+        printJson({
+          memberId: o.id,
+          removed: true,
+          links: out.links.length,
+          requests: out.requests,
+          groupPlaces: out.groups,
+        });
         return 0;
       } finally {
+        await queues.close();
         await svc.close();
       }
     }

@@ -88,6 +88,8 @@ export interface OutboundJob {
   purpose: SendPurpose;
   /** For tracing: the inbound message or other cause this answers. */
   cause?: string;
+  /** An `event` or `notice` sent even to someone who said "stop" (see Outbox's SendOptions). */
+  essential?: boolean;
 }
 
 /** The payloads of the main menu, shared by the help flow and channels with a persistent menu. */

@@ -6,6 +6,15 @@ import { jobId } from './queues';
 /** The job name of a message to send, on whichever queue an {@link Outbox} writes to. */
 export const OUTBOX_JOB = 'send';
 
+/** Options for one message. */
+export interface SendOptions {
+  /**
+   * Sent even to someone who said "stop": a change to something they signed up for (a group
+   * session moved or cancelled, a waiting-list place given), which they must hear of.
+   */
+  essential?: boolean;
+}
+
 /**
  * Puts messages on a queue for the sender: the outbound queue, or for safeguarding alerts' own
  * messages to staff, the alerts queue. The only way anything in Haven sends a message.
@@ -17,8 +26,14 @@ export class Outbox {
    * Queues one message. `key` makes the job id stable so that a retried inbound job (after a
    * crash) queues the same replies again as no-ops rather than sending twice.
    */
-  async send(conversationId: string, message: OutboundMessage, purpose: SendPurpose, key?: string): Promise<void> {
-    await this.sendAll(conversationId, [message], purpose, key);
+  async send(
+    conversationId: string,
+    message: OutboundMessage,
+    purpose: SendPurpose,
+    key?: string,
+    opts?: SendOptions,
+  ): Promise<void> {
+    await this.sendAll(conversationId, [message], purpose, key, opts);
   }
 
   /** Queues several messages as one job, so they arrive in the order given. */
@@ -27,6 +42,7 @@ export class Outbox {
     messages: OutboundMessage[],
     purpose: SendPurpose,
     key?: string,
+    opts?: SendOptions,
   ): Promise<void> {
     const [message, ...followUps] = messages;
     if (!message) return;
@@ -37,6 +53,7 @@ export class Outbox {
       followUps: followUps.length ? followUps : undefined,
       purpose,
       cause: key,
+      ...(opts?.essential ? { essential: true } : {}),
     };
     await this.outbound.add(OUTBOX_JOB, data, key ? { jobId: jobId('out', key) } : {});
   }

@@ -1,4 +1,5 @@
 import type { NamedFlow } from '../engine/flow';
+import { groupsFlow } from './groups/flow';
 import { helpFlow } from './help/help';
 import { joinFlow } from './join/join';
 import { myDataFlow } from './my-data/flow';
@@ -41,6 +42,8 @@ export function buildFlows(options: FlowOptions): NamedFlow[] {
     }),
     // the refresher goes on top of whatever answers, so before every flow that answers
     safetyRefresherFlow(safety),
+    // peer support groups: "what's on", "groups", "my groups" and their buttons
+    groupsFlow(),
     oneToOneFlow(),
     onlineSafetyFlow(safety),
     helpFlow({ welcomeNote: (ctx) => welcomeSafetyNote(safety, ctx) }),
