@@ -1,6 +1,6 @@
 import type { FlowContext, NamedFlow } from '../../engine/flow';
 import type { Choice } from '../../engine/message';
-import type { GroupSession, GroupsPort } from '../../domain/groups';
+import type { GroupsPort } from '../../domain/groups';
 import { formatSessionTime } from '../../domain/requests/texts';
 import { sessionDetails } from '../../domain/groups/texts';
 import { plainSaid } from '../shared/said';
@@ -52,17 +52,6 @@ export function groupsFlow(): NamedFlow {
   };
 }
 
-/** "Young carers' chat · Tue 3 Mar 4pm" cut to fit a button. */
-function buttonTitle(s: GroupSession, tz: string): string {
-  const when = new Intl.DateTimeFormat('en-GB', {
-    timeZone: tz,
-    weekday: 'short',
-    day: 'numeric',
-    month: 'short',
-  }).format(s.at);
-  return `${when}: ${s.title}`;
-}
-
 async function list(ctx: FlowContext, groups: GroupsPort): Promise<void> {
   const tz = ctx.services.settings.timezone;
   const upcoming = (await groups.upcoming()).slice(0, MAX_LISTED);
@@ -74,7 +63,8 @@ async function list(ctx: FlowContext, groups: GroupsPort): Promise<void> {
   ctx.reply(
     `Our online groups coming up, on Zoom with two youth workers:\n${lines.join('\n')}\n\nTap one to see more and sign up.`,
     [
-      ...upcoming.map(({ session: s }) => ({ title: buttonTitle(s, tz), payload: GRP.view(s.id) })),
+      // Numbered as in the list (a button's title may be cut short on some apps).
+      ...upcoming.map(({ session: s }, i) => ({ title: `${i + 1}. ${s.title}`, payload: GRP.view(s.id) })),
       { title: 'My groups', payload: GRP.mine },
     ],
   );
@@ -154,9 +144,9 @@ async function mine(ctx: FlowContext, groups: GroupsPort): Promise<void> {
     const status =
       place.status === 'booked'
         ? link
-          ? `booked. Here's the Zoom link: ${link} (don't share it)`
-          : `booked. I'll send the link ${groups.linkMinutesBefore} minutes before.`
-        : `waiting list${position ? `, number ${position}` : ''}`;
+          ? `Booked. Here's the Zoom link: ${link} (don't share it)`
+          : `Booked. I'll send the link ${groups.linkMinutesBefore} minutes before.`
+        : `On the waiting list${position ? `, number ${position}` : ''}`;
     return `${i + 1}. ${s.title}: ${formatSessionTime(s.at, tz)}\n   ${status}`;
   });
   ctx.reply(`Your groups:\n${lines.join('\n')}`, [
