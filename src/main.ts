@@ -312,6 +312,7 @@ async function composeHaven(config: Config, opts: StartOptions, connections: Red
         stateDays: config.STATE_TTL_DAYS,
         requestDays: config.REQUEST_RETENTION_DAYS,
         preferencesDays: config.PREFERENCES_TTL_DAYS,
+        groupDays: config.GROUP_RETENTION_DAYS,
       }),
       log: log.child({ module: 'engine' }),
       metrics,

@@ -17,6 +17,8 @@ export interface FlowOptions {
   stateDays: number;
   requestDays: number;
   preferencesDays: number;
+  /** Group sign-ups are kept this long after the session (quoted in the privacy notice). */
+  groupDays?: number;
 }
 
 /**
@@ -39,6 +41,7 @@ export function buildFlows(options: FlowOptions): NamedFlow[] {
       stateDays: options.stateDays,
       requestDays: options.requestDays,
       preferencesDays: options.preferencesDays,
+      groupDays: options.groupDays,
     }),
     // the refresher goes on top of whatever answers, so before every flow that answers
     safetyRefresherFlow(safety),

@@ -370,6 +370,9 @@ it('erasing a member takes them off the list, and their place goes to the next o
     ).outcome,
   ).toBe('waiting');
 
+  // The privacy notice says how long a group place is kept.
+  await x.sendPayload('PRIVACY_MORE', 'more');
+  await x.expectReply(/sign up for a group, we keep your place .* until 30 days after it/);
   await x.send('my data');
   await x.expectReply(/place on 1 group session/);
   await x.send('delete my data');
