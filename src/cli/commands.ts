@@ -6,6 +6,7 @@ import { requestsCommand } from './requests';
 import { openStore, printJson, type Command } from './support';
 import { messengerCommand } from './messenger';
 import { staffCommand } from './staff';
+import { groupsCommand } from './groups';
 
 /** Every `haven` sub-command. Modules add theirs here. */
 export const commands: Record<string, Command> = {
@@ -59,4 +60,6 @@ export const commands: Record<string, Command> = {
     summary: 'one-to-one requests: list | show | claim | schedule | message | close',
     run: requestsCommand,
   },
+
+  groups: groupsCommand,
 };

@@ -85,12 +85,18 @@ export async function membersCommand(args: string[]): Promise<number> {
       const o = parseOptions(rest, z.object({ id }), USAGE);
       const svc = await openRequestService();
       try {
-        const out = await forgetMember({ members: svc.members, requests: svc.requests }, o.id, {
+        const out = await forgetMember({ members: svc.members, requests: svc.requests, groups: svc.groups }, o.id, {
           removeRecord: true,
           notifyStaff: false,
         });
         if (!out) throw new CliError(`No member with id ${o.id}.`);
-        printJson({ memberId: o.id, removed: true, links: out.links.length, requests: out.requests });
+        printJson({
+          memberId: o.id,
+          removed: true,
+          links: out.links.length,
+          requests: out.requests,
+          groupPlaces: out.groups,
+        });
         return 0;
       } finally {
         await svc.close();

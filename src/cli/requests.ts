@@ -1,3 +1,4 @@
+import type { GroupService } from '../domain/groups';
 import { z } from 'zod';
 import { createLogger } from '../common/logger';
 import { Metrics } from '../common/metrics';
@@ -28,6 +29,7 @@ export async function openRequestService(): Promise<{
   store: Awaited<ReturnType<typeof openStore>>;
   requests: RequestService;
   members: MemberStore;
+  groups: GroupService;
   close(): Promise<void>;
 }> {
   const store = await openStore();
@@ -47,6 +49,7 @@ export async function openRequestService(): Promise<{
     store,
     requests: built.requests,
     members: built.members,
+    groups: built.groups,
     close: async () => {
       await queues.close();
       await store.close();

@@ -72,6 +72,7 @@ export async function buildHttp(d: HttpDeps): Promise<FastifyInstance> {
     queues: d.queues,
     members: d.built.members,
     requests: d.built.requests,
+    groups: d.built.groups,
     log: log.child({ module: 'staff' }),
   });
   return http;

@@ -20,6 +20,7 @@ import { loadSafetyContent } from '../flows/online-safety/content';
 import { createScreen, defaultScreen, loadLexicon } from '../safeguarding';
 import { Connections, openCoreConnections } from './connections';
 import { ReachWatch } from '../domain/alerts/watch';
+import type { GroupService } from '../domain/groups';
 import { buildHttp } from './http';
 import { createStop, type ShutdownStep } from './lifecycle';
 import { buildServices, publicUrlOf } from './services';
@@ -57,6 +58,8 @@ export interface Haven {
   members: MemberStore;
   /** The coordinator's queue of one-to-one requests (the dashboard builds on it). */
   requests: RequestService;
+  /** Peer support group sessions. */
+  groups: GroupService;
   /** Runs every shutdown step even when one fails; rejects with a ShutdownError naming each failure. */
   stop(): Promise<void>;
 }
@@ -235,6 +238,7 @@ async function composeHaven(config: Config, opts: StartOptions, log: Logger, con
     metrics,
     members: built.members,
     requests: built.requests,
+    groups: built.groups,
     stop,
   };
 }

@@ -5,6 +5,8 @@ import type { Metrics } from '../common/metrics';
 import { AlertService } from '../domain/alerts/service';
 import { AlertStore } from '../domain/alerts/store';
 import { chatReach } from '../domain/alerts/reach';
+import type { GroupService } from '../domain/groups';
+import { composeGroups } from './groups';
 import type { Mailer } from '../common/mailer';
 import { mailerFor, staffTargets } from './alert-targets';
 import { MemberStore } from '../domain/members';
@@ -47,6 +49,8 @@ export interface BuiltServices {
   alerts: AlertService;
   members: MemberStore;
   requests: RequestService;
+  /** Peer support group sessions. */
+  groups: GroupService;
   /** What flows see of the services (their ports and settings). */
   services: Services;
   /** Handlers for the `tasks` queue, by job name. */
@@ -107,9 +111,20 @@ export function buildServices(d: ServiceDeps): BuiltServices {
     optedOut: async (conversationId) => (await states.load(conversationId))?.optedOut ?? false,
     now: d.now,
   });
+  const groups = composeGroups({
+    config,
+    redis,
+    keys,
+    tasks: queues.tasks,
+    outbox,
+    log: log.child({ module: 'groups' }),
+    states,
+    now: d.now,
+  });
   const services: Services = {
     members,
     requests,
+    groups,
     alerts,
     settings: {
       charityName: config.CHARITY_NAME,
@@ -130,11 +145,12 @@ export function buildServices(d: ServiceDeps): BuiltServices {
   });
   const tasks: TaskHandlers = {
     ...requests.taskHandlers(),
+    ...groups.taskHandlers(),
     [RETENTION_TASK]: async () => {
       await retention.run();
     },
   };
-  return { vault, states, outbox, alerts, members, requests, services, tasks, mailer };
+  return { vault, states, outbox, alerts, members, requests, groups, services, tasks, mailer };
 }
 
 /** The base URL in links sent to staff. */

@@ -66,6 +66,7 @@ export async function startWorkers(d: WorkerDeps): Promise<Worker[]> {
       stateDays: config.STATE_TTL_DAYS,
       requestDays: config.REQUEST_RETENTION_DAYS,
       preferencesDays: config.PREFERENCES_TTL_DAYS,
+      groupDays: config.GROUP_RETENTION_DAYS,
     }),
     log: log.child({ module: 'engine' }),
     metrics,
@@ -82,7 +83,10 @@ export async function startWorkers(d: WorkerDeps): Promise<Worker[]> {
     states: built.states,
     discreet: (m, purpose) => discreetText(m, { hide: [config.CHARITY_NAME], purpose }),
     // A booking, reminder or staff message that cannot reach the young person shows on its request.
-    onUndeliverable: (job, reason) => built.requests.recordUndelivered(job.cause, reason),
+    onUndeliverable: async (job, reason) => {
+      await built.requests.recordUndelivered(job.cause, reason);
+      await built.groups.recordUndelivered(job.cause, reason);
+    },
     // An alert's staff target counts as told only when the platform accepted its message.
     onOutcome: (outcome) => built.alerts.reportSend(outcome),
   });

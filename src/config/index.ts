@@ -163,6 +163,12 @@ export const configSchema = z.object({
         .map(Number),
     )
     .pipe(z.array(z.number().positive({ message: 'each offset must be a positive number of minutes' }))),
+  /** Peer support groups: the Zoom link is sent this many minutes before a session starts (never days ahead). */
+  GROUP_LINK_MINUTES_BEFORE: positiveInt.max(1440).default(30),
+  /** Peer support groups: sign-up lists are deleted this many days after the session. */
+  GROUP_RETENTION_DAYS: positiveInt.default(30),
+  /** Peer support groups: a staff-edited file for the safety talk and expectations (bundled when unset). */
+  GROUP_CONTENT_PATH: z.string().min(1).optional(),
   /** Closed one-to-one requests are deleted this long after closing. */
   REQUEST_RETENTION_DAYS: positiveInt.default(90),
   /** How often the retention sweep runs (it logs counts; Redis TTLs do the deleting). */

@@ -91,6 +91,8 @@ export interface OutboundJob {
   purpose: SendPurpose;
   /** For tracing: the inbound message or other cause this answers. */
   cause?: string;
+  /** An `event` or `notice` sent even to someone who said "stop" (see Outbox's SendOptions). */
+  essential?: boolean;
   /** Who is told what became of this message (see {@link SendOwner}); derived from `cause` when absent. */
   owner?: SendOwner;
 }

@@ -6,6 +6,17 @@ import { jobId } from './queues';
 /** The job name of a message to send, on whichever queue an {@link Outbox} writes to. */
 export const OUTBOX_JOB = 'send';
 
+/** Options for one message. */
+export interface SendOptions {
+  /**
+   * Sent even to someone who said "stop": a change to something they signed up for (a group
+   * session moved or cancelled, a waiting-list place given), which they must hear of.
+   */
+  essential?: boolean;
+  /** Who hears the platform's answer; derived from `key` (the cause) when absent. */
+  owner?: SendOwner;
+}
+
 /**
  * Puts messages on a queue for the sender: the outbound queue, or for safeguarding alerts' own
  * messages to staff, the alerts queue. The only way anything in Haven sends a message.
@@ -22,9 +33,9 @@ export class Outbox {
     message: OutboundMessage,
     purpose: SendPurpose,
     key?: string,
-    owner?: SendOwner,
+    opts?: SendOptions,
   ): Promise<void> {
-    await this.sendAll(conversationId, [message], purpose, key, owner);
+    await this.sendAll(conversationId, [message], purpose, key, opts);
   }
 
   /** Queues several messages as one job, so they arrive in the order given. */
@@ -33,7 +44,7 @@ export class Outbox {
     messages: OutboundMessage[],
     purpose: SendPurpose,
     key?: string,
-    owner?: SendOwner,
+    opts?: SendOptions,
   ): Promise<void> {
     const [message, ...followUps] = messages;
     if (!message) return;
@@ -44,8 +55,9 @@ export class Outbox {
       followUps: followUps.length ? followUps : undefined,
       purpose,
       cause: key,
+      ...(opts?.essential ? { essential: true } : {}),
       // Every message has an owner, who hears the platform's answer (engine/sender).
-      owner: owner ?? ownerFromCause(key, conversationId),
+      owner: opts?.owner ?? ownerFromCause(key, conversationId),
     };
     await this.outbound.add(OUTBOX_JOB, data, key ? { jobId: jobId('out', key) } : {});
   }

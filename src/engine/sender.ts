@@ -66,7 +66,7 @@ export class Sender {
       this.d.vault.getAddress(conversationId),
       this.d.redis.get(this.d.keys.lastInbound(conversationId)),
     ]);
-    if (state?.optedOut && (job.purpose === 'notice' || job.purpose === 'event')) {
+    if (state?.optedOut && !job.essential && (job.purpose === 'notice' || job.purpose === 'event')) {
       this.d.metrics?.outbound.inc({ channel, outcome: 'opted_out' });
       this.d.log.info({ channel, conversation: conversationId, cause: job.cause }, 'opted out of notices; not sent');
       await this.report(job, false, true, 'they said "stop"');

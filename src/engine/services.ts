@@ -2,6 +2,7 @@ import type { AlertService } from '../domain/alerts/service';
 import type { MemberLookup, MemberRef } from '../domain/members/types';
 import type { MemberStore } from '../domain/members/store';
 import type { RequestService } from '../domain/requests/service';
+import type { GroupsPort } from '../domain/groups/service';
 
 export type { MemberLookup, MemberRef };
 
@@ -15,6 +16,8 @@ export interface Services {
   /** The coordinator's queue of one-to-one requests. */
   requests: RequestService;
   alerts: AlertService;
+  /** Peer support group sessions (absent where groups are not wired, e.g. some unit tests). */
+  groups?: GroupsPort;
   /** Office hours and other settings flows need, already parsed. */
   settings: FlowSettings;
 }

@@ -1,4 +1,5 @@
 import type { NamedFlow } from '../engine/flow';
+import { groupsFlow } from './groups/flow';
 import { helpFlow } from './help/help';
 import { joinFlow } from './join/join';
 import { myDataFlow } from './my-data/flow';
@@ -16,6 +17,8 @@ export interface FlowOptions {
   stateDays: number;
   requestDays: number;
   preferencesDays: number;
+  /** Group sign-ups are kept this long after the session (quoted in the privacy notice). */
+  groupDays?: number;
 }
 
 /**
@@ -38,9 +41,12 @@ export function buildFlows(options: FlowOptions): NamedFlow[] {
       stateDays: options.stateDays,
       requestDays: options.requestDays,
       preferencesDays: options.preferencesDays,
+      groupDays: options.groupDays,
     }),
     // the refresher goes on top of whatever answers, so before every flow that answers
     safetyRefresherFlow(safety),
+    // peer support groups: "what's on", "groups", "my groups" and their buttons
+    groupsFlow(),
     oneToOneFlow(),
     onlineSafetyFlow(safety),
     helpFlow({ welcomeNote: (ctx) => welcomeSafetyNote(safety, ctx) }),

@@ -10,6 +10,7 @@ import type { Keys } from '../engine/keys';
 import type { Logger } from '../common/logger';
 import type { MemberStore } from '../domain/members';
 import type { RequestService } from '../domain/requests';
+import type { GroupService } from '../domain/groups';
 import type { ChannelName } from '../engine/message';
 import type { Queues } from '../engine/queues';
 import { StaffAccounts } from './accounts';
@@ -22,6 +23,7 @@ import { registerAlertRoutes } from './routes/alerts';
 import { registerChannelRoutes } from './routes/channels';
 import { registerMemberRoutes } from './routes/members';
 import { registerRequestRoutes } from './routes/requests';
+import { registerGroupRoutes } from './routes/groups';
 import { registerQueueBoard } from './routes/queues';
 import { registerSessionRoutes } from './routes/session';
 import { SessionStore } from './sessions';
@@ -39,6 +41,8 @@ export interface StaffDeps {
   queues: Queues;
   members: MemberStore;
   requests: RequestService;
+  /** Peer support group sessions (`/staff/groups`). */
+  groups?: GroupService;
   log: Logger;
   /** Sign-in limits (tests lower them). */
   loginLimits?: LoginLimits;
@@ -91,11 +95,14 @@ export async function registerStaffRoutes(app: FastifyInstance, deps: StaffDeps)
     registerMemberRoutes(scope, {
       members: deps.members,
       requests: deps.requests,
+      groups: deps.groups,
       auth,
       audit,
       timezone: config.TIMEZONE,
       joinCodeTtlDays: config.JOIN_CODE_TTL_DAYS,
     });
+    if (deps.groups)
+      registerGroupRoutes(scope, { groups: deps.groups, accounts, auth, audit, timezone: config.TIMEZONE });
     registerChannelRoutes(scope, { auth, adapters: deps.adapters });
     registerAckLinkRoutes(scope, { alerts: deps.alerts });
     await registerQueueBoard(scope, { auth, queues: deps.queues });

@@ -1,7 +1,7 @@
 import type { StaffRole } from './accounts';
 
 /** The dashboard's areas. */
-export type StaffArea = 'requests' | 'alerts' | 'members' | 'channels' | 'queues';
+export type StaffArea = 'requests' | 'alerts' | 'members' | 'channels' | 'queues' | 'groups';
 
 /**
  * Who may open what. Alerts hold what a child wrote when they were in danger, so only the
@@ -14,6 +14,8 @@ export const ACCESS: Record<StaffArea, readonly StaffRole[]> = {
   members: ['coordinator', 'admin'],
   channels: ['coordinator', 'admin'],
   queues: ['admin'],
+  // Peer support groups: workers see the lists and mark attendance; coordinators and admins also create and change sessions.
+  groups: ['coordinator', 'worker', 'admin'],
 };
 
 export const AREA_TITLES: Record<StaffArea, string> = {
@@ -22,6 +24,7 @@ export const AREA_TITLES: Record<StaffArea, string> = {
   members: 'Members',
   channels: 'Channels',
   queues: 'Queues',
+  groups: 'Groups',
 };
 
 export function canUse(role: StaffRole, area: StaffArea): boolean {

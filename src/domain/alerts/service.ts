@@ -238,10 +238,7 @@ export class AlertService {
       if (done.has(part)) continue;
       // Queued here; told only once the platform accepts it (reportSend).
       await this.outbox.send(target, { text }, 'staff_notice', `alert:${alert.id}:${job.level}:${target}`, {
-        kind: 'alert',
-        alertId: alert.id,
-        level: job.level,
-        target,
+        owner: { kind: 'alert', alertId: alert.id, level: job.level, target },
       });
       await this.store.markDelivered(alert.id, part);
       await this.store.append(alert.id, {

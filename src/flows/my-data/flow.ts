@@ -81,6 +81,11 @@ async function tell(ctx: FlowContext, settings: MyDataSettings): Promise<void> {
           ? `• Your one-to-one, booked for ${formatSessionTime(open.session.at, s.timezone)}, and your answers`
           : '• Your one-to-one request and your answers (how to meet, when, any note)',
       );
+    const groupPlaces = ctx.services.groups ? await ctx.services.groups.signUpsOf(member.id) : [];
+    if (groupPlaces.length)
+      lines.push(
+        `• Your place${groupPlaces.length > 1 ? 's' : ''} on ${groupPlaces.length} group session${groupPlaces.length > 1 ? 's' : ''} (kept for a while after each session, then deleted)`,
+      );
   }
   lines.push(`• Where we are in our chat. I forget it ${settings.stateDays} days after your last message.`);
   lines.push('• If you ever told us something worrying, a youth worker keeps a note of it to help keep you safe.');
@@ -92,8 +97,9 @@ async function tell(ctx: FlowContext, settings: MyDataSettings): Promise<void> {
 async function erase(ctx: FlowContext): Promise<void> {
   const member = ctx.member;
   let deletedRequests = 0;
+  let out: Awaited<ReturnType<typeof forgetMember>> = null;
   if (member) {
-    const out = await forgetMember(ctx.services, member.id);
+    out = await forgetMember(ctx.services, member.id);
     deletedRequests = out?.requests ?? 0;
     ctx.member = null;
   }
@@ -108,7 +114,7 @@ async function erase(ctx: FlowContext): Promise<void> {
   ctx.reply(
     [
       member
-        ? "Done. I've deleted your one-to-one requests, your link to this chat and where we were in our chat. I've told our youth workers."
+        ? `Done. I've deleted your one-to-one requests, ${out?.groups ? 'your group places, ' : ''}your link to this chat and where we were in our chat. I've told our youth workers.`
         : "Done. I've deleted where we were in our chat.",
       'One thing to be honest about: if you ever told us something worrying, a youth worker keeps a note of it to help keep you safe. That note is kept, as our safeguarding rules say.',
       member
