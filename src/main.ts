@@ -2,6 +2,8 @@ import type { ConnectionOptions, Job, Worker } from 'bullmq';
 import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import { Redis, type RedisOptions } from 'ioredis';
 import { buildAdapters } from './adapters';
+import { eraseWebchatBacklog } from './adapters/webchat';
+import { createConversationService, type ConversationService } from './domain/conversations';
 import type { ClientFactory as WhatsAppClientFactory } from './adapters/whatsapp-web';
 import { usesDevelopmentSecrets, type Config } from './config';
 import type { Adapter, ChannelStatus } from './adapters/kit/adapter';
@@ -63,6 +65,8 @@ export interface Haven {
   members: MemberStore;
   /** The coordinator's queue of one-to-one requests (the dashboard builds on it). */
   requests: RequestService;
+  /** The staff inbox (conversations with a person, hand-over). */
+  conversations: ConversationService;
   stop(): Promise<void>;
 }
 
@@ -175,10 +179,39 @@ async function composeHaven(config: Config, opts: StartOptions, connections: Red
     publicUrl: config.PUBLIC_URL,
     optedOut: async (conversationId) => (await states.load(conversationId))?.optedOut ?? false,
   });
+  // The staff inbox: threads, hand-over, staff replies through the young person's own channel.
+  const conversations = createConversationService({
+    redis,
+    keys,
+    outbox,
+    tasks: queues.tasks,
+    log: log.child({ module: 'conversations' }),
+    charityName: config.CHARITY_NAME,
+    officeHours: config.OFFICE_HOURS,
+    timezone: config.TIMEZONE,
+    retentionDays: config.CONVERSATION_RETENTION_DAYS,
+    reassignMinutes: config.INBOX_REASSIGN_MINUTES,
+    handBackMinutes: config.INBOX_HANDBACK_MINUTES,
+    eraseBacklog: async (conversationId) => {
+      if (IdentityVault.channelOf(conversationId) !== 'webchat') return;
+      const address = await vault.getAddress(conversationId);
+      if (address) await eraseWebchatBacklog(redis, keys, address);
+    },
+  });
+  // A message staff send from a request: the young person's answer goes to the inbox.
+  requests.onChange((c) => {
+    if (c.type !== 'messaged') return;
+    void (async () => {
+      const r = await requests.get(c.requestId);
+      const said = (await requests.history(c.requestId)).filter((e) => e.event === 'messaged').pop();
+      if (r && said?.detail) await conversations.noteStaffMessage(r.conversationId, said.by, said.detail);
+    })().catch((err: Error) => log.warn({ err: { message: err.message } }, 'staff message not noted for the inbox'));
+  });
   const services: Services = {
     members,
     requests,
     alerts,
+    conversations,
     settings: {
       charityName: config.CHARITY_NAME,
       officeHours: config.OFFICE_HOURS,
@@ -199,6 +232,7 @@ async function composeHaven(config: Config, opts: StartOptions, connections: Red
   });
   const tasks: TaskHandlers = {
     ...requests.taskHandlers(),
+    ...conversations.taskHandlers(),
     [RETENTION_TASK]: async () => {
       await retention.run();
     },
@@ -240,6 +274,7 @@ async function composeHaven(config: Config, opts: StartOptions, connections: Red
   await changes.start();
   alerts.onChange((e) => changes.publish('alerts', e));
   requests.onChange((c) => changes.publish('requests', { ...c }));
+  conversations.onChange((c) => changes.publish('conversations', { ...c }));
 
   const http = Fastify({
     loggerInstance: log.child({ module: 'http' }) as FastifyBaseLogger,
@@ -275,6 +310,7 @@ async function composeHaven(config: Config, opts: StartOptions, connections: Red
     queues,
     members,
     requests,
+    conversations,
     log: log.child({ module: 'staff' }),
   });
 
@@ -311,7 +347,11 @@ async function composeHaven(config: Config, opts: StartOptions, connections: Red
       states,
       discreet: (m, purpose) => discreetText(m, { hide: [config.CHARITY_NAME], purpose }),
       // A booking, reminder or staff message that cannot reach the young person shows on its request.
-      onUndeliverable: (job, reason) => requests.recordUndelivered(job.cause, reason),
+      onUndeliverable: async (job, reason) => {
+        await requests.recordUndelivered(job.cause, reason);
+        // A staff reply or hand-over notice from the inbox shows as not delivered in its thread.
+        await conversations.recordUndelivered(job.cause, reason);
+      },
     });
     // A job whose worker died is taken up again once its lock lapses (BullMQ stalled-job check).
     const lockOptions = {
@@ -423,6 +463,7 @@ async function composeHaven(config: Config, opts: StartOptions, connections: Red
     metrics,
     members,
     requests,
+    conversations,
     stop,
   };
 }

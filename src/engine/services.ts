@@ -1,4 +1,5 @@
 import type { AlertService } from '../domain/alerts/service';
+import type { ConversationPort } from '../domain/conversations/service';
 import type { MemberLookup, MemberRef } from '../domain/members/types';
 import type { MemberStore } from '../domain/members/store';
 import type { RequestService } from '../domain/requests/service';
@@ -15,6 +16,8 @@ export interface Services {
   /** The coordinator's queue of one-to-one requests. */
   requests: RequestService;
   alerts: AlertService;
+  /** The staff inbox: conversations with a person, their threads, hand-over. */
+  conversations: ConversationPort;
   /** Office hours and other settings flows need, already parsed. */
   settings: FlowSettings;
 }

@@ -1,5 +1,6 @@
 import type { NamedFlow } from '../engine/flow';
 import { helpFlow } from './help/help';
+import { handoverFlow, inboxFlow, inboxRecordFlow, passToTeam } from './inbox/flow';
 import { joinFlow } from './join/join';
 import { myDataFlow } from './my-data/flow';
 import { oneToOneFlow } from './one-to-one/flow';
@@ -27,6 +28,8 @@ export function buildFlows(options: FlowOptions): NamedFlow[] {
   const safety = loadSafetyContent(options.safetyContentPath);
   return [
     staffAckFlow(),
+    // records each turn of a conversation open in the staff inbox (outermost, so it sees every reply)
+    inboxRecordFlow(),
     safeguardingReplyFlow(),
     // the short safety reminder under any first answer that is not the welcome (which carries it)
     firstContactSafetyFlow(safety),
@@ -39,10 +42,14 @@ export function buildFlows(options: FlowOptions): NamedFlow[] {
       requestDays: options.requestDays,
       preferencesDays: options.preferencesDays,
     }),
+    // while staff hold the conversation, nothing after this answers (the safeguarding reply and privacy still do)
+    handoverFlow(),
     // the refresher goes on top of whatever answers, so before every flow that answers
     safetyRefresherFlow(safety),
+    // "I'm worried", asking for a real person, a reply to staff: to the staff inbox
+    inboxFlow(),
     oneToOneFlow(),
     onlineSafetyFlow(safety),
-    helpFlow({ welcomeNote: (ctx) => welcomeSafetyNote(safety, ctx) }),
+    helpFlow({ welcomeNote: (ctx) => welcomeSafetyNote(safety, ctx), unmatched: passToTeam }),
   ];
 }

@@ -7,7 +7,7 @@ export interface ViewRecord {
   at: number;
   staffId: string;
   staff: string;
-  what: 'alert' | 'member' | 'request' | 'alerts-export';
+  what: 'alert' | 'member' | 'request' | 'alerts-export' | 'conversation';
   id: string;
 }
 

@@ -6,6 +6,7 @@ import type { ChangeBus } from '../engine/changes';
 import type { Config } from '../config';
 import type { Adapter } from '../adapters/kit/adapter';
 import type { AlertService } from '../domain/alerts/service';
+import type { ConversationService } from '../domain/conversations';
 import type { Keys } from '../engine/keys';
 import type { Logger } from '../common/logger';
 import type { MemberStore } from '../domain/members';
@@ -20,6 +21,7 @@ import { LoginLimiter, type LoginLimits } from './limiter';
 import { registerAckLinkRoutes } from './routes/ack-link';
 import { registerAlertRoutes } from './routes/alerts';
 import { registerChannelRoutes } from './routes/channels';
+import { registerConversationRoutes } from './routes/conversations';
 import { registerMemberRoutes } from './routes/members';
 import { registerRequestRoutes } from './routes/requests';
 import { registerQueueBoard } from './routes/queues';
@@ -39,6 +41,8 @@ export interface StaffDeps {
   queues: Queues;
   members: MemberStore;
   requests: RequestService;
+  /** The staff inbox (absent: no Conversations area). */
+  conversations?: ConversationService;
   log: Logger;
   /** Sign-in limits (tests lower them). */
   loginLimits?: LoginLimits;
@@ -91,11 +95,22 @@ export async function registerStaffRoutes(app: FastifyInstance, deps: StaffDeps)
     registerMemberRoutes(scope, {
       members: deps.members,
       requests: deps.requests,
+      conversations: deps.conversations,
       auth,
       audit,
       timezone: config.TIMEZONE,
       joinCodeTtlDays: config.JOIN_CODE_TTL_DAYS,
     });
+    if (deps.conversations)
+      registerConversationRoutes(scope, {
+        conversations: deps.conversations,
+        accounts,
+        changes: deps.changes,
+        auth,
+        audit,
+        streams,
+        timezone: config.TIMEZONE,
+      });
     registerChannelRoutes(scope, { auth, adapters: deps.adapters });
     registerAckLinkRoutes(scope, { alerts: deps.alerts });
     await registerQueueBoard(scope, { auth, queues: deps.queues });

@@ -238,3 +238,13 @@ export function webchatClientKey(clientId: string): string {
 export function createWebchatAdapter(config: WebchatConfig): WebchatAdapter {
   return new WebchatAdapter(config);
 }
+
+/**
+ * Deletes the replies the web chat keeps for a browser to fetch later (its backlog), for a young
+ * person who asked Haven to delete their data. `address` is the web chat's own address record.
+ */
+export async function eraseWebchatBacklog(redis: Redis, keys: Keys, address: ChannelAddress): Promise<void> {
+  const parsed = z.object({ k: z.string() }).safeParse(address);
+  if (!parsed.success) return;
+  await redis.del(keys.webchatOutbox(parsed.data.k), keys.custom('webchat', 'seq', parsed.data.k));
+}

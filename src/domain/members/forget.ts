@@ -1,20 +1,22 @@
+import type { ConversationPort } from '../conversations/service';
 import type { RequestService } from '../requests/service';
 import type { MemberStore } from './store';
 
 /**
  * Deletes what Haven holds about a member at their request (or staff's): their one-to-one
  * requests (open ones cancelled and their reminders removed), every channel link and the linked
- * conversations' state; with `removeRecord` the member record and join code too. Staff are told.
+ * conversations' state, and (given `conversations`) their staff inbox threads; with `removeRecord` the member record and join code too. Staff are told.
  * Safeguarding records are not touched: they are kept as the policy says.
  */
 export async function forgetMember(
-  d: { members: MemberStore; requests: RequestService },
+  d: { members: MemberStore; requests: RequestService; conversations?: Pick<ConversationPort, 'erase'> },
   memberId: string,
   opts: { removeRecord?: boolean; notifyStaff?: boolean } = {},
 ): Promise<{ requests: number; links: string[] } | null> {
   const member = await d.members.get(memberId);
   if (!member) return null;
   const requests = await d.requests.eraseMember(memberId);
+  await d.conversations?.erase(member.links);
   const links = opts.removeRecord ? ((await d.members.remove(memberId)) ?? []) : await d.members.unlinkAll(memberId);
   if (opts.notifyStaff !== false) await d.requests.notifyDataDeleted(member.name);
   return { requests, links };
