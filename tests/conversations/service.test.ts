@@ -41,7 +41,7 @@ beforeAll(async () => {
     keys,
     outbox: new Outbox(queues.outbound),
     tasks: queues.tasks,
-    log: createLogger({ level: 'silent' }),
+    log: createLogger({ level: 'silent', pretty: false }),
     charityName: 'Young Carers Together',
     officeHours: 'Mon-Fri 09:00-17:00',
     timezone: 'Europe/London',

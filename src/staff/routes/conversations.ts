@@ -188,7 +188,13 @@ export function registerConversationRoutes(
         if (err instanceof ConversationError) {
           if (err.code === 'NOT_FOUND') return notFound(req, reply);
           const fresh = (await conversations.get(c.id)) ?? c;
-          return detail(req, reply, fresh, { error: `Not sent or done: ${err.message}.`, draft }, 409);
+          return detail(
+            req,
+            reply,
+            fresh,
+            { error: `Not sent or done: ${err.message.replace(/\.$/, '')}.`, draft },
+            409,
+          );
         }
         throw err;
       }
