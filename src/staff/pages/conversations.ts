@@ -293,4 +293,6 @@ export const CONVERSATIONS_CSS = `
 .card.overdue { border-color: var(--high); border-width: 2px; }
 .notify { display: flex; flex-wrap: wrap; gap: .5rem 1rem; align-items: center; }
 .notify .meta { margin: 0; }
+.notify [hidden] { display: none; }
+.toolbar select { width: auto; max-width: 100%; }
 `;
