@@ -2,7 +2,8 @@ import { webchatClientKey } from '../../src/adapters/webchat';
 import { MENU } from '../../src/engine/message';
 import { StaffAccounts } from '../../src/staff/accounts';
 import { startConversation } from '../support/conversation';
-import { startTestHaven, waitFor } from '../support/haven';
+import { captureLogger, startTestHaven, waitFor } from '../support/haven';
+import { makeStaff } from '../staff/client';
 
 /**
  * The staff inbox through a whole Haven on the web chat: what opens a conversation, what lands in
@@ -11,9 +12,12 @@ import { startTestHaven, waitFor } from '../support/haven';
  */
 let haven: Awaited<ReturnType<typeof startTestHaven>>;
 let staff: { id: string; name: string };
+const captured = captureLogger('debug');
+/** Every message text a young person sent in this file, none of which may appear in a log line. */
+const said: string[] = [];
 
 beforeAll(async () => {
-  haven = await startTestHaven('inbox', { OFFICE_HOURS: 'Mon-Sun 00:00-24:00' });
+  haven = await startTestHaven('inbox', { OFFICE_HOURS: 'Mon-Sun 00:00-24:00' }, { logger: captured.logger });
   const { account } = await new StaffAccounts(haven.redis, haven.keys).add({
     email: `casey-${Date.now()}@example.org`,
     name: 'Casey',
@@ -25,6 +29,18 @@ afterAll(async () => {
   await haven?.shutdown();
 });
 
+/** Starts a web chat whose every message is remembered for the log check. */
+async function startChat() {
+  const chat = await startConversation(haven);
+  const send = chat.send.bind(chat);
+  return Object.assign(chat, {
+    send: async (text: string) => {
+      said.push(text);
+      await send(text);
+    },
+  });
+}
+
 async function openFor(conversationId: string) {
   return waitFor(() => haven.conversations.current(conversationId), 5000, 'a conversation in the inbox');
 }
@@ -34,7 +50,7 @@ async function lines(id: string) {
 }
 
 it('"I\'m worried" opens a conversation; the worry lands in its thread instead of "didn\'t get that"', async () => {
-  const chat = await startConversation(haven);
+  const chat = await startChat();
   await chat.send('hi');
   await chat.sendPayload(MENU.worried, "I'm worried");
   await chat.expectReply(/pass it to our youth workers\. They're at work now/);
@@ -52,7 +68,7 @@ it('"I\'m worried" opens a conversation; the worry lands in its thread instead o
 });
 
 it('"can i talk to a real person" opens a conversation', async () => {
-  const chat = await startConversation(haven);
+  const chat = await startChat();
   await chat.send('hi');
   await chat.send('can i talk to a real person');
   await chat.expectReply(/asked our youth workers to read this chat/);
@@ -60,7 +76,7 @@ it('"can i talk to a real person" opens a conversation', async () => {
 });
 
 it('hand-over: Haven goes quiet except the safeguarding reply and privacy; staff reply; hand back', async () => {
-  const chat = await startConversation(haven);
+  const chat = await startChat();
   await chat.send('hi');
   await chat.send('can i talk to a real person');
   await chat.expectReply(/asked our youth workers/);
@@ -109,7 +125,7 @@ it('hand-over: Haven goes quiet except the safeguarding reply and privacy; staff
 
 it('a reply to a staff message sent from a request lands in a thread', async () => {
   const { memberId, joinCode } = await haven.members.add({ name: 'Robin', consentBy: 'Pat', addedBy: 'test' });
-  const chat = await startConversation(haven);
+  const chat = await startChat();
   await chat.send(`join ${joinCode}`);
   await chat.expectReply(/Robin/);
   const { request } = await haven.requests.create({
@@ -140,7 +156,7 @@ it('a reply to a staff message sent from a request lands in a thread', async () 
 
 it('unknown text during an open request lands in a thread', async () => {
   const { memberId, joinCode } = await haven.members.add({ name: 'Sky', consentBy: 'Pat', addedBy: 'test' });
-  const chat = await startConversation(haven);
+  const chat = await startChat();
   await chat.send(`join ${joinCode}`);
   await chat.expectReply(/Sky/);
   await haven.requests.create({
@@ -163,7 +179,7 @@ it('unknown text during an open request lands in a thread', async () => {
 });
 
 it('without anything open, unknown text still gets "didn\'t get that" and opens nothing', async () => {
-  const chat = await startConversation(haven);
+  const chat = await startChat();
   await chat.send('hi');
   await chat.send('purple elephants dance');
   await chat.expectReply(/didn't quite get that/);
@@ -171,7 +187,7 @@ it('without anything open, unknown text still gets "didn\'t get that" and opens 
 });
 
 it('"what do you know about me" covers threads; "delete my data" erases them and the web chat backlog', async () => {
-  const chat = await startConversation(haven);
+  const chat = await startChat();
   await chat.send('hi');
   await chat.sendPayload(MENU.worried, "I'm worried");
   await chat.send('things at home are hard');
@@ -199,4 +215,23 @@ it('"what do you know about me" covers threads; "delete my data" erases them and
   expect(await haven.conversations.thread(conv.id)).toEqual([]);
   expect(await haven.conversations.current(chat.conversationId)).toBeNull();
   expect((await haven.conversations.list(staff.id)).some((r) => r.conversation.id === conv.id)).toBe(false);
+});
+
+it('a safeguarding lead sees only the conversations linked to alerts', async () => {
+  const all = await haven.conversations.list(staff.id);
+  const linked = all.filter((r) => r.conversation.alertIds.length > 0);
+  const other = all.find((r) => r.conversation.alertIds.length === 0)!;
+  expect(linked.length).toBeGreaterThan(0);
+  const { client } = await makeStaff(haven, 'safeguarding-lead');
+  const list = await (await client.get('/staff/conversations')).text();
+  for (const r of linked) expect(list).toContain(`data-conversation-id="${r.conversation.id}"`);
+  expect(list).not.toContain(`data-conversation-id="${other.conversation.id}"`);
+  expect((await client.get(`/staff/conversations/${other.conversation.id}`)).status).toBe(404);
+  expect((await client.get(`/staff/conversations/${linked[0]!.conversation.id}`)).status).toBe(200);
+});
+
+it('no thread text in the logs', () => {
+  const log = captured.lines.join('\n');
+  expect(said.length).toBeGreaterThan(10);
+  for (const text of said.filter((t) => t.length > 12)) expect(log).not.toContain(text);
 });

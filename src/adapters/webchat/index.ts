@@ -246,5 +246,7 @@ export function createWebchatAdapter(config: WebchatConfig): WebchatAdapter {
 export async function eraseWebchatBacklog(redis: Redis, keys: Keys, address: ChannelAddress): Promise<void> {
   const parsed = z.object({ k: z.string() }).safeParse(address);
   if (!parsed.success) return;
-  await redis.del(keys.webchatOutbox(parsed.data.k), keys.custom('webchat', 'seq', parsed.data.k));
+  // The sequence number stays (it holds no text): an open page drops replies numbered at or below
+  // the last it saw, so the next reply (the "Done") must carry on from it.
+  await redis.del(keys.webchatOutbox(parsed.data.k));
 }
