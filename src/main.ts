@@ -331,6 +331,7 @@ async function composeHaven(config: Config, opts: StartOptions, connections: Red
         stateDays: config.STATE_TTL_DAYS,
         requestDays: config.REQUEST_RETENTION_DAYS,
         preferencesDays: config.PREFERENCES_TTL_DAYS,
+        conversationDays: config.CONVERSATION_RETENTION_DAYS,
       }),
       log: log.child({ module: 'engine' }),
       metrics,

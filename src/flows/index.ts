@@ -17,6 +17,8 @@ export interface FlowOptions {
   stateDays: number;
   requestDays: number;
   preferencesDays: number;
+  /** Staff inbox threads are kept this long after a chat ends (quoted in the privacy notice). */
+  conversationDays?: number;
 }
 
 /**
@@ -41,6 +43,7 @@ export function buildFlows(options: FlowOptions): NamedFlow[] {
       stateDays: options.stateDays,
       requestDays: options.requestDays,
       preferencesDays: options.preferencesDays,
+      conversationDays: options.conversationDays,
     }),
     // while staff hold the conversation, nothing after this answers (the safeguarding reply and privacy still do)
     handoverFlow(),

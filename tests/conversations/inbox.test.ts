@@ -217,6 +217,17 @@ it('"what do you know about me" covers threads; "delete my data" erases them and
   expect((await haven.conversations.list(staff.id)).some((r) => r.conversation.id === conv.id)).toBe(false);
 });
 
+it('the privacy notice says how long chats with a youth worker are kept', async () => {
+  const chat = await startChat();
+  await chat.send('hi');
+  await chat.send('privacy');
+  await chat.expectReply(/Your privacy, in short/);
+  await chat.tap('More');
+  await chat.expectReply(
+    /If you chat with a youth worker here, we keep those messages until 30 days after the chat ends/,
+  );
+});
+
 it('a safeguarding lead sees only the conversations linked to alerts', async () => {
   const all = await haven.conversations.list(staff.id);
   const linked = all.filter((r) => r.conversation.alertIds.length > 0);

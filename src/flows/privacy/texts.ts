@@ -9,6 +9,8 @@ export interface PrivacyFacts {
   requestDays: number;
   /** "stop", "discreet" and when last seen are kept this long (PREFERENCES_TTL_DAYS). */
   preferencesDays: number;
+  /** Chats with a youth worker (staff inbox threads) are kept this long after they end (CONVERSATION_RETENTION_DAYS). */
+  conversationDays?: number;
 }
 
 /** "a year" for 365 days, else "N days". */
@@ -41,13 +43,18 @@ export function privacyMore(f: PrivacyFacts): string {
     'More about what we keep:',
     '• Your phone number or account is locked away (encrypted). Staff see a nickname code, not your number.',
     `• If you ask to talk to a youth worker, we keep that request until ${f.requestDays} days after it's closed.`,
+    f.conversationDays
+      ? `• If you chat with a youth worker here, we keep those messages until ${f.conversationDays} days after the chat ends, so they can read back.`
+      : null,
     '• If we were worried about your safety, we keep a record of that for as long as the law and our safety rules say.',
     '• If you joined as a member, we keep your first name and who signed your consent form until you or a youth worker remove it.',
     `• We remember if you said "stop" or "discreet", and when you last messaged, for ${forHowLong(f.preferencesDays)}, so we keep to it. Nothing you wrote.`,
     '• Send "delete my data" to delete what we keep about you (but not a safety record).',
     '• Send "stop" to stop reminders, or "discreet" so my messages don\'t say who we are.',
     'You can ask a youth worker about any of this.',
-  ].join('\n');
+  ]
+    .filter(Boolean)
+    .join('\n');
 }
 
 export const DISCREET_ON_TEXT =
