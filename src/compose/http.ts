@@ -73,6 +73,7 @@ export async function buildHttp(d: HttpDeps): Promise<FastifyInstance> {
     members: d.built.members,
     requests: d.built.requests,
     groups: d.built.groups,
+    conversations: d.built.conversations,
     log: log.child({ module: 'staff' }),
   });
   return http;

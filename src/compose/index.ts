@@ -21,6 +21,7 @@ import { createScreen, defaultScreen, loadLexicon } from '../safeguarding';
 import { Connections, openCoreConnections } from './connections';
 import { ReachWatch } from '../domain/alerts/watch';
 import type { GroupService } from '../domain/groups';
+import type { ConversationService } from '../domain/conversations';
 import { buildHttp } from './http';
 import { createStop, type ShutdownStep } from './lifecycle';
 import { buildServices, publicUrlOf } from './services';
@@ -60,6 +61,8 @@ export interface Haven {
   requests: RequestService;
   /** Peer support group sessions. */
   groups: GroupService;
+  /** The staff inbox (conversations with a person, hand-over). */
+  conversations: ConversationService;
   /** Runs every shutdown step even when one fails; rejects with a ShutdownError naming each failure. */
   stop(): Promise<void>;
 }
@@ -154,6 +157,7 @@ async function composeHaven(config: Config, opts: StartOptions, log: Logger, con
   await changes.start();
   built.alerts.onChange((e) => changes.publish('alerts', e));
   built.requests.onChange((c) => changes.publish('requests', { ...c }));
+  built.conversations.onChange((c) => changes.publish('conversations', { ...c }));
 
   // "Nobody can be told of an alert" is shouted: in the log, on /readyz and on every dashboard page.
   const reach = new ReachWatch(built.alerts, log.child({ module: 'alerts' }), config.ALERT_REACH_CHECK_SECONDS * 1000);
@@ -239,6 +243,7 @@ async function composeHaven(config: Config, opts: StartOptions, log: Logger, con
     members: built.members,
     requests: built.requests,
     groups: built.groups,
+    conversations: built.conversations,
     stop,
   };
 }

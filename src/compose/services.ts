@@ -7,6 +7,8 @@ import { AlertStore } from '../domain/alerts/store';
 import { chatReach } from '../domain/alerts/reach';
 import type { GroupService } from '../domain/groups';
 import { composeGroups } from './groups';
+import { eraseWebchatBacklog } from '../adapters/webchat';
+import { createConversationService, type ConversationService } from '../domain/conversations';
 import type { Mailer } from '../common/mailer';
 import { mailerFor, staffTargets } from './alert-targets';
 import { MemberStore } from '../domain/members';
@@ -51,6 +53,8 @@ export interface BuiltServices {
   requests: RequestService;
   /** Peer support group sessions. */
   groups: GroupService;
+  /** The staff inbox (conversations with a person, hand-over). */
+  conversations: ConversationService;
   /** What flows see of the services (their ports and settings). */
   services: Services;
   /** Handlers for the `tasks` queue, by job name. */
@@ -121,10 +125,39 @@ export function buildServices(d: ServiceDeps): BuiltServices {
     states,
     now: d.now,
   });
+  // The staff inbox: threads, hand-over, staff replies through the young person's own channel.
+  const conversations = createConversationService({
+    redis,
+    keys,
+    outbox,
+    tasks: queues.tasks,
+    log: log.child({ module: 'conversations' }),
+    charityName: config.CHARITY_NAME,
+    officeHours: config.OFFICE_HOURS,
+    timezone: config.TIMEZONE,
+    retentionDays: config.CONVERSATION_RETENTION_DAYS,
+    reassignMinutes: config.INBOX_REASSIGN_MINUTES,
+    handBackMinutes: config.INBOX_HANDBACK_MINUTES,
+    eraseBacklog: async (conversationId) => {
+      if (IdentityVault.channelOf(conversationId) !== 'webchat') return;
+      const address = await vault.getAddress(conversationId);
+      if (address) await eraseWebchatBacklog(redis, keys, address);
+    },
+  });
+  // A message staff send from a request: the young person's answer goes to the inbox.
+  requests.onChange((c) => {
+    if (c.type !== 'messaged') return;
+    void (async () => {
+      const r = await requests.get(c.requestId);
+      const said = (await requests.history(c.requestId)).filter((e) => e.event === 'messaged').pop();
+      if (r && said?.detail) await conversations.noteStaffMessage(r.conversationId, said.by, said.detail);
+    })().catch((err: Error) => log.warn({ err: { message: err.message } }, 'staff message not noted for the inbox'));
+  });
   const services: Services = {
     members,
     requests,
     groups,
+    conversations,
     alerts,
     settings: {
       charityName: config.CHARITY_NAME,
@@ -146,11 +179,12 @@ export function buildServices(d: ServiceDeps): BuiltServices {
   const tasks: TaskHandlers = {
     ...requests.taskHandlers(),
     ...groups.taskHandlers(),
+    ...conversations.taskHandlers(),
     [RETENTION_TASK]: async () => {
       await retention.run();
     },
   };
-  return { vault, states, outbox, alerts, members, requests, groups, services, tasks, mailer };
+  return { vault, states, outbox, alerts, members, requests, groups, conversations, services, tasks, mailer };
 }
 
 /** The base URL in links sent to staff. */

@@ -67,6 +67,7 @@ export async function startWorkers(d: WorkerDeps): Promise<Worker[]> {
       requestDays: config.REQUEST_RETENTION_DAYS,
       preferencesDays: config.PREFERENCES_TTL_DAYS,
       groupDays: config.GROUP_RETENTION_DAYS,
+      conversationDays: config.CONVERSATION_RETENTION_DAYS,
     }),
     log: log.child({ module: 'engine' }),
     metrics,
@@ -86,6 +87,8 @@ export async function startWorkers(d: WorkerDeps): Promise<Worker[]> {
     onUndeliverable: async (job, reason) => {
       await built.requests.recordUndelivered(job.cause, reason);
       await built.groups.recordUndelivered(job.cause, reason);
+      // A staff reply or hand-over notice from the inbox shows as not delivered in its thread.
+      await built.conversations.recordUndelivered(job.cause, reason);
     },
     // An alert's staff target counts as told only when the platform accepted its message.
     onOutcome: (outcome) => built.alerts.reportSend(outcome),

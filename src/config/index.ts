@@ -199,6 +199,13 @@ export const configSchema = z.object({
   STAFF_SESSION_IDLE_MINUTES: positiveInt.default(30),
   /** Signs staff cookies and alert links. Required in production. */
   SESSION_SECRET: z.string().min(32, { message: 'must be at least 32 characters' }).optional(),
+
+  /** Staff inbox: threads are deleted this long after a conversation closes (or last activity while open). */
+  CONVERSATION_RETENTION_DAYS: positiveInt.default(30),
+  /** Staff inbox: a wait longer than this, in office hours, shows as overdue and is offered to all staff. */
+  INBOX_REASSIGN_MINUTES: positiveInt.default(30),
+  /** Staff inbox: a held conversation with no staff message for this long goes back to Haven. */
+  INBOX_HANDBACK_MINUTES: positiveInt.default(60),
 });
 
 export type Config = z.infer<typeof configSchema> & {

@@ -2,7 +2,7 @@ import type { Redis } from 'ioredis';
 import type { Logger } from '../common/logger';
 
 /** What changed, as the staff dashboard's live views hear of it: ids and an event name, no content. */
-export type ChangeTopic = 'alerts' | 'requests';
+export type ChangeTopic = 'alerts' | 'requests' | 'conversations';
 type Listener = (data: Record<string, unknown>) => void;
 
 /**

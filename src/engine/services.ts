@@ -1,4 +1,5 @@
 import type { AlertService } from '../domain/alerts/service';
+import type { ConversationPort } from '../domain/conversations/service';
 import type { MemberLookup, MemberRef } from '../domain/members/types';
 import type { MemberStore } from '../domain/members/store';
 import type { RequestService } from '../domain/requests/service';
@@ -18,6 +19,8 @@ export interface Services {
   alerts: AlertService;
   /** Peer support group sessions (absent where groups are not wired, e.g. some unit tests). */
   groups?: GroupsPort;
+  /** The staff inbox: conversations with a person, their threads, hand-over. */
+  conversations: ConversationPort;
   /** Office hours and other settings flows need, already parsed. */
   settings: FlowSettings;
 }

@@ -1,6 +1,7 @@
 import type { NamedFlow } from '../engine/flow';
 import { groupsFlow } from './groups/flow';
 import { helpFlow } from './help/help';
+import { handoverFlow, inboxFlow, inboxRecordFlow, passToTeam } from './inbox/flow';
 import { joinFlow } from './join/join';
 import { myDataFlow } from './my-data/flow';
 import { oneToOneFlow } from './one-to-one/flow';
@@ -19,6 +20,8 @@ export interface FlowOptions {
   preferencesDays: number;
   /** Group sign-ups are kept this long after the session (quoted in the privacy notice). */
   groupDays?: number;
+  /** Staff inbox threads are kept this long after a chat ends (quoted in the privacy notice). */
+  conversationDays?: number;
 }
 
 /**
@@ -30,6 +33,8 @@ export function buildFlows(options: FlowOptions): NamedFlow[] {
   const { safety } = options;
   return [
     staffAckFlow(),
+    // records each turn of a conversation open in the staff inbox (outermost, so it sees every reply)
+    inboxRecordFlow(),
     safeguardingReplyFlow(),
     // the short safety reminder under any first answer that is not the welcome (which carries it)
     firstContactSafetyFlow(safety),
@@ -42,13 +47,18 @@ export function buildFlows(options: FlowOptions): NamedFlow[] {
       requestDays: options.requestDays,
       preferencesDays: options.preferencesDays,
       groupDays: options.groupDays,
+      conversationDays: options.conversationDays,
     }),
+    // while staff hold the conversation, nothing after this answers (the safeguarding reply and privacy still do)
+    handoverFlow(),
     // the refresher goes on top of whatever answers, so before every flow that answers
     safetyRefresherFlow(safety),
     // peer support groups: "what's on", "groups", "my groups" and their buttons
     groupsFlow(),
+    // "I'm worried", asking for a real person, a reply to staff: to the staff inbox
+    inboxFlow(),
     oneToOneFlow(),
     onlineSafetyFlow(safety),
-    helpFlow({ welcomeNote: (ctx) => welcomeSafetyNote(safety, ctx) }),
+    helpFlow({ welcomeNote: (ctx) => welcomeSafetyNote(safety, ctx), unmatched: passToTeam }),
   ];
 }

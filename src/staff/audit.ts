@@ -7,7 +7,7 @@ export interface ViewRecord {
   at: number;
   staffId: string;
   staff: string;
-  what: 'alert' | 'member' | 'request' | 'alerts-export' | 'group';
+  what: 'alert' | 'member' | 'request' | 'alerts-export' | 'group' | 'conversation';
   id: string;
 }
 

@@ -6,6 +6,7 @@ import type { ChangeBus } from '../engine/changes';
 import type { Config } from '../config';
 import type { Adapter } from '../adapters/kit/adapter';
 import type { AlertService } from '../domain/alerts/service';
+import type { ConversationService } from '../domain/conversations';
 import type { Keys } from '../engine/keys';
 import type { Logger } from '../common/logger';
 import type { MemberStore } from '../domain/members';
@@ -21,6 +22,7 @@ import { LoginLimiter, type LoginLimits } from './limiter';
 import { registerAckLinkRoutes } from './routes/ack-link';
 import { registerAlertRoutes } from './routes/alerts';
 import { registerChannelRoutes } from './routes/channels';
+import { registerConversationRoutes } from './routes/conversations';
 import { registerMemberRoutes } from './routes/members';
 import { registerRequestRoutes } from './routes/requests';
 import { registerGroupRoutes } from './routes/groups';
@@ -43,6 +45,8 @@ export interface StaffDeps {
   requests: RequestService;
   /** Peer support group sessions (`/staff/groups`). */
   groups?: GroupService;
+  /** The staff inbox (absent: no Conversations area). */
+  conversations?: ConversationService;
   log: Logger;
   /** Sign-in limits (tests lower them). */
   loginLimits?: LoginLimits;
@@ -96,6 +100,7 @@ export async function registerStaffRoutes(app: FastifyInstance, deps: StaffDeps)
       members: deps.members,
       requests: deps.requests,
       groups: deps.groups,
+      conversations: deps.conversations,
       auth,
       audit,
       timezone: config.TIMEZONE,
@@ -103,6 +108,16 @@ export async function registerStaffRoutes(app: FastifyInstance, deps: StaffDeps)
     });
     if (deps.groups)
       registerGroupRoutes(scope, { groups: deps.groups, accounts, auth, audit, timezone: config.TIMEZONE });
+    if (deps.conversations)
+      registerConversationRoutes(scope, {
+        conversations: deps.conversations,
+        accounts,
+        changes: deps.changes,
+        auth,
+        audit,
+        streams,
+        timezone: config.TIMEZONE,
+      });
     registerChannelRoutes(scope, { auth, adapters: deps.adapters });
     registerAckLinkRoutes(scope, { alerts: deps.alerts });
     await registerQueueBoard(scope, { auth, queues: deps.queues });

@@ -1,7 +1,7 @@
 import type { StaffRole } from './accounts';
 
 /** The dashboard's areas. */
-export type StaffArea = 'requests' | 'alerts' | 'members' | 'channels' | 'queues' | 'groups';
+export type StaffArea = 'requests' | 'alerts' | 'members' | 'channels' | 'queues' | 'groups' | 'conversations';
 
 /**
  * Who may open what. Alerts hold what a child wrote when they were in danger, so only the
@@ -11,6 +11,8 @@ export type StaffArea = 'requests' | 'alerts' | 'members' | 'channels' | 'queues
 export const ACCESS: Record<StaffArea, readonly StaffRole[]> = {
   requests: ['coordinator', 'worker', 'admin'],
   alerts: ['safeguarding-lead', 'admin'],
+  // A safeguarding lead sees only the conversations linked to alerts (routes/conversations).
+  conversations: ['coordinator', 'worker', 'safeguarding-lead', 'admin'],
   members: ['coordinator', 'admin'],
   channels: ['coordinator', 'admin'],
   queues: ['admin'],
@@ -21,6 +23,7 @@ export const ACCESS: Record<StaffArea, readonly StaffRole[]> = {
 export const AREA_TITLES: Record<StaffArea, string> = {
   requests: 'Requests',
   alerts: 'Alerts',
+  conversations: 'Conversations',
   members: 'Members',
   channels: 'Channels',
   queues: 'Queues',

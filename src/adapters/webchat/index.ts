@@ -238,3 +238,15 @@ export function webchatClientKey(clientId: string): string {
 export function createWebchatAdapter(config: WebchatConfig): WebchatAdapter {
   return new WebchatAdapter(config);
 }
+
+/**
+ * Deletes the replies the web chat keeps for a browser to fetch later (its backlog), for a young
+ * person who asked Haven to delete their data. `address` is the web chat's own address record.
+ */
+export async function eraseWebchatBacklog(redis: Redis, keys: Keys, address: ChannelAddress): Promise<void> {
+  const parsed = z.object({ k: z.string() }).safeParse(address);
+  if (!parsed.success) return;
+  // The sequence number stays (it holds no text): an open page drops replies numbered at or below
+  // the last it saw, so the next reply (the "Done") must carry on from it.
+  await redis.del(keys.webchatOutbox(parsed.data.k));
+}

@@ -1,14 +1,20 @@
+import type { ConversationPort } from '../conversations/service';
 import type { RequestService } from '../requests/service';
 import type { MemberStore } from './store';
 
 /**
  * Deletes what Haven holds about a member at their request (or staff's): their one-to-one
  * requests (open ones cancelled and their reminders removed), their group sign-ups, every channel link and the linked
- * conversations' state; with `removeRecord` the member record and join code too. Staff are told.
- * Safeguarding records are not touched: they are kept as the policy says.
+ * conversations' state, and (given `conversations`) their staff inbox threads; with `removeRecord` the member record
+ * and join code too. Staff are told. Safeguarding records are not touched: they are kept as the policy says.
  */
 export async function forgetMember(
-  d: { members: MemberStore; requests: RequestService; groups?: { eraseMember(memberId: string): Promise<number> } },
+  d: {
+    members: MemberStore;
+    requests: RequestService;
+    groups?: { eraseMember(memberId: string): Promise<number> };
+    conversations?: Pick<ConversationPort, 'erase'>;
+  },
   memberId: string,
   opts: { removeRecord?: boolean; notifyStaff?: boolean } = {},
 ): Promise<{ requests: number; links: string[]; groups: number } | null> {
@@ -17,6 +23,7 @@ export async function forgetMember(
   const requests = await d.requests.eraseMember(memberId);
   // Group sign-ups go too (a freed place goes to the next on the waiting list, who is told).
   const groups = d.groups ? await d.groups.eraseMember(memberId) : 0;
+  await d.conversations?.erase(member.links);
   const links = opts.removeRecord ? ((await d.members.remove(memberId)) ?? []) : await d.members.unlinkAll(memberId);
   if (opts.notifyStaff !== false) await d.requests.notifyDataDeleted(member.name);
   return { requests, links, groups };

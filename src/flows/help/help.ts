@@ -25,7 +25,7 @@ export function helpText(charity: string): string {
 
 const GREETING = /^(hi+|hey+|hello+|hiya|heya|yo|sup|wassup|help|menu|start|get started|options|\?+)\b/;
 /** "im worried", "i'm a bit scared", "worried about something": the menu's "I'm worried", typed. */
-const WORRIED =
+export const WORRIED =
   /^(i'?m |i am |i feel |feeling |im |i've been |ive been )?(really |so |a bit |kinda |quite |very )?(worried|scared|frightened|upset|anxious|not ok|not okay)( about (something|sth|smth|stuff|some stuff))?$/;
 /** "ok", "thanks", "cool": nothing to do but be friendly. */
 const THANKS =
@@ -38,6 +38,11 @@ export interface HelpOptions {
    * choices of its own shown after the menu; null when there is nothing to add this time.
    */
   welcomeNote?: (ctx: FlowContext) => { text: string; choices: Choice[] } | null;
+  /**
+   * Tried before "Sorry, I didn't quite get that": true when it answered (flows/inbox passes the
+   * message to the team when a conversation, request or alert is open).
+   */
+  unmatched?: (ctx: FlowContext) => Promise<boolean>;
 }
 
 /**
@@ -72,6 +77,7 @@ export function helpFlow(opts: HelpOptions = {}): NamedFlow {
         ctx.reply('Sorry, I can only read text messages. Could you type it for me?', MENU_CHOICES);
         return;
       }
+      if (await opts.unmatched?.(ctx)) return;
       ctx.reply(
         `Sorry, I didn't quite get that. I'm Haven, a chat helper run by the youth workers at ${charity}.\n\n${helpText(charity).split('\n\n')[1]}\n\n${NOT_EMERGENCY}`,
         MENU_CHOICES,

@@ -45,8 +45,8 @@ export function myDataFlow(settings: MyDataSettings): NamedFlow {
         ctx.state.flow = { name: FLOW, step: 'confirm-delete', answers: {} };
         ctx.reply(
           ctx.member
-            ? 'Do you want me to delete your data? This deletes your one-to-one requests, your link to this chat and where we are in our chat. It can’t be undone.'
-            : 'Do you want me to delete your data? This deletes where we are in our chat. It can’t be undone.',
+            ? 'Do you want me to delete your data? This deletes your one-to-one requests, your messages with our youth workers, your link to this chat and where we are in our chat. It can’t be undone.'
+            : 'Do you want me to delete your data? This deletes your messages with our youth workers and where we are in our chat. It can’t be undone.',
           [
             { title: 'Yes, delete it', payload: MY_DATA.yes },
             { title: 'No, keep it', payload: MY_DATA.no },
@@ -88,6 +88,11 @@ async function tell(ctx: FlowContext, settings: MyDataSettings): Promise<void> {
       );
   }
   lines.push(`• Where we are in our chat. I forget it ${settings.stateDays} days after your last message.`);
+  const inbox = ctx.services.conversations;
+  if ((await inbox.keptFor(member ? member.links : [ctx.conversationId])) > 0)
+    lines.push(
+      `• Your messages with our youth workers, and my replies, so they can read them. We delete them ${inbox.retentionDays} days after the chat with them ends.`,
+    );
   lines.push('• If you ever told us something worrying, a youth worker keeps a note of it to help keep you safe.');
   ctx.reply(`Here's what I have about you:\n${lines.join('\n')}\n\nTo delete it, send: delete my data`, [
     { title: 'Delete my data', payload: MY_DATA.delete },
@@ -103,6 +108,8 @@ async function erase(ctx: FlowContext): Promise<void> {
     deletedRequests = out?.requests ?? 0;
     ctx.member = null;
   }
+  // Their messages with youth workers (every linked chat's, done above for a member) and the web chat's saved replies.
+  await ctx.services.conversations.erase([ctx.conversationId]);
   // The engine saves the state after the flows: start it afresh, keeping only their own choices
   // about how we message them (stop, discreet), which protect them.
   const { optedOut, discreet } = ctx.state;
@@ -114,8 +121,8 @@ async function erase(ctx: FlowContext): Promise<void> {
   ctx.reply(
     [
       member
-        ? `Done. I've deleted your one-to-one requests, ${out?.groups ? 'your group places, ' : ''}your link to this chat and where we were in our chat. I've told our youth workers.`
-        : "Done. I've deleted where we were in our chat.",
+        ? `Done. I've deleted your one-to-one requests, ${out?.groups ? 'your group places, ' : ''}your messages with our youth workers, your link to this chat and where we were in our chat. I've told our youth workers.`
+        : "Done. I've deleted your messages with our youth workers and where we were in our chat.",
       'One thing to be honest about: if you ever told us something worrying, a youth worker keeps a note of it to help keep you safe. That note is kept, as our safeguarding rules say.',
       member
         ? "Your name and your parent or carer's yes to you joining stay on our members list until a youth worker takes them off. Ask them if you'd like that."

@@ -11,6 +11,8 @@ export interface PrivacyFacts {
   preferencesDays: number;
   /** Group sign-ups are kept this long after the session (GROUP_RETENTION_DAYS); unset where groups are not run. */
   groupDays?: number;
+  /** Chats with a youth worker (staff inbox threads) are kept this long after they end (CONVERSATION_RETENTION_DAYS). */
+  conversationDays?: number;
 }
 
 /** "a year" for 365 days, else "N days". */
@@ -46,6 +48,9 @@ export function privacyMore(f: PrivacyFacts): string {
     f.groupDays
       ? `• If you sign up for a group, we keep your place (your first name, and if you came) until ${f.groupDays} days after it.`
       : '',
+    f.conversationDays
+      ? `• If you chat with a youth worker here, we keep those messages until ${f.conversationDays} days after the chat ends, so they can read back.`
+      : null,
     '• If we were worried about your safety, we keep a record of that for as long as the law and our safety rules say.',
     '• If you joined as a member, we keep your first name and who signed your consent form until you or a youth worker remove it.',
     `• We remember if you said "stop" or "discreet", and when you last messaged, for ${forHowLong(f.preferencesDays)}, so we keep to it. Nothing you wrote.`,

@@ -24,6 +24,8 @@ export function registerMemberRoutes(
     requests: RequestService;
     /** Group sign-ups go when a member is removed. */
     groups?: { eraseMember(memberId: string): Promise<number> };
+    /** The staff inbox, whose threads are erased with the member. */
+    conversations?: { erase(conversationIds: string[]): Promise<number> };
     auth: StaffAuth;
     audit: ViewAudit;
     timezone: string;
@@ -96,9 +98,13 @@ export function registerMemberRoutes(
     if (!id.success) return sendMessage(req, reply, 404, 'Not found', 'There is no such member.');
     if ((req.body as { confirm?: string } | undefined)?.confirm !== 'yes')
       return sendHtml(reply, await listPage(req, 'Tick the box to confirm the removal.'), 400);
-    const done = await forgetMember({ members, requests: d.requests, groups: d.groups }, id.data, {
-      removeRecord: true,
-    });
+    const done = await forgetMember(
+      { members, requests: d.requests, groups: d.groups, conversations: d.conversations },
+      id.data,
+      {
+        removeRecord: true,
+      },
+    );
     if (!done) return sendMessage(req, reply, 404, 'Not found', 'There is no such member.');
     req.log.info({ memberId: id.data, staffId: req.staff!.account.id, requests: done.requests }, 'member removed');
     return seeOther(reply, '/staff/members');

@@ -1,0 +1,137 @@
+import type { FlowContext, NamedFlow } from '../../engine/flow';
+import { MENU } from '../../engine/message';
+import type { Topic } from '../../domain/conversations/types';
+import { WORRIED } from '../help/help';
+import { CANCEL, CHANGE, STATUS } from '../one-to-one/recognise';
+import { plainSaid } from '../shared/said';
+import { texts } from './texts';
+
+/** Messages of this turn that wait for a person (passed to the team, or said during hand-over). */
+const forTeam = new WeakSet<FlowContext>();
+
+/** "can i talk to a real person", "speak to a human", "human please": asking for a person, not the bot. */
+export const REAL_PERSON =
+  /\b(real|actual|live) (person|human|people|youth worker)\b|\b(talk|speak|chat) (to|with) (a |an )?(human|person)\b|^(human|a human|person|a person|human please|person please)$/;
+
+/**
+ * Outermost: while a conversation is open in the staff inbox, each message and Haven's replies to
+ * it go into its thread (a message that raised an alert as a line saying so: its words stay with
+ * the alert). Runs after the whole chain, so it records exactly what was sent.
+ */
+export function inboxRecordFlow(): NamedFlow {
+  return {
+    name: 'inbox-record',
+    run: async (ctx, next) => {
+      if (ctx.services.alerts.isStaff(ctx.conversationId) || ctx.message.kind === 'start') return next();
+      const from = ctx.replies.length;
+      await next();
+      const conv = await ctx.services.conversations.current(ctx.conversationId);
+      if (!conv) return;
+      await ctx.services.conversations.recordTurn(conv.id, {
+        text: ctx.message.text,
+        alertId: ctx.alertId,
+        forTeam: forTeam.has(ctx) || conv.holder !== undefined,
+        replies: ctx.replies.slice(from).map((r) => r.text),
+      });
+    },
+  };
+}
+
+/**
+ * Hand-over: while a member of staff holds the conversation, Haven says nothing more. Placed after
+ * the safeguarding reply and the commands that must always work (stop, delete my data, privacy,
+ * discreet), which still answer; everything else goes to the thread for the person holding it.
+ */
+export function handoverFlow(): NamedFlow {
+  return {
+    name: 'handover',
+    run: async (ctx, next) => {
+      const conv = await ctx.services.conversations.current(ctx.conversationId);
+      if (!conv?.holder) return next();
+      forTeam.add(ctx);
+    },
+  };
+}
+
+/**
+ * What opens a conversation by itself: "I'm worried" (and the worry that follows, which lands in
+ * its thread), asking for a real person, and a reply to a message staff sent from a request.
+ */
+export function inboxFlow(): NamedFlow {
+  return {
+    name: 'inbox',
+    run: async (ctx, next) => {
+      const inbox = ctx.services.conversations;
+      const said = plainSaid(ctx.message.kind === 'choice' ? '' : ctx.message.text);
+      if (ctx.input === MENU.worried || WORRIED.test(said)) {
+        // Not yet waiting for a person: the worry itself, their next message, is what staff answer.
+        await openFor(ctx, 'worry');
+        ctx.reply(texts.worried(inbox.whenRead(ctx.now)));
+        return;
+      }
+      if (REAL_PERSON.test(said)) {
+        await openFor(ctx, 'person');
+        forTeam.add(ctx);
+        ctx.reply(texts.person(inbox.whenRead(ctx.now)));
+        return;
+      }
+      if (
+        ctx.message.kind === 'text' &&
+        !STATUS.test(said) &&
+        !CANCEL.test(said) &&
+        !CHANGE.test(said) &&
+        (await inbox.hasPendingStaffMessage(ctx.conversationId))
+      ) {
+        const conv = await openFor(ctx, 'staff_reply');
+        const staff = await inbox.takePendingStaffMessage(conv.id, ctx.conversationId);
+        forTeam.add(ctx);
+        ctx.reply(texts.replyPassed(staff?.by ?? 'our youth workers', inbox.whenRead(ctx.now)));
+        return;
+      }
+      return next();
+    },
+  };
+}
+
+/**
+ * For the help flow, before "Sorry, I didn't quite get that": text Haven has no flow for goes to
+ * the team when a conversation is open, or a request, a booked session or an alert is. True when
+ * it was passed on (and answered).
+ */
+export async function passToTeam(ctx: FlowContext): Promise<boolean> {
+  if (ctx.message.kind !== 'text' || ctx.services.alerts.isStaff(ctx.conversationId)) return false;
+  const inbox = ctx.services.conversations;
+  const conv = await inbox.current(ctx.conversationId);
+  const waiting = conv?.waitingSince !== undefined;
+  if (!conv) {
+    const reason = await reasonToOpen(ctx);
+    if (!reason) return false;
+    await openFor(ctx, reason.topic, reason.alertIds);
+  }
+  forTeam.add(ctx);
+  ctx.reply(waiting ? texts.added : texts.passed(inbox.whenRead(ctx.now)));
+  return true;
+}
+
+async function reasonToOpen(ctx: FlowContext): Promise<{ topic: Topic; alertIds?: string[] } | null> {
+  if (ctx.member) {
+    const r = await ctx.services.requests.openRequestFor(ctx.member.id);
+    if (r) return { topic: r.session ? 'session' : 'request' };
+  }
+  const alerts = (await ctx.services.alerts.store.list({ openOnly: true, limit: 100 })).filter(
+    (a) => a.conversationId === ctx.conversationId,
+  );
+  if (alerts.length) return { topic: 'alert', alertIds: alerts.map((a) => a.id) };
+  return null;
+}
+
+function openFor(ctx: FlowContext, topic: Topic, alertIds?: string[]) {
+  return ctx.services.conversations.open({
+    conversationId: ctx.conversationId,
+    channel: ctx.channel,
+    topic,
+    memberId: ctx.member?.id,
+    memberName: ctx.member?.name,
+    alertIds,
+  });
+}

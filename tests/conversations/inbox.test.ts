@@ -1,0 +1,255 @@
+import { webchatClientKey } from '../../src/adapters/webchat';
+import { MENU } from '../../src/engine/message';
+import { StaffAccounts } from '../../src/staff/accounts';
+import { startConversation } from '../support/conversation';
+import { captureLogger, startTestHaven, waitFor } from '../support/haven';
+import { makeStaff } from '../staff/client';
+
+/**
+ * The staff inbox through a whole Haven on the web chat: what opens a conversation, what lands in
+ * its thread, hand-over (Haven quiet except the safeguarding reply and privacy commands), hand
+ * back, erasure. Office hours cover every day, so "they're at work now" is the true answer.
+ */
+let haven: Awaited<ReturnType<typeof startTestHaven>>;
+let staff: { id: string; name: string };
+const captured = captureLogger('debug');
+/** Every message text a young person sent in this file, none of which may appear in a log line. */
+const said: string[] = [];
+
+beforeAll(async () => {
+  haven = await startTestHaven('inbox', { OFFICE_HOURS: 'Mon-Sun 00:00-24:00' }, { logger: captured.logger });
+  const { account } = await new StaffAccounts(haven.redis, haven.keys).add({
+    email: `casey-${Date.now()}@example.org`,
+    name: 'Casey',
+    role: 'coordinator',
+  });
+  staff = { id: account.id, name: account.name };
+});
+afterAll(async () => {
+  await haven?.shutdown();
+});
+
+/** Starts a web chat whose every message is remembered for the log check. */
+async function startChat() {
+  const chat = await startConversation(haven);
+  const send = chat.send.bind(chat);
+  return Object.assign(chat, {
+    send: async (text: string) => {
+      said.push(text);
+      await send(text);
+    },
+  });
+}
+
+async function openFor(conversationId: string) {
+  return waitFor(() => haven.conversations.current(conversationId), 5000, 'a conversation in the inbox');
+}
+
+async function lines(id: string) {
+  return (await haven.conversations.thread(id)).map((e) => `${e.from}: ${e.text}`);
+}
+
+it('"I\'m worried" opens a conversation; the worry lands in its thread instead of "didn\'t get that"', async () => {
+  const chat = await startChat();
+  await chat.send('hi');
+  await chat.expectReply(/Hi, I'm Haven/);
+  await chat.sendPayload(MENU.worried, "I'm worried");
+  await chat.expectReply(/pass it to our youth workers\. They're at work now/);
+  const worry = 'my mum forgot her tablets again and she is really poorly and i dont know what to do';
+  await chat.send(worry);
+  const reply = await chat.expectReply(/passed that to our youth workers/);
+  expect(reply.text).not.toMatch(/didn't quite get that/);
+  const conv = await openFor(chat.conversationId);
+  expect(conv).toMatchObject({ topic: 'worry', channel: 'webchat', status: 'open' });
+  expect(conv.name).toMatch(/^Visitor [A-Z0-9]{4}$/);
+  expect(await lines(conv.id)).toEqual(expect.arrayContaining([`young_person: I'm worried`, `young_person: ${worry}`]));
+  const [row] = (await haven.conversations.list(staff.id)).filter((r) => r.conversation.id === conv.id);
+  expect(row).toMatchObject({ unread: 2, overdue: false });
+  expect(row!.conversation.waitingSince).toBeDefined();
+});
+
+it('"can i talk to a real person" opens a conversation', async () => {
+  const chat = await startChat();
+  await chat.send('hi');
+  await chat.expectReply(/Hi, I'm Haven/);
+  await chat.send('can i talk to a real person');
+  await chat.expectReply(/asked our youth workers to read this chat/);
+  expect(await openFor(chat.conversationId)).toMatchObject({ topic: 'person' });
+});
+
+it('hand-over: Haven goes quiet except the safeguarding reply and privacy; staff reply; hand back', async () => {
+  const chat = await startChat();
+  await chat.send('hi');
+  await chat.expectReply(/Hi, I'm Haven/);
+  await chat.send('can i talk to a real person');
+  await chat.expectReply(/asked our youth workers/);
+  const conv = await openFor(chat.conversationId);
+
+  await haven.conversations.take(conv.id, staff);
+  await chat.expectReply(/You're now talking to Casey, a youth worker/);
+
+  // Haven says nothing to an ordinary message; it goes to the thread for Casey.
+  const before = chat.replies.length;
+  await chat.send('hi');
+  await chat.send('what is online safety');
+  await haven.conversations.reply(conv.id, staff, 'Hi, I am here. How are you doing?');
+  const fromCasey = await chat.expectReply(/^Casey \(youth worker\):\nHi, I am here/);
+  expect(chat.replies.slice(before).map((r) => r.text)).toEqual([fromCasey.text]);
+  expect(await lines(conv.id)).toEqual(
+    expect.arrayContaining([
+      'young_person: hi',
+      'young_person: what is online safety',
+      'staff: Hi, I am here. How are you doing?',
+    ]),
+  );
+
+  // A concern during hand-over still raises an alert and gets the helplines.
+  await chat.send('i want to kill myself');
+  await chat.expectReply(/Childline/);
+  const alerts = (await haven.alerts.store.list({ openOnly: true })).filter(
+    (a) => a.conversationId === chat.conversationId,
+  );
+  expect(alerts).toHaveLength(1);
+  const thread = await haven.conversations.thread(conv.id);
+  expect(thread.some((e) => e.from === 'event' && e.alertId === alerts[0]!.id)).toBe(true);
+  // The alert's words stay with the alert, not in the thread.
+  expect(thread.some((e) => /kill myself/.test(e.text))).toBe(false);
+  expect((await haven.conversations.get(conv.id))!.alertIds).toContain(alerts[0]!.id);
+
+  // Privacy commands still answer.
+  await chat.send('privacy');
+  await chat.expectReply(/./);
+
+  await haven.conversations.handBack(conv.id, 'Casey');
+  await chat.expectReply(/Casey has finished chatting for now, so you're back with me, Haven/);
+  await chat.send('hi');
+  await chat.expectReply(/I'm Haven/);
+});
+
+it('a reply to a staff message sent from a request lands in a thread', async () => {
+  const { memberId, joinCode } = await haven.members.add({ name: 'Robin', consentBy: 'Pat', addedBy: 'test' });
+  const chat = await startChat();
+  await chat.send(`join ${joinCode}`);
+  await chat.expectReply(/Robin/);
+  const { request } = await haven.requests.create({
+    memberId,
+    memberName: 'Robin',
+    conversationId: chat.conversationId,
+    platform: 'whatsapp',
+    when: 'after school',
+    workers: 'one',
+  });
+  await haven.requests.message(request.id, 'See you on Tuesday at 4', 'Chris');
+  await chat.expectReply(/See you on Tuesday at 4/);
+  await waitFor(
+    async () => (await haven.redis.exists(haven.keys.custom('conv', 'staffmsg', chat.conversationId))) === 1,
+    5000,
+    'the staff message noted',
+  );
+  await chat.send('ok thanks chris, see you then');
+  await chat.expectReply(/passed your reply to Chris/);
+  const conv = await openFor(chat.conversationId);
+  expect(conv).toMatchObject({ topic: 'staff_reply', name: 'Robin', memberId });
+  expect(await lines(conv.id)).toEqual([
+    'staff: See you on Tuesday at 4',
+    'young_person: ok thanks chris, see you then',
+    expect.stringMatching(/^haven: Thanks, I've passed your reply to Chris/),
+  ]);
+});
+
+it('unknown text during an open request lands in a thread', async () => {
+  const { memberId, joinCode } = await haven.members.add({ name: 'Sky', consentBy: 'Pat', addedBy: 'test' });
+  const chat = await startChat();
+  await chat.send(`join ${joinCode}`);
+  await chat.expectReply(/Sky/);
+  await haven.requests.create({
+    memberId,
+    memberName: 'Sky',
+    conversationId: chat.conversationId,
+    platform: 'zoom',
+    when: 'weekends',
+    workers: 'no_preference',
+  });
+  await chat.send('my brother keeps taking my charger');
+  const reply = await chat.expectReply(/passed that to our youth workers/);
+  expect(reply.text).not.toMatch(/didn't quite get/);
+  const conv = await openFor(chat.conversationId);
+  expect(conv.topic).toBe('request');
+  expect(await lines(conv.id)).toContain('young_person: my brother keeps taking my charger');
+  // A second message while still waiting is added without repeating the whole answer.
+  await chat.send('also my sister');
+  await chat.expectReply(/^Thanks, I've added that for our youth workers\.$/);
+});
+
+it('without anything open, unknown text still gets "didn\'t get that" and opens nothing', async () => {
+  const chat = await startChat();
+  await chat.send('hi');
+  await chat.expectReply(/Hi, I'm Haven/);
+  await chat.send('purple elephants dance');
+  await chat.expectReply(/didn't quite get that/, { fallback: true });
+  expect(await haven.conversations.current(chat.conversationId)).toBeNull();
+});
+
+it('"what do you know about me" covers threads; "delete my data" erases them and the web chat backlog', async () => {
+  const chat = await startChat();
+  await chat.send('hi');
+  await chat.expectReply(/Hi, I'm Haven/);
+  await chat.sendPayload(MENU.worried, "I'm worried");
+  await chat.expectReply(/I'm glad you reached out/);
+  await chat.send('things at home are hard');
+  await chat.expectReply(/passed that to our youth workers/);
+  const conv = await openFor(chat.conversationId);
+  await chat.send('what do you know about me');
+  await chat.expectReply(
+    /Your messages with our youth workers, and my replies.*30 days after the chat with them ends/s,
+  );
+  await chat.send('delete my data');
+  await chat.expectReply(/your messages with our youth workers/);
+  // The backlog holds the replies so far; erasure clears it, then only the "Done" reply is there.
+  const backlog = haven.keys.webchatOutbox(webchatClientKey(chat.clientId));
+  expect(await haven.redis.llen(backlog)).toBeGreaterThan(3);
+  await chat.tap('Yes, delete it');
+  await waitFor(
+    async () => {
+      const left = await haven.redis.lrange(backlog, 0, -1);
+      return left.length === 1 && /^Done\./.test((JSON.parse(left[0]!) as { text: string }).text);
+    },
+    5000,
+    'the backlog to hold only the last reply',
+  );
+  expect(await haven.conversations.get(conv.id)).toBeNull();
+  expect(await haven.conversations.thread(conv.id)).toEqual([]);
+  expect(await haven.conversations.current(chat.conversationId)).toBeNull();
+  expect((await haven.conversations.list(staff.id)).some((r) => r.conversation.id === conv.id)).toBe(false);
+});
+
+it('the privacy notice says how long chats with a youth worker are kept', async () => {
+  const chat = await startChat();
+  await chat.send('hi');
+  await chat.expectReply(/Hi, I'm Haven/);
+  await chat.send('privacy');
+  await chat.expectReply(/Your privacy, in short/);
+  await chat.tap('More');
+  await chat.expectReply(
+    /If you chat with a youth worker here, we keep those messages until 30 days after the chat ends/,
+  );
+});
+
+it('a safeguarding lead sees only the conversations linked to alerts', async () => {
+  const all = await haven.conversations.list(staff.id);
+  const linked = all.filter((r) => r.conversation.alertIds.length > 0);
+  const other = all.find((r) => r.conversation.alertIds.length === 0)!;
+  expect(linked.length).toBeGreaterThan(0);
+  const { client } = await makeStaff(haven, 'safeguarding-lead');
+  const list = await (await client.get('/staff/conversations')).text();
+  for (const r of linked) expect(list).toContain(`data-conversation-id="${r.conversation.id}"`);
+  expect(list).not.toContain(`data-conversation-id="${other.conversation.id}"`);
+  expect((await client.get(`/staff/conversations/${other.conversation.id}`)).status).toBe(404);
+  expect((await client.get(`/staff/conversations/${linked[0]!.conversation.id}`)).status).toBe(200);
+});
+
+it('no thread text in the logs', () => {
+  const log = captured.lines.join('\n');
+  expect(said.length).toBeGreaterThan(10);
+  for (const text of said.filter((t) => t.length > 12)) expect(log).not.toContain(text);
+});
