@@ -14,6 +14,7 @@ import type { ChannelName } from '../engine/message';
 import type { Queues } from '../engine/queues';
 import { StaffAccounts } from './accounts';
 import { STAFF_CSS, STAFF_JS } from './assets';
+import { EXTRA_CSS } from './assets-extra';
 import { ViewAudit } from './audit';
 import { StaffAuth } from './auth';
 import { LoginLimiter, type LoginLimits } from './limiter';
@@ -65,7 +66,10 @@ export async function registerStaffRoutes(app: FastifyInstance, deps: StaffDeps)
     scope.addHook('onRequest', auth.loadSession);
 
     scope.get('/staff/assets/staff.css', async (_req, reply) =>
-      reply.type('text/css; charset=utf-8').header('cache-control', 'public, max-age=300').send(STAFF_CSS),
+      reply
+        .type('text/css; charset=utf-8')
+        .header('cache-control', 'public, max-age=300')
+        .send(STAFF_CSS + EXTRA_CSS),
     );
     scope.get('/staff/assets/staff.js', async (_req, reply) =>
       reply.type('text/javascript; charset=utf-8').header('cache-control', 'public, max-age=300').send(STAFF_JS),
@@ -96,7 +100,7 @@ export async function registerStaffRoutes(app: FastifyInstance, deps: StaffDeps)
       timezone: config.TIMEZONE,
       joinCodeTtlDays: config.JOIN_CODE_TTL_DAYS,
     });
-    registerChannelRoutes(scope, { auth, adapters: deps.adapters });
+    registerChannelRoutes(scope, { auth, adapters: deps.adapters, config });
     registerAckLinkRoutes(scope, { alerts: deps.alerts });
     await registerQueueBoard(scope, { auth, queues: deps.queues });
   });

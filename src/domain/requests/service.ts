@@ -294,14 +294,18 @@ export class RequestService {
 
   /**
    * Closes a request as done or cancelled; pending reminders are removed. When staff cancel,
-   * the young person is told kindly (unless `tellYoungPerson` is false).
+   * the young person is told kindly (unless `tellYoungPerson` is false), with staff's `reason`
+   * in their words when one is given (it is also kept in the request's history).
    */
   async close(
     id: string,
     outcome: 'done' | 'cancelled',
     by: string,
-    opts: { tellYoungPerson?: boolean } = {},
+    opts: { tellYoungPerson?: boolean; reason?: string } = {},
   ): Promise<OneToOneRequest> {
+    const reason = opts.reason?.trim() || undefined;
+    if (reason && reason.length > 500)
+      throw new RequestError('INVALID', 'the reason is too long (500 characters at most)');
     const { after } = await this.update(
       id,
       (r) => {
@@ -310,14 +314,16 @@ export class RequestService {
       },
       by,
       'closed',
-      () => outcome,
+      () => (reason ? `${outcome}: ${reason}` : outcome),
     );
     await this.removeReminders(id);
     if (outcome === 'cancelled' && opts.tellYoungPerson !== false && by !== YOUNG_PERSON) {
       await this.d.outbox.send(
         after.conversationId,
         {
-          text: 'A youth worker has closed your one-to-one request. If you would still like to talk, just ask me again any time.',
+          text: reason
+            ? `A youth worker has cancelled your one-to-one. They said:\n"${reason}"\n\nIf you would still like to talk, just ask me again any time.`
+            : 'A youth worker has closed your one-to-one request. If you would still like to talk, just ask me again any time.',
         },
         'staff',
         `req:${id}:v${after.version}`,

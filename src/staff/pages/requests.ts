@@ -225,6 +225,15 @@ export function requestDetail(
                 <label><input type="radio" name="outcome" value="done" checked /> Done: the session happened</label>
                 <label><input type="radio" name="outcome" value="cancelled" /> Cancelled (they are told kindly)</label>
               </fieldset>
+              <div class="field">
+                <label for="c-reason"
+                  >Reason, if cancelled
+                  <span class="hint"
+                    >Sent to ${r.memberName} in your words, e.g. "Terry is off sick this week".</span
+                  ></label
+                >
+                <textarea id="c-reason" name="reason" maxlength="500"></textarea>
+              </div>
               <p><button type="submit" class="danger">Close</button></p>
             </form>`
         : ''

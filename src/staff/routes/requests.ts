@@ -20,7 +20,10 @@ const scheduleBody = workersBody.extend({
   place: z.string().trim().min(1, 'Say where the session is.').max(500),
 });
 const messageBody = z.object({ text: z.string().trim().min(1, 'Write a message.').max(2000) });
-const closeBody = z.object({ outcome: z.enum(['done', 'cancelled']) });
+const closeBody = z.object({
+  outcome: z.enum(['done', 'cancelled']),
+  reason: z.string().trim().max(500, 'Keep the reason under 500 characters.').optional(),
+});
 
 /** The coordinator's queue: list (live), one request, claim, assign, schedule, message, close. */
 export function registerRequestRoutes(
@@ -136,5 +139,7 @@ export function registerRequestRoutes(
     return requests.schedule(id, { at: new Date(at), place: b.place, workers: workers(b) }, by(req));
   });
   action('message', messageBody, (id, b, req) => requests.message(id, b.text, by(req)));
-  action('close', closeBody, (id, b, req) => requests.close(id, b.outcome, by(req)));
+  action('close', closeBody, (id, b, req) =>
+    requests.close(id, b.outcome, by(req), { reason: b.outcome === 'cancelled' ? b.reason : undefined }),
+  );
 }
