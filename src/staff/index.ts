@@ -26,6 +26,7 @@ import { registerRequestRoutes } from './routes/requests';
 import { registerQueueBoard } from './routes/queues';
 import { registerSessionRoutes } from './routes/session';
 import { SessionStore } from './sessions';
+import { FlashStore } from './flash';
 import { Streams } from './sse';
 
 /** What the staff dashboard needs from the composition root. */
@@ -91,6 +92,7 @@ export async function registerStaffRoutes(app: FastifyInstance, deps: StaffDeps)
       audit,
       streams,
       timezone: config.TIMEZONE,
+      accounts,
     });
     registerMemberRoutes(scope, {
       members: deps.members,
@@ -99,6 +101,7 @@ export async function registerStaffRoutes(app: FastifyInstance, deps: StaffDeps)
       audit,
       timezone: config.TIMEZONE,
       joinCodeTtlDays: config.JOIN_CODE_TTL_DAYS,
+      flash: new FlashStore(redis, keys, config.sessionSecret),
     });
     registerChannelRoutes(scope, { auth, adapters: deps.adapters, config });
     registerAckLinkRoutes(scope, { alerts: deps.alerts });
