@@ -13,5 +13,7 @@ details.views summary { cursor: pointer; font-weight: 600; padding: .25rem 0; }
 .filters { display: grid; grid-template-columns: repeat(auto-fit, minmax(10rem, 1fr)); gap: .75rem; align-items: end; }
 table.history-table { width: 100%; border-collapse: collapse; background: #fff; }
 table.history-table th, table.history-table td { text-align: left; padding: .4rem .5rem; border-bottom: 1px solid var(--line); vertical-align: top; }
+.table-wrap { overflow-x: auto; max-width: 100%; }
+@media (max-width: 600px) { table.history-table th, table.history-table td { padding: .35rem .3rem; font-size: .9rem; } }
 .subnav { display: flex; flex-wrap: wrap; gap: .5rem 1rem; margin: 0 0 .75rem; }
 `;

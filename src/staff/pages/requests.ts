@@ -380,29 +380,31 @@ export function historyBody(
     </p>
     ${
       requests.length
-        ? html`<table class="history-table">
-            <thead>
-              <tr>
-                <th scope="col">Member</th>
-                <th scope="col">Status</th>
-                <th scope="col">Asked</th>
-                <th scope="col">Closed</th>
-                <th scope="col">Youth workers</th>
-              </tr>
-            </thead>
-            <tbody>
-              ${requests.map(
-                (r) =>
-                  html`<tr data-request-id="${r.id}">
-                    <td><a href="/staff/requests/${r.id}">${r.memberName}</a></td>
-                    <td><span class="badge ${STATUS_CLASS[r.status]}">${r.status}</span></td>
-                    <td>${day(r.createdAt, tz)}</td>
-                    <td>${r.closedAt ? day(r.closedAt, tz) : ''}</td>
-                    <td>${r.workersAssigned.join(', ')}</td>
-                  </tr>`,
-              )}
-            </tbody>
-          </table>`
+        ? html`<div class="table-wrap">
+            <table class="history-table">
+              <thead>
+                <tr>
+                  <th scope="col">Member</th>
+                  <th scope="col">Status</th>
+                  <th scope="col">Asked</th>
+                  <th scope="col">Closed</th>
+                  <th scope="col">Youth workers</th>
+                </tr>
+              </thead>
+              <tbody>
+                ${requests.map(
+                  (r) =>
+                    html`<tr data-request-id="${r.id}">
+                      <td><a href="/staff/requests/${r.id}">${r.memberName}</a></td>
+                      <td><span class="badge ${STATUS_CLASS[r.status]}">${r.status}</span></td>
+                      <td>${day(r.createdAt, tz)}</td>
+                      <td>${r.closedAt ? day(r.closedAt, tz) : ''}</td>
+                      <td>${r.workersAssigned.join(', ')}</td>
+                    </tr>`,
+                )}
+              </tbody>
+            </table>
+          </div>`
         : ''
     }`;
 }
