@@ -1,5 +1,6 @@
 import { loadConfig } from '../config';
 import { AlertStore } from '../domain/alerts/store';
+import { exportAlert } from '../domain/alerts/export';
 import { defaultScreen, loadLexicon, createScreen, runScreenFilter } from '../safeguarding';
 import { membersCommand } from './members';
 import { requestsCommand } from './requests';
@@ -40,7 +41,9 @@ export const commands: Record<string, Command> = {
       }
       const store = await openStore();
       try {
-        for await (const alert of new AlertStore(store.redis, store.keys).exportAll()) printJson(alert);
+        // Times as ISO 8601 with the charity's UTC offset (TIMEZONE), as a person or a spreadsheet reads them.
+        for await (const alert of new AlertStore(store.redis, store.keys).exportAll())
+          printJson(exportAlert(alert, store.config.TIMEZONE));
       } finally {
         await store.close();
       }

@@ -15,7 +15,7 @@ const USAGE = `haven requests list [--status new,claimed,scheduled,done,cancelle
        haven requests claim --id ID --by NAME
        haven requests schedule --id ID --at ISO-DATE-TIME --place PLACE --workers "A,B" [--by NAME]
        haven requests message --id ID --text TEXT --by NAME
-       haven requests close --id ID --outcome done|cancelled [--by NAME]`;
+       haven requests close --id ID --outcome done|cancelled [--reason TEXT] [--by NAME]`;
 
 const id = z.string({ message: 'required: the request id' }).uuid('must be a request id (from "requests list")');
 const by = z.string({ message: 'required: your name' }).trim().min(1, 'must not be empty').max(60);
@@ -184,12 +184,13 @@ export async function requestsCommand(args: string[]): Promise<number> {
         z.object({
           id,
           outcome: z.enum(['done', 'cancelled'], { message: 'must be done or cancelled' }),
+          reason: z.string().trim().min(1).max(500, 'must be at most 500 characters').optional(),
           by: by.optional(),
         }),
         USAGE,
       );
       return withService(async (requests) => {
-        const r = await requests.close(o.id, o.outcome, o.by ?? 'coordinator');
+        const r = await requests.close(o.id, o.outcome, o.by ?? 'coordinator', { reason: o.reason });
         printJson({ id: r.id, status: r.status });
         return 0;
       });

@@ -6,7 +6,7 @@ export type MeetingPlatform = (typeof MEETING_PLATFORMS)[number];
 export const MEETING_PLATFORM_NAMES: Record<MeetingPlatform, string> = {
   whatsapp: 'WhatsApp video',
   messenger: 'Messenger video',
-  teams: 'Skype / Teams',
+  teams: 'Microsoft Teams',
   zoom: 'Zoom',
   phone: 'a phone call',
 };

@@ -16,6 +16,7 @@ import type { ChannelName } from '../engine/message';
 import type { Queues } from '../engine/queues';
 import { StaffAccounts } from './accounts';
 import { STAFF_CSS, STAFF_JS } from './assets';
+import { EXTRA_CSS } from './assets-extra';
 import { ViewAudit } from './audit';
 import { StaffAuth } from './auth';
 import { LoginLimiter, type LoginLimits } from './limiter';
@@ -29,6 +30,7 @@ import { registerGroupRoutes } from './routes/groups';
 import { registerQueueBoard } from './routes/queues';
 import { registerSessionRoutes } from './routes/session';
 import { SessionStore } from './sessions';
+import { FlashStore } from './flash';
 import { Streams } from './sse';
 
 /** What the staff dashboard needs from the composition root. */
@@ -73,7 +75,10 @@ export async function registerStaffRoutes(app: FastifyInstance, deps: StaffDeps)
     scope.addHook('onRequest', auth.loadSession);
 
     scope.get('/staff/assets/staff.css', async (_req, reply) =>
-      reply.type('text/css; charset=utf-8').header('cache-control', 'public, max-age=300').send(STAFF_CSS),
+      reply
+        .type('text/css; charset=utf-8')
+        .header('cache-control', 'public, max-age=300')
+        .send(STAFF_CSS + EXTRA_CSS),
     );
     scope.get('/staff/assets/staff.js', async (_req, reply) =>
       reply.type('text/javascript; charset=utf-8').header('cache-control', 'public, max-age=300').send(STAFF_JS),
@@ -95,6 +100,7 @@ export async function registerStaffRoutes(app: FastifyInstance, deps: StaffDeps)
       audit,
       streams,
       timezone: config.TIMEZONE,
+      accounts,
     });
     registerMemberRoutes(scope, {
       members: deps.members,
@@ -105,6 +111,7 @@ export async function registerStaffRoutes(app: FastifyInstance, deps: StaffDeps)
       audit,
       timezone: config.TIMEZONE,
       joinCodeTtlDays: config.JOIN_CODE_TTL_DAYS,
+      flash: new FlashStore(redis, keys, config.sessionSecret),
     });
     if (deps.groups)
       registerGroupRoutes(scope, { groups: deps.groups, accounts, auth, audit, timezone: config.TIMEZONE });
@@ -118,7 +125,7 @@ export async function registerStaffRoutes(app: FastifyInstance, deps: StaffDeps)
         streams,
         timezone: config.TIMEZONE,
       });
-    registerChannelRoutes(scope, { auth, adapters: deps.adapters });
+    registerChannelRoutes(scope, { auth, adapters: deps.adapters, config });
     registerAckLinkRoutes(scope, { alerts: deps.alerts });
     await registerQueueBoard(scope, { auth, queues: deps.queues });
   });

@@ -1,6 +1,9 @@
 import { chromium, type Browser } from 'playwright-core';
 import { existsSync } from 'node:fs';
-import { startTestHaven } from '../support/haven';
+import { startTestHaven, waitFor } from '../support/haven';
+import { webchatClientKey } from '../../src/adapters/webchat';
+import { QUICK_EXIT_URL } from '../../src/adapters/webchat/page';
+import { screenshot } from '../support/browser';
 import { startConversation } from '../support/conversation';
 
 describe('web chat channel', () => {
@@ -20,6 +23,34 @@ describe('web chat channel', () => {
     expect(html).toContain('var MAX = 4096;');
     expect(html).not.toMatch(/(src|href)="https?:/);
     expect(res.headers.get('content-security-policy')).toContain("default-src 'none'");
+    // The inline script is valid JavaScript (a template-literal escape slip would silently break the page).
+    const script = /<script>([\s\S]*)<\/script>/.exec(html)?.[1] ?? '';
+    expect(() => new Function(script)).not.toThrow();
+  });
+
+  it('"clear this chat" deletes the replies kept for that device, and only those', async () => {
+    const a = await startConversation(haven);
+    const b = await startConversation(haven);
+    await a.send('hi');
+    await b.send('hi');
+    await a.expectReply(/Haven/);
+    await b.expectReply(/Haven/);
+    const kept = (clientKey: string) => haven.redis.llen(haven.keys.webchatOutbox(clientKey));
+    const bad = await fetch(`${haven.url}/chat/api/clear`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ clientId: 'short' }),
+    });
+    expect(bad.status).toBe(400);
+    const res = await fetch(`${haven.url}/chat/api/clear`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ clientId: a.clientId }),
+    });
+    expect(res.status).toBe(200);
+    expect(await kept(a.clientKey)).toBe(0);
+    expect(await haven.redis.exists(haven.keys.custom('webchat', 'seq', webchatClientKey(a.clientId)))).toBe(0);
+    expect(await kept(b.clientKey)).toBe(1);
   });
 
   it('greets "hi" with what Haven is and that it is not an emergency service', async () => {
@@ -116,4 +147,126 @@ describe('web chat channel', () => {
       }
     },
   );
+});
+
+describe('/chat in a real browser: welcome, links, quick exit, clear', () => {
+  let haven: Awaited<ReturnType<typeof startTestHaven>>;
+  let browser: Browser | undefined;
+  const chromiumPath = '/usr/bin/chromium';
+  const run = existsSync(chromiumPath) ? it : it.skip;
+  beforeAll(async () => {
+    haven = await startTestHaven('webchat-ui', { CHARITY_NAME: 'Young Carers Together' });
+    if (existsSync(chromiumPath))
+      browser = await chromium.launch({
+        executablePath: chromiumPath,
+        args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking'],
+      });
+  });
+  afterAll(async () => {
+    await browser?.close();
+    await haven.shutdown();
+  });
+
+  async function open() {
+    const context = await browser!.newContext({ viewport: { width: 360, height: 740 } });
+    const page = await context.newPage();
+    page.setDefaultTimeout(15_000);
+    // No network here: the neutral exit site is answered locally.
+    await context.route('https://www.bbc.co.uk/**', (route) =>
+      route.fulfill({ status: 200, contentType: 'text/html', body: '<title>Weather</title><h1>Weather</h1>' }),
+    );
+    return { context, page };
+  }
+
+  run("opens with Haven's welcome and the menu buttons before anything is typed, once", async () => {
+    const { context, page } = await open();
+    try {
+      await page.goto(`${haven.url}/chat`);
+      await page.locator('.msg.bot', { hasText: "Hi, I'm Haven" }).waitFor();
+      await page.getByRole('button', { name: 'Talk to a youth worker' }).waitFor();
+      expect(await page.locator('.msg.me').count()).toBe(0);
+      await screenshot(page, 'chat-welcome');
+      // A reload shows the same welcome once, not a second one.
+      await page.reload();
+      await page.locator('.msg.bot', { hasText: "Hi, I'm Haven" }).waitFor();
+      const id = await page.evaluate("localStorage.getItem('haven.clientId')");
+      const stored = await haven.redis.lrange(haven.keys.webchatOutbox(webchatClientKey(id as string)), 0, -1);
+      expect(stored).toHaveLength(1);
+    } finally {
+      await context.close();
+    }
+  });
+
+  run('makes http(s) links in replies clickable and safe; nothing else becomes a link', async () => {
+    const { context, page } = await open();
+    try {
+      await page.goto(`${haven.url}/chat`);
+      await page.locator('.msg.bot', { hasText: "Hi, I'm Haven" }).waitFor();
+      const id = (await page.evaluate("localStorage.getItem('haven.clientId')")) as string;
+      const adapter = haven.adapters.get('webchat')!;
+      await adapter.send(
+        { k: webchatClientKey(id) },
+        {
+          text: 'Your session: https://zoom.us/j/5550001234?pwd=ab. Not javascript:alert(1) nor <a href="x">x</a> nor ftp://x.org',
+        },
+        { purpose: 'staff' },
+      );
+      const link = page.locator('.msg.bot a', { hasText: 'https://zoom.us/j/5550001234?pwd=ab' });
+      await link.waitFor();
+      expect(await link.getAttribute('href')).toBe('https://zoom.us/j/5550001234?pwd=ab');
+      expect(await link.getAttribute('rel')).toBe('noopener noreferrer');
+      expect(await link.getAttribute('target')).toBe('_blank');
+      const msg = page.locator('.msg.bot', { hasText: 'Your session' });
+      expect(await msg.locator('a').count()).toBe(1);
+      expect(await msg.innerText()).toContain('<a href="x">x</a>');
+      await screenshot(page, 'chat-link');
+    } finally {
+      await context.close();
+    }
+  });
+
+  run('Quick exit leaves at once for a neutral site, and Back does not return to the chat', async () => {
+    const { context, page } = await open();
+    try {
+      await page.goto(`${haven.url}/readyz`);
+      await page.goto(`${haven.url}/chat`);
+      await page.locator('.msg.bot', { hasText: "Hi, I'm Haven" }).waitFor();
+      const exit = page.getByRole('button', { name: 'Quick exit' });
+      expect(await exit.isVisible()).toBe(true);
+      await exit.click();
+      await page.waitForURL(QUICK_EXIT_URL);
+      await page.goBack();
+      await waitFor(async () => !page.url().endsWith('/chat'), 5000, 'back to leave the chat behind');
+      expect(page.url()).toBe(`${haven.url}/readyz`);
+    } finally {
+      await context.close();
+    }
+  });
+
+  run('"Clear this chat" asks, then empties the page and the device\'s backlog, and starts afresh', async () => {
+    const { context, page } = await open();
+    try {
+      await page.goto(`${haven.url}/chat`);
+      await page.locator('.msg.bot', { hasText: "Hi, I'm Haven" }).waitFor();
+      await page.getByLabel('Your message').fill('staying safe');
+      await page.getByRole('button', { name: 'Send' }).click();
+      await page.locator('.msg.bot', { hasText: 'Tips for everyone' }).waitFor();
+      const oldId = (await page.evaluate("localStorage.getItem('haven.clientId')")) as string;
+      await page.getByRole('button', { name: 'Clear this chat' }).click();
+      await page.getByRole('button', { name: 'Yes, clear it' }).waitFor();
+      await screenshot(page, 'chat-clear-confirm');
+      await page.getByRole('button', { name: 'Yes, clear it' }).click();
+      await page.getByRole('status').filter({ hasText: 'Cleared' }).waitFor();
+      expect(await page.locator('.msg', { hasText: 'Tips for everyone' }).count()).toBe(0);
+      expect(await haven.redis.exists(haven.keys.webchatOutbox(webchatClientKey(oldId)))).toBe(0);
+      const newId = await page.evaluate("localStorage.getItem('haven.clientId')");
+      expect(newId).not.toBe(oldId);
+      // A reload does not bring the old chat back.
+      await page.reload();
+      await page.locator('.msg.bot', { hasText: "Hi, I'm Haven" }).waitFor();
+      expect(await page.locator('.msg', { hasText: 'Tips for everyone' }).count()).toBe(0);
+    } finally {
+      await context.close();
+    }
+  });
 });

@@ -31,7 +31,7 @@ describe('join CODE over the web chat', () => {
   it('a wrong code, then an expired code, each get a clear answer', async () => {
     const chat = await startConversation(haven);
     await chat.send('join');
-    await chat.expectReply(/send the word join and then your code/);
+    await chat.expectReply(/send me your code, like this/);
     await chat.send('join ACEF-GHJK');
     await chat.expectReply(/don't know that code/);
     // A code issued 15 days ago (JOIN_CODE_TTL_DAYS is 14).

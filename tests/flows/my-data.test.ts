@@ -51,7 +51,7 @@ describe('what Haven holds, and deleting it', () => {
     await chat.expectReply(/delete your data\?/);
     await chat.tap('Yes, delete it');
     const done = await chat.expectReply(/deleted/);
-    expect(done.text).toMatch(/safeguarding/);
+    expect(done.text).toMatch(/a youth worker keeps a note of it to help keep you safe/);
     expect(await haven.members.forConversation(chat.conversationId)).toBeNull();
     expect(await haven.requests.get(request.id)).toBeNull();
     expect(await haven.requests.openRequestFor(memberId)).toBeNull();

@@ -20,7 +20,7 @@ describe('one-to-one request over the web chat', () => {
     const chat = await startConversation(haven);
     await chat.send('can I talk to someone');
     const reply = await chat.expectReply(/join/);
-    expect(reply.text).toMatch(/consent form/);
+    expect(reply.text).toMatch(/form to say yes/);
     expect(reply.text).toMatch(/parent or carer/);
     expect(await haven.requests.list({ status: ['new', 'claimed', 'scheduled', 'done', 'cancelled'] })).toHaveLength(0);
     expect(hook.requests).toHaveLength(0);
@@ -88,7 +88,15 @@ describe('one-to-one request over the web chat', () => {
     await chat.send('status');
     await chat.expectReply(/waiting for a youth worker.*number 1/s);
 
+    // Asked first; "no" keeps it.
     await chat.send('cancel');
+    await chat.expectReply(/Do you want to cancel your one-to-one request/);
+    await chat.tap('No, keep it');
+    await chat.expectReply(/haven't cancelled anything/);
+    expect((await haven.requests.get(open!.id))?.status).toBe('new');
+    await chat.send('cancel');
+    await chat.expectReply(/Do you want to cancel/);
+    await chat.tap('Yes, cancel it');
     await chat.expectReply(/cancelled your one-to-one/);
     expect(await haven.requests.openRequestFor(memberId)).toBeNull();
     expect((await haven.requests.get(open!.id))?.status).toBe('cancelled');

@@ -11,7 +11,9 @@ describe('online-safety reminders (web chat, full Haven, clock controlled)', () 
   const content = loadSafetyContent();
   const welcome = welcomeReminder(content);
   const refresherIntro = content.refresher.intro;
-  const fullPoints = [...content.full.points, ...content.full.groundRules].map((p) => p.text);
+  const fullPoints = [...content.full.points, ...(content.full.callPoints ?? []), ...content.full.groundRules].map(
+    (p) => p.text,
+  );
   let clock = Date.parse('2025-03-03T10:00:00Z');
   let haven: Awaited<ReturnType<typeof startTestHaven>>;
 

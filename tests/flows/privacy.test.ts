@@ -123,7 +123,7 @@ describe('privacy in conversation (web chat, full Haven)', () => {
     const notice = only(await p.turn('privacy'));
     expect(notice.text).toContain(`${haven.config.STATE_TTL_DAYS} days`);
     expect(notice.text).toMatch(/youth workers/);
-    expect(notice.text).toMatch(/safeguarding lead/);
+    expect(notice.text).toMatch(/whose job is keeping young people safe/);
     expect(notice.text.split('\n').length).toBeLessThanOrEqual(6);
     expect(notice.choices).toEqual([{ title: 'More', payload: PRIVACY.more }]);
 

@@ -39,7 +39,9 @@ describe('online-safety content', () => {
   afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
   it('bundles the policy: every point from the charity list is there', () => {
-    const ids = [...bundled.full.points, ...bundled.full.groundRules].map((p) => p.id);
+    const ids = [...bundled.full.points, ...(bundled.full.callPoints ?? []), ...bundled.full.groundRules].map(
+      (p) => p.id,
+    );
     for (const id of [
       'live',
       'personal-information',
@@ -75,7 +77,7 @@ describe('online-safety content', () => {
     expect(text.split('\n')[0]).toContain('Zoom');
     expect(text).toContain(bundled.session.platforms.zoom.tip);
     for (const id of bundled.session.points) {
-      const point = bundled.full.points.find((p) => p.id === id);
+      const point = [...bundled.full.points, ...(bundled.full.callPoints ?? [])].find((p) => p.id === id);
       expect(text).toContain(point?.text);
     }
     expect(text).not.toContain('{platform}');
@@ -103,11 +105,11 @@ describe('online-safety content', () => {
   });
 
   it('rejects a bad entry, naming it', () => {
-    const bad = copy() as unknown as { full: { points: { id: string; text: string }[] } };
-    const i = bad.full.points.findIndex((p) => p.id === 'no-recording');
-    (bad.full.points[i] as { text: string }).text = '   ';
+    const bad = copy() as unknown as { full: { callPoints: { id: string; text: string }[] } };
+    const i = bad.full.callPoints.findIndex((p) => p.id === 'no-recording');
+    (bad.full.callPoints[i] as { text: string }).text = '   ';
     expect(problemsOf(write('empty.json', bad))).toEqual([
-      `full.points[${i}] (id "no-recording").text: must not be empty`,
+      `full.callPoints[${i}] (id "no-recording").text: must not be empty`,
     ]);
   });
 
@@ -150,7 +152,7 @@ describe('online-safety content', () => {
     const path = write('start.json', bad);
     const config = testConfig(uniquePrefix('safety-start'), { SAFETY_CONTENT_PATH: path });
     await expect(startHaven(config, { workers: false })).rejects.toThrow(
-      /online-safety content in .*start\.json is wrong:\n {2}- full\.points\[0\] \(id "live"\)\.text: must not be empty/,
+      /online-safety content in .*start\.json is wrong:\n {2}- full\.points\[0\] \(id "personal-information"\)\.text: must not be empty/,
     );
   });
 });

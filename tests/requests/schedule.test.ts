@@ -253,6 +253,10 @@ describe('the coordinator queue: claim, schedule, reminders, message, close', ()
     await d.chat.send('status');
     await d.chat.expectReply(/booked.*Zoom link.*Ana/s);
     await d.chat.send('cancel');
+    // Asked first: a stray "cancel" does not lose a booked session.
+    await d.chat.expectReply(/Do you want to cancel your one-to-one on .*tell your youth worker/);
+    for (const o of OFFSETS) expect(await reminderJob(r.id, o)).toBeDefined();
+    await d.chat.send('yes');
     await d.chat.expectReply(/cancelled your one-to-one/);
     for (const o of OFFSETS) expect(await reminderJob(r.id, o)).toBeUndefined();
     await waitFor(() =>

@@ -68,8 +68,11 @@ async function chatPage(): Promise<{
   };
 }
 
-function inDays(n: number): string {
-  return new Date(Date.now() + n * 24 * 3600_000).toISOString().slice(0, 10);
+/** The next given weekday (0 = Sunday) at least `from` days away, as YYYY-MM-DD. */
+function nextDay(weekday: number, from = 2): string {
+  const d = new Date(Date.now() + from * 24 * 3600_000);
+  while (d.getUTCDay() !== weekday) d.setUTCDate(d.getUTCDate() + 1);
+  return d.toISOString().slice(0, 10);
 }
 
 it('a request made in the web chat appears live; staff schedule it; the young person sees the time in the chat', async () => {
@@ -105,11 +108,29 @@ it('a request made in the web chat appears live; staff schedule it; the young pe
   await card.getByRole('link', { name: /Arrange, message or close/ }).click();
   await staff.getByRole('heading', { name: /Riley: one-to-one/ }).waitFor();
   await screenshotBothWidths(staff, 'request-detail');
-  await staff.getByLabel('Date').fill(inDays(3));
+  // A Wednesday does not suit someone who said Tuesday: warned first, with the form kept.
+  await staff.getByLabel('Date').fill(nextDay(3));
   await staff.getByLabel(/^Time/).fill('16:30');
   await staff.getByLabel(/^Where/).fill('https://zoom.us/j/5550001234');
-  await staff.getByLabel('Youth worker', { exact: true }).first().fill('Terry');
+  // Workers are chosen from staff accounts (the "Terry" account is the youth worker).
+  await new StaffAccounts(haven.redis, haven.keys).add({
+    email: `terry-${Date.now()}@example.org`,
+    name: 'Terry',
+    role: 'worker',
+  });
+  await staff.reload();
+  await staff.getByLabel('Date').fill(nextDay(3));
+  await staff.getByLabel(/^Time/).fill('16:30');
+  await staff.getByLabel(/^Where/).fill('https://zoom.us/j/5550001234');
+  await staff.locator('#s-w1').selectOption({ label: 'Terry (worker)' });
   await staff.getByRole('button', { name: 'Schedule and tell them' }).click();
+  await staff.locator('#schedule-warnings').waitFor();
+  expect(await staff.locator('#schedule-warnings').innerText()).toMatch(/and this is a Wednesday/);
+  await screenshotBothWidths(staff, 'request-warning');
+  // Changed to a Tuesday: no warning, booked at once.
+  await staff.getByLabel('Date').fill(nextDay(2));
+  await staff.locator('#s-w1').selectOption({ label: 'Terry (worker)' });
+  await staff.getByRole('button', { name: 'Schedule anyway' }).click();
   await staff.getByText('scheduled', { exact: true }).first().waitFor();
 
   await chat.expect(/Your one-to-one is booked/);
@@ -122,15 +143,34 @@ it('a request made in the web chat appears live; staff schedule it; the young pe
   expect((await haven.requests.history(request!.id)).find((e) => e.event === 'scheduled')?.by).toBe(
     'Casey Coordinator',
   );
+  // The link in the confirmation is clickable in the web chat.
+  expect(
+    await chat.page.locator('.msg.bot a', { hasText: 'https://zoom.us/j/5550001234' }).last().getAttribute('href'),
+  ).toBe('https://zoom.us/j/5550001234');
   await screenshotBothWidths(chat.page, 'chat-confirmation');
+
+  // Closed requests are in the history.
+  await staff.getByLabel(/Cancelled/).check();
+  await staff.getByLabel(/Reason, if cancelled/).fill('Terry is off sick this week; ask again next week.');
+  await staff.getByRole('button', { name: 'Close' }).click();
+  await chat.expect(/Terry is off sick this week/);
+  await staff.goto(`${haven.url}/staff/requests/history?status=cancelled`);
+  await staff.locator('table.history-table tr', { hasText: 'Riley' }).waitFor();
+  await screenshotBothWidths(staff, 'request-history');
 
   // The other request pages, for the screenshots.
   await staff.goto(`${haven.url}/staff/members`);
   await staff.getByLabel("Young person's name").fill('Alex');
   await staff.getByLabel('Consent given by').fill('Sam Alex');
   await staff.getByRole('button', { name: 'Add and get a join code' }).click();
+  await staff.waitForURL(/\/staff\/members\/code\//);
   const code = await staff.locator('.joincode').innerText();
   expect(code).toMatch(/^[A-Z0-9]{8}$/);
+  // Reloading shows the same code and adds nobody (post/redirect/get).
+  const count = (await haven.members.list()).length;
+  await staff.reload();
+  expect(await staff.locator('.joincode').innerText()).toBe(code);
+  expect((await haven.members.list()).length).toBe(count);
   await screenshotBothWidths(staff, 'member-join-code');
   await staff.goto(`${haven.url}/staff/members`);
   await staff.locator('li', { hasText: 'Riley' }).getByText('webchat·').waitFor();
@@ -188,6 +228,13 @@ it('an alert raised in the web chat appears live on the alerts page and can be a
   await phone.getByRole('button', { name: /acknowledge/ }).click();
   await phone.getByRole('heading', { name: /acknowledged/ }).waitFor();
   expect((await haven.alerts.store.get(other.id))?.acknowledgedBy).toBe('Wendy Worker (signed link)');
+  // What they did goes in the record from the same page: no dashboard needed.
+  await phone.getByLabel('Your name').fill('Wendy Worker');
+  await phone.getByRole('textbox', { name: 'What you did' }).fill('Rang the family; food bank voucher given.');
+  await screenshotBothWidths(phone, 'ack-link-note');
+  await phone.getByRole('button', { name: 'Add to the record' }).click();
+  await phone.getByText('Your note is in the alert').waitFor();
+  expect((await haven.alerts.store.history(other.id)).some((e) => e.event === 'action')).toBe(true);
 });
 
 it('admins see channels (with the WhatsApp pairing QR) and the queues board; the sign-in page', async () => {
@@ -208,9 +255,21 @@ it('admins see channels (with the WhatsApp pairing QR) and the queues board; the
     expect(await qr.evaluate((img: unknown) => (img as { naturalWidth: number }).naturalWidth)).toBeGreaterThan(100);
     await screenshotBothWidths(admin, 'channels');
 
+    // Every channel, on or off; the unauthenticated Bot Framework is a warning, not "Working".
+    await admin.locator('[data-channel="messenger"] .badge', { hasText: 'Off' }).waitFor();
+    await admin.locator('[data-channel="botframework"] .badge.warn', { hasText: 'Unsafe' }).waitFor();
+
+    // The queue board asks for nothing outside Haven, and has a way back.
+    const outside: string[] = [];
+    admin.on('request', (r) => {
+      if (!r.url().startsWith(haven.url) && !r.url().startsWith('data:')) outside.push(r.url());
+    });
     await admin.goto(`${haven.url}/staff/queues`);
     await admin.getByText('alerts', { exact: true }).first().waitFor();
+    expect(outside).toEqual([]);
     await screenshotBothWidths(admin, 'queues');
+    await admin.getByRole('link', { name: /Back to the Haven dashboard/ }).click();
+    await admin.waitForURL(/\/staff\/[a-z]+$/);
 
     const anon = await newPage();
     await anon.goto(`${haven.url}/staff/alerts`);

@@ -38,6 +38,9 @@ const messageBody = z.object({
     ),
   payload: z.string().max(100).optional(),
 });
+/** The page opening for the first time: asks for Haven's welcome (a `start`, as Get Started is elsewhere). */
+const startBody = z.object({ clientId, id: z.string().min(1).max(64), start: z.literal(true) });
+const clearBody = z.object({ clientId });
 
 /** One reply as the browser receives it. */
 interface WireReply {
@@ -85,7 +88,9 @@ export class WebchatAdapter implements Adapter {
     });
 
     const handler = async (req: FastifyRequest, reply: FastifyReply) => {
-      const parsed = messageBody.safeParse(req.body);
+      const start = (req.body as { start?: unknown } | null)?.start === true ? startBody.safeParse(req.body) : null;
+      if (start?.success) return this.accept(ctx, req, reply, { ...start.data, kind: 'start', text: '' });
+      const parsed = start ?? messageBody.safeParse(req.body);
       if (!parsed.success) {
         const first = parsed.error.issues[0];
         return reply.code(400).send({
@@ -93,26 +98,22 @@ export class WebchatAdapter implements Adapter {
           issues: parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`),
         });
       }
-      const b = parsed.data;
+      const b = parsed.data as z.infer<typeof messageBody>;
+      return this.accept(ctx, req, reply, { ...b, kind: b.payload ? 'choice' : 'text' });
+    };
+
+    // "Clear this chat": deletes the replies kept for this device (the page then forgets its id).
+    const clear = async (req: FastifyRequest, reply: FastifyReply) => {
+      const parsed = clearBody.safeParse(req.body);
+      if (!parsed.success) return reply.code(400).send({ error: 'clientId is missing or malformed' });
+      const key = WebchatAdapter.clientKey(parsed.data.clientId);
       try {
-        await ctx.accept({
-          channel: 'webchat',
-          messageId: `${WebchatAdapter.clientKey(b.clientId)}:${b.id}`,
-          senderId: b.clientId,
-          kind: b.payload ? 'choice' : 'text',
-          text: b.text,
-          payload: b.payload,
-          sentAt: Date.now(),
-          address: { k: WebchatAdapter.clientKey(b.clientId) },
-        });
+        await this.c.redis.del(this.c.keys.webchatOutbox(key), this.c.keys.custom('webchat', 'seq', key));
       } catch (err) {
-        req.log.error({ err }, 'web chat message not stored');
-        return reply
-          .code(503)
-          .header('retry-after', '2')
-          .send({ error: 'Sorry, Haven is busy. Your message will be sent again in a moment.' });
+        req.log.error({ err }, 'web chat backlog not cleared');
+        return reply.code(503).send({ error: 'Sorry, that did not work. Please try again.' });
       }
-      return reply.code(202).send({ ok: true });
+      return reply.code(200).send({ ok: true });
     };
 
     // Per address, shared by every process through Redis: one browser rotating its anonymous id
@@ -136,6 +137,11 @@ export class WebchatAdapter implements Adapter {
           config: { rateLimit: { max: this.c.ratePerAddressPerMinute, timeWindow: 60_000 } },
         },
         handler,
+      );
+      scope.post(
+        '/chat/api/clear',
+        { bodyLimit: 1024, config: { rateLimit: { max: this.c.ratePerAddressPerMinute, timeWindow: 60_000 } } },
+        clear,
       );
     });
 
@@ -174,6 +180,33 @@ export class WebchatAdapter implements Adapter {
       for (const entry of pending) write(entry);
       live = true;
     });
+  }
+
+  private async accept(
+    ctx: AdapterContext,
+    req: FastifyRequest,
+    reply: FastifyReply,
+    b: { clientId: string; id: string; kind: 'text' | 'choice' | 'start'; text: string; payload?: string },
+  ): Promise<FastifyReply> {
+    try {
+      await ctx.accept({
+        channel: 'webchat',
+        messageId: `${WebchatAdapter.clientKey(b.clientId)}:${b.id}`,
+        senderId: b.clientId,
+        kind: b.kind,
+        text: b.text,
+        payload: b.payload,
+        sentAt: Date.now(),
+        address: { k: WebchatAdapter.clientKey(b.clientId) },
+      });
+    } catch (err) {
+      req.log.error({ err }, 'web chat message not stored');
+      return reply
+        .code(503)
+        .header('retry-after', '2')
+        .send({ error: 'Sorry, Haven is busy. Your message will be sent again in a moment.' });
+    }
+    return reply.code(202).send({ ok: true });
   }
 
   private async listen(key: string, l: (entry: string) => void): Promise<void> {

@@ -1,6 +1,12 @@
+/** Where "Quick exit" goes: a neutral page that says nothing about Haven (as UK support sites do). */
+export const QUICK_EXIT_URL = 'https://www.bbc.co.uk/weather';
+
 /**
  * The web chat page: one self-contained HTML document (no external assets, no framework),
- * mobile-first and usable by keyboard and screen reader. Replies arrive over SSE.
+ * mobile-first and usable by keyboard and screen reader. Replies arrive over SSE. On a first
+ * visit the page asks Haven for its welcome (a `start`), so it never opens blank. "Quick exit"
+ * leaves at once for a neutral site, replacing this page in the history; "Clear this chat"
+ * deletes the replies kept for this device and forgets its chat id.
  */
 export function chatPage(opts: { charityName: string; maxChars: number }): string {
   const name = escapeHtml(opts.charityName);
@@ -15,7 +21,16 @@ export function chatPage(opts: { charityName: string; maxChars: number }): strin
   * { box-sizing: border-box; }
   html, body { height: 100%; margin: 0; }
   body { font: 17px/1.45 system-ui, -apple-system, "Segoe UI", Roboto, sans-serif; color: var(--ink); background: var(--bg); display: flex; flex-direction: column; }
-  header { background: var(--me); color: #fff; padding: .6rem 1rem; }
+  header { background: var(--me); color: #fff; padding: .6rem 1rem; display: flex; flex-wrap: wrap; align-items: flex-start; gap: .5rem; }
+  header .intro { flex: 1 1 12rem; }
+  #exit { font: inherit; font-weight: 700; font-size: 1rem; padding: .45rem .9rem; border: 2px solid #fff; border-radius: .5rem; background: #fff; color: #8a1c1c; cursor: pointer; }
+  .tools { display: flex; justify-content: flex-end; gap: .5rem; padding: .3rem .8rem 0; font-size: .85rem; }
+  .tools button { font: inherit; background: none; border: 0; color: var(--muted); text-decoration: underline; cursor: pointer; padding: .2rem; }
+  #confirm-clear { display: none; background: #fff; border: 1px solid var(--line); border-radius: .6rem; padding: .6rem .8rem; margin: .3rem .8rem 0; font-size: .9rem; }
+  #confirm-clear.open { display: block; }
+  #confirm-clear button { font: inherit; margin: .4rem .4rem 0 0; padding: .35rem .8rem; border-radius: .6rem; border: 2px solid var(--me); background: #fff; color: var(--me); cursor: pointer; }
+  #confirm-clear button.yes { background: var(--me); color: #fff; }
+  .bot a { color: var(--me); font-weight: 600; }
   header h1 { margin: 0; font-size: 1.15rem; }
   header p { margin: .15rem 0 0; font-size: .85rem; }
   header a { color: #fff; }
@@ -36,9 +51,18 @@ export function chatPage(opts: { charityName: string; maxChars: number }): strin
 </head>
 <body>
 <header>
-  <h1>Haven · ${name}</h1>
-  <p>Not an emergency service. In danger now? Call <a href="tel:999">999</a>. Childline: <a href="tel:08001111">0800 1111</a>.</p>
+  <div class="intro">
+    <h1>Haven · ${name}</h1>
+    <p>Not an emergency service. In danger now? Call <a href="tel:999">999</a>. Childline: <a href="tel:08001111">0800 1111</a>.</p>
+  </div>
+  <button id="exit" type="button" aria-describedby="exit-hint">Quick exit</button>
+  <span id="exit-hint" hidden>Leaves this page at once for the BBC weather page.</span>
 </header>
+<div class="tools"><button id="clear" type="button" aria-expanded="false" aria-controls="confirm-clear">Clear this chat</button></div>
+<div id="confirm-clear" role="group" aria-labelledby="confirm-clear-text">
+  <p id="confirm-clear-text" style="margin:0">Clear this chat from this device? The messages here go, and Haven starts a new chat with you. To delete what Haven keeps about you as well, send <strong>delete my data</strong> first.</p>
+  <button type="button" class="yes" id="clear-yes">Yes, clear it</button><button type="button" id="clear-no">No, keep it</button>
+</div>
 <main id="log" role="log" aria-live="polite" aria-label="Conversation"></main>
 <p id="status" role="status"></p>
 <form id="form" autocomplete="off">
@@ -49,6 +73,7 @@ export function chatPage(opts: { charityName: string; maxChars: number }): strin
 <script>
 (function () {
   var MAX = ${opts.maxChars};
+  var EXIT = ${JSON.stringify(QUICK_EXIT_URL)};
   var log = document.getElementById('log');
   var form = document.getElementById('form');
   var box = document.getElementById('text');
@@ -69,12 +94,35 @@ export function chatPage(opts: { charityName: string; maxChars: number }): strin
     if (box.value.length > MAX) status.textContent = TOO_LONG + ' (' + box.value.length + ' now)';
     else if (status.textContent.indexOf(TOO_LONG) === 0) status.textContent = '';
   });
-  var lastSeen = Number(sessionStorage.getItem('haven.lastSeen') || 0);
+  // A fresh page shows the whole backlog kept for this device (a reload must not open blank);
+  // within the page, lastSeen stops a reconnect from showing a reply twice.
+  var lastSeen = 0;
+
+  // Links in Haven's replies become clickable: only http(s), opened apart from this page, and
+  // built as DOM nodes (never innerHTML), so a reply cannot inject markup.
+  var URL_RE = /https?:\\/\\/[^\\s<>"']+/g;
+  function fill(div, text) {
+    var at = 0, m;
+    URL_RE.lastIndex = 0;
+    while ((m = URL_RE.exec(text))) {
+      var url = m[0].replace(/[.,;:!?)\\]]+$/, '');
+      var ok = false;
+      try { var u = new URL(url); ok = u.protocol === 'https:' || u.protocol === 'http:'; } catch (e) { ok = false; }
+      if (!ok) continue;
+      div.appendChild(document.createTextNode(text.slice(at, m.index)));
+      var a = document.createElement('a');
+      a.href = url; a.textContent = url; a.target = '_blank'; a.rel = 'noopener noreferrer';
+      div.appendChild(a);
+      at = m.index + url.length;
+      URL_RE.lastIndex = at;
+    }
+    div.appendChild(document.createTextNode(text.slice(at)));
+  }
 
   function add(text, who, choices) {
     var div = document.createElement('div');
     div.className = 'msg ' + who;
-    div.textContent = text;
+    if (who === 'bot') fill(div, text); else div.textContent = text;
     log.appendChild(div);
     var old = log.querySelectorAll('.choices');
     for (var i = 0; i < old.length; i++) old[i].remove();
@@ -125,15 +173,66 @@ export function chatPage(opts: { charityName: string; maxChars: number }): strin
   });
   box.addEventListener('keydown', function (e) { if (e.key === 'Enter' && !e.shiftKey) { e.preventDefault(); form.requestSubmit(); } });
 
-  var es = new EventSource('/chat/api/events?clientId=' + encodeURIComponent(id) + '&after=' + lastSeen);
-  es.addEventListener('reply', function (e) {
-    var m = JSON.parse(e.data);
-    if (m.seq <= lastSeen) return;
-    lastSeen = m.seq; sessionStorage.setItem('haven.lastSeen', String(lastSeen));
-    add(m.text, 'bot', m.choices);
+  var es;
+  function connect() {
+    es = new EventSource('/chat/api/events?clientId=' + encodeURIComponent(id) + '&after=' + lastSeen);
+    es.addEventListener('reply', function (e) {
+      var m = JSON.parse(e.data);
+      if (m.seq <= lastSeen) return;
+      lastSeen = m.seq;
+      add(m.text, 'bot', m.choices);
+    });
+    es.onerror = function () { status.textContent = 'Reconnecting…'; };
+    es.onopen = function () { if (status.textContent === 'Reconnecting…') status.textContent = ''; };
+  }
+
+  // A first visit asks Haven for its welcome, once per chat id (the fixed message id folds retries).
+  function greet() {
+    if (localStorage.getItem('haven.greeted') === id) return;
+    var forId = id, attempt = 0;
+    (function post() {
+      fetch('/chat/api/messages', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ clientId: forId, id: 'start', start: true }) })
+        .then(function (r) {
+          if (r.ok) { if (forId === id) localStorage.setItem('haven.greeted', forId); return; }
+          if (r.status >= 500 && attempt++ < 5) setTimeout(post, 1000 * attempt);
+        })
+        .catch(function () { if (attempt++ < 5) setTimeout(post, 1000 * attempt); });
+    })();
+  }
+
+  // Quick exit: gone at once, and this page is replaced in the history so Back does not return to it.
+  document.getElementById('exit').addEventListener('click', function () {
+    try { if (es) es.close(); log.textContent = ''; box.value = ''; document.title = 'Weather'; } catch (e) { /* leave anyway */ }
+    location.replace(EXIT);
   });
-  es.onerror = function () { status.textContent = 'Reconnecting…'; };
-  es.onopen = function () { status.textContent = ''; };
+
+  var clearBtn = document.getElementById('clear');
+  var confirmBox = document.getElementById('confirm-clear');
+  function showConfirm(open) {
+    confirmBox.className = open ? 'open' : '';
+    clearBtn.setAttribute('aria-expanded', open ? 'true' : 'false');
+    if (open) document.getElementById('clear-yes').focus();
+  }
+  clearBtn.addEventListener('click', function () { showConfirm(confirmBox.className !== 'open'); });
+  document.getElementById('clear-no').addEventListener('click', function () { showConfirm(false); clearBtn.focus(); });
+  document.getElementById('clear-yes').addEventListener('click', function () {
+    fetch('/chat/api/clear', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ clientId: id }) })
+      .then(function (r) {
+        if (!r.ok) { status.textContent = 'Sorry, that did not work. Please try again.'; return; }
+        if (es) es.close();
+        log.textContent = '';
+        localStorage.removeItem('haven.greeted');
+        lastSeen = 0;
+        id = uuid(); localStorage.setItem('haven.clientId', id);
+        showConfirm(false);
+        status.textContent = 'Cleared. This chat is gone from this device.';
+        connect(); greet(); box.focus();
+      })
+      .catch(function () { status.textContent = 'No connection. Please try again.'; });
+  });
+
+  connect();
+  greet();
   box.focus();
 })();
 </script>

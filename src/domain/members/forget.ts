@@ -1,12 +1,14 @@
 import type { ConversationPort } from '../conversations/service';
 import type { RequestService } from '../requests/service';
+import type { DeletedBy } from '../requests/notify';
 import type { MemberStore } from './store';
 
 /**
  * Deletes what Haven holds about a member at their request (or staff's): their one-to-one
  * requests (open ones cancelled and their reminders removed), their group sign-ups, every channel link and the linked
  * conversations' state, and (given `conversations`) their staff inbox threads; with `removeRecord` the member record
- * and join code too. Staff are told. Safeguarding records are not touched: they are kept as the policy says.
+ * and join code too. Staff are told
+ * who had it done (`by`: the young person unless a member of staff is named). Safeguarding records are not touched: they are kept as the policy says.
  */
 export async function forgetMember(
   d: {
@@ -16,7 +18,7 @@ export async function forgetMember(
     conversations?: Pick<ConversationPort, 'erase'>;
   },
   memberId: string,
-  opts: { removeRecord?: boolean; notifyStaff?: boolean } = {},
+  opts: { removeRecord?: boolean; notifyStaff?: boolean; by?: DeletedBy } = {},
 ): Promise<{ requests: number; links: string[]; groups: number } | null> {
   const member = await d.members.get(memberId);
   if (!member) return null;
@@ -25,6 +27,6 @@ export async function forgetMember(
   const groups = d.groups ? await d.groups.eraseMember(memberId) : 0;
   await d.conversations?.erase(member.links);
   const links = opts.removeRecord ? ((await d.members.remove(memberId)) ?? []) : await d.members.unlinkAll(memberId);
-  if (opts.notifyStaff !== false) await d.requests.notifyDataDeleted(member.name);
+  if (opts.notifyStaff !== false) await d.requests.notifyDataDeleted(member.name, opts.by);
   return { requests, links, groups };
 }

@@ -13,7 +13,10 @@ export const COORDINATOR_TASK = 'coordinator-notify';
 /** Job data for {@link COORDINATOR_TASK}: ids and the least text needed. */
 export type CoordinatorNotice =
   | { kind: 'new_request' | 'request_changed' | 'request_cancelled'; requestId: string }
-  | { kind: 'data_deleted'; memberName: string; at: number };
+  | { kind: 'data_deleted'; memberName: string; at: number; by?: DeletedBy };
+
+/** Who had a member's data deleted: the young person ("delete my data") or a named member of staff. */
+export type DeletedBy = { kind: 'young_person' } | { kind: 'staff'; name: string; via: 'dashboard' | 'cli' };
 
 /** Settings for coordinator notifications. */
 export interface CoordinatorSettings {
@@ -97,9 +100,19 @@ export class CoordinatorNotifier {
 
   private async build(notice: CoordinatorNotice): Promise<{ text: string; body: Record<string, unknown> } | null> {
     if (notice.kind === 'data_deleted') {
+      const by = notice.by ?? { kind: 'young_person' };
+      const what =
+        by.kind === 'staff'
+          ? `${by.name} removed ${notice.memberName} from the members list (${by.via === 'cli' ? 'with the haven command line' : 'on the dashboard'}). Their member record, join code, chat links and one-to-one requests have been deleted`
+          : `${notice.memberName} asked Haven to delete their data. Their chat links, conversation and one-to-one requests have been deleted`;
       return {
-        text: `${notice.memberName} asked Haven to delete their data. Their chat links, conversation and one-to-one requests have been deleted (safeguarding records are kept). Please update your own records if needed.`,
-        body: { member: notice.memberName, at: new Date(notice.at).toISOString() },
+        text: `${what} (safeguarding records are kept). Please update your own records if needed.`,
+        body: {
+          member: notice.memberName,
+          at: new Date(notice.at).toISOString(),
+          requestedBy: by.kind,
+          ...(by.kind === 'staff' ? { by: by.name, via: by.via } : {}),
+        },
       };
     }
     const r = await this.store.get(notice.requestId);

@@ -6,7 +6,7 @@ import type { MeetingPlatform } from '../../common/meeting';
 import type { Outbox } from '../../engine/outbox';
 import { jobId } from '../../engine/queues';
 import type { TaskHandlers } from '../../engine/tasks';
-import { COORDINATOR_TASK, type CoordinatorNotice, type CoordinatorNotifier } from './notify';
+import { COORDINATOR_TASK, type CoordinatorNotice, type CoordinatorNotifier, type DeletedBy } from './notify';
 import type { RequestStore } from './store';
 import { formatSessionTime, sessionConfirmation, sessionReminder } from './texts';
 import {
@@ -208,9 +208,13 @@ export class RequestService {
     return after;
   }
 
-  /** Names the one or two youth workers who will meet the young person. */
-  async assign(id: string, workers: string[], by: string): Promise<OneToOneRequest> {
+  /**
+   * Names the one or two youth workers who will meet the young person; `workerIds`, when they
+   * were chosen from staff accounts, are their account ids in the same order.
+   */
+  async assign(id: string, workers: string[], by: string, workerIds?: string[]): Promise<OneToOneRequest> {
     const names = cleanWorkers(workers);
+    const ids = cleanWorkerIds(workerIds, names);
     const { after } = await this.update(
       id,
       (r) => {
@@ -218,6 +222,7 @@ export class RequestService {
         return {
           ...r,
           workersAssigned: names,
+          workerIds: ids,
           claimedBy: r.claimedBy ?? by,
           status: r.status === 'new' ? 'claimed' : r.status,
         };
@@ -236,7 +241,7 @@ export class RequestService {
    */
   async schedule(
     id: string,
-    input: { at: Date; place: string; workers?: string[] },
+    input: { at: Date; place: string; workers?: string[]; workerIds?: string[] },
     by: string,
   ): Promise<OneToOneRequest> {
     const at = input.at.getTime();
@@ -247,6 +252,7 @@ export class RequestService {
       throw new RequestError('INVALID', 'say where the session is (a link, or e.g. "we\'ll call you on WhatsApp")');
     if (place.length > 500) throw new RequestError('INVALID', 'the place is too long (500 characters at most)');
     const names = input.workers ? cleanWorkers(input.workers) : undefined;
+    const ids = names ? cleanWorkerIds(input.workerIds, names) : undefined;
     const { before, after } = await this.update(
       id,
       (r) => {
@@ -254,7 +260,14 @@ export class RequestService {
         const workersAssigned = names ?? r.workersAssigned;
         if (!workersAssigned.length)
           throw new RequestError('INVALID', 'assign one or two youth workers before scheduling');
-        return { ...r, status: 'scheduled', claimedBy: r.claimedBy ?? by, workersAssigned, session: { at, place } };
+        return {
+          ...r,
+          status: 'scheduled',
+          claimedBy: r.claimedBy ?? by,
+          workersAssigned,
+          workerIds: names ? ids : r.workerIds,
+          session: { at, place },
+        };
       },
       by,
       'scheduled',
@@ -294,14 +307,18 @@ export class RequestService {
 
   /**
    * Closes a request as done or cancelled; pending reminders are removed. When staff cancel,
-   * the young person is told kindly (unless `tellYoungPerson` is false).
+   * the young person is told kindly (unless `tellYoungPerson` is false), with staff's `reason`
+   * in their words when one is given (it is also kept in the request's history).
    */
   async close(
     id: string,
     outcome: 'done' | 'cancelled',
     by: string,
-    opts: { tellYoungPerson?: boolean } = {},
+    opts: { tellYoungPerson?: boolean; reason?: string } = {},
   ): Promise<OneToOneRequest> {
+    const reason = opts.reason?.trim() || undefined;
+    if (reason && reason.length > 500)
+      throw new RequestError('INVALID', 'the reason is too long (500 characters at most)');
     const { after } = await this.update(
       id,
       (r) => {
@@ -310,14 +327,16 @@ export class RequestService {
       },
       by,
       'closed',
-      () => outcome,
+      () => (reason ? `${outcome}: ${reason}` : outcome),
     );
     await this.removeReminders(id);
     if (outcome === 'cancelled' && opts.tellYoungPerson !== false && by !== YOUNG_PERSON) {
       await this.d.outbox.send(
         after.conversationId,
         {
-          text: 'A youth worker has closed your one-to-one request. If you would still like to talk, just ask me again any time.',
+          text: reason
+            ? `A youth worker has cancelled your one-to-one. They said:\n"${reason}"\n\nIf you would still like to talk, just ask me again any time.`
+            : 'A youth worker has closed your one-to-one request. If you would still like to talk, just ask me again any time.',
         },
         'staff',
         `req:${id}:v${after.version}`,
@@ -346,10 +365,10 @@ export class RequestService {
     return n;
   }
 
-  /** Tells the coordinator that a member's data was deleted at their request. */
-  async notifyDataDeleted(memberName: string): Promise<void> {
+  /** Tells the coordinator that a member's data was deleted, and who had it done (default: the young person). */
+  async notifyDataDeleted(memberName: string, by: DeletedBy = { kind: 'young_person' }): Promise<void> {
     const at = this.now();
-    await this.notify({ kind: 'data_deleted', memberName, at }, `deleted:${randomUUID()}`);
+    await this.notify({ kind: 'data_deleted', memberName, at, by }, `deleted:${randomUUID()}`);
   }
 
   // ----- internals -----
@@ -465,6 +484,14 @@ export class RequestService {
     );
     this.emit({ type: 'reminded', requestId: r.id, status: r.status });
   }
+}
+
+/** Account ids matching `names` one for one, or undefined (names typed rather than chosen). */
+function cleanWorkerIds(ids: string[] | undefined, names: string[]): string[] | undefined {
+  if (!ids) return undefined;
+  if (ids.length !== names.length || ids.some((i) => !/^[A-Za-z0-9-]{1,64}$/.test(i)))
+    throw new RequestError('INVALID', 'choose each youth worker from the list');
+  return ids;
 }
 
 function cleanWorkers(workers: string[]): string[] {

@@ -47,6 +47,12 @@ export interface OneToOneRequest extends RequestAnswers {
   claimedBy?: string;
   /** The youth workers (one or two names) who will meet the young person. */
   workersAssigned: string[];
+  /**
+   * The staff accounts of the assigned workers, when they were chosen from the dashboard's list
+   * (in the order of `workersAssigned`), so each can see their own sessions. Absent for names typed
+   * on the command line.
+   */
+  workerIds?: string[];
   session?: Session;
   closedAt?: number;
   outcome?: 'done' | 'cancelled';

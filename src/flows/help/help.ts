@@ -23,6 +23,19 @@ export function helpText(charity: string): string {
   ].join('\n\n');
 }
 
+/** "what is this", "who are you", "are you a bot": a question about Haven itself. */
+const WHAT_IS =
+  /^(what|wat|wot|wht)('?s| is| r| are)? (this|this place|this app|this chat|this site|this website|this thing|this bot|haven|you|u)( for| about)?$|^(who|what) (are|r) (you|u)$|^(what|who) is (this|haven)$|^what (do|can) (you|u) do$|^how does (this|it|haven) work$|^(are|r) (you|u) (a )?(bot|robot|real|real person|human|person|computer|ai)$|^is this (a )?(bot|robot|real person|human|person|computer|ai)$/;
+
+/** The answer to {@link WHAT_IS}: honest that Haven is a computer, then what it can do. */
+export function whatIsText(charity: string): string {
+  return [
+    `This is Haven 👋 I'm a chat helper run by the youth workers at ${charity}. I'm a computer, not a person, and I can pass things on to the youth workers.`,
+    helpText(charity).split('\n\n')[1],
+    NOT_EMERGENCY,
+  ].join('\n\n');
+}
+
 const GREETING = /^(hi+|hey+|hello+|hiya|heya|yo|sup|wassup|help|menu|start|get started|options|\?+)\b/;
 /** "im worried", "i'm a bit scared", "worried about something": the menu's "I'm worried", typed. */
 export const WORRIED =
@@ -61,12 +74,17 @@ export function helpFlow(opts: HelpOptions = {}): NamedFlow {
         );
         return;
       }
-      if (ctx.isFirstContact || ctx.input === MENU.help || GREETING.test(ctx.input) || ctx.message.kind === 'start') {
+      const askingWhat = WHAT_IS.test(said);
+      if (
+        askingWhat ||
+        ctx.isFirstContact ||
+        ctx.input === MENU.help ||
+        GREETING.test(ctx.input) ||
+        ctx.message.kind === 'start'
+      ) {
         const note = opts.welcomeNote?.(ctx);
-        ctx.reply(
-          note ? `${helpText(charity)}\n\n${note.text}` : helpText(charity),
-          note ? [...MENU_CHOICES, ...note.choices] : MENU_CHOICES,
-        );
+        const text = askingWhat ? whatIsText(charity) : helpText(charity);
+        ctx.reply(note ? `${text}\n\n${note.text}` : text, note ? [...MENU_CHOICES, ...note.choices] : MENU_CHOICES);
         return;
       }
       if (THANKS.test(said)) {

@@ -1,8 +1,24 @@
 import type { NamedFlow } from '../../engine/flow';
 import type { JoinOutcome } from '../../domain/members/store';
+import { JOIN_CODE_ALPHABET, normaliseJoinCode } from '../../domain/members/join-code';
 import { MENU_CHOICES } from '../help/help';
 
 const JOIN = /^\s*join\b[\s:,-]*(.*)$/is;
+const CODE_CHARS = new RegExp(`^[${JOIN_CODE_ALPHABET}]+$`);
+
+/**
+ * A join code sent on its own ("7JRP44C9", "7jrp-44c9"): eight characters, all from the code
+ * alphabet, with a digit in it or typed in capitals, so an everyday word ("ACCEPTER") typed in
+ * lower case is not taken for a code. Returns the code as typed, or null.
+ */
+export function bareJoinCode(text: string): string | null {
+  const typed = text.trim();
+  if (!/^[A-Za-z0-9][A-Za-z0-9 -]{6,10}[A-Za-z0-9]$/.test(typed)) return null;
+  const code = normaliseJoinCode(typed);
+  if (!code || !CODE_CHARS.test(code)) return null;
+  const compact = typed.replace(/[\s-]/g, '');
+  return /\d/.test(compact) || compact === compact.toUpperCase() ? typed : null;
+}
 
 /** What `join` with no code, or a code that did not work, gets. Kind, short, and says what to do next. */
 export function joinAnswer(outcome: JoinOutcome['outcome'] | 'no_code', ttlDays: number, name?: string): string {
@@ -10,7 +26,7 @@ export function joinAnswer(outcome: JoinOutcome['outcome'] | 'no_code', ttlDays:
     case 'linked':
       return `Welcome, ${name}! 🎉 You're joined.\n\nYou can now ask for a one-to-one chat with a youth worker. Just say "I'd like to talk to someone".`;
     case 'no_code':
-      return 'To join, send the word join and then your code, like this: join ABCD1234\n\nYour youth worker or your parent or carer has your code.';
+      return 'To join, send me your code, like this: ABCD1234\n\nYour youth worker or your parent or carer has your code.';
     case 'malformed':
       return "Hmm, that doesn't look like a join code. Codes have 8 letters and numbers. Please check it and try again.";
     case 'invalid':
@@ -25,7 +41,7 @@ export function joinAnswer(outcome: JoinOutcome['outcome'] | 'no_code', ttlDays:
 }
 
 /**
- * `join CODE` from any channel links that channel identity to the member the code was issued
+ * `join CODE`, or the code on its own, from any channel links that channel identity to the member the code was issued
  * for (case does not matter; spaces and dashes are fine). Wrong, expired and used codes get a
  * clear, kind answer; guessing is rate-limited per conversation by the member store.
  */
@@ -35,8 +51,10 @@ export function joinFlow(): NamedFlow {
     run: async (ctx, next) => {
       if (ctx.message.kind !== 'text') return next();
       const m = JOIN.exec(ctx.message.text);
-      if (!m) return next();
-      const typed = (m[1] ?? '').trim();
+      // A bare code counts only outside another flow's question (it could be an answer there).
+      const bare = m || ctx.state.flow ? null : bareJoinCode(ctx.message.text);
+      if (!m && !bare) return next();
+      const typed = (m ? (m[1] ?? '') : (bare as string)).trim();
       const ttl = ctx.services.settings.joinCodeTtlDays;
       if (ctx.member) {
         ctx.reply(

@@ -123,7 +123,7 @@ async function erase(ctx: FlowContext): Promise<void> {
       member
         ? `Done. I've deleted your one-to-one requests, ${out?.groups ? 'your group places, ' : ''}your messages with our youth workers, your link to this chat and where we were in our chat. I've told our youth workers.`
         : "Done. I've deleted your messages with our youth workers and where we were in our chat.",
-      'One thing to be honest about: if you ever told us something worrying, a youth worker keeps a note of it to help keep you safe. That note is kept, as our safeguarding rules say.',
+      'One thing to be honest about: if you ever told us something worrying, a youth worker keeps a note of it to help keep you safe. That note is kept, because our rules for keeping young people safe say so.',
       member
         ? "Your name and your parent or carer's yes to you joining stay on our members list until a youth worker takes them off. Ask them if you'd like that."
         : '',

@@ -10,6 +10,8 @@ import {
 import { MENU } from '../help/help';
 import { askedFor, CANCEL, CHANGE, isOneToOneWish, platformIn, SKIP, STATUS, workersIn, YES } from './recognise';
 import {
+  CANCEL_CONFIRM_CHOICES,
+  cancelQuestion,
   CHANGE_CHOICES,
   CONFIRM_CHOICES,
   confirmText,
@@ -30,7 +32,7 @@ import { plainSaid } from '../shared/said';
 /** The flow's name in `ctx.state.flow`. */
 export const ONE_TO_ONE = 'one-to-one';
 
-type Step = 'platform' | 'when' | 'workers' | 'note' | 'confirm' | 'change';
+type Step = 'platform' | 'when' | 'workers' | 'note' | 'confirm' | 'change' | 'cancel';
 const ORDER: Step[] = ['platform', 'when', 'workers', 'note', 'confirm'];
 const MAX_WHEN = 200;
 const MAX_NOTE = 500;
@@ -53,6 +55,9 @@ export function oneToOneFlow(): NamedFlow {
       const active = ctx.state.flow?.name === ONE_TO_ONE ? ctx.state.flow : undefined;
       const said = plainSaid(ctx.input);
 
+      // The answer to "do you want to cancel?" goes to that question first.
+      if (active?.step === 'cancel' && !CANCEL.test(said) && ctx.input !== O2O.cancel)
+        return answer(ctx, 'cancel', active.answers, next);
       if (STATUS.test(said) && ctx.member) return status(ctx);
       if (CANCEL.test(said) || ctx.input === O2O.cancel) {
         if (active || ctx.member) return cancel(ctx);
@@ -87,8 +92,12 @@ function ask(ctx: FlowContext, step: Step, answers: Answers, prefix?: string): v
       return ctx.reply(`${lead}${confirmText(answers, Boolean(answers._edit))}`, CONFIRM_CHOICES);
     case 'change':
       return ctx.reply(`${lead}${QUESTIONS.change}`, CHANGE_CHOICES);
+    case 'cancel':
+      return ctx.reply(`${lead}Tap "Yes, cancel it" or "No, keep it".`, CANCEL_CONFIRM_CHOICES);
   }
 }
+
+const NO_KEEP = /^(no|n|nope|nah|no thanks|keep it|no keep it|don'?t|do not)$/;
 
 async function start(ctx: FlowContext): Promise<void> {
   if (!ctx.member) {
@@ -129,6 +138,17 @@ async function answer(ctx: FlowContext, step: Step, answers: Answers, next: () =
     ask(ctx, n, a);
   };
   switch (step) {
+    case 'cancel': {
+      if (ctx.input === O2O.cancelYes || YES.test(said) || said === 'yes cancel it')
+        return cancelNow(ctx, answers._cancel);
+      ctx.state.flow = undefined;
+      if (ctx.input === O2O.cancelNo || NO_KEEP.test(said)) {
+        ctx.reply("OK, I haven't cancelled anything. Your one-to-one is still on 🙂");
+        return;
+      }
+      // Something else: not an answer to the question, so nothing is cancelled and it is handled as usual.
+      return next();
+    }
     case 'platform': {
       const p = payloadValue(ctx.input, 'O2O_P_', MEETING_PLATFORMS) ?? platformIn(said);
       if (!p) return ask(ctx, step, answers, "Sorry, I didn't get that. Tap one of these, or type it.");
@@ -267,6 +287,8 @@ async function status(ctx: FlowContext): Promise<void> {
 }
 
 async function cancel(ctx: FlowContext): Promise<void> {
+  if (ctx.state.flow?.name === ONE_TO_ONE && ctx.state.flow.step === 'cancel')
+    return ask(ctx, 'cancel', ctx.state.flow.answers);
   if (ctx.state.flow?.name === ONE_TO_ONE) {
     const editing = ctx.state.flow.answers._edit;
     ctx.state.flow = undefined;
@@ -281,6 +303,19 @@ async function cancel(ctx: FlowContext): Promise<void> {
   const open = await ctx.services.requests.openRequestFor(member.id);
   if (!open) {
     ctx.reply("You don't have a one-to-one request open, so there's nothing to cancel.");
+    return;
+  }
+  // Asked first, as "delete my data" is: a stray "cancel" must not lose a booked session.
+  save(ctx, 'cancel', { _cancel: open.id });
+  ctx.reply(cancelQuestion(open, ctx.services.settings.timezone), CANCEL_CONFIRM_CHOICES);
+}
+
+async function cancelNow(ctx: FlowContext, id: string | undefined): Promise<void> {
+  ctx.state.flow = undefined;
+  const member = ctx.member;
+  const open = member ? await ctx.services.requests.openRequestFor(member.id) : null;
+  if (!open || open.id !== id) {
+    ctx.reply("That one-to-one request isn't open any more, so there's nothing to cancel. Send status to check.");
     return;
   }
   try {

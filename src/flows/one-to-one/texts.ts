@@ -14,12 +14,27 @@ export const O2O = {
   cancel: 'O2O_CANCEL',
   edit: (field: string) => `O2O_EDIT_${field}`,
   back: 'O2O_BACK',
+  cancelYes: 'O2O_CANCEL_YES',
+  cancelNo: 'O2O_CANCEL_NO',
 } as const;
+
+/** Asked before an open request or a booked session is cancelled. */
+export const CANCEL_CONFIRM_CHOICES: Choice[] = [
+  { title: 'Yes, cancel it', payload: O2O.cancelYes },
+  { title: 'No, keep it', payload: O2O.cancelNo },
+];
+
+/** The question before cancelling. */
+export function cancelQuestion(r: OneToOneRequest, timeZone: string): string {
+  return r.status === 'scheduled' && r.session
+    ? `Do you want to cancel your one-to-one on ${formatSessionTime(r.session.at, timeZone)}? I'll tell your youth worker.`
+    : "Do you want to cancel your one-to-one request? You'll lose your place in the queue.";
+}
 
 const PLATFORM_TITLES: Record<MeetingPlatform, string> = {
   whatsapp: 'WhatsApp',
   messenger: 'Messenger',
-  teams: 'Skype / Teams',
+  teams: 'Teams',
   zoom: 'Zoom',
   phone: 'Phone call',
 };
@@ -59,8 +74,8 @@ export const START_TEXT = "Great, let's ask for a one-to-one 🙂 Just 4 quick q
 export function notMemberText(): string {
   return [
     "I'd love to help you talk to a youth worker 🙂",
-    'First you need to join. Ask a youth worker, or your parent or carer, about our consent form. When it is signed, you get a join code.',
-    'Then send the word join and your code, like this: join ABCD1234',
+    'First you need to join. Your parent or carer fills in a short form to say yes (ask a youth worker about it). Then you get a join code.',
+    'Then just send me your code, like this: ABCD1234',
   ].join('\n\n');
 }
 

@@ -33,10 +33,15 @@ export const safetyContentSchema = z
       /** Title of the choice that shows the whole list. */
       moreChoice: line().pipe(z.string().max(20, 'must be at most 20 characters (it is a button)')),
     }),
-    /** The whole list, given on request. */
+    /**
+     * The whole list, given on request: the general tips first, then the rules for calls with a
+     * youth worker (optional, under their own heading), then the group rules.
+     */
     full: z.object({
       intro: line(),
       points: z.array(point).min(1),
+      callsIntro: line().optional(),
+      callPoints: z.array(point).min(1).optional(),
       groundRulesIntro: line(),
       groundRules: z.array(point).min(1),
       outro: line().optional(),
@@ -54,13 +59,20 @@ export const safetyContentSchema = z
   })
   .superRefine((c, ctx) => {
     const known = new Set<string>();
-    const seen = (list: { id: string }[], field: 'points' | 'groundRules') =>
+    const seen = (list: { id: string }[], field: 'points' | 'callPoints' | 'groundRules') =>
       list.forEach((p, i) => {
         if (known.has(p.id))
           ctx.addIssue({ code: 'custom', path: ['full', field, i, 'id'], message: `id "${p.id}" is used twice` });
         known.add(p.id);
       });
     seen(c.full.points, 'points');
+    if (c.full.callPoints) seen(c.full.callPoints, 'callPoints');
+    if (Boolean(c.full.callPoints) !== Boolean(c.full.callsIntro))
+      ctx.addIssue({
+        code: 'custom',
+        path: ['full', c.full.callPoints ? 'callsIntro' : 'callPoints'],
+        message: 'callsIntro and callPoints go together: give both or neither',
+      });
     seen(c.full.groundRules, 'groundRules');
     const refs = (ids: string[] | undefined, path: (string | number)[]) =>
       ids?.forEach((ref, i) => {
@@ -140,7 +152,7 @@ function describeIssue(raw: unknown, issue: z.core.$ZodIssue): string {
 
 /** The points with these ids, in the order given. */
 export function pointsById(content: SafetyContent, ids: string[]): string[] {
-  const all = [...content.full.points, ...content.full.groundRules];
+  const all = [...content.full.points, ...(content.full.callPoints ?? []), ...content.full.groundRules];
   return ids.map((i) => all.find((p) => p.id === i)?.text).filter((t): t is string => Boolean(t));
 }
 

@@ -25,6 +25,18 @@ const REQUESTS = new Set([
   'being safe online',
   'safety tips',
   'online safety tips',
+  'online safety advice',
+  'safety advice',
+  'staying safe tips',
+  'staying safe online tips',
+  'internet safety tips',
+  'online safety rules',
+  'safety info',
+  'online safety info',
+  'how can i stay safe online',
+  'how can i stay safe',
+  'how do i keep safe online',
+  'how to stay safe',
   'internet safety',
   'how do i stay safe',
   'how do i stay safe online',
@@ -32,11 +44,32 @@ const REQUESTS = new Set([
   'tips',
 ]);
 
+/** Polite wrappers around a request: "can i have the ...", "tell me about ...", "... please". */
+const WRAPPER_START =
+  /^(?:(?:can|could|may) (?:i|we) (?:have|get|see|read|know)|(?:can|could|will|would) you (?:give|send|show|tell) (?:me|us)(?: about)?|(?:give|send|show|tell) (?:me|us)(?: about)?|i (?:want|need)|i'?d like|i would like|what are|what's|whats|where are|any|some|the|your|about|more|a few|all) /;
+const WRAPPER_END = / (?:please|thanks|thank you|then|again)$/;
+const TIP_WORDS =
+  /^(?:(?:some |any )?(?:tips|advice|help|rules)) (?:on|for|about|to) (?:staying|being|keeping|stay|be|keep) safe(?: online| on the internet)?$/;
+
+/** "can i have the online safety tips" → "online safety tips"; null when nothing is left. */
+export function safetyRequestCore(said: string): string {
+  let s = said.replace(/[?!.]+$/, '').trim();
+  for (let i = 0; i < 6; i++) {
+    const next = s.replace(WRAPPER_START, '').replace(WRAPPER_END, '').trim();
+    if (next === s) break;
+    s = next;
+  }
+  return s;
+}
+
 /** True when the message asks for the whole list (typed, a menu tap or "more" after the short version). */
 export function asksForSafety(ctx: FlowContext): boolean {
   if (ctx.input === MENU.safety || ctx.input === SAFETY_MORE) return true;
   const said = plainSaid(ctx.input);
   if (REQUESTS.has(said)) return true;
+  const core = safetyRequestCore(said);
+  if (core !== said && REQUESTS.has(core)) return true;
+  if (TIP_WORDS.test(core)) return true;
   return said === 'more' && Boolean(ctx.state.lastChoices?.some((c) => c.payload === SAFETY_MORE));
 }
 

@@ -9,13 +9,15 @@ export function welcomeReminder(content: SafetyContent): string {
 }
 
 /**
- * The whole list: the safety points, then the group rules. One message, because the outbound
- * queue does not promise to keep two replies in order.
+ * The whole list: the general tips first, then the rules for calls and for groups, each under a
+ * heading that says where it applies. One message, because the outbound queue does not promise to
+ * keep two replies in order.
  */
 export function fullReminder(content: SafetyContent): string {
   const f = content.full;
   return [
     `${f.intro}\n${bullets(f.points.map((p) => p.text))}`,
+    f.callsIntro && f.callPoints ? `${f.callsIntro}\n${bullets(f.callPoints.map((p) => p.text))}` : '',
     `${f.groundRulesIntro}\n${bullets(f.groundRules.map((p) => p.text))}`,
     f.outro,
   ]

@@ -36,7 +36,7 @@ export function privacyNotice(f: PrivacyFacts): string {
     `• We keep what you write here so we can answer you, and delete our chat ${f.stateDays} days after your last message.`,
     '• A few things last longer: a request to talk to a youth worker, and a record if we were ever worried about your safety. Send "more" to see how long.',
     `• Only the youth workers at ${f.charityName} can read it.`,
-    "• If we're worried you're not safe, we may need to tell someone who can help, like our safeguarding lead. We'll try to talk to you about it first.",
+    "• If we're worried you're not safe, we may need to tell someone who can help, like the person at our charity whose job is keeping young people safe. We'll try to talk to you about it first.",
   ].join('\n');
 }
 
@@ -52,7 +52,7 @@ export function privacyMore(f: PrivacyFacts): string {
       ? `• If you chat with a youth worker here, we keep those messages until ${f.conversationDays} days after the chat ends, so they can read back.`
       : null,
     '• If we were worried about your safety, we keep a record of that for as long as the law and our safety rules say.',
-    '• If you joined as a member, we keep your first name and who signed your consent form until you or a youth worker remove it.',
+    '• If you joined as a member, we keep your first name and who signed the form saying you could join, until you or a youth worker remove it.',
     `• We remember if you said "stop" or "discreet", and when you last messaged, for ${forHowLong(f.preferencesDays)}, so we keep to it. Nothing you wrote.`,
     '• Send "delete my data" to delete what we keep about you (but not a safety record).',
     '• Send "stop" to stop reminders, or "discreet" so my messages don\'t say who we are.',

@@ -18,7 +18,7 @@ export function staffAckFlow(): NamedFlow {
       );
       if (alert)
         ctx.reply(
-          `Thanks. Alert ${code} is acknowledged and will not escalate. Please record what you do in the dashboard.`,
+          `Thanks. Alert ${code} is acknowledged and will not escalate. To record what you do, open the link in the alert message and add a note there.`,
         );
       else ctx.reply(`I couldn't find an open alert with the code ${code}. It may already be acknowledged.`);
     },

@@ -43,37 +43,75 @@ function matchedLabel(id: string): string {
   return last.replace(/_/g, ' ');
 }
 
-/** The list (also the live fragment). */
+/** Which layer of the screen raised an alert: the statistical model (`model.<category>`) or listed phrases. */
+export function foundBy(a: Pick<Alert, 'matched'>): { model: string[]; rules: string[] } {
+  const model = a.matched.filter((m) => m.startsWith('model.')).map(matchedLabel);
+  const rules = [...new Set(a.matched.filter((m) => !m.startsWith('model.')).map(matchedLabel))];
+  return { model: [...new Set(model)], rules };
+}
+
+/**
+ * Alerts grouped by conversation, in the order of each conversation's first (most pressing)
+ * alert: two alerts from one young person minutes apart belong together.
+ */
+export function groupByConversation(alerts: Alert[]): Alert[][] {
+  const groups = new Map<string, Alert[]>();
+  for (const a of alerts) {
+    const g = groups.get(a.conversationId);
+    if (g) g.push(a);
+    else groups.set(a.conversationId, [a]);
+  }
+  return [...groups.values()];
+}
+
+function alertItem(a: Alert, csrf: string, tz: string, inGroup: boolean): SafeHtml {
+  return html`<li class="${inGroup ? 'alert grouped' : 'card alert'}" data-alert-id="${a.id}">
+    ${
+      inGroup
+        ? html`<h3>
+            <a href="/staff/alerts/${a.id}">${category(a)}</a>
+            <span class="badge ${a.severity}">${a.severity}</span> ${statusBadge(a)}
+          </h3>`
+        : html`<h2>
+            <a href="/staff/alerts/${a.id}">${category(a)}</a>
+            <span class="badge ${a.severity}">${a.severity}</span> ${statusBadge(a)}
+          </h2>`
+    }
+    <p class="meta">
+      ${inGroup ? '' : html`${who(a)} · ${a.channel} · `}${age(a.createdAt)} (${when(a.createdAt, tz)}) ·
+      ${escalation(a)} · code ${a.code}
+    </p>
+    <p class="quote">${a.text}</p>
+    ${
+      a.status === 'open'
+        ? html`<form method="post" action="/staff/alerts/${a.id}/ack" class="inline">
+            ${csrfField(csrf)}
+            <button type="submit">Acknowledge<span class="sr"> alert ${a.code}</span></button>
+          </form>`
+        : html`<p class="meta">
+            Acknowledged by
+            ${a.acknowledgedBy ?? 'someone'}${a.acknowledgedAt ? ` at ${when(a.acknowledgedAt, tz)}` : ''}
+          </p>`
+    }
+  </li>`;
+}
+
+/** The list (also the live fragment): alerts from the same conversation together under it. */
 export function alertList(alerts: Alert[], csrf: string, tz: string): SafeHtml {
   if (!alerts.length) return html`<p>No alerts.</p>`;
   const open = alerts.filter((a) => a.status === 'open').length;
   return html`<p class="meta">${open} open, ${alerts.length - open} acknowledged.</p>
     <ul class="list">
-      ${alerts.map(
-        (a) =>
-          html`<li class="card alert" data-alert-id="${a.id}">
-            <h2>
-              <a href="/staff/alerts/${a.id}">${category(a)}</a>
-              <span class="badge ${a.severity}">${a.severity}</span> ${statusBadge(a)}
-            </h2>
-            <p class="meta">
-              ${who(a)} · ${a.channel} · ${age(a.createdAt)} (${when(a.createdAt, tz)}) · ${escalation(a)} · code
-              ${a.code}
-            </p>
-            <p class="quote">${a.text}</p>
-            ${
-              a.status === 'open'
-                ? html`<form method="post" action="/staff/alerts/${a.id}/ack" class="inline">
-                    ${csrfField(csrf)}
-                    <button type="submit">Acknowledge<span class="sr"> alert ${a.code}</span></button>
-                  </form>`
-                : html`<p class="meta">
-                    Acknowledged by
-                    ${a.acknowledgedBy ?? 'someone'}${a.acknowledgedAt ? ` at ${when(a.acknowledgedAt, tz)}` : ''}
-                  </p>`
-            }
-          </li>`,
-      )}
+      ${groupByConversation(alerts).map((group) => {
+        const first = group[0] as Alert;
+        if (group.length === 1) return alertItem(first, csrf, tz, false);
+        return html`<li class="card conversation" data-conversation="${IdentityVault.shortName(first.conversationId)}">
+          <h2 class="convo-head">${who(first)} · ${first.channel} · ${group.length} alerts in this conversation</h2>
+          <ul class="grouped-alerts">
+            ${group.map((a) => alertItem(a, csrf, tz, true))}
+          </ul>
+        </li>`;
+      })}
     </ul>`;
 }
 
@@ -130,8 +168,23 @@ export function alertDetail(a: Alert, history: AlertEvent[], csrf: string, tz: s
         <dd>${when(a.createdAt, tz)} (${age(a.createdAt)})</dd>
         <dt>Escalation</dt>
         <dd>${escalation(a)}</dd>
-        <dt>Matched</dt>
-        <dd>${[...new Set(a.matched.map(matchedLabel))].join(', ')}</dd>
+        ${(() => {
+          const f = foundBy(a);
+          return html`${
+            f.rules.length
+              ? html`<dt>Matched phrases</dt>
+                  <dd data-found-by="rules">${f.rules.join(', ')}</dd>`
+              : ''
+          }${
+            f.model.length
+              ? html`<dt>Found by</dt>
+                  <dd data-found-by="model">
+                    the statistical model (no listed phrase matched; it judged the message as a whole):
+                    ${f.model.join(', ')}
+                  </dd>`
+              : ''
+          }`;
+        })()}
       </dl>
       <h2>What they wrote</h2>
       <p class="quote">${a.text}</p>
@@ -161,18 +214,53 @@ export function alertDetail(a: Alert, history: AlertEvent[], csrf: string, tz: s
     </form>
     <h2>Full record</h2>
     <ol class="history">
-      ${history.map(
-        (e) =>
-          html`<li>
-            <strong>${EVENT_NAMES[e.event] ?? e.event}</strong> ·
-            ${when(e.at, tz)}${e.by ? html` · ${e.by}` : ''}${
-              e.detail
-                ? e.event === 'note' || e.event === 'action'
-                  ? html`<div class="quote">${e.detail}</div>`
-                  : html` · <span class="meta">${e.detail}</span>`
-                : ''
-            }
-          </li>`,
-      )}
-    </ol>`;
+      ${history
+        .filter((e) => e.event !== 'viewed')
+        .map(
+          (e) =>
+            html`<li>
+              <strong>${EVENT_NAMES[e.event] ?? e.event}</strong> ·
+              ${when(e.at, tz)}${e.by ? html` · ${e.by}` : ''}${
+                e.detail
+                  ? e.event === 'note' || e.event === 'action'
+                    ? html`<div class="quote">${e.detail}</div>`
+                    : html` · <span class="meta">${e.detail}</span>`
+                  : ''
+              }
+            </li>`,
+        )}
+    </ol>
+    ${viewsSummary(
+      history.filter((e) => e.event === 'viewed'),
+      tz,
+    )}`;
+}
+
+/**
+ * Every view is kept in the record, but shown apart, grouped by who viewed, so the actions are
+ * not buried: "Viewed 12 times: Lee Lead 8 times (last ...), ...", with each view behind a toggle.
+ */
+function viewsSummary(views: AlertEvent[], tz: string): SafeHtml {
+  if (!views.length) return html``;
+  const byWho = new Map<string, { n: number; last: number }>();
+  for (const v of views) {
+    const k = v.by ?? 'someone';
+    const cur = byWho.get(k) ?? { n: 0, last: 0 };
+    byWho.set(k, { n: cur.n + 1, last: Math.max(cur.last, v.at) });
+  }
+  return html`<h2 id="views-h">Views</h2>
+    <details class="views" aria-labelledby="views-h">
+      <summary>
+        Viewed ${views.length} time${views.length === 1 ? '' : 's'} by ${byWho.size}
+        ${byWho.size === 1 ? 'person' : 'people'}
+      </summary>
+      <ul class="view-people">
+        ${[...byWho].map(
+          ([by, s]) => html`<li>${by}: ${s.n} time${s.n === 1 ? '' : 's'}, last ${when(s.last, tz)}</li>`,
+        )}
+      </ul>
+      <ol class="history">
+        ${views.map((e) => html`<li>${when(e.at, tz)} · ${e.by ?? 'someone'}${e.detail ? html` · <span class="meta">${e.detail}</span>` : ''}</li>`)}
+      </ol>
+    </details>`;
 }

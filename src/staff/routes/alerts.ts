@@ -3,6 +3,7 @@ import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import type { AlertService } from '../../domain/alerts/service';
 import type { Alert } from '../../domain/alerts/store';
+import { exportAlert } from '../../domain/alerts/export';
 import { label, type ViewAudit } from '../audit';
 import type { StaffAuth } from '../auth';
 import { page } from '../layout';
@@ -95,7 +96,7 @@ export function registerAlertRoutes(
     await audit.record(me, 'alerts-export', 'all');
     const lines: string[] = [];
     for await (const a of alerts.store.exportAll()) {
-      lines.push(JSON.stringify(a));
+      lines.push(JSON.stringify(exportAlert(a, timezone)));
       await alerts.store.append(a.id, { at: Date.now(), event: 'viewed', by: label(me), detail: 'exported' });
     }
     req.log.info({ staffId: me.id, count: lines.length }, 'alerts exported');

@@ -1,25 +1,49 @@
 import type { FastifyInstance } from 'fastify';
 import QRCode from 'qrcode';
-import type { Adapter, ChannelStatus } from '../../adapters/kit/adapter';
-import type { ChannelName } from '../../engine/message';
+import type { Adapter } from '../../adapters/kit/adapter';
+import type { Config } from '../../config';
+import { CHANNELS, type ChannelName } from '../../engine/message';
 import type { StaffAuth } from '../auth';
 import { page } from '../layout';
-import { channelsBody } from '../pages/channels';
+import { channelsBody, type ChannelRow } from '../pages/channels';
 import { sendHtml } from '../respond';
 
-/** The channels page. */
+/** How to turn on a channel that is off. */
+const HOW_TO_TURN_ON: Record<ChannelName, string> = {
+  webchat: 'The web chat is always on.',
+  messenger: 'Off. To turn it on, set MESSENGER_APP_SECRET, MESSENGER_VERIFY_TOKEN and MESSENGER_PAGE_ACCESS_TOKEN.',
+  botframework:
+    'Off. To turn it on for Teams, set MicrosoftAppId and MicrosoftAppPassword (MicrosoftAppType and MicrosoftAppTenantId for a single tenant).',
+  whatsapp: 'Off. To turn it on, set WHATSAPP_ENABLED=true and pair the charity phone here.',
+  'whatsapp-cloud':
+    'Off. To turn it on, set WHATSAPP_CLOUD_ACCESS_TOKEN, WHATSAPP_CLOUD_PHONE_NUMBER_ID, WHATSAPP_CLOUD_APP_SECRET and WHATSAPP_CLOUD_VERIFY_TOKEN.',
+};
+
+/** A running channel whose settings make it unsafe, in plain words; undefined when it is safe. */
+export function channelWarning(channel: ChannelName, config: Pick<Config, 'MicrosoftAppId'>): string | undefined {
+  if (channel === 'botframework' && !config.MicrosoftAppId)
+    return 'No MicrosoftAppId is set, so messages to /api/messages are not signed: anyone can send Haven messages as any user. Use this only with the Bot Framework Emulator on your own computer, never on a live site.';
+  return undefined;
+}
+
+/** The channels page: every channel, on or off. */
 export function registerChannelRoutes(
   app: FastifyInstance,
-  d: { auth: StaffAuth; adapters: Map<ChannelName, Adapter> },
+  d: { auth: StaffAuth; adapters: Map<ChannelName, Adapter>; config: Pick<Config, 'MicrosoftAppId'> },
 ): void {
   app.get('/staff/channels', { preHandler: d.auth.guard('channels') }, async (req, reply) => {
-    const channels: Array<ChannelStatus & { qrDataUrl?: string }> = [];
-    for (const a of d.adapters.values()) {
+    const channels: ChannelRow[] = [];
+    for (const name of CHANNELS) {
+      const a = d.adapters.get(name);
+      if (!a) {
+        channels.push({ channel: name, state: 'off', detail: HOW_TO_TURN_ON[name] });
+        continue;
+      }
       const s = a.status();
       const qrDataUrl = s.pairing?.qr
         ? await QRCode.toDataURL(s.pairing.qr, { errorCorrectionLevel: 'L', margin: 2, width: 280 })
         : undefined;
-      channels.push({ ...s, qrDataUrl });
+      channels.push({ ...s, qrDataUrl, warning: channelWarning(name, d.config) });
     }
     const s = req.staff!;
     return sendHtml(

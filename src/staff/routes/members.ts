@@ -8,6 +8,7 @@ import { page } from '../layout';
 import { joinCodeBody, membersBody } from '../pages/members';
 import { sendHtml, sendMessage, seeOther } from '../respond';
 import { zonedTime } from '../zoned';
+import type { FlashStore } from '../flash';
 
 const memberId = z.uuid();
 const addBody = z.object({
@@ -30,6 +31,7 @@ export function registerMemberRoutes(
     audit: ViewAudit;
     timezone: string;
     joinCodeTtlDays: number;
+    flash: FlashStore;
   },
 ): void {
   const { members, auth, audit, timezone } = d;
@@ -62,11 +64,29 @@ export function registerMemberRoutes(
       addedBy: label(s.account),
     });
     req.log.info({ memberId: id, staffId: s.account.id }, 'member added');
+    // Post/redirect/get: a reload shows this code again; it never adds the member twice.
+    return seeOther(reply, `/staff/members/code/${await d.flash.put(s.sessionId, { name: b.data.name, joinCode })}`);
+  });
+
+  app.get('/staff/members/code/:flash', guard, async (req, reply) => {
+    const s = req.staff!;
+    const shown = await d.flash.get<{ name: string; joinCode: string }>(
+      s.sessionId,
+      String((req.params as { flash: string }).flash),
+    );
+    if (!shown)
+      return sendMessage(
+        req,
+        reply,
+        404,
+        'This join code is no longer shown',
+        'Join codes are shown for 10 minutes after they are made, and only to the person who made them. If it was lost, give a new code from the Members list.',
+      );
     return sendHtml(
       reply,
       page(
         { title: 'Join code', account: s.account, area: 'members', csrf: s.session.csrf },
-        joinCodeBody(b.data.name, joinCode, d.joinCodeTtlDays),
+        joinCodeBody(shown.name, shown.joinCode, d.joinCodeTtlDays),
       ),
     );
   });
@@ -79,13 +99,7 @@ export function registerMemberRoutes(
       const code = await members.issueCode(m.id);
       const s = req.staff!;
       req.log.info({ memberId: m.id, staffId: s.account.id }, 'join code issued');
-      return sendHtml(
-        reply,
-        page(
-          { title: 'Join code', account: s.account, area: 'members', csrf: s.session.csrf },
-          joinCodeBody(m.name, code, d.joinCodeTtlDays),
-        ),
-      );
+      return seeOther(reply, `/staff/members/code/${await d.flash.put(s.sessionId, { name: m.name, joinCode: code })}`);
     } catch (err) {
       if (err instanceof MemberNotFoundError)
         return sendMessage(req, reply, 404, 'Not found', 'There is no such member.');
@@ -103,6 +117,7 @@ export function registerMemberRoutes(
       id.data,
       {
         removeRecord: true,
+        by: { kind: 'staff', name: req.staff!.account.name, via: 'dashboard' },
       },
     );
     if (!done) return sendMessage(req, reply, 404, 'Not found', 'There is no such member.');
