@@ -178,6 +178,23 @@ it('unknown text during an open request lands in a thread', async () => {
   await chat.expectReply(/^Thanks, I've added that for our youth workers\.$/);
 });
 
+it('after a disclosure raised an alert, "what should i do" goes to the team, linked to the alert', async () => {
+  const chat = await startChat();
+  await chat.send('hi');
+  await chat.send('a man online says he will send my pics to everyone unless i pay him');
+  await chat.expectReply(/Childline/);
+  const [alert] = (await haven.alerts.store.list({ openOnly: true })).filter(
+    (a) => a.conversationId === chat.conversationId,
+  );
+  expect(alert).toBeDefined();
+  await chat.send('what should i do');
+  const reply = await chat.expectReply(/passed that to our youth workers/);
+  expect(reply.text).not.toMatch(/didn't quite get/);
+  const conv = await openFor(chat.conversationId);
+  expect(conv).toMatchObject({ topic: 'alert', alertIds: [alert!.id] });
+  expect(await lines(conv.id)).toContain('young_person: what should i do');
+});
+
 it('without anything open, unknown text still gets "didn\'t get that" and opens nothing', async () => {
   const chat = await startChat();
   await chat.send('hi');
