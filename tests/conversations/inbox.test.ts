@@ -121,6 +121,13 @@ it('hand-over: Haven goes quiet except the safeguarding reply and privacy; staff
   await chat.expectReply(/Casey has finished chatting for now, so you're back with me, Haven/);
   await chat.send('hi');
   await chat.expectReply(/I'm Haven/);
+  // What the hand-back promised: what Haven can't answer still goes to the youth workers, and
+  // "talk to a person" asks for one again.
+  await chat.send('purple elephants dance');
+  await chat.expectReply(/youth workers/);
+  expect(await lines(conv.id)).toContain('young_person: purple elephants dance');
+  await chat.send('talk to a person');
+  await chat.expectReply(/asked our youth workers to read this chat/);
 });
 
 it('a reply to a staff message sent from a request lands in a thread', async () => {
