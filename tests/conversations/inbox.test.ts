@@ -124,6 +124,13 @@ it('hand-over: Haven goes quiet except the safeguarding reply and privacy; staff
   await chat.expectReply(/Casey has finished chatting for now, so you're back with me, Haven/);
   await chat.send('hi');
   await chat.expectReply(/I'm Haven/);
+  // What the hand-back promised: what Haven can't answer still goes to the youth workers, and
+  // "talk to a person" asks for one again.
+  await chat.send('purple elephants dance');
+  await chat.expectReply(/youth workers/);
+  expect(await lines(conv.id)).toContain('young_person: purple elephants dance');
+  await chat.send('talk to a person');
+  await chat.expectReply(/asked our youth workers to read this chat/);
 });
 
 it('a reply to a staff message sent from a request lands in a thread', async () => {
@@ -179,6 +186,23 @@ it('unknown text during an open request lands in a thread', async () => {
   // A second message while still waiting is added without repeating the whole answer.
   await chat.send('also my sister');
   await chat.expectReply(/^Thanks, I've added that for our youth workers\.$/);
+});
+
+it('after a disclosure raised an alert, "what should i do" goes to the team, linked to the alert', async () => {
+  const chat = await startChat();
+  await chat.send('hi');
+  await chat.send('a man online says he will send my pics to everyone unless i pay him');
+  await chat.expectReply(/Childline/);
+  const [alert] = (await haven.alerts.store.list({ openOnly: true })).filter(
+    (a) => a.conversationId === chat.conversationId,
+  );
+  expect(alert).toBeDefined();
+  await chat.send('what should i do');
+  const reply = await chat.expectReply(/passed that to our youth workers/);
+  expect(reply.text).not.toMatch(/didn't quite get/);
+  const conv = await openFor(chat.conversationId);
+  expect(conv).toMatchObject({ topic: 'alert', alertIds: [alert!.id] });
+  expect(await lines(conv.id)).toContain('young_person: what should i do');
 });
 
 it('without anything open, unknown text still gets "didn\'t get that" and opens nothing', async () => {

@@ -233,8 +233,8 @@ export function conversationDetail(
                 <label for="reply-text"
                   >Your message
                   <span class="hint"
-                    >Sent on ${CHANNEL_NAMES[c.channel]} as written by you, with your first name. Haven goes quiet while
-                    you have the conversation.</span
+                    >Sent on ${CHANNEL_NAMES[c.channel]} as written by you, headed with your name as on your staff
+                    account. Haven goes quiet while you have the conversation.</span
                   ></label
                 >
                 <textarea id="reply-text" name="text" maxlength="2000" required ${win.canSend ? '' : 'disabled'}>
