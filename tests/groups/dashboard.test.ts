@@ -118,6 +118,17 @@ it('a coordinator creates, reads the lists, edits and moves, and cancels a sessi
   expect(pageText).toMatch(/1 of 1 taken, for ages 11 to 15/);
   await screenshotBothWidths(staff, 'groups-detail');
 
+  // A youth worker can write to a young person on the list from here.
+  await staff.getByText('Message Riley').click();
+  await staff
+    .getByLabel(/^Message/)
+    .first()
+    .fill('See you on Thursday! Any questions, just ask.');
+  await staff.getByRole('button', { name: 'Send to Riley' }).click();
+  await staff.getByText('Message sent.').waitFor();
+  const fromStaff = await riley.chat.expectReply(/From Casey Coordinator \(youth worker\), about Young carers' chat/);
+  expect(fromStaff.text).toContain('See you on Thursday!');
+
   // Edit: a new title and a new time (a move): both told.
   await staff.getByLabel(/^Title/).fill("Young carers' catch-up");
   await staff.getByLabel(/^Start time/).fill('17:00');
