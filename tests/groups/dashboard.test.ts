@@ -157,6 +157,12 @@ it('a coordinator creates, reads the lists, edits and moves, and cancels a sessi
 it('a youth worker marks attendance after a session, and cannot create sessions', async () => {
   // A session that has started: made through a service whose clock is two hours behind.
   const accounts = new StaffAccounts(haven.redis, haven.keys);
+  // The two workers (made by the first test when it ran; made here when this one runs alone).
+  for (const [email, name] of [
+    ['terry@example.org', 'Terry Worker'],
+    ['ana@example.org', 'Ana Worker'],
+  ] as const)
+    if (!(await accounts.byEmail(email))) await accounts.add({ email, name, role: 'worker' });
   const earlier = createGroupService({
     redis: haven.redis,
     keys: haven.keys,
