@@ -120,6 +120,17 @@ it('a coordinator creates, reads the lists, edits and moves, and cancels a sessi
   expect(pageText).toMatch(/1 of 1 taken, for ages 11 to 15/);
   await screenshotBothWidths(staff, 'groups-detail');
 
+  // A youth worker can write to a young person on the list from here.
+  await staff.getByText('Message Riley').click();
+  await staff
+    .getByLabel(/^Message/)
+    .first()
+    .fill('See you on Thursday! Any questions, just ask.');
+  await staff.getByRole('button', { name: 'Send to Riley' }).click();
+  await staff.getByText('Message sent.').waitFor();
+  const fromStaff = await riley.chat.expectReply(/From Casey Coordinator \(youth worker\), about Young carers' chat/);
+  expect(fromStaff.text).toContain('See you on Thursday!');
+
   // Edit: a new title and a new time (a move): both told.
   await staff.getByLabel(/^Title/).fill("Young carers' catch-up");
   await staff.getByLabel(/^Start time/).fill('17:00');
@@ -148,6 +159,12 @@ it('a coordinator creates, reads the lists, edits and moves, and cancels a sessi
 it('a youth worker marks attendance after a session, and cannot create sessions', async () => {
   // A session that has started: made through a service whose clock is two hours behind.
   const accounts = new StaffAccounts(haven.redis, haven.keys);
+  // The two workers (made by the first test when it ran; made here when this one runs alone).
+  for (const [email, name] of [
+    ['terry@example.org', 'Terry Worker'],
+    ['ana@example.org', 'Ana Worker'],
+  ] as const)
+    if (!(await accounts.byEmail(email))) await accounts.add({ email, name, role: 'worker' });
   const earlier = createGroupService({
     redis: haven.redis,
     keys: haven.keys,

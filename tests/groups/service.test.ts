@@ -124,6 +124,13 @@ it('gives exactly the free places to concurrent sign-ups, the rest the waiting l
   expect(told[0]!.message.text).toMatch(/You said "stop"/);
   expect(told[0]!.followUps?.[0]?.text).toMatch(/keep you safe online/);
 
+  // A message about the session that could not be delivered shows on that young person's place.
+  await groups.recordUndelivered(told[0]!.cause, 'messenger refused it: outside the messaging window');
+  expect((await groups.places(s.id)).booked.find((p) => p.memberId === first.memberId)?.notDelivered).toMatch(
+    /outside the messaging window/,
+  );
+  await groups.recordUndelivered('req:someone-else:v2', 'not ours');
+
   // A waiting person leaving promotes nobody.
   expect((await groups.leave(s.id, waiting[3]!.memberId)).was).toBe('waiting');
   expect((await groups.places(s.id)).booked).toHaveLength(3);

@@ -198,7 +198,7 @@ export class GroupService implements GroupsPort {
       id,
       (s) => {
         if (s.status !== 'scheduled') throw new GroupError('WRONG_STATE', 'this session was cancelled');
-        return { ...s, ...v.fields, firstSession: i.firstSession ?? s.firstSession };
+        return { ...s, ...v.fields, firstSession: i.firstSession ?? s.firstSession, updatedBy: by };
       },
       this.now(),
     );
@@ -209,7 +209,7 @@ export class GroupService implements GroupsPort {
       await this.tellEveryone(after, (p) => movedText(after, p.status, this.d.timezone), 'moved');
     }
     if (after.capacity > before.capacity) await this.promote(after, await this.d.store.fill(id, this.now()));
-    this.d.log.info({ groupId: id, moved, by: by ? 'staff' : undefined }, 'group session edited');
+    this.d.log.info({ groupId: id, moved }, 'group session edited');
     this.emit({ type: moved ? 'moved' : 'edited', groupId: id });
     return after;
   }
@@ -221,12 +221,12 @@ export class GroupService implements GroupsPort {
   }
 
   /** Cancels a session: everyone signed up or waiting is told; its reminders are removed. */
-  async cancel(id: string, _by: string): Promise<GroupSession> {
+  async cancel(id: string, by: string): Promise<GroupSession> {
     const { after } = await this.d.store.update(
       id,
       (s) => {
         if (s.status !== 'scheduled') throw new GroupError('WRONG_STATE', 'this session is already cancelled');
-        return { ...s, status: 'cancelled' };
+        return { ...s, status: 'cancelled', updatedBy: by };
       },
       this.now(),
     );

@@ -37,6 +37,8 @@ export interface GroupSession {
   createdAt: number;
   updatedAt: number;
   createdBy: string;
+  /** Who last changed it (edit, move, cancel). */
+  updatedBy?: string;
   /** Goes up by one with every change (makes message ids for each change unique). */
   version: number;
 }

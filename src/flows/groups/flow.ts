@@ -6,6 +6,11 @@ import { sessionDetails } from '../../domain/groups/texts';
 import { plainSaid } from '../shared/said';
 import { GONE, GRP, groupsNotMemberText, MINE, NOT_MEMBER_CHOICES, NOTHING_ON, WHATS_ON } from './texts';
 
+/** The flow's name in `ctx.state.flow` (only while "Cancel your place?" waits for an answer). */
+const FLOW = 'groups';
+const YES = /^(yes|y|yeah|yep|ok|okay|sure|yes cancel it|yes leave it|cancel it)$/;
+const NO = /^(no|n|nope|nah|no keep it|keep it)$/;
+
 /** At most this many sessions are offered as buttons at once. */
 const MAX_LISTED = 8;
 
@@ -27,6 +32,13 @@ export function groupsFlow(): NamedFlow {
       const wantsList = payload === GRP.list || WHATS_ON.test(said);
       const wantsMine = payload === GRP.mine || MINE.test(said);
       const action = /^GRP_(VIEW|SIGN|WAIT|LEAVE|LEAVEYES)_([0-9a-f-]{36})$/.exec(payload);
+      // "Cancel your place?" answered by typing rather than tapping.
+      const asked = ctx.state.flow?.name === FLOW ? ctx.state.flow : undefined;
+      if (asked) {
+        ctx.state.flow = undefined;
+        if (!action && ctx.member && YES.test(said)) return leave(ctx, groups, asked.answers.id as string);
+        if (!action && NO.test(said)) return void ctx.reply("OK, you've kept your place 🙂");
+      }
       if (!wantsList && !wantsMine && !action && payload !== GRP.keep) return next();
       if (!ctx.member) {
         ctx.reply(groupsNotMemberText(), NOT_MEMBER_CHOICES);
@@ -162,6 +174,7 @@ async function askLeave(ctx: FlowContext, groups: GroupsPort, id: string): Promi
   const s = await groups.get(id);
   const place = s ? await groups.placeOf(id, ctx.member!.id) : null;
   if (!s || !place) return void ctx.reply("You're not on that session, so there's nothing to cancel.", listChoice());
+  ctx.state.flow = { name: FLOW, step: 'leave', answers: { id } };
   ctx.reply(
     place.status === 'booked'
       ? `Cancel your place on ${s.title}? It will go to the next person on the waiting list.`

@@ -273,6 +273,12 @@ export function groupDetail(
             : ''
         }
         ${
+          s.updatedBy
+            ? html`<dt>Last changed by</dt>
+                <dd>${s.updatedBy}</dd>`
+            : ''
+        }
+        ${
           s.firstSession
             ? html`<dt>First session</dt>
                 <dd>Yes: ground rules are set together</dd>`
