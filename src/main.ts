@@ -1,6 +1,6 @@
 import type { ConnectionOptions, Job, Worker } from 'bullmq';
 import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance } from 'fastify';
-import { Redis, type RedisOptions } from 'ioredis';
+import type { Redis, RedisOptions } from 'ioredis';
 import { buildAdapters } from './adapters';
 import type { ClientFactory as WhatsAppClientFactory } from './adapters/whatsapp-web';
 import { usesDevelopmentSecrets, type Config } from './config';
@@ -32,6 +32,7 @@ import { registerHealthRoutes } from './http/health';
 import { parseJsonBody } from './http/json';
 import { ChangeBus } from './engine/changes';
 import { registerStaffRoutes } from './staff';
+import { isCluster, openRedis, redisKeyPrefix } from './common/redis-connection';
 
 /** Options for {@link startHaven} beyond the settings (tests use these). */
 export interface StartOptions {
@@ -101,9 +102,10 @@ async function composeHaven(config: Config, opts: StartOptions, connections: Red
   // Staff-edited data files are checked before anything connects: a bad file refuses start.
   const lexicon = config.SAFEGUARDING_LEXICON_PATH ? loadLexicon(config.SAFEGUARDING_LEXICON_PATH) : undefined;
   const screen = lexicon ? createScreen(lexicon) : defaultScreen();
-  const keys = new Keys(config.REDIS_PREFIX);
+  // On a Redis Cluster the prefix is a hash tag ({haven}): every key in one slot (src/common/redis-connection.ts).
+  const keys = new Keys(redisKeyPrefix(config));
   const connect = (purpose: string, extra: RedisOptions = {}): Redis => {
-    const r = new Redis(config.REDIS_URL, { connectionName: `haven:${purpose}`, lazyConnect: false, ...extra });
+    const r = openRedis(config, { connectionName: `haven:${purpose}`, lazyConnect: false, ...extra });
     r.on('error', (err) => log.warn({ purpose, err: { message: err.message } }, 'redis connection error'));
     connections.push(r);
     return r;
@@ -112,7 +114,10 @@ async function composeHaven(config: Config, opts: StartOptions, connections: Red
   // Auto-pipelining batches the commands of concurrent requests into one socket write each tick.
   const redis = connect('commands', { enableOfflineQueue: false, maxRetriesPerRequest: 1, enableAutoPipelining: true });
   await waitForRedis(redis, log);
-  const workerConnection = workerConnectionOptions(config.REDIS_URL);
+  // On a cluster, BullMQ's workers share one Cluster client (they duplicate it for their blocking reads).
+  const workerConnection = isCluster(config)
+    ? connect('worker', { maxRetriesPerRequest: null })
+    : workerConnectionOptions(config.REDIS_URL);
 
   const metrics = new Metrics({ defaults: true });
   // BullMQ producers get their own plain connection: auto-pipelining is not supported under BullMQ's scripts.

@@ -1,0 +1,119 @@
+import { randomUUID } from 'node:crypto';
+import { Cluster } from 'ioredis';
+import { startHaven, type Haven } from '../../src/main';
+import { startConversation } from '../support/conversation';
+import { startStub, testConfig, uniquePrefix, waitFor, type StubServer } from '../support/haven';
+import { OwnCluster } from '../support/redis-cluster';
+import { WebchatPerson } from '../support/webchat';
+
+/**
+ * Haven on a Redis Cluster of three masters (local redis-server processes on spare ports): every
+ * connection is an ioredis Cluster, every key under the hash tag `{prefix}`, and a conversation,
+ * a one-to-one request and a safeguarding alert go through end to end.
+ */
+describe('Haven on a Redis Cluster (3 masters)', () => {
+  let cluster: OwnCluster;
+  let hook: StubServer;
+  let haven: Haven;
+  const prefix = uniquePrefix('cluster');
+  const staffId = randomUUID();
+
+  beforeAll(async () => {
+    cluster = new OwnCluster(3);
+    await cluster.start();
+    hook = await startStub();
+    haven = await startHaven(
+      testConfig(prefix, {
+        REDIS_CLUSTER_NODES: cluster.nodes,
+        ALERT_WEBHOOK_URL: `${hook.url}/alerts`,
+        COORDINATOR_WEBHOOK_URL: `${hook.url}/coordinator`,
+        SAFEGUARDING_ON_DUTY: `webchat:${staffId}`,
+      }),
+    );
+  }, 120_000);
+  afterAll(async () => {
+    await haven?.stop();
+    await hook?.close();
+    await cluster?.destroy();
+  }, 60_000);
+
+  it('talks to the cluster, with every key of its own under one hash tag', async () => {
+    expect(haven.redis).toBeInstanceOf(Cluster);
+    expect(haven.keys.queuePrefix).toBe(`{${prefix}}:q`);
+    const masters = (haven.redis as unknown as Cluster).nodes('master');
+    expect(masters).toHaveLength(3);
+  });
+
+  it('answers a conversation on the web chat', async () => {
+    const chat = await startConversation(haven);
+    await chat.send('hi');
+    await chat.expectReply(/Haven/);
+    await chat.send('staying safe');
+    await chat.expectReply(/screenshots|record/i);
+  });
+
+  it('takes a one-to-one request from a member and tells the coordinator', async () => {
+    const { memberId, joinCode } = await haven.members.add({ name: 'Sam', consentBy: 'Jo Smith', addedBy: 'test' });
+    const chat = await startConversation(haven);
+    await chat.send(`join ${joinCode}`);
+    await chat.expectReply(/Welcome, Sam/);
+    await chat.send('can i chat to a youth worker');
+    await chat.expectReply(/How would you like to meet/);
+    await chat.tap('Zoom');
+    await chat.expectReply(/When suits you/);
+    await chat.send('after school on Tuesday');
+    await chat.expectReply(/one youth worker or two/);
+    await chat.send('1');
+    await chat.expectReply(/anything you'd like the youth worker to know/);
+    await chat.tap('Skip');
+    await chat.expectReply(/Shall I send it/);
+    await chat.tap('Yes, send it');
+    await chat.expectReply(/sent your request/);
+    const posted = await waitFor(
+      () => hook.requests.find((r) => r.url === '/coordinator'),
+      15_000,
+      'the coordinator webhook',
+    );
+    expect((posted.json as { request: { member: string } }).request.member).toBe('Sam');
+    expect(await haven.requests.openRequestFor(memberId)).toMatchObject({ status: 'new', platform: 'zoom' });
+  });
+
+  it("raises an alert naming the member, tells on-duty staff, and takes staff's acknowledgement", async () => {
+    const staff = Object.assign(new WebchatPerson(haven), { clientId: staffId });
+    await staff.say('hello');
+    await staff.expectReply(/Haven/, 15_000);
+
+    const { memberId, joinCode } = await haven.members.add({ name: 'Tamsin', consentBy: 'Jo', addedBy: 'test' });
+    const young = new WebchatPerson(haven);
+    await young.say(`join ${joinCode}`);
+    await young.expectReply(/Tamsin/, 15_000);
+    await young.say('i want to kill myself tonight');
+    await young.expectReply(/0800 1111/, 15_000);
+
+    const posted = await waitFor(() => hook.requests.find((r) => r.url === '/alerts'), 15_000, 'the alert webhook');
+    const alert = (posted.json as { alert: { code: string; category: string; member: string | null } }).alert;
+    expect(alert.category).toBe('suicide');
+    // The alert store's script read the member's name from the member store's keys, on the cluster.
+    expect(alert.member).toBe('Tamsin');
+    await staff.expectReply(new RegExp(`ack ${alert.code}`), 15_000);
+
+    await staff.say(`ack ${alert.code}`);
+    await staff.expectReply(/acknowledged/, 15_000);
+    const stored = (await haven.alerts.store.list()).find((a) => a.code === alert.code);
+    expect(stored).toMatchObject({ status: 'acknowledged', memberId });
+  });
+
+  it("keeps every one of Haven's keys in the one slot of its hash tag, on one master", async () => {
+    const nodes = cluster.ports.map((p) => cluster.node(p));
+    try {
+      const slot = Number(await nodes[0]!.cluster('KEYSLOT', `{${prefix}}`));
+      const perNode = await Promise.all(nodes.map((n) => n.dbsize()));
+      // The keys are all on one master; the others hold none of them.
+      expect(perNode.filter((n) => n > 0)).toHaveLength(1);
+      const holder = nodes[perNode.findIndex((n) => n > 0)]!;
+      expect(Number(await holder.cluster('COUNTKEYSINSLOT', slot))).toBe(Math.max(...perNode));
+    } finally {
+      for (const n of nodes) n.disconnect();
+    }
+  });
+});
