@@ -15,11 +15,13 @@ export function registerChannelRoutes(
   app.get('/staff/channels', { preHandler: d.auth.guard('channels') }, async (req, reply) => {
     const channels: Array<ChannelStatus & { qrDataUrl?: string }> = [];
     for (const a of d.adapters.values()) {
-      const s = a.status();
+      // A channel driven by one process (WhatsApp Web) is shown as that process sees it.
+      const s = a.sharedStatus ? await a.sharedStatus() : a.status();
       const qrDataUrl = s.pairing?.qr
         ? await QRCode.toDataURL(s.pairing.qr, { errorCorrectionLevel: 'L', margin: 2, width: 280 })
         : undefined;
-      channels.push({ ...s, qrDataUrl });
+      // `pairing` is not enumerable (so /readyz never shows it): a spread alone would drop the code.
+      channels.push({ ...s, pairing: s.pairing, qrDataUrl });
     }
     const s = req.staff!;
     return sendHtml(
