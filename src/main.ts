@@ -33,6 +33,7 @@ import { parseJsonBody } from './http/json';
 import { ChangeBus } from './engine/changes';
 import { registerStaffRoutes } from './staff';
 import { isCluster, openRedis, redisKeyPrefix } from './common/redis-connection';
+import { handBackIfElsewhere } from './engine/elsewhere';
 
 /** Options for {@link startHaven} beyond the settings (tests use these). */
 export interface StartOptions {
@@ -324,14 +325,18 @@ async function composeHaven(config: Config, opts: StartOptions, connections: Red
       stalledInterval: config.QUEUE_LOCK_SECONDS * 1000,
     };
     // A send job records how many parts went, so a retry resumes after the last one sent.
-    const send = (job: Job<OutboundJob>) =>
-      sender.send(job.data, (sentParts) => job.updateData({ ...job.data, sentParts }));
+    // A job for a channel driven by another process (WhatsApp Web) is handed back for that process.
+    const send = (job: Job<OutboundJob>, token?: string) =>
+      handBackIfElsewhere(job, token, () =>
+        sender.send(job.data, (sentParts) => job.updateData({ ...job.data, sentParts })),
+      );
     workers.push(
       // The alerts queue holds alert deliveries and escalations ('deliver') and the chat messages
       // they send to staff ('send', the outbound queue's job shape).
       createWorker<AlertJob | OutboundJob>(
         QUEUE_NAMES.alerts,
-        (job) => (job.name === OUTBOX_JOB ? send(job as Job<OutboundJob>) : alerts.deliver(job.data as AlertJob)),
+        (job, token) =>
+          job.name === OUTBOX_JOB ? send(job as Job<OutboundJob>, token) : alerts.deliver(job.data as AlertJob),
         workerConnection,
         keys,
         { concurrency: 10, ...lockOptions },

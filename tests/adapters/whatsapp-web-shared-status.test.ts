@@ -6,7 +6,7 @@ import { Keys } from '../../src/engine/keys';
 import { startHaven, type Haven } from '../../src/main';
 import { makeStaff } from '../staff/client';
 import { cleanupPrefix, REDIS_URL, testConfig, uniquePrefix, waitFor } from '../support/haven';
-import { captureLogger, fakeFactory, type FakeClient } from './whatsapp-web-fake';
+import { captureLogger, fakeFactory, fixtureWithId, type FakeClient } from './whatsapp-web-fake';
 
 const TIMING = {
   lockTtlMs: 3000,
@@ -173,6 +173,48 @@ describe("the dashboard on a web process shows the worker process's WhatsApp pai
       },
       5000,
       'Working on the web process',
+    );
+  });
+});
+
+describe('two worker processes, WhatsApp Web on one: every reply is sent by the one driving it', () => {
+  const prefix = uniquePrefix('wwebjs-two-workers');
+  const factory = fakeFactory();
+  const workers: Haven[] = [];
+
+  beforeAll(async () => {
+    const env = { WHATSAPP_ENABLED: 'true', PUPPETEER_EXECUTABLE_PATH: process.execPath, HAVEN_ROLE: 'worker' };
+    for (let i = 0; i < 2; i++)
+      workers.push(await startHaven(testConfig(prefix, env), { whatsappClientFactory: factory.create }));
+  });
+  afterAll(async () => {
+    for (const w of workers) await w.stop();
+    await cleanupPrefix(prefix);
+  });
+
+  it('replies picked up by the standing-by worker are handed back, none lost or failed', async () => {
+    const client = await waitFor(() => factory.clients[0], 5000, 'one worker to start WhatsApp Web');
+    client.emit('ready');
+    const standing = await waitFor(
+      () => workers.find((w) => w.adapters.get('whatsapp')?.status().state === 'standby'),
+      5000,
+      'the other worker standing by',
+    );
+    expect(factory.clients).toHaveLength(1);
+    const n = 20;
+    for (let i = 0; i < n; i++)
+      client.emit('message', fixtureWithId('chat', `-two-${i}`, { from: `4477009${String(i).padStart(5, '0')}@c.us` }));
+    await waitFor(
+      () => new Set(client.sent.map((m) => m.chatId)).size === n,
+      30_000,
+      `a reply to each of the ${n} chats`,
+    );
+    const outbound = standing.queues.outbound;
+    expect(await outbound.getJobCountByTypes('failed')).toBe(0);
+    await waitFor(
+      async () => (await outbound.getJobCountByTypes('waiting', 'delayed', 'active')) === 0,
+      10_000,
+      'the outbound queue empty',
     );
   });
 });

@@ -2,7 +2,7 @@ import { existsSync } from 'node:fs';
 import type { Redis } from 'ioredis';
 import { z } from 'zod';
 import type { Adapter, AdapterContext, ChannelStatus, SendContext } from '../kit/adapter';
-import { PlatformRefusedError, PlatformUnavailableError } from '../../common/errors';
+import { DrivenElsewhereError, PlatformRefusedError, PlatformUnavailableError } from '../../common/errors';
 import type { Keys } from '../../engine/keys';
 import type { Logger } from '../../common/logger';
 import type { ChannelAddress, OutboundMessage } from '../../engine/message';
@@ -426,10 +426,10 @@ export class WhatsAppWebAdapter implements Adapter {
     const parsed = address.safeParse(to);
     if (!parsed.success) throw new PlatformRefusedError('not a WhatsApp chat address', 400, { permanent: true });
     const client = this.client;
+    // Another worker process holds the session: the job goes back for it (not an attempt spent).
+    if (this.state === 'standby') throw new DrivenElsewhereError('WhatsApp Web is driven by another Haven process');
     if (this.state !== 'ready' || !client) {
-      throw new PlatformUnavailableError(`WhatsApp is not ready (${this.state})`, {
-        retryAfterMs: this.state === 'standby' ? 1000 : undefined,
-      });
+      throw new PlatformUnavailableError(`WhatsApp is not ready (${this.state})`);
     }
     // WhatsApp takes ~65k characters, but parts of at most 4,096 read better on a phone. A retry
     // after a failure on part 3 sends parts 3 onwards (shared with the Meta adapters).
