@@ -7,14 +7,17 @@ import { OwnCluster } from '../support/redis-cluster';
 import { WebchatPerson } from '../support/webchat';
 
 /**
- * Haven on a Redis Cluster of three masters (local redis-server processes on spare ports): every
- * connection is an ioredis Cluster, every key under the hash tag `{prefix}`, and a conversation,
- * a one-to-one request and a safeguarding alert go through end to end.
+ * Haven on a Redis Cluster of three masters (local redis-server processes on spare ports), as a
+ * web process (HAVEN_ROLE=web: HTTP, ingest, raising alerts) and a worker process (HAVEN_ROLE=worker:
+ * the engine, sending, alert delivery): every connection is an ioredis Cluster, every key under the
+ * hash tag `{prefix}`, and a conversation, a one-to-one request and a safeguarding alert go through
+ * end to end.
  */
-describe('Haven on a Redis Cluster (3 masters)', () => {
+describe('Haven on a Redis Cluster (3 masters), as a web and a worker process', () => {
   let cluster: OwnCluster;
   let hook: StubServer;
   let haven: Haven;
+  let worker: Haven;
   const prefix = uniquePrefix('cluster');
   const staffId = randomUUID();
 
@@ -22,23 +25,25 @@ describe('Haven on a Redis Cluster (3 masters)', () => {
     cluster = new OwnCluster(3);
     await cluster.start();
     hook = await startStub();
-    haven = await startHaven(
-      testConfig(prefix, {
-        REDIS_CLUSTER_NODES: cluster.nodes,
-        ALERT_WEBHOOK_URL: `${hook.url}/alerts`,
-        COORDINATOR_WEBHOOK_URL: `${hook.url}/coordinator`,
-        SAFEGUARDING_ON_DUTY: `webchat:${staffId}`,
-      }),
-    );
+    const env = {
+      REDIS_CLUSTER_NODES: cluster.nodes,
+      ALERT_WEBHOOK_URL: `${hook.url}/alerts`,
+      COORDINATOR_WEBHOOK_URL: `${hook.url}/coordinator`,
+      SAFEGUARDING_ON_DUTY: `webchat:${staffId}`,
+    };
+    haven = await startHaven(testConfig(prefix, { ...env, HAVEN_ROLE: 'web' }));
+    worker = await startHaven(testConfig(prefix, { ...env, HAVEN_ROLE: 'worker' }));
   }, 120_000);
   afterAll(async () => {
     await haven?.stop();
+    await worker?.stop();
     await hook?.close();
     await cluster?.destroy();
   }, 60_000);
 
   it('talks to the cluster, with every key of its own under one hash tag', async () => {
     expect(haven.redis).toBeInstanceOf(Cluster);
+    expect(worker.redis).toBeInstanceOf(Cluster);
     expect(haven.keys.queuePrefix).toBe(`{${prefix}}:q`);
     const masters = (haven.redis as unknown as Cluster).nodes('master');
     expect(masters).toHaveLength(3);
