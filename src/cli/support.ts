@@ -1,5 +1,6 @@
 import { parseArgs } from 'node:util';
-import { Redis } from 'ioredis';
+import type { Redis } from 'ioredis';
+import { openRedis, redisKeyPrefix } from '../common/redis-connection';
 import { z } from 'zod';
 import { loadConfig, type Config } from '../config';
 import { Keys } from '../engine/keys';
@@ -54,19 +55,17 @@ export function parseOptions<S extends z.ZodType>(args: string[], schema: S, usa
 /** Settings plus a Redis connection for a one-off command; `close()` when done. */
 export async function openStore(): Promise<{ config: Config; redis: Redis; keys: Keys; close(): Promise<void> }> {
   const config = loadConfig();
-  const redis = new Redis(config.REDIS_URL, { maxRetriesPerRequest: 2, connectionName: 'haven:cli' });
+  const redis = openRedis(config, { maxRetriesPerRequest: 2, connectionName: 'haven:cli' });
   try {
     await redis.ping();
   } catch (err) {
     redis.disconnect();
-    throw new CliError(
-      `Cannot reach Redis at ${config.REDIS_URL.replace(/\/\/[^@]*@/, '//***@')}: ${(err as Error).message}`,
-    );
+    throw new CliError(`Cannot reach Redis at ${redisWhere(config)}: ${(err as Error).message}`);
   }
   return {
     config,
     redis,
-    keys: new Keys(config.REDIS_PREFIX),
+    keys: new Keys(redisKeyPrefix(config)),
     close: async () => {
       await redis.quit().catch(() => redis.disconnect());
     },
@@ -76,4 +75,11 @@ export async function openStore(): Promise<{ config: Config; redis: Redis; keys:
 /** Writes one JSON line to stdout. */
 export function printJson(value: unknown): void {
   process.stdout.write(`${JSON.stringify(value)}\n`);
+}
+
+/** Where Redis is, for an error message (never the password). */
+function redisWhere(config: Config): string {
+  return config.REDIS_CLUSTER_NODES
+    ? `the Redis Cluster (${config.REDIS_CLUSTER_NODES.map((n) => `${n.host}:${n.port}`).join(', ')})`
+    : config.REDIS_URL.replace(/\/\/[^@]*@/, '//***@');
 }

@@ -49,6 +49,17 @@ export class PlatformUnavailableError extends HavenError {
   readonly retryAfterMs: number | undefined;
 }
 
+/**
+ * The channel's client runs on another Haven process (WhatsApp Web, driven by the one worker that
+ * holds its session lock): the job goes back on the queue for that process to take, without
+ * spending one of its attempts (src/engine/elsewhere.ts).
+ */
+export class DrivenElsewhereError extends PlatformUnavailableError {
+  constructor(message: string, retryAfterMs = 1000) {
+    super(message, { retryAfterMs });
+  }
+}
+
 /** A channel that is not configured or not running was asked to send. */
 export class ChannelUnavailableError extends HavenError {
   constructor(channel: string, reason: string) {

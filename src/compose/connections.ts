@@ -1,5 +1,6 @@
 import type { ConnectionOptions } from 'bullmq';
-import { Redis, type RedisOptions } from 'ioredis';
+import type { Redis, RedisOptions } from 'ioredis';
+import { openRedis, type RedisTarget } from '../common/redis-connection';
 import type { Logger } from '../common/logger';
 
 /** Connection options for a BullMQ worker: it opens (and closes) its own blocking connection. */
@@ -14,13 +15,14 @@ export function workerConnectionOptions(url: string): ConnectionOptions {
 export class Connections {
   readonly all: Redis[] = [];
   constructor(
-    private readonly url: string,
+    private readonly target: RedisTarget,
     private readonly log: Logger,
   ) {}
 
   /** Opens one connection named `haven:<purpose>`; its errors are logged, not thrown. */
   open(purpose: string, extra: RedisOptions = {}): Redis {
-    const r = new Redis(this.url, { connectionName: `haven:${purpose}`, lazyConnect: false, ...extra });
+    // A plain connection, or a Redis Cluster client when REDIS_CLUSTER_NODES is set.
+    const r = openRedis(this.target, { connectionName: `haven:${purpose}`, lazyConnect: false, ...extra });
     r.on('error', (err) => this.log.warn({ purpose, err: { message: err.message } }, 'redis connection error'));
     this.all.push(r);
     return r;

@@ -20,6 +20,7 @@ import { loadSafetyContent } from '../flows/online-safety/content';
 import { createScreen, defaultScreen, loadLexicon } from '../safeguarding';
 import { Connections, openCoreConnections } from './connections';
 import { ReachWatch } from '../domain/alerts/watch';
+import { redisKeyPrefix } from '../common/redis-connection';
 import type { GroupService } from '../domain/groups';
 import type { ConversationService } from '../domain/conversations';
 import { buildHttp } from './http';
@@ -76,7 +77,7 @@ const SHUTDOWN_GRACE_MS = 8000;
  */
 export async function startHaven(config: Config, opts: StartOptions = {}): Promise<Haven> {
   const log = opts.logger ?? createLogger({ level: config.LOG_LEVEL, pretty: config.NODE_ENV === 'development' });
-  const connections = new Connections(config.REDIS_URL, log);
+  const connections = new Connections(config, log);
   try {
     return await composeHaven(config, opts, log, connections);
   } catch (err) {
@@ -95,7 +96,8 @@ async function composeHaven(config: Config, opts: StartOptions, log: Logger, con
   }
   const lexicon = config.SAFEGUARDING_LEXICON_PATH ? loadLexicon(config.SAFEGUARDING_LEXICON_PATH) : undefined;
   const screen = lexicon ? createScreen(lexicon) : defaultScreen();
-  const keys = new Keys(config.REDIS_PREFIX);
+  // On a Redis Cluster the prefix is a hash tag ({haven}): every key in one slot (src/common/redis-connection.ts).
+  const keys = new Keys(redisKeyPrefix(config));
   const core = await openCoreConnections(connections, log);
   const { redis } = core;
   const metrics = new Metrics({ defaults: true });
@@ -182,7 +184,19 @@ async function composeHaven(config: Config, opts: StartOptions, log: Logger, con
   // can be scaled and scheduled on separate cores.
   const runsWorkers = config.HAVEN_ROLE !== 'web' && opts.workers !== false;
   const workers: Worker[] = runsWorkers
-    ? await startWorkers({ config, log, metrics, keys, redis, queues, built, adapters, safety, now: opts.now })
+    ? await startWorkers({
+        config,
+        log,
+        metrics,
+        keys,
+        redis,
+        queues,
+        built,
+        adapters,
+        safety,
+        now: opts.now,
+        connect: (p, extra) => connections.open(p, extra),
+      })
     : [];
 
   try {

@@ -18,6 +18,9 @@ import { discreetText } from '../flows/privacy/discreet';
 import type { Redis } from 'ioredis';
 import type { BuiltServices } from './services';
 import { workerConnectionOptions } from './connections';
+import { isCluster } from '../common/redis-connection';
+import { handBackIfElsewhere } from '../engine/elsewhere';
+import type { RedisOptions } from 'ioredis';
 
 /** What the queue workers run over. */
 export interface WorkerDeps {
@@ -32,6 +35,8 @@ export interface WorkerDeps {
   safety: SafetyContent;
   /** The clock flows see (tests control it). */
   now?: () => Date;
+  /** Opens a connection that Haven's stop() closes (on a cluster the workers share one Cluster client). */
+  connect: (purpose: string, extra?: RedisOptions) => Redis;
 }
 
 /** The jobs each queue carries, by job name: the worker for that queue routes on these. */
@@ -54,7 +59,10 @@ export interface OutboundQueueJobs {
  */
 export async function startWorkers(d: WorkerDeps): Promise<Worker[]> {
   const { config, log, metrics, keys, redis, built } = d;
-  const connection = workerConnectionOptions(config.REDIS_URL);
+  // On a cluster, BullMQ's workers share one Cluster client (they duplicate it for their blocking reads).
+  const connection = isCluster(config)
+    ? d.connect('worker', { maxRetriesPerRequest: null })
+    : workerConnectionOptions(config.REDIS_URL);
   const engine = new Engine({
     redis,
     keys,
@@ -98,9 +106,10 @@ export async function startWorkers(d: WorkerDeps): Promise<Worker[]> {
     lockDuration: config.QUEUE_LOCK_SECONDS * 1000,
     stalledInterval: config.QUEUE_LOCK_SECONDS * 1000,
   };
-  // A send job records how many parts went, so a retry resumes after the last one sent.
-  const send = (data: OutboundJob, job: Job<OutboundJob>) =>
-    sender.send(data, (sentParts) => job.updateData({ ...data, sentParts }));
+  // A send job records how many parts went, so a retry resumes after the last one sent. A job for a
+  // channel driven by another process (WhatsApp Web) is handed back for that process.
+  const send = (data: OutboundJob, job: Job<OutboundJob>, token?: string) =>
+    handBackIfElsewhere(job, token, () => sender.send(data, (sentParts) => job.updateData({ ...data, sentParts })));
   const workers: Worker[] = [
     createWorker(
       QUEUE_NAMES.alerts,

@@ -73,6 +73,36 @@ export const configSchema = z.object({
     .string()
     .regex(/^rediss?:\/\//, { message: 'must start with redis:// or rediss://' })
     .default('redis://127.0.0.1:6379'),
+  /**
+   * A Redis Cluster's seed nodes, `host:port,host:port,...`: Haven then opens every connection with
+   * ioredis's `Cluster` and keeps all its keys under the hash tag `{REDIS_PREFIX}` (one slot).
+   * REDIS_URL then gives only the username, password and TLS (`rediss://`) for every node.
+   */
+  REDIS_CLUSTER_NODES: z
+    .string()
+    .transform((s) =>
+      s
+        .split(',')
+        .map((x) => x.trim())
+        .filter(Boolean),
+    )
+    .pipe(
+      z
+        .array(
+          z
+            .string()
+            .regex(/^(\[[0-9a-fA-F:]+\]|[a-zA-Z0-9_.-]+):\d{1,5}$/, {
+              message: 'each entry must look like host:port, e.g. redis-1:6379',
+            })
+            .transform((entry) => {
+              const at = entry.lastIndexOf(':');
+              return { host: entry.slice(0, at).replace(/^\[|\]$/g, ''), port: Number(entry.slice(at + 1)) };
+            })
+            .refine((n) => n.port >= 1 && n.port <= 65535, { message: 'each port must be 1-65535' }),
+        )
+        .min(1, { message: 'must list at least one host:port' }),
+    )
+    .optional(),
   /** Every Redis key and BullMQ queue Haven creates starts with this. */
   REDIS_PREFIX: z
     .string()
@@ -279,6 +309,11 @@ export function loadConfig(env: NodeJS.ProcessEnv = readEnvironment()): Config {
   );
   if (emailTargets.length && !c.SMTP_URL)
     problems.push(`SMTP_URL: needed because ${emailTargets.join(', ')} name an email: target`);
+  if (c.REDIS_CLUSTER_NODES && c.REDIS_URL && !/^rediss?:\/\/[^/]*(\/0?)?$/.test(c.REDIS_URL)) {
+    problems.push(
+      'REDIS_URL: a Redis Cluster has only database 0, so REDIS_URL must not name another database when REDIS_CLUSTER_NODES is set',
+    );
+  }
   if (c.NODE_ENV === 'production') {
     for (const n of ['ID_HASH_SECRET', 'DATA_ENCRYPTION_KEY', 'SESSION_SECRET'] as const) {
       if (!c[n])

@@ -117,7 +117,7 @@ export function createWorker<T, R = unknown>(
  * gives a handler per name that receives that job's data already typed (no `job.name === ... ? ... as`).
  */
 export type JobRoutes<M extends object> = {
-  [N in keyof M & string]: (data: M[N], job: Job<M[N]>) => Promise<unknown>;
+  [N in keyof M & string]: (data: M[N], job: Job<M[N]>, token?: string) => Promise<unknown>;
 };
 
 /**
@@ -125,10 +125,10 @@ export type JobRoutes<M extends object> = {
  * never succeed, so it fails at once without retries (BullMQ `UnrecoverableError`).
  */
 export function routeJobs<M extends object>(queue: QueueName, routes: JobRoutes<M>): Processor<M[keyof M]> {
-  const table = routes as Record<string, (data: unknown, job: Job) => Promise<unknown>>;
-  return async (job) => {
+  const table = routes as Record<string, (data: unknown, job: Job, token?: string) => Promise<unknown>>;
+  return async (job, token) => {
     const handler = Object.hasOwn(table, job.name) ? table[job.name] : undefined;
     if (!handler) throw new UnrecoverableError(`no handler for job "${job.name}" on the ${queue} queue`);
-    return handler(job.data, job as Job);
+    return handler(job.data, job as Job, token);
   };
 }

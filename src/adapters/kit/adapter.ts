@@ -1,5 +1,5 @@
 import type { FastifyInstance } from 'fastify';
-import type { AdapterContext, ChannelSender } from '../../engine/adapter';
+import type { AdapterContext, ChannelSender, ChannelStatus } from '../../engine/adapter';
 
 export type { AcceptResult, AdapterContext, ChannelStatus, SendContext } from '../../engine/adapter';
 
@@ -14,4 +14,9 @@ export interface Adapter extends ChannelSender {
   /** Connects (long-lived clients such as WhatsApp Web); must not throw for a platform failure. */
   start?(ctx: AdapterContext): Promise<void>;
   stop?(): Promise<void>;
+  /**
+   * The status as the process that drives the channel sees it, read from Redis, for a channel
+   * whose client runs on one process only (WhatsApp Web); `status()` is this process's own view.
+   */
+  sharedStatus?(): Promise<ChannelStatus>;
 }

@@ -2,7 +2,7 @@ import { existsSync } from 'node:fs';
 import type { Redis } from 'ioredis';
 import { z } from 'zod';
 import type { Adapter, AdapterContext, ChannelStatus, SendContext } from '../kit/adapter';
-import { PlatformRefusedError, PlatformUnavailableError } from '../../common/errors';
+import { DrivenElsewhereError, PlatformRefusedError, PlatformUnavailableError } from '../../common/errors';
 import type { Keys } from '../../engine/keys';
 import type { Logger } from '../../common/logger';
 import type { ChannelAddress, OutboundMessage } from '../../engine/message';
@@ -68,6 +68,14 @@ export interface WhatsAppWebDeps {
 
 const address = z.object({ chatId: z.string().min(3).max(200) });
 
+/** The driving process's status as it shares it in Redis (for the dashboard on every other process). */
+const sharedStatus = z.object({
+  owner: z.string(),
+  state: z.enum(['starting', 'ready', 'standby', 'needs_pairing', 'down', 'stopped']),
+  detail: z.string().optional(),
+  pairing: z.object({ qr: z.string().optional(), code: z.string().optional() }).optional(),
+});
+
 /**
  * WhatsApp through whatsapp-web.js: the charity's own number linked like WhatsApp Web, driven by
  * a headless Chromium. One process drives the session (a lock in Redis); others stand by.
@@ -82,6 +90,8 @@ export class WhatsAppWebAdapter implements Adapter {
   readonly name = 'whatsapp' as const;
   private readonly timing: WhatsAppTiming;
   private readonly lock: SessionLock;
+  /** Where the process holding the session shares its status (and pairing QR/code), for a lease's time. */
+  private readonly statusKey: string;
   private readonly print: Print;
   private readonly createClient: ClientFactory;
   private readonly progress: PartProgress;
@@ -106,6 +116,7 @@ export class WhatsAppWebAdapter implements Adapter {
   ) {
     this.timing = { ...DEFAULT_TIMING, ...deps.timing };
     this.lock = new SessionLock(deps.redis, deps.keys.custom('whatsapp', 'lock'), this.timing.lockTtlMs);
+    this.statusKey = deps.keys.custom('whatsapp', 'status');
     this.print = deps.print ?? printToTerminal;
     this.createClient = deps.createClient ?? realClientFactory;
     this.progress = new PartProgress(deps.redis, deps.keys, 'whatsapp');
@@ -116,6 +127,57 @@ export class WhatsAppWebAdapter implements Adapter {
     if (this.detail) s.detail = this.detail;
     if (this.pairing) Object.defineProperty(s, 'pairing', { value: { ...this.pairing }, enumerable: false });
     return s;
+  }
+
+  /**
+   * The channel's status as the process driving WhatsApp Web sees it, from any process: a web
+   * process (HAVEN_ROLE=web) or a standing-by worker reads what the driving one shares in Redis.
+   * A shared status counts only while its writer still holds the session lock.
+   */
+  async sharedStatus(): Promise<ChannelStatus> {
+    if (this.holding) return this.status();
+    const local = this.status();
+    let owner: string | null | undefined;
+    let raw: string | null | undefined;
+    try {
+      [owner, raw] = await this.deps.redis.mget(this.lock.key, this.statusKey);
+    } catch (err) {
+      return { ...local, detail: `cannot read WhatsApp's state from Redis: ${describe(err)}` };
+    }
+    let parsed: z.infer<typeof sharedStatus> | undefined;
+    try {
+      parsed = raw ? sharedStatus.parse(JSON.parse(raw)) : undefined;
+    } catch {
+      parsed = undefined;
+    }
+    if (owner && parsed && parsed.owner === owner) {
+      const s: ChannelStatus = { channel: 'whatsapp', state: parsed.state };
+      if (parsed.detail) s.detail = parsed.detail;
+      if (parsed.pairing) Object.defineProperty(s, 'pairing', { value: parsed.pairing, enumerable: false });
+      return s;
+    }
+    if (owner)
+      return { channel: 'whatsapp', state: 'starting', detail: 'another Haven process is starting WhatsApp Web' };
+    if (local.state !== 'stopped') return local;
+    return {
+      channel: 'whatsapp',
+      state: 'down',
+      detail:
+        'no Haven worker process is running WhatsApp Web (it runs on one worker process with WHATSAPP_ENABLED=true)',
+    };
+  }
+
+  /** Shares this process's status while it holds the session (expires with the lease if it dies). */
+  private async share(): Promise<void> {
+    if (!this.holding) return;
+    const body: z.infer<typeof sharedStatus> = { owner: this.lock.owner, state: this.state };
+    if (this.detail) body.detail = this.detail;
+    if (this.pairing) body.pairing = { ...this.pairing };
+    try {
+      await this.deps.redis.set(this.statusKey, JSON.stringify(body), 'PX', this.timing.lockTtlMs);
+    } catch (err) {
+      this.deps.log.warn({ err: { message: describe(err) } }, 'could not share the WhatsApp status in Redis');
+    }
   }
 
   async start(ctx: AdapterContext): Promise<void> {
@@ -165,6 +227,7 @@ export class WhatsAppWebAdapter implements Adapter {
     }
     this.holding = true;
     this.lastRenewedAt = Date.now();
+    void this.share();
     this.deps.log.info('took the WhatsApp session lock; starting WhatsApp Web');
     this.renewTimer = setInterval(() => void this.renew(), this.timing.lockRenewMs);
     this.renewTimer.unref?.();
@@ -192,6 +255,7 @@ export class WhatsAppWebAdapter implements Adapter {
     }
     if (ours) {
       this.lastRenewedAt = Date.now();
+      await this.share();
       return;
     }
     if (!this.holding || this.stopped) return;
@@ -362,10 +426,10 @@ export class WhatsAppWebAdapter implements Adapter {
     const parsed = address.safeParse(to);
     if (!parsed.success) throw new PlatformRefusedError('not a WhatsApp chat address', 400, { permanent: true });
     const client = this.client;
+    // Another worker process holds the session: the job goes back for it (not an attempt spent).
+    if (this.state === 'standby') throw new DrivenElsewhereError('WhatsApp Web is driven by another Haven process');
     if (this.state !== 'ready' || !client) {
-      throw new PlatformUnavailableError(`WhatsApp is not ready (${this.state})`, {
-        retryAfterMs: this.state === 'standby' ? 1000 : undefined,
-      });
+      throw new PlatformUnavailableError(`WhatsApp is not ready (${this.state})`);
     }
     // WhatsApp takes ~65k characters, but parts of at most 4,096 read better on a phone. A retry
     // after a failure on part 3 sends parts 3 onwards (shared with the Meta adapters).
@@ -400,6 +464,7 @@ export class WhatsAppWebAdapter implements Adapter {
   private setState(state: ChannelStatus['state'], detail?: string): void {
     this.state = state;
     this.detail = detail;
+    void this.share();
   }
 }
 

@@ -39,11 +39,13 @@ export function registerChannelRoutes(
         channels.push({ channel: name, state: 'off', detail: HOW_TO_TURN_ON[name] });
         continue;
       }
-      const s = a.status();
+      // A channel driven by one process (WhatsApp Web) is shown as that process sees it.
+      const s = a.sharedStatus ? await a.sharedStatus() : a.status();
       const qrDataUrl = s.pairing?.qr
         ? await QRCode.toDataURL(s.pairing.qr, { errorCorrectionLevel: 'L', margin: 2, width: 280 })
         : undefined;
-      channels.push({ ...s, qrDataUrl, warning: channelWarning(name, d.config) });
+      // `pairing` is not enumerable (so /readyz never shows it): a spread alone would drop the code.
+      channels.push({ ...s, pairing: s.pairing, qrDataUrl, warning: channelWarning(name, d.config) });
     }
     const s = req.staff!;
     return sendHtml(
