@@ -5,8 +5,8 @@
  * 2^18 buckets; only non-zero weights are stored. The screen consults it only when the hand-written rules do not
  * alert (see `createScreen`): it alerts when P(not none) ≥ the stored threshold, with the model's top category.
  *
- * Retrain with `npm run train:screen` (scripts/train-screen.ts, code in train.ts): it reads every labelled file in
- * tests/fixtures/safeguarding/*.jsonl, is deterministic (fixed seed, full-batch training), runs a 5-fold
+ * Retrain with `npm run train:screen` (scripts/train-screen.ts, code in scripts/screen/train.ts): it reads only
+ * data/safeguarding/train/*.jsonl, is deterministic (fixed seed, full-batch training), runs a 5-fold
  * cross-validation to choose the threshold (held-out false alarms ≤ 0.06 of negatives), then trains on everything
  * and writes model.json. Never train or tune on the blind or shared dev sets: they are the honest test.
  *

@@ -10,8 +10,8 @@ import {
   parseModel,
 } from '../../src/safeguarding/model';
 import { createAnalyser, createScreen, defaultScreen } from '../../src/safeguarding/screen';
-import { DEFAULT_TRAIN_OPTIONS, prepareExamples, trainModel } from '../../src/safeguarding/train';
-import { readTrainingLines } from '../../scripts/train-screen';
+import { DEFAULT_TRAIN_OPTIONS, prepareExamples, trainModel } from '../../scripts/screen/train';
+import { readTrainingLines } from '../../scripts/screen/data';
 
 const analyse = createAnalyser(loadLexicon());
 

@@ -2,13 +2,14 @@
  * The offline trainer of the screen's learned layer (model.ts): deterministic multinomial logistic regression with
  * L2 regularisation over hashed token features, class weights balancing `none` against all alerts, full-batch Adam
  * (no randomness but the seeded fold split), and a k-fold cross-validation that chooses the alert threshold.
- * Pure functions over labelled lines; scripts/train-screen.ts reads the files and writes model.json.
+ * Pure functions over labelled lines; scripts/train-screen.ts reads the files and writes model.json. Offline only:
+ * nothing under src/ imports it.
  */
-import { compileModel, FEATURE_SET, featureBuckets, MODEL_CLASSES, type ModelFile } from './model';
-import { tooShortForModel, type Analysis } from './screen';
-import { CATEGORIES, type Category } from './types';
+import { compileModel, FEATURE_SET, featureBuckets, MODEL_CLASSES, type ModelFile } from '../../src/safeguarding/model';
+import { tooShortForModel, type Analysis } from '../../src/safeguarding/screen';
+import { CATEGORIES, type Category } from '../../src/safeguarding/types';
 
-/** One labelled line, as in tests/fixtures/safeguarding/*.jsonl. */
+/** One labelled line, as in data/safeguarding/train/*.jsonl. */
 export interface LabelledLine {
   id: string;
   text: string;
