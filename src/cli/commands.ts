@@ -6,6 +6,7 @@ import { membersCommand } from './members';
 import { requestsCommand } from './requests';
 import { openStore, printJson, type Command } from './support';
 import { messengerCommand } from './messenger';
+import { exportScreenFeedback } from './screen-feedback';
 import { staffCommand } from './staff';
 import { groupsCommand } from './groups';
 
@@ -24,8 +25,24 @@ export const commands: Record<string, Command> = {
   },
 
   screen: {
-    summary: 'safeguarding screen as a filter: JSON lines {"text": ...} in, one verdict per line out',
-    run: async () => {
+    summary:
+      'safeguarding screen as a filter: JSON lines {"text": ...} in, one verdict per line out; ' +
+      '`screen feedback export`: staff verdicts as labelled lines for the next training run',
+    run: async (args) => {
+      if (args[0] === 'feedback') {
+        if (args[1] !== 'export') {
+          process.stderr.write('Usage: haven screen feedback export > feedback.jsonl\n');
+          return 2;
+        }
+        const store = await openStore();
+        try {
+          const n = await exportScreenFeedback(new AlertStore(store.redis, store.keys), process.stdout);
+          process.stderr.write(`${n} labelled line${n === 1 ? '' : 's'} from staff feedback\n`);
+        } finally {
+          await store.close();
+        }
+        return 0;
+      }
       const path = process.env.SAFEGUARDING_LEXICON_PATH;
       const screen = path ? createScreen(loadLexicon(path)) : defaultScreen();
       return runScreenFilter(process.stdin, process.stdout, screen);

@@ -69,7 +69,8 @@ export class Ingest {
     // Everything anyone wrote is screened: typed text, a tapped choice's title, a photo's caption.
     // Screening is synchronous and touches no store, so it comes first: a concern's alert is then
     // raised in the claim's round trip.
-    const screen = text.trim() !== '' ? this.d.screen.screen(text) : NO_CONCERN;
+    // The screen reads the whole text (in pieces when long), not only the part that is stored.
+    const screen = msg.text.trim() !== '' ? this.d.screen.screen(msg.text) : NO_CONCERN;
     // One round trip: claim the message id and count the sender's messages this minute. The id is
     // held briefly first: if this process dies before the message is queued, the platform's retry
     // after PENDING_SECONDS gets through instead of being folded into a lost message.

@@ -9,6 +9,7 @@ import type { SafetyContent } from './online-safety/content';
 import { firstContactSafetyFlow, onlineSafetyFlow, safetyRefresherFlow, welcomeSafetyNote } from './online-safety/flow';
 import { privacyFlow } from './privacy/flow';
 import { safeguardingReplyFlow } from './safeguarding/reply';
+import { tellingQuestionFlow } from './safeguarding/privacy';
 import { staffAckFlow } from './staff/ack';
 
 /** What the flows are built from (read from settings by the composition root). */
@@ -36,6 +37,8 @@ export function buildFlows(options: FlowOptions): NamedFlow[] {
     // records each turn of a conversation open in the staff inbox (outermost, so it sees every reply)
     inboxRecordFlow(),
     safeguardingReplyFlow(),
+    // "please don't tell my mum": an honest answer about what stays private (the screen raises no alert for it)
+    tellingQuestionFlow(),
     // the short safety reminder under any first answer that is not the welcome (which carries it)
     firstContactSafetyFlow(safety),
     // join and my-data before privacy: "what do you know about me" gets their own data, not the general notice

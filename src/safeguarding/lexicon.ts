@@ -9,8 +9,13 @@ const entrySchema = z
   .object({
     /** Stable name reported in `matched`, e.g. `suicide.kill_myself`. */
     id: z.string().regex(/^[a-z0-9_.:-]+$/, 'id must be lower-case letters, digits, _ . : -'),
-    /** `alert` raises an alert; `mask` hides `weak` alerts in the same sentence (topic talk); `escalate` makes alerts urgent. */
-    kind: z.enum(['alert', 'mask', 'escalate']).default('alert'),
+    /**
+     * `alert` raises an alert; `mask` hides `weak` alerts in the same sentence (topic talk); `escalate` makes alerts
+     * in the same or a neighbouring sentence urgent; `context` says a sentence tells of the past, something resolved,
+     * someone else's story or a negation, and clears every alert in it (rules and learned layer) unless a `present`
+     * entry matches in the same sentence (a present-tense disclosure is never silenced).
+     */
+    kind: z.enum(['alert', 'mask', 'escalate', 'context', 'present']).default('alert'),
     category: z.enum(CATEGORIES).optional(),
     severity: z.enum(SEVERITIES).optional(),
     /** For `mask`/`escalate`: which categories it acts on (default all). */

@@ -253,6 +253,9 @@ function pushBoundary(out: string[]): void {
   if (out.length > 0 && out[out.length - 1] !== BOUNDARY) out.push(BOUNDARY);
 }
 
+/** A single letter, a slash and a single letter, standing alone ("s/h"). Linear: no nested quantifiers. */
+const SLASHED = /(^|[^a-z0-9])([a-z])\/([a-z])(?![a-z0-9])/g;
+
 const wordCache = new Map<string, { tokens: string[]; bang: boolean }>();
 const MAX_WORD_CACHE = 10_000;
 
@@ -330,7 +333,9 @@ function classifyUncached(cp: number): number {
  * One pass; a word made only of a–z is sliced straight from the text.
  */
 export function tokenise(text: string): string[] {
-  const s = foldText(text);
+  const folded = foldText(text);
+  // Slashed shorthand ("s/h", "k/s") is one word: "s/h" → "sh". Only single letters either side of the slash.
+  const s = folded.includes('/') ? folded.replace(SLASHED, '$1$2$3') : folded;
   const out: string[] = [];
   let start = -1;
   let plain = true;

@@ -1,11 +1,20 @@
 import { CooccurMatcher } from './cooccur';
 import { loadLexicon, type Lexicon } from './lexicon';
 import { Matcher, type Hit } from './matcher';
-import { defaultModel, type ScreenModel } from './model';
-import { tokenise } from './normalise';
+import { defaultModel, type ModelVerdict, type ScreenModel } from './model';
+import { BOUNDARY, tokenise } from './normalise';
+import { modelPieces } from './pieces';
 import { hasLetter, type Token } from './token';
 import { TokenTable } from './token-table';
-import { CATEGORIES, SEVERITIES, type Category, type Screen, type ScreenResult, type Severity } from './types';
+import {
+  CATEGORIES,
+  MAX_SCREEN_CHARS,
+  SEVERITIES,
+  type Category,
+  type Screen,
+  type ScreenResult,
+  type Severity,
+} from './types';
 import { Vocabulary } from './vocabulary';
 
 /** A fresh "no alert" result (callers may keep or change it). */
@@ -52,7 +61,7 @@ export function compileLexicon(lexicon: Lexicon): CompiledLexicon {
  * are consulted: they never mask a phrase match, skip sentences a global mask marks as topic talk, and do not
  * re-raise a category whose phrase alert a mask hid in that sentence; the most severe wins, ties by rule order.
  * When the rules raise nothing, the learned layer (model.ts, `options.model`, default the bundled model.json) may
- * alert: P(not none) ≥ its threshold, the model's top category, `matched: ["model.<category>"]`; a category whose
+ * alert: P(not none) ≥ its threshold, the model's top category, `matched: ["model.<category>", "model.score:0.87"]`; a category whose
  * phrase alert a mask hid as figurative, or a message that is all topic talk, is vetoed (see {@link modelResult}).
  * `matched` lists entry or rule ids (most severe first), never the young person's words.
  */
@@ -60,13 +69,58 @@ export function createScreen(lexicon: Lexicon, options: ScreenOptions = {}): Scr
   const analyse = createTokenAnalyser(lexicon);
   const model = options.model === undefined ? defaultModel() : options.model;
   const threshold = options.threshold ?? model?.threshold ?? 1;
+  const screenPiece = (text: string): ScreenResult => {
+    const analysis = analyse(text);
+    if (analysis.result || !model) return analysis.result ?? noAlert();
+    return modelResult(model, threshold, analysis) ?? noAlert();
+  };
   return {
     screen(text: string): ScreenResult {
-      const analysis = analyse(text);
-      if (analysis.result || !model) return analysis.result ?? noAlert();
-      return modelResult(model, threshold, analysis) ?? noAlert();
+      if (typeof text !== 'string' || text.length <= MAX_SCREEN_CHARS) return screenPiece(text);
+      // The whole text, in pieces the size the screen reads at once (see textPieces): the worst piece wins.
+      let worst: ScreenResult | null = null;
+      for (const piece of textPieces(text)) {
+        const r = screenPiece(piece);
+        if (r.alert && (worst === null || moreSevere(r, worst))) worst = r;
+      }
+      return worst ?? noAlert();
     },
   };
+}
+
+/** Characters each piece of a long text repeats from the one before, so a phrase across a cut is read whole. */
+export const PIECE_OVERLAP = 512;
+
+/**
+ * A text longer than {@link MAX_SCREEN_CHARS} as pieces of at most that length, each starting
+ * {@link PIECE_OVERLAP} characters before the previous one ended (at a space when there is one near), so every
+ * part of the text is read and every phrase shorter than the overlap is read whole in some piece.
+ */
+export function textPieces(text: string): string[] {
+  const out: string[] = [];
+  let start = 0;
+  for (;;) {
+    let end = Math.min(start + MAX_SCREEN_CHARS, text.length);
+    if (end < text.length) {
+      // Cut at the last space in the final 256 characters, if any (a word is not split).
+      const space = text.lastIndexOf(' ', end);
+      if (space > end - 256 && space > start) end = space;
+    }
+    out.push(text.slice(start, end));
+    if (end >= text.length) return out;
+    let next = end - PIECE_OVERLAP;
+    const space = text.indexOf(' ', next);
+    if (space >= 0 && space < end) next = space + 1;
+    start = Math.max(next, start + 1);
+  }
+}
+
+/** True when alert `a` outranks `b`: more severe, or as severe and earlier in the category order. */
+function moreSevere(a: ScreenResult, b: ScreenResult): boolean {
+  const sa = SEVERITY_RANK.get(a.severity as Severity) ?? 9;
+  const sb = SEVERITY_RANK.get(b.severity as Severity) ?? 9;
+  if (sa !== sb) return sa < sb;
+  return (CATEGORY_RANK.get(a.category as Category) ?? 99) < (CATEGORY_RANK.get(b.category as Category) ?? 99);
 }
 
 /** Options for {@link createScreen}. */
@@ -85,11 +139,14 @@ export interface Analysis {
   tokens: readonly string[];
   /** Categories the rules judged figurative or topic talk here: a phrase alert of theirs was hidden by a mask. */
   vetoed: ReadonlySet<Category>;
-  /** True when every sentence is topic talk or a definition (a mask for all categories). */
+  /** True when every sentence is topic talk, a definition, or cleared by a context cue. */
   vetoAll: boolean;
+  /** Sentences a context cue cleared (past, resolved, someone else's story, negation): the model skips them. */
+  cleared?: ReadonlySet<number>;
 }
 
 const NO_VETO: ReadonlySet<Category> = new Set();
+const NO_SENTENCES: ReadonlySet<number> = new Set();
 /** Fewest words a message needs before the learned layer may alert on it. */
 export const MIN_MODEL_WORDS = 4;
 
@@ -117,18 +174,58 @@ const HIGH_CATEGORIES: ReadonlySet<Category> = new Set(['suicide', 'self_harm', 
 /**
  * The learned layer's alert for a message the rules let through, or null: alert when P(not none) ≥ threshold and
  * the rules' masks do not veto the model's category. Severity `medium`, or `high` for suicide, self_harm,
- * abuse_sexual and neglect_danger at P ≥ the model's `highThreshold`; `matched` is `["model.<category>"]`.
+ * abuse_sexual and neglect_danger at P ≥ the model's `highThreshold`; `matched` is `["model.<category>",
+ * "model.score:<P(not none), two decimals>"]` (the score is shown to staff as the reason).
  */
 function modelResult(model: ScreenModel, threshold: number, analysis: TokenAnalysis): ScreenResult | null {
   // Short messages ("stop", "2", "join K7PQ-M3XR") are the rules' alone: too little evidence for a
   // learned guess, and most of what young people send a chatbot is short.
   if (analysis.vetoAll || tooFewWords(analysis.tokens)) return null;
-  const { pAlert, category } = model.classifyTokens
-    ? model.classifyTokens(analysis.tokens)
-    : model.classify(analysis.tokens.map((t) => t.text));
+  const { pAlert, category } = classifyPieces(model, analysis.tokens, analysis.vetoed, analysis.cleared ?? null);
   if (pAlert < threshold || analysis.vetoed.has(category)) return null;
   const severity: Severity = HIGH_CATEGORIES.has(category) && pAlert >= model.highThreshold ? 'high' : 'medium';
-  return { alert: true, category, severity, matched: [`model.${category}`] };
+  return { alert: true, category, severity, matched: [`model.${category}`, `model.score:${pAlert.toFixed(2)}`] };
+}
+
+/**
+ * The model's verdict on a message read in pieces (see pieces.ts): the piece with the highest P(not none) whose
+ * category the rules did not veto; the whole message when it is one piece.
+ */
+export function classifyPieces(
+  model: ScreenModel,
+  tokens: readonly Token[],
+  vetoed: ReadonlySet<Category> = NO_VETO,
+  cleared: ReadonlySet<number> | null = null,
+): ModelVerdict {
+  const one = (part: readonly Token[]): ModelVerdict =>
+    model.classifyTokens ? model.classifyTokens(part) : model.classify(part.map((t) => t.text));
+  const pieces = modelPieces(tokens, cleared);
+  if (pieces.length === 2 && pieces[0] === 0 && pieces[1] === tokens.length) return one(tokens);
+  let best: ModelVerdict = { pAlert: 0, category: CATEGORIES[0] };
+  for (let p = 0; p < pieces.length; p += 2) {
+    const v = one(tokens.slice(pieces[p] as number, pieces[p + 1] as number));
+    if (vetoed.has(v.category)) continue;
+    if (v.pAlert > best.pAlert) best = v;
+  }
+  return best;
+}
+
+/** {@link classifyPieces} over token texts (the trainer's cross-validation). */
+export function classifyTextPieces(
+  model: ScreenModel,
+  tokens: readonly string[],
+  vetoed: ReadonlySet<Category> = NO_VETO,
+  cleared: ReadonlySet<number> | null = null,
+): ModelVerdict {
+  const records = tokens.map((text) => ({ text, boundary: text === BOUNDARY, word: hasLetter(text) }));
+  const pieces = modelPieces(records, cleared);
+  let best: ModelVerdict = { pAlert: 0, category: CATEGORIES[0] };
+  for (let p = 0; p < pieces.length; p += 2) {
+    const v = model.classify(tokens.slice(pieces[p] as number, pieces[p + 1] as number));
+    if (vetoed.has(v.category)) continue;
+    if (v.pAlert > best.pAlert) best = v;
+  }
+  return best;
 }
 
 /**
@@ -140,7 +237,13 @@ export function createAnalyser(lexicon: Lexicon): (text: string) => Analysis {
   const analyse = createTokenAnalyser(lexicon);
   return (text: string): Analysis => {
     const a = analyse(text);
-    return { result: a.result, tokens: a.tokens.map((t) => t.text), vetoed: a.vetoed, vetoAll: a.vetoAll };
+    return {
+      result: a.result,
+      tokens: a.tokens.map((t) => t.text),
+      vetoed: a.vetoed,
+      vetoAll: a.vetoAll,
+      ...(a.cleared ? { cleared: a.cleared } : {}),
+    };
   };
 }
 
@@ -168,7 +271,14 @@ function createTokenAnalyser(lexicon: Lexicon): (text: string) => TokenAnalysis 
     for (const hit of found) {
       const rule = rules[hit.rule];
       if (rule)
-        alerts.push({ id: rule.id, category: rule.category, severity: rule.severity, order: hit.rule, entry: -1 });
+        alerts.push({
+          id: rule.id,
+          category: rule.category,
+          severity: rule.severity,
+          order: hit.rule,
+          entry: -1,
+          sentence: hit.sentence,
+        });
     }
     if (alerts.length === 0) return { result: null, tokens, vetoed: NO_VETO, vetoAll: false };
     alerts.sort(byRuleOrder);
@@ -186,7 +296,19 @@ function createTokenAnalyser(lexicon: Lexicon): (text: string) => TokenAnalysis 
     // made only when a hit needs it (most messages have none of them).
     let masked: Map<number, Set<Category> | null> | null = null;
     let hidden: Map<number, (readonly string[])[]> | null = null;
-    let escalate: Set<Category> | null = null;
+    // Per category, the sentences holding an escalation cue.
+    let escalate: Map<Category, Set<number>> | null = null;
+    // Sentences told as past, resolved, someone else's or negated; and sentences with a present-tense cue.
+    let context: Set<number> | null = null;
+    let present: Set<number> | null = null;
+    for (const hit of hits) {
+      const entry = entries[hit.entry];
+      if (!entry) continue;
+      if (entry.kind === 'context') (context ??= new Set()).add(hit.sentence);
+      else if (entry.kind === 'present') (present ??= new Set()).add(hit.sentence);
+    }
+    let cleared: Set<number> | null = null;
+    if (context !== null) for (const s of context) if (!present?.has(s)) (cleared ??= new Set()).add(s);
     for (const hit of hits) {
       const entry = entries[hit.entry];
       if (!entry) continue;
@@ -200,8 +322,15 @@ function createTokenAnalyser(lexicon: Lexicon): (text: string) => TokenAnalysis 
         if (!entry.categories || prior === null) masked.set(hit.sentence, null);
         else masked.set(hit.sentence, new Set([...(prior ?? []), ...entry.categories]));
       } else if (entry.kind === 'escalate') {
-        escalate ??= new Set();
-        for (const c of entry.categories ?? CATEGORIES) escalate.add(c);
+        if (cleared?.has(hit.sentence)) continue;
+        escalate ??= new Map();
+        for (const c of entry.categories ?? CATEGORIES) {
+          const at = escalate.get(c) ?? new Set<number>();
+          at.add(hit.sentence);
+          escalate.set(c, at);
+        }
+      } else if (entry.kind === 'context' || entry.kind === 'present') {
+        continue;
       } else if (entry.supersedes) {
         hidden = hide(hidden, hit.sentence, entry.supersedes);
       }
@@ -214,7 +343,10 @@ function createTokenAnalyser(lexicon: Lexicon): (text: string) => TokenAnalysis 
       const hit = hits[order] as Hit;
       const entry = entries[hit.entry];
       if (!entry || entry.kind !== 'alert' || !entry.category || !entry.severity) continue;
-      if (hidden !== null && isHidden(hidden, hit.sentence, entry.id)) {
+      if (
+        (cleared !== null && cleared.has(hit.sentence)) ||
+        (hidden !== null && isHidden(hidden, hit.sentence, entry.id))
+      ) {
         (suppressed ??= new Set()).add(`${hit.sentence}:${entry.category}`);
         continue;
       }
@@ -227,8 +359,15 @@ function createTokenAnalyser(lexicon: Lexicon): (text: string) => TokenAnalysis 
       }
       // One alert per entry (hits are per entry and sentence): a repeat is a later sentence's.
       if (alerts.some((a) => a.entry === hit.entry)) continue;
-      const severity: Severity = escalate?.has(entry.category) ? 'urgent' : entry.severity;
-      alerts.push({ id: entry.id, category: entry.category, severity, order, entry: hit.entry });
+      const severity: Severity = escalates(escalate, entry.category, hit.sentence) ? 'urgent' : entry.severity;
+      alerts.push({
+        id: entry.id,
+        category: entry.category,
+        severity,
+        order,
+        entry: hit.entry,
+        sentence: hit.sentence,
+      });
     }
     if (alerts.length === 0) {
       // Second layer: concept co-occurrence, only when no phrase entry raised an alert.
@@ -238,9 +377,17 @@ function createTokenAnalyser(lexicon: Lexicon): (text: string) => TokenAnalysis 
         // Only masks for every category (topic talk, definitions) apply: the narrower phrase masks were written
         // for particular phrase entries, and the rules carry their own `unless` concepts.
         if (masked?.get(hit.sentence) === null) continue;
+        if (cleared !== null && cleared.has(hit.sentence)) continue;
         if (suppressed !== null && suppressed.has(`${hit.sentence}:${rule.category}`)) continue;
-        const severity: Severity = escalate?.has(rule.category) ? 'urgent' : rule.severity;
-        alerts.push({ id: rule.id, category: rule.category, severity, order: hit.rule, entry: -1 });
+        const severity: Severity = escalates(escalate, rule.category, hit.sentence) ? 'urgent' : rule.severity;
+        alerts.push({
+          id: rule.id,
+          category: rule.category,
+          severity,
+          order: hit.rule,
+          entry: -1,
+          sentence: hit.sentence,
+        });
       }
       if (alerts.length === 0) {
         let vetoed = NO_VETO;
@@ -251,9 +398,10 @@ function createTokenAnalyser(lexicon: Lexicon): (text: string) => TokenAnalysis 
         }
         let sentences = 1;
         for (const t of tokens) if (t.boundary) sentences++;
-        let topicTalk = 0;
-        if (masked !== null) for (const cats of masked.values()) if (cats === null) topicTalk++;
-        return { result: null, tokens, vetoed, vetoAll: topicTalk >= sentences };
+        let quiet = 0;
+        if (masked !== null) for (const [s, cats] of masked) if (cats === null && !cleared?.has(s)) quiet++;
+        if (cleared !== null) quiet += cleared.size;
+        return { result: null, tokens, vetoed, vetoAll: quiet >= sentences, cleared: cleared ?? NO_SENTENCES };
       }
       // Among co-occurrence rules, the lexicon's order breaks ties (not the category order).
       alerts.sort(byRuleOrder);
@@ -270,13 +418,30 @@ function createTokenAnalyser(lexicon: Lexicon): (text: string) => TokenAnalysis 
     if (top.severity === 'urgent') {
       for (const hit of hits) {
         const entry = entries[hit.entry];
-        if (entry?.kind === 'escalate' && (entry.categories ?? CATEGORIES).includes(top.category)) {
+        if (
+          entry?.kind === 'escalate' &&
+          (entry.categories ?? CATEGORIES).includes(top.category) &&
+          Math.abs(hit.sentence - top.sentence) <= 1
+        ) {
           if (!escalators.includes(entry.id)) escalators.push(entry.id);
         }
       }
     }
     return { alert: true, category: top.category, severity: top.severity, matched: [...matched, ...escalators] };
   }
+}
+
+/**
+ * True when an escalation cue for the category sits in the alert's sentence or a neighbouring one: urgency is
+ * about danger now, so a "tonight" three sentences away from the concern does not make it urgent.
+ */
+function escalates(
+  escalate: ReadonlyMap<Category, ReadonlySet<number>> | null,
+  category: Category,
+  sentence: number,
+): boolean {
+  const at = escalate?.get(category);
+  return at !== undefined && (at.has(sentence) || at.has(sentence - 1) || at.has(sentence + 1));
 }
 
 /** Records that the entry ids in `ids` are hidden in a sentence (the map is made on first use). */
@@ -317,6 +482,8 @@ interface Alert {
   category: Category;
   severity: Severity;
   order: number;
+  /** The sentence it was found in. */
+  sentence: number;
   /** The phrase entry's index, or −1 for a co-occurrence rule. */
   entry: number;
 }

@@ -84,7 +84,7 @@ describe('safeguarding alerts', () => {
     const reply = await young.expectReply(/0800 1111/);
     expect(reply.text).toContain('85258');
     expect(reply.text).toContain('999');
-    expect(reply.text).toMatch(/might need to tell someone/);
+    expect(reply.text).toMatch(/may have to tell people whose job is to keep children safe/);
 
     const posted = await waitFor(() => hook.requests.find((r) => r.url === '/alerts'), 30_000, 'the alert webhook');
     const body = posted.json as {

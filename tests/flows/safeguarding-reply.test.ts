@@ -1,25 +1,36 @@
-import { safeguardingReply } from '../../src/flows/safeguarding/reply';
+import { ADVICE, concernKind, HELPLINES, safeguardingReply } from '../../src/flows/safeguarding/reply';
+import { asksAboutTelling, privacyAnswer } from '../../src/flows/safeguarding/privacy';
+import { CATEGORIES, type Category } from '../../src/safeguarding';
+
+/** Asserts that `first` and `then` both occur in `t`, in that order. */
+function inOrder(t: string, first: string, then: string): void {
+  const a = t.indexOf(first);
+  const b = t.indexOf(then);
+  expect({ first: a >= 0, then: b >= 0, ordered: a < b }).toEqual({ first: true, then: true, ordered: true });
+}
+
+/** Words a 12-year-old should not have to decode. */
+const JARGON = /safeguarding|designated|\bDSL\b|confidential|disclos|statutory|referral|multi-agency|LADO/i;
 
 describe('the young person’s reply to a concern', () => {
   const all = (t: string) => {
-    expect(t).toContain('0800 1111');
-    expect(t).toContain('85258');
-    expect(t).toContain('116 123');
     expect(t).toContain('999');
-    expect(t).toMatch(/might need to tell someone else/);
+    expect(t).toMatch(/may have to tell people whose job is to keep children safe/);
+    expect(t).not.toMatch(JARGON);
   };
 
   it('in office hours: thanks them, says a youth worker will be in touch, gives the helplines', () => {
     const t = safeguardingReply({ urgent: false, open: true, nextOpening: 'tomorrow after 9am' });
     all(t);
-    expect(t.indexOf('Thank you')).toBeLessThan(t.indexOf('Childline'));
+    for (const h of HELPLINES) expect(t).toContain(h);
+    inOrder(t, 'Thank you', 'Childline');
     expect(t).toMatch(/get in touch as soon as they can/);
   });
 
   it('out of hours: helplines first and an honest time for when someone will read it', () => {
     const t = safeguardingReply({ urgent: false, open: false, nextOpening: 'on Monday after 9am' });
     all(t);
-    expect(t.indexOf('Childline')).toBeLessThan(t.indexOf('Thank you'));
+    inOrder(t, 'Childline', 'Thank you');
     expect(t).toMatch(/will read this on Monday after 9am/);
   });
 
@@ -28,5 +39,100 @@ describe('the young person’s reply to a concern', () => {
     all(t);
     expect(t.startsWith('If you or someone with you is in danger')).toBe(true);
     expect(t).toMatch(/can’t be woken up, call 999 now/);
+  });
+});
+
+describe('advice that fits the concern', () => {
+  const reply = (category: Category, text: string, open = true): string =>
+    safeguardingReply({ urgent: false, open, nextOpening: 'tomorrow after 9am', category, text });
+
+  it('sextortion: don’t send more, don’t pay, not in trouble, Report Remove, CEOP', () => {
+    const text = 'someone has my nudes and says he will post them unless i pay £100';
+    expect(concernKind('grooming_online', text)).toBe('sextortion');
+    const t = reply('grooming_online', text);
+    expect(t).toMatch(/Don’t send anything more, and don’t pay/);
+    expect(t).toMatch(/You are not in trouble/);
+    expect(t).toMatch(/Report Remove at childline\.org\.uk\/remove/);
+    expect(t).toMatch(/IWF/);
+    expect(t).toMatch(/CEOP/);
+    expect(t).toContain('0800 1111');
+    // Filed as bullying by the screen, the advice is still sextortion's.
+    expect(
+      concernKind('bullying_threat', 'they said theyll share my pics with the whole school if i dont send money'),
+    ).toBe('sextortion');
+  });
+
+  it('online grooming without a demand: don’t send pictures or meet, CEOP', () => {
+    const text = 'a man on roblox wants to meet me and says not to tell my mum';
+    expect(concernKind('grooming_online', text)).toBe('grooming_online');
+    const t = reply('grooming_online', text);
+    expect(t).toMatch(/Don’t send any pictures or meet them/);
+    expect(t).toMatch(/CEOP/);
+  });
+
+  it('not wanting to go home tonight: what to do tonight, Runaway Helpline, 999', () => {
+    const text = "i don't want to go home tonight";
+    expect(concernKind('running_away', text)).toBe('not_going_home');
+    const t = reply('running_away', text);
+    expect(t).toMatch(/If you can’t go home tonight, stay somewhere safe/);
+    expect(t).toMatch(/116 000/);
+    expect(t).toMatch(/Don’t go off with someone you don’t know well/);
+    inOrder(t, 'tonight', 'A youth worker will read this');
+  });
+
+  it('suicide: 999, Samaritans 116 123, Shout 85258, Papyrus HOPELINE247 0800 068 4141', () => {
+    const t = reply('suicide', 'i want to end it all');
+    expect(t).toMatch(/call 999 now or go to A&E/);
+    for (const n of ['116 123', '85258', 'HOPELINE247', '0800 068 4141']) expect(t).toContain(n);
+    inOrder(t, 'Samaritans', 'Papyrus');
+  });
+
+  it('domestic abuse: the National Domestic Abuse Helpline and 999 with 55 when you cannot talk', () => {
+    const t = reply('domestic_abuse', 'my stepdad hits my mum');
+    expect(t).toContain('National Domestic Abuse Helpline: call 0808 2000 247');
+    expect(t).toMatch(/If you can’t talk, call 999, listen, then press 55/);
+  });
+
+  it('forced marriage: the Forced Marriage Unit on 020 7008 0151', () => {
+    const t = reply('forced_marriage_fgm', 'they are taking me abroad to marry my cousin');
+    expect(t).toContain('Forced Marriage Unit: call 020 7008 0151');
+    expect(t).toMatch(/Nobody is allowed to make you marry/);
+  });
+
+  it.each(CATEGORIES.map((c) => [c]))('%s: its own steps and helplines, in plain words, in and out of hours', (c) => {
+    for (const open of [true, false]) {
+      const t = reply(c, 'x', open);
+      for (const step of ADVICE[c].now) expect(t).toContain(step);
+      for (const h of ADVICE[c].helplines) expect(t).toContain(h);
+      expect(t).toContain('999');
+      expect(t).not.toMatch(JARGON);
+      // Short sentences: a 12-year-old reads a phone screen.
+      for (const sentence of t.split(/(?<=[.!?])\s+|\n/)) expect(sentence.split(/\s+/).length).toBeLessThanOrEqual(32);
+    }
+  });
+});
+
+describe('"please don’t tell my mum"', () => {
+  it.each([
+    "please don't tell my mum",
+    'pls dont tell anyone',
+    'will you tell my dad?',
+    'r u gonna tell school',
+    'is this private',
+    'who else can read this',
+  ])('is a question about telling: %s', (text) => expect(asksAboutTelling(text)).toBe(true));
+
+  it.each(['tell me about the group', 'my mum said to tell you hi', 'can you help me with my homework'])(
+    'is not: %s',
+    (text) => expect(asksAboutTelling(text)).toBe(false),
+  );
+
+  it('gets an honest answer: what stays private, what may be shared and with whom, told first', () => {
+    const t = privacyAnswer();
+    expect(t).toMatch(/only our youth workers read it/);
+    expect(t).toMatch(/may have to share it with people whose job is to keep children safe/);
+    expect(t).toMatch(/talk to you about it first if they can/);
+    expect(t).toMatch(/0800 1111/);
+    expect(t).not.toMatch(JARGON);
   });
 });

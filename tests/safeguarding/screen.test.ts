@@ -1,4 +1,5 @@
 import { createScreen, defaultScreen, loadLexicon, MAX_SCREEN_CHARS, parseLexicon } from '../../src/safeguarding';
+import { textPieces } from '../../src/safeguarding/screen';
 
 const screen = defaultScreen();
 const alerts = (text: string): boolean => screen.screen(text).alert;
@@ -138,9 +139,36 @@ describe('hostile input', () => {
     expect(typeof r.alert).toBe('boolean');
   });
 
-  it('reads only the first 4096 characters', () => {
-    expect(alerts('x'.repeat(MAX_SCREEN_CHARS) + ' i want to kill myself')).toBe(false);
+  it('reads the whole text, however long, in pieces (a concern past character 4,096 is found)', () => {
+    expect(alerts('x'.repeat(MAX_SCREEN_CHARS) + ' i want to kill myself')).toBe(true);
     expect(alerts('i want to kill myself ' + 'x'.repeat(MAX_SCREEN_CHARS))).toBe(true);
+    const chat = 'we had maths then lunch then i walked home with my friend. ';
+    const long = chat.repeat(Math.ceil((3 * MAX_SCREEN_CHARS) / chat.length));
+    expect(alerts(long)).toBe(false);
+    expect(alerts(long + 'my stepdad hit me with his belt again')).toBe(true);
+    // Across every cut between pieces: a phrase that straddles a cut is read whole in the next piece.
+    for (const at of [MAX_SCREEN_CHARS - 10, MAX_SCREEN_CHARS - 3, 2 * MAX_SCREEN_CHARS - 600]) {
+      const text = 'a'.repeat(at) + ' i want to kill myself ' + 'b '.repeat(MAX_SCREEN_CHARS);
+      expect(alerts(text)).toBe(true);
+    }
+  });
+
+  it('cuts a long text into pieces that cover it all and overlap', () => {
+    const text = Array.from({ length: 3000 }, (_, i) => `w${i}`).join(' ');
+    const pieces = textPieces(text);
+    expect(pieces.length).toBeGreaterThan(3);
+    for (const p of pieces) expect(p.length).toBeLessThanOrEqual(MAX_SCREEN_CHARS);
+    expect(pieces[0]).toBe(text.slice(0, pieces[0]!.length));
+    expect(pieces.at(-1)).toBe(text.slice(text.length - pieces.at(-1)!.length));
+    // Each piece starts inside the one before (overlap), so nothing between them is skipped.
+    let covered = pieces[0]!.length;
+    for (const p of pieces.slice(1)) {
+      const start = text.indexOf(p);
+      expect(start).toBeGreaterThan(0);
+      expect(start).toBeLessThan(covered - 100);
+      covered = start + p.length;
+    }
+    expect(covered).toBe(text.length);
   });
 
   it('is pure: the same text gives the same result', () => {

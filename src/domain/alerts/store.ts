@@ -25,6 +25,17 @@ export interface Alert {
   level: number;
   acknowledgedBy?: string;
   acknowledgedAt?: number;
+  /** Staff's verdict on the screen's decision, for the next training run (never retrained automatically). */
+  feedback?: ScreenFeedback;
+}
+
+/** A member of staff's verdict on what the screen decided for one alert. */
+export interface ScreenFeedback {
+  /** `not_concern`: the screen should not have alerted; `wrong_category`: it should have, as `category`. */
+  verdict: 'not_concern' | 'wrong_category';
+  category?: Category;
+  by: string;
+  at: number;
 }
 
 /** One line of an alert's append-only record: who, when, what, what was done. */
@@ -40,7 +51,8 @@ export interface AlertEvent {
     | 'note'
     | 'action'
     | 'replied'
-    | 'viewed';
+    | 'viewed'
+    | 'feedback';
   by?: string;
   detail?: string;
 }
@@ -319,6 +331,20 @@ export class AlertStore {
     );
   }
 
+  /** Records staff's verdict on the screen's decision (the latest one counts), with a `feedback` event. */
+  async setFeedback(id: string, feedback: ScreenFeedback): Promise<Alert | null> {
+    return this.change(id, (a) => ({
+      alert: { ...a, feedback },
+      event: {
+        at: feedback.at,
+        event: 'feedback',
+        by: feedback.by,
+        detail:
+          feedback.verdict === 'not_concern' ? 'not a concern' : `wrong category: ${a.category} → ${feedback.category}`,
+      },
+    }));
+  }
+
   /**
    * Changes an alert's record as `change` says, with its event on the record stream, in one step
    * that writes only if the record is still as read: a change made in between (an acknowledgement
@@ -367,6 +393,23 @@ export class AlertStore {
       if (alert) yield { ...alert, history: await this.history(id) };
     }
   }
+}
+
+/** One labelled line for the screen's training data (data/safeguarding/train/, same shape). */
+export interface FeedbackLine {
+  id: string;
+  text: string;
+  alert: boolean;
+  category: Category | null;
+}
+
+/** The labelled line staff feedback on an alert makes, or null when it has none. */
+export function feedbackLine(a: Alert): FeedbackLine | null {
+  if (!a.feedback) return null;
+  const id = `feedback-${a.id}`;
+  if (a.feedback.verdict === 'not_concern') return { id, text: a.text, alert: false, category: null };
+  if (!a.feedback.category) return null;
+  return { id, text: a.text, alert: true, category: a.feedback.category };
 }
 
 function eventFields(e: AlertEvent): string[] {

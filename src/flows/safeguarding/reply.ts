@@ -1,26 +1,189 @@
 import type { NamedFlow } from '../../engine/flow';
 import { OfficeHours } from '../../common/office-hours';
+import type { Category } from '../../safeguarding/types';
+import { privacyAnswer } from './privacy';
 
-/** The helplines every safeguarding reply gives. */
+/** The helplines every safeguarding reply gives when no category-specific ones fit. */
 export const HELPLINES = [
   'Childline: call 0800 1111 (free, any time)',
   'Shout: text SHOUT to 85258 (free, any time)',
   'Samaritans: call 116 123 (free, any time)',
 ];
 
+/** What a reply says for one kind of concern: what to do now, and who to call. */
+export interface ConcernAdvice {
+  /** Short steps for right now, in plain words. */
+  now: string[];
+  /** Helplines for this concern, most fitting first. */
+  helplines: string[];
+}
+
+const CHILDLINE = 'Childline: call 0800 1111 or chat at childline.org.uk (free, any time)';
+const SHOUT = 'Shout: text SHOUT to 85258 (free, any time)';
+const SAMARITANS = 'Samaritans: call 116 123 (free, any time)';
+const PAPYRUS = 'Papyrus HOPELINE247: call 0800 068 4141 (free, any time, for under-35s)';
+
+/**
+ * Advice per concern (plus `sextortion` and `not_going_home`, told apart by {@link concernKind}). Numbers are the
+ * UK services' own; every line is written for a 12-year-old to read.
+ */
+export const ADVICE: Record<Category | 'sextortion' | 'not_going_home', ConcernAdvice> = {
+  suicide: {
+    now: [
+      'If you might act on these thoughts soon, or you have already hurt yourself or taken something, call 999 now or go to A&E.',
+      'If you can, stay near someone and tell them how you feel.',
+    ],
+    helplines: [SAMARITANS, SHOUT, PAPYRUS, CHILDLINE],
+  },
+  self_harm: {
+    now: [
+      'If a cut is deep or won’t stop bleeding, or you have swallowed something, call 999 now.',
+      'You are not in trouble, and you don’t have to stop on your own.',
+    ],
+    helplines: [CHILDLINE, SHOUT, SAMARITANS],
+  },
+  sextortion: {
+    now: [
+      'Don’t send anything more, and don’t pay. Paying almost never makes them stop.',
+      'You are not in trouble. This is their crime, not yours.',
+      'Keep the messages (take screenshots), then block them.',
+      'Childline and the IWF can help get pictures taken down: use Report Remove at childline.org.uk/remove.',
+      'You can report them to the police’s child protection team, CEOP, at ceop.police.uk.',
+    ],
+    helplines: [CHILDLINE],
+  },
+  grooming_online: {
+    now: [
+      'Don’t send any pictures or meet them, even if they seem nice or give you things.',
+      'You are not in trouble. Keep the messages, then block them.',
+      'You can report them to CEOP, the police’s child protection team, at ceop.police.uk.',
+    ],
+    helplines: [CHILDLINE],
+  },
+  not_going_home: {
+    now: [
+      'If you can’t go home tonight, stay somewhere safe, warm and with people around, like a friend’s family or a relative.',
+      'Don’t go off with someone you don’t know well, even if they offer you a place to stay.',
+      'Runaway Helpline: call or text 116 000 (free, any time). They can help you find somewhere safe tonight.',
+      'If you are in danger or have nowhere safe to go, call 999.',
+    ],
+    helplines: ['Runaway Helpline: call or text 116 000 (free, any time)', CHILDLINE],
+  },
+  running_away: {
+    now: [
+      'If you are thinking of leaving, stay somewhere safe with people around you, not with someone you don’t know well.',
+      'Runaway Helpline: call or text 116 000 (free, any time).',
+    ],
+    helplines: ['Runaway Helpline: call or text 116 000 (free, any time)', CHILDLINE],
+  },
+  domestic_abuse: {
+    now: [
+      'If someone is being hurt right now, call 999.',
+      'If you can’t talk, call 999, listen, then press 55 when asked. The police will know it’s a real emergency.',
+      'It is not your fault, and you don’t have to fix it.',
+    ],
+    helplines: ['National Domestic Abuse Helpline: call 0808 2000 247 (free, any time)', CHILDLINE],
+  },
+  forced_marriage_fgm: {
+    now: [
+      'Nobody is allowed to make you marry, or cut you. You can get help to stop it, even from abroad.',
+      'Forced Marriage Unit: call 020 7008 0151 (from abroad +44 20 7008 0151). They help young people before and during trips.',
+      'If you are in danger now, call 999.',
+    ],
+    helplines: ['Forced Marriage Unit: call 020 7008 0151', 'NSPCC FGM helpline: call 0800 028 3550', CHILDLINE],
+  },
+  abuse_physical: {
+    now: ['Nobody is allowed to hurt you. It is not your fault.', 'If you are in danger now, call 999.'],
+    helplines: [CHILDLINE],
+  },
+  abuse_sexual: {
+    now: [
+      'What happened is not your fault, even if you were told to keep it secret.',
+      'If you are in danger now, call 999.',
+    ],
+    helplines: [CHILDLINE],
+  },
+  exploitation: {
+    now: [
+      'You are not in trouble, even if you were made to do things or were told you owe them.',
+      'If you are in danger now, call 999.',
+    ],
+    helplines: [CHILDLINE, 'Fearless: tell them what you know without giving your name at fearless.org'],
+  },
+  neglect_danger: {
+    now: [
+      'If someone won’t wake up, is badly hurt or can’t breathe properly, call 999 now.',
+      'If you have no food or heating, tell us: a youth worker can help get some.',
+    ],
+    helplines: [CHILDLINE],
+  },
+  bullying_threat: {
+    now: [
+      'If someone is threatening you with a weapon or you are in danger now, call 999.',
+      'Tell a teacher or an adult you trust, and keep screenshots of any messages.',
+    ],
+    helplines: [CHILDLINE],
+  },
+  radicalisation: {
+    now: [
+      'You are not in trouble for telling us.',
+      'If you think someone is planning to hurt people, call 999, or the Anti-Terrorist Hotline on 0800 789 321.',
+    ],
+    helplines: [CHILDLINE],
+  },
+};
+
+// Linear regular expressions (no nested quantifiers), read once per alert.
+const PICTURES = /\b(pic|pics|picture|pictures|photo|photos|nude|nudes|video|videos|vid|image|images|naked)\b/;
+const DEMAND =
+  /(£|\$|\bpay\b|\bmoney\b|gift ?cards?|\bbitcoin\b|send (me )?more|\bshare\b|\bpost\b|\bleak\b|expose|send (it|them) to)/;
+const NOT_HOME =
+  /\b(don'?t|do not|dont|can'?t|cannot|not)\s+(want to |wanna )?(go|going|goin)\s+(back\s+)?home\b|\bnowhere to (sleep|stay|go)\b|\bkicked (me )?out\b/;
+
+/**
+ * Which advice fits: the screen's category, told apart further where the advice differs (pictures with a demand
+ * for money or more pictures is sextortion; not wanting or being unable to go home is about tonight).
+ */
+export function concernKind(category: Category | null, text: string): keyof typeof ADVICE | null {
+  if (category === null) return null;
+  const t = text.toLowerCase().replace(/[’‘]/g, "'");
+  if (
+    (category === 'grooming_online' || category === 'bullying_threat' || category === 'abuse_sexual') &&
+    PICTURES.test(t) &&
+    DEMAND.test(t)
+  )
+    return 'sextortion';
+  if (
+    (category === 'running_away' || category === 'neglect_danger' || category === 'abuse_physical') &&
+    NOT_HOME.test(t)
+  )
+    return 'not_going_home';
+  return category;
+}
+
 /** Builds the young person's reply to a message that raised a safeguarding alert. */
-export function safeguardingReply(opts: { urgent: boolean; open: boolean; nextOpening: string }): string {
+export function safeguardingReply(opts: {
+  urgent: boolean;
+  open: boolean;
+  nextOpening: string;
+  /** The concern's category and text (the advice and helplines fit it); general advice without. */
+  category?: Category | null;
+  text?: string;
+}): string {
+  const kind = concernKind(opts.category ?? null, opts.text ?? '');
+  const advice = kind ? ADVICE[kind] : null;
   const danger = opts.urgent
     ? 'If you or someone with you is in danger, badly hurt or can’t be woken up, call 999 now.'
     : 'If you are in danger right now, call 999.';
   const thanks = "Thank you for telling us. That took courage, and you don't have to deal with this on your own.";
-  const honest =
-    "They might need to tell someone else, like our safeguarding lead, to help keep you safe. They'll talk to you about it first if they can.";
-  const helplines = `You can talk to someone now:\n${HELPLINES.map((h) => `• ${h}`).join('\n')}`;
+  const helplines = `You can talk to someone now:\n${(advice?.helplines ?? HELPLINES).map((h) => `• ${h}`).join('\n')}`;
+  const steps = advice ? advice.now.map((s) => `• ${s}`).join('\n') : null;
+  const honest = privacyAnswer({ short: true });
   if (opts.open) {
     return [
       opts.urgent ? danger : null,
       thanks,
+      steps,
       `A youth worker will read this and get in touch as soon as they can. ${honest}`,
       helplines,
       opts.urgent ? null : danger,
@@ -28,19 +191,24 @@ export function safeguardingReply(opts: { urgent: boolean; open: boolean; nextOp
       .filter(Boolean)
       .join('\n\n');
   }
-  // Out of hours: the helplines first, and an honest time for when someone will see it.
+  // Out of hours: what to do now and the helplines first, and an honest time for when someone will see it.
   return [
     danger,
+    steps,
     helplines,
     thanks,
     `Our team is not at work right now. A youth worker will read this ${opts.nextOpening}. ${honest}`,
-  ].join('\n\n');
+  ]
+    .filter(Boolean)
+    .join('\n\n');
 }
 
 /**
- * The safeguarding reply: when the screen raised an alert for this message, the young person
- * gets a kind, honest answer with helplines at once, on the same channel, whatever else was
- * going on in the conversation. Nothing else answers that message.
+ * The safeguarding reply: when the screen raised an alert for this message, the young person gets a kind, honest
+ * answer fitting what they said, with what to do now and helplines, at once, on the same channel. When they were
+ * in the middle of answering a question (a flow is waiting for an answer, such as the one-to-one request's
+ * questions), the message is also passed on as their answer, so the question is not left hanging and their next
+ * message is not taken for it; otherwise nothing else answers it.
  */
 export function safeguardingReplyFlow(): NamedFlow {
   return {
@@ -53,8 +221,11 @@ export function safeguardingReplyFlow(): NamedFlow {
           urgent: ctx.screen.severity === 'urgent',
           open: hours.isOpen(ctx.now),
           nextOpening: hours.nextOpening(ctx.now),
+          category: ctx.screen.category,
+          text: ctx.message.kind === 'text' ? (ctx.message.text ?? '') : '',
         }),
       );
+      if (ctx.state.flow) return next();
     },
   };
 }

@@ -1,6 +1,6 @@
 import type { Alert, AlertEvent } from '../../domain/alerts/store';
 import { IdentityVault } from '../../engine/identity';
-import type { Severity } from '../../safeguarding/types';
+import { CATEGORIES, type Severity } from '../../safeguarding/types';
 import { html, type SafeHtml } from '../html';
 import { age, csrfField, when } from '../layout';
 
@@ -45,7 +45,7 @@ function matchedLabel(id: string): string {
 
 /** Which layer of the screen raised an alert: the statistical model (`model.<category>`) or listed phrases. */
 export function foundBy(a: Pick<Alert, 'matched'>): { model: string[]; rules: string[] } {
-  const model = a.matched.filter((m) => m.startsWith('model.')).map(matchedLabel);
+  const model = a.matched.filter((m) => m.startsWith('model.') && !m.startsWith('model.score:')).map(matchedLabel);
   const rules = [...new Set(a.matched.filter((m) => !m.startsWith('model.')).map(matchedLabel))];
   return { model: [...new Set(model)], rules };
 }
@@ -138,6 +138,7 @@ const EVENT_NAMES: Record<AlertEvent['event'], string> = {
   action: 'Action taken',
   replied: 'Replied',
   viewed: 'Viewed',
+  feedback: 'Screen feedback',
 };
 
 /** Every staff target this alert could not reach, first on its page: "not delivered to X: why". */
@@ -150,6 +151,61 @@ function notDeliveredBox(history: AlertEvent[]): SafeHtml | string {
       ${failed.map((e) => html`<li>${e.detail}</li>`)}
     </ul>
   </div>`;
+}
+
+/**
+ * Why the screen raised it, in words: which rule (a phrase, or words that together mean danger) or that the
+ * statistical layer did, with its score; and what made it urgent.
+ */
+export function whyRaised(matched: readonly string[]): string[] {
+  const out: string[] = [];
+  const score = matched.find((m) => m.startsWith('model.score:'));
+  for (const id of matched) {
+    if (id.startsWith('model.score:')) continue;
+    const words = matchedLabel(id);
+    if (id.startsWith('model.')) {
+      const p = score ? Number(score.slice('model.score:'.length)) : NaN;
+      out.push(
+        `the statistical layer (no rule matched): it scored the message ${Number.isFinite(p) ? p.toFixed(2) : '?'} for "${words}" (1 = certain)`,
+      );
+    } else if (id.startsWith('cooccur.')) out.push(`a rule: words that together mean danger ("${words}", ${id})`);
+    else if (id.startsWith('escalate.')) out.push(`made urgent by: "${words}" (${id})`);
+    else out.push(`a rule: the phrase "${words}" (${id})`);
+  }
+  return out;
+}
+
+const CATEGORY_NAMES = CATEGORIES.map((c) => [c, c.replace(/_/g, ' ')] as const);
+
+/** The feedback forms ("not a concern", "wrong category → X") and the verdict recorded, if any. */
+function feedbackForms(a: Alert, csrf: string, tz: string): SafeHtml {
+  const given = a.feedback
+    ? html`<p class="meta" id="screen-feedback">
+        Recorded:
+        ${
+          a.feedback.verdict === 'not_concern'
+            ? 'not a concern'
+            : `wrong category, should be ${(a.feedback.category ?? '').replace(/_/g, ' ')}`
+        }
+        (${a.feedback.by}, ${when(a.feedback.at, tz)}). It goes into the next training run after a person checks it.
+      </p>`
+    : html`<p class="meta" id="screen-feedback">No feedback yet. The screen is never retrained automatically.</p>`;
+  return html`<h2>Was the screen right?</h2>
+    <div class="card stack">
+      ${given}
+      <form method="post" action="/staff/alerts/${a.id}/feedback" class="inline">
+        ${csrfField(csrf)}<input type="hidden" name="verdict" value="not_concern" />
+        <button type="submit">Not a concern</button>
+      </form>
+      <form method="post" action="/staff/alerts/${a.id}/feedback" class="inline">
+        ${csrfField(csrf)}<input type="hidden" name="verdict" value="wrong_category" />
+        <label for="feedback-category">Wrong category, should be</label>
+        <select id="feedback-category" name="category">
+          ${CATEGORY_NAMES.filter(([c]) => c !== a.category).map(([c, name]) => html`<option value="${c}">${name}</option>`)}
+        </select>
+        <button type="submit">Wrong category</button>
+      </form>
+    </div>`;
 }
 
 /** One alert with its full record and the forms to act on it. */
@@ -185,6 +241,12 @@ export function alertDetail(a: Alert, history: AlertEvent[], csrf: string, tz: s
               : ''
           }`;
         })()}
+        <dt>Why</dt>
+        <dd>
+          <ul class="why">
+            ${whyRaised(a.matched).map((w) => html`<li>${w}</li>`)}
+          </ul>
+        </dd>
       </dl>
       <h2>What they wrote</h2>
       <p class="quote">${a.text}</p>
@@ -199,6 +261,7 @@ export function alertDetail(a: Alert, history: AlertEvent[], csrf: string, tz: s
             </p>`
       }
     </div>
+    ${feedbackForms(a, csrf, tz)}
     <h2>Add to the record</h2>
     <form method="post" action="/staff/alerts/${a.id}/notes" class="stack wide card">
       ${csrfField(csrf)}

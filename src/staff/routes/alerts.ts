@@ -1,6 +1,7 @@
 import type { ChangeBus } from '../../engine/changes';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { z } from 'zod';
+import { CATEGORIES } from '../../safeguarding/types';
 import type { AlertService } from '../../domain/alerts/service';
 import type { Alert } from '../../domain/alerts/store';
 import { exportAlert } from '../../domain/alerts/export';
@@ -13,6 +14,10 @@ import type { Streams } from '../sse';
 
 const alertId = z.uuid();
 const noteBody = z.object({ kind: z.enum(['note', 'action']), text: z.string().trim().min(1).max(4000) });
+const feedbackBody = z.discriminatedUnion('verdict', [
+  z.object({ verdict: z.literal('not_concern') }),
+  z.object({ verdict: z.literal('wrong_category'), category: z.enum(CATEGORIES) }),
+]);
 
 /** How often the same person viewing the same alert is recorded again. */
 const VIEW_RECORD_EVERY_SECONDS = 600;
@@ -145,6 +150,22 @@ export function registerAlertRoutes(
     const me = req.staff!.account;
     await alerts.store.append(alert.id, { at: Date.now(), event: b.data.kind, by: label(me), detail: b.data.text });
     req.log.info({ alertId: alert.id, staffId: me.id, kind: b.data.kind }, 'alert record added');
+    return seeOther(reply, `/staff/alerts/${alert.id}`);
+  });
+
+  // Staff's verdict on the screen ("not a concern", "wrong category → X"), kept in the alert's record for the next
+  // training run (`haven screen feedback export`); the screen is never retrained automatically.
+  app.post('/staff/alerts/:id/feedback', guard, async (req, reply) => {
+    const id = alertId.safeParse((req.params as { id: string }).id);
+    const alert = id.success ? await alerts.store.get(id.data) : null;
+    if (!alert) return sendMessage(req, reply, 404, 'Not found', 'There is no alert with that id.');
+    const b = feedbackBody.safeParse(req.body);
+    if (!b.success || (b.data.verdict === 'wrong_category' && b.data.category === alert.category)) {
+      return sendMessage(req, reply, 400, 'Not saved', 'Choose "not a concern", or the category it should have been.');
+    }
+    const me = req.staff!.account;
+    await alerts.store.setFeedback(alert.id, { ...b.data, by: label(me), at: Date.now() });
+    req.log.info({ alertId: alert.id, staffId: me.id, verdict: b.data.verdict }, 'screen feedback');
     return seeOther(reply, `/staff/alerts/${alert.id}`);
   });
 }

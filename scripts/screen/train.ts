@@ -2,18 +2,21 @@
  * The offline trainer of the screen's learned layer (model.ts): deterministic multinomial logistic regression with
  * L2 regularisation over hashed token features, class weights balancing `none` against all alerts, full-batch Adam
  * (no randomness but the seeded fold split), and a k-fold cross-validation that chooses the alert threshold.
- * Pure functions over labelled lines; scripts/train-screen.ts reads the files and writes model.json.
+ * Pure functions over labelled lines; scripts/train-screen.ts reads the files and writes model.json. Offline only:
+ * nothing under src/ imports it.
  */
-import { compileModel, FEATURE_SET, featureBuckets, MODEL_CLASSES, type ModelFile } from './model';
-import { tooShortForModel, type Analysis } from './screen';
-import { CATEGORIES, type Category } from './types';
+import { compileModel, FEATURE_SET, featureBuckets, MODEL_CLASSES, type ModelFile } from '../../src/safeguarding/model';
+import { classifyTextPieces, tooShortForModel, type Analysis } from '../../src/safeguarding/screen';
+import { CATEGORIES, type Category } from '../../src/safeguarding/types';
 
-/** One labelled line, as in tests/fixtures/safeguarding/*.jsonl. */
+/** One labelled line, as in data/safeguarding/train/*.jsonl. */
 export interface LabelledLine {
   id: string;
   text: string;
   alert: boolean;
   category: string | null;
+  /** For a line made by {@link augmentLong}: the id of the line it was made from. */
+  source?: string;
   /**
    * Ordinary chat (everyday.jsonl): trains the model on what most messages look like, but is left
    * out of the false-alarm rate that chooses the threshold, which is measured on hard negatives.
@@ -31,7 +34,7 @@ export interface TrainOptions {
   minLines: number;
   seed: number;
   folds: number;
-  /** Largest held-out false-alarm rate (rules + model, on negatives) the chosen threshold may give. */
+  /** Largest held-out false-alarm rate of the model alone (on hard negatives) the chosen threshold may give. */
   targetFalseAlarm: number;
   /** P(not none) from which the four gravest categories get severity `high`. */
   highThreshold: number;
@@ -48,7 +51,7 @@ export const DEFAULT_TRAIN_OPTIONS: Readonly<TrainOptions> = Object.freeze({
   minLines: 2,
   seed: 20240611,
   folds: 5,
-  targetFalseAlarm: 0.06,
+  targetFalseAlarm: 0.02,
   highThreshold: 0.95,
   decimals: 3,
   minWeight: 0.004,
@@ -64,9 +67,13 @@ export interface Example {
   rule: Category | null;
   vetoed: ReadonlySet<Category>;
   vetoAll: boolean;
+  /** Sentences a context cue cleared (the model skips them). */
+  cleared: ReadonlySet<number> | null;
   /** Too few words for the screen to consult the model (see tooShortForModel). */
   short: boolean;
   easy: boolean;
+  /** For a long line made by {@link augmentLong}: the id of the line it was made from. */
+  source?: string;
 }
 
 /**
@@ -99,9 +106,43 @@ export function prepareExamples(
       rule: a.result?.category ?? null,
       vetoed: a.vetoed,
       vetoAll: a.vetoAll,
+      cleared: a.cleared ?? null,
       short: tooShortForModel(a.tokens),
       easy: line.easy === true,
+      ...(line.source !== undefined ? { source: line.source } : {}),
     });
+  }
+  return out;
+}
+
+/** Fewest words a line needs to serve as everyday chat around a disclosure in {@link augmentLong}. */
+const FILLER_WORDS = 4;
+
+/**
+ * Long versions of the labelled lines, the way young people write long messages: each line (but everyday chat)
+ * set in one run-on sentence between two to four pieces of everyday chat and caring routine taken from the
+ * training lines themselves ("went to school, did tea for mum, <line>, then watched telly"). Labels are kept: a
+ * disclosure stays one, chat around a hard negative stays none. Deterministic (seeded); each carries the id of the
+ * line it came from, so cross-validation keeps it in that line's fold.
+ */
+export function augmentLong(lines: readonly LabelledLine[], seed: number): LabelledLine[] {
+  const rand = prng(seed ^ 0x5eed);
+  const filler = lines
+    .filter((l) => !l.alert && (l.easy || l.category === 'caring_routine' || l.category === 'everyday'))
+    .map((l) => l.text.trim().replace(/[.!?]+$/, ''))
+    .filter((t) => t.split(/\s+/).length >= FILLER_WORDS && !/[.!?\n]/.test(t));
+  if (filler.length === 0) return [];
+  const pick = (): string => filler[Math.floor(rand() * filler.length)] as string;
+  const out: LabelledLine[] = [];
+  for (const line of lines) {
+    if (line.easy) continue;
+    const before = 1 + Math.floor(rand() * 2);
+    const after = 1 + Math.floor(rand() * 2);
+    const parts: string[] = [];
+    for (let k = 0; k < before; k++) parts.push(pick());
+    parts.push(line.text.trim().replace(/[.!?\n]+/g, ','));
+    for (let k = 0; k < after; k++) parts.push(pick());
+    out.push({ ...line, id: `${line.id}~long`, text: parts.join(', '), source: line.id });
   }
   return out;
 }
@@ -261,23 +302,63 @@ export interface CrossValidation {
   at(threshold: number): { model: Figures; combined: Figures };
   /** The smallest threshold (0.05 steps) whose combined held-out false-alarm rate is within the target. */
   chosen: number;
+  /** Rules + model figures on the held-out long lines ({@link augmentLong}) at a threshold. */
+  longAt(threshold: number): Figures;
 }
 
 /** k-fold cross-validation: train on k−1 folds, score the held-out fold with the exported (rounded) model. */
-export function crossValidate(examples: readonly Example[], options: TrainOptions): CrossValidation {
+export function crossValidate(
+  examples: readonly Example[],
+  options: TrainOptions,
+  augmented: readonly Example[] = [],
+): CrossValidation {
   const fold = assignFolds(examples, options.folds, options.seed);
+  const foldOf = new Map<string, number>(examples.map((ex, i) => [ex.id, fold[i] as number]));
+  const augFold = augmented.map((ex) => foldOf.get(ex.source ?? '') ?? -1);
   const pAlert = new Array<number>(examples.length).fill(0);
   const category = new Array<Category>(examples.length).fill(CATEGORIES[0]);
+  const longP = new Array<number>(augmented.length).fill(0);
+  const longCategory = new Array<Category>(augmented.length).fill(CATEGORIES[0]);
   for (let f = 0; f < options.folds; f++) {
-    const train = examples.filter((_, i) => fold[i] !== f);
+    // A long line made from a held-out line is held out with it.
+    const train = [...examples.filter((_, i) => fold[i] !== f), ...augmented.filter((_, i) => augFold[i] !== f)];
     const model = compileModel(trainModel(train, options, 0.5));
     examples.forEach((ex, i) => {
       if (fold[i] !== f) return;
-      const v = model.classify(ex.tokens);
+      const v = classifyTextPieces(model, ex.tokens, ex.vetoed, ex.cleared);
       pAlert[i] = v.pAlert;
       category[i] = v.category;
     });
+    augmented.forEach((ex, i) => {
+      if (augFold[i] !== f) return;
+      const v = classifyTextPieces(model, ex.tokens, ex.vetoed, ex.cleared);
+      longP[i] = v.pAlert;
+      longCategory[i] = v.category;
+    });
   }
+  const longAt = (t: number): Figures => {
+    const s = { tp: 0, pos: 0, fp: 0, neg: 0, right: 0 };
+    augmented.forEach((ex, i) => {
+      const fires =
+        !ex.vetoAll && !ex.short && (longP[i] as number) >= t && !ex.vetoed.has(longCategory[i] as Category);
+      const got = ex.rule ?? (fires ? (longCategory[i] as Category) : null);
+      if (ex.label === 0) {
+        s.neg++;
+        if (got) s.fp++;
+      } else {
+        s.pos++;
+        if (got) {
+          s.tp++;
+          if (got === CATEGORIES[ex.label - 1]) s.right++;
+        }
+      }
+    });
+    return {
+      recall: s.pos ? s.tp / s.pos : 1,
+      falseAlarm: s.neg ? s.fp / s.neg : 0,
+      category: s.tp ? s.right / s.tp : 1,
+    };
+  };
   const at = (t: number): { model: Figures; combined: Figures } => {
     const tally = { tp: 0, pos: 0, fp: 0, neg: 0, right: 0 };
     const both = { ...tally };
@@ -314,10 +395,12 @@ export function crossValidate(examples: readonly Example[], options: TrainOption
   // A coarse grid (0.05 steps): a finer one would fit the folds' noise.
   let chosen = 0.95;
   for (let t = 1; t <= 19; t++) {
-    if (at(t / 20).combined.falseAlarm <= options.targetFalseAlarm) {
+    // The model's own held-out false alarms: the rules' share is a fit figure (they were written on these lines),
+    // so a target on rules + model would let the model add more false alarms than it will on new messages.
+    if (at(t / 20).model.falseAlarm <= options.targetFalseAlarm) {
       chosen = t / 20;
       break;
     }
   }
-  return { pAlert, category, at, chosen };
+  return { pAlert, category, at, chosen, longAt };
 }

@@ -1,0 +1,77 @@
+/**
+ * Evaluation: the screen on lines it was never trained or tuned on (data/safeguarding/eval/ and blind/, which the
+ * trainer cannot read, and the shared development set when present). The floors sit a little under the figures
+ * measured when they were set, so they catch a regression; the figures themselves are printed by
+ * `npm run evaluate:screen`. A set that is missing is reported as a skipped test named for it, never silently.
+ */
+import { existsSync } from 'node:fs';
+import path from 'node:path';
+import { defaultScreen } from '../../src/safeguarding';
+import { BLIND_DIR, EVAL_DIR, readLabelled } from '../../scripts/screen/data';
+import { evaluate, summary } from '../../scripts/screen/evaluate';
+import { devSetPath } from '../../scripts/evaluate-screen';
+
+interface Floor {
+  file: string;
+  lines: number;
+  recall: number;
+  falseAlarms: number;
+  category: number;
+  /** Largest number of false alarms called urgent. */
+  urgent: number;
+}
+
+const SETS: Floor[] = [
+  { file: path.join(EVAL_DIR, 'blind2.jsonl'), lines: 300, recall: 0.95, falseAlarms: 0.15, category: 0.79, urgent: 1 },
+  { file: path.join(EVAL_DIR, 'blind3.jsonl'), lines: 240, recall: 0.93, falseAlarms: 0.12, category: 0.86, urgent: 1 },
+  {
+    file: path.join(BLIND_DIR, 'own-2026-12.jsonl'),
+    lines: 309,
+    recall: 0.95,
+    falseAlarms: 0.12,
+    category: 0.92,
+    urgent: 1,
+  },
+];
+
+describe('screen evaluation on data it was never trained or tuned on', () => {
+  it.each(SETS.map((f) => ({ ...f, name: path.relative(path.dirname(EVAL_DIR), f.file) })))('$name', (floor) => {
+    const lines = readLabelled(floor.file);
+    expect(lines.length).toBeGreaterThanOrEqual(floor.lines);
+    const e = evaluate(defaultScreen(), lines);
+    // Only the figures are shown: the lines a blind set gets wrong are not printed, so nobody tunes on them.
+    const figures = summary(path.basename(floor.file), e);
+    expect({
+      recall: e.recall >= floor.recall,
+      falseAlarms: e.falseAlarmRate <= floor.falseAlarms,
+      category: e.categoryAccuracy >= floor.category,
+      urgentFalseAlarms: e.urgentFalseAlarms <= floor.urgent,
+      figures,
+    }).toEqual({ recall: true, falseAlarms: true, category: true, urgentFalseAlarms: true, figures });
+  });
+
+  const dev = devSetPath();
+  if (existsSync(dev)) {
+    it('shared development set: recall ≥ 0.98, false alarms ≤ 0.03, right category ≥ 0.95, no urgent false alarm', () => {
+      const e = evaluate(defaultScreen(), readLabelled(dev));
+      const figures = summary('shared dev set', e);
+      expect(e.lines).toBeGreaterThanOrEqual(80);
+      expect({
+        r: e.recall >= 0.98,
+        fa: e.falseAlarmRate <= 0.03,
+        c: e.categoryAccuracy >= 0.95,
+        u: e.urgentFalseAlarms,
+        figures,
+      }).toEqual({
+        r: true,
+        fa: true,
+        c: true,
+        u: 0,
+        figures,
+      });
+    });
+  } else {
+    // Visible in jest's summary as a skipped test that names what is missing (set SAFEGUARDING_DEV_SET).
+    it.skip(`shared development set NOT FOUND at ${dev}: not measured (set SAFEGUARDING_DEV_SET)`, () => undefined);
+  }
+});
