@@ -272,7 +272,9 @@ describe('alerts', () => {
     expect((await anon.post(link.pathname, { sig: 'A'.repeat(43), name: 'Mallory' })).status).toBe(403);
     expect((await haven.alerts.store.get(a.id))?.status).toBe('open');
     const ok = await anon.post(link.pathname, { sig: link.searchParams.get('sig') as string, name: 'Sam Worker' });
-    expect(ok.status).toBe(200);
+    // Post/redirect/get: back to the link's page, which now says so and offers the note form.
+    expect(ok.status).toBe(303);
+    expect(ok.headers.get('location')).toBe(`${link.pathname}${link.search}&done=ack`);
     const after = await haven.alerts.store.get(a.id);
     expect(after?.status).toBe('acknowledged');
     expect(after?.acknowledgedBy).toBe('Sam Worker (signed link)');
