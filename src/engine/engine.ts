@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { pickTypedChoice } from './choices';
 import type { Redis } from 'ioredis';
 import { composeFlows, type FlowContext, type NamedFlow, type ReplyEffect } from './flow';
 import { deleteIfHeld } from '../common/held';
@@ -91,9 +92,7 @@ export class Engine {
     let kind = job.kind;
     let payload = job.payload;
     if (kind === 'text' && state.lastChoices?.length) {
-      const typed = job.text.trim().toLowerCase().replace(/[.)]$/, '');
-      const byNumber = /^\d{1,2}$/.test(typed) ? state.lastChoices[Number(typed) - 1] : undefined;
-      const chosen = byNumber ?? state.lastChoices.find((c) => c.title.toLowerCase() === typed);
+      const chosen = pickTypedChoice(job.text, state.lastChoices);
       if (chosen) {
         kind = 'choice';
         payload = chosen.payload;

@@ -7,7 +7,7 @@ import {
 import type { FastifyInstance } from 'fastify';
 import type { Redis } from 'ioredis';
 import { z } from 'zod';
-import type { Config } from '../../config';
+import type { BotFrameworkSettings } from './settings';
 import type { Adapter, AdapterContext, ChannelStatus, SendContext } from '../kit/adapter';
 import { PlatformRefusedError } from '../../common/errors';
 import type { Keys } from '../../engine/keys';
@@ -18,11 +18,7 @@ import { registerMessagesRoute } from './http';
 import { createTurnHandler } from './inbound';
 import { mapSendError, toReplyActivity } from './outbound';
 
-/** The settings this channel reads (botbuilder's own names). */
-export type BotFrameworkSettings = Pick<
-  Config,
-  'MicrosoftAppId' | 'MicrosoftAppPassword' | 'MicrosoftAppType' | 'MicrosoftAppTenantId'
->;
+export type { BotFrameworkSettings } from './settings';
 
 /** What the channel uses from the composition root. */
 export interface BotFrameworkDeps {
