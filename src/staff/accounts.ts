@@ -3,6 +3,7 @@ import type { Redis } from 'ioredis';
 import { z } from 'zod';
 import type { Keys } from '../engine/keys';
 import { hashPassword, verifyPassword, DUMMY_HASH } from './password';
+import { HavenError } from '../common/errors';
 
 /** What a member of staff may do; pages check these (see roles.ts). */
 export const STAFF_ROLES = ['coordinator', 'worker', 'safeguarding-lead', 'admin'] as const;
@@ -38,13 +39,10 @@ export const staffPassword = z
   .max(200, { message: 'Use at most 200 characters.' });
 
 /** Raised for a wrong use of accounts (duplicate email, unknown account). */
-export class StaffAccountError extends Error {
-  override readonly name = 'StaffAccountError';
-  constructor(
-    message: string,
-    readonly code: 'EMAIL_TAKEN' | 'NOT_FOUND',
-  ) {
-    super(message);
+export class StaffAccountError extends HavenError {
+  declare readonly code: 'EMAIL_TAKEN' | 'NOT_FOUND';
+  constructor(message: string, code: 'EMAIL_TAKEN' | 'NOT_FOUND') {
+    super(message, code, { permanent: true });
   }
 }
 

@@ -1,3 +1,4 @@
+import { HavenError, WebhookError } from '../../common/errors';
 import { createHmac, timingSafeEqual } from 'node:crypto';
 import type { Queue } from 'bullmq';
 import fetch from 'node-fetch';
@@ -156,6 +157,7 @@ export class AlertService {
     const targets = job.level === 0 ? this.settings.onDuty : [...this.settings.leads, ...this.settings.onDuty];
     const text = this.staffMessage(alert, job.level);
     const failures: string[] = [];
+    let webhookFailure: unknown;
     for (const staff of new Set(targets)) {
       const part = `${job.level}:chat:${staff}`;
       if (done.has(part)) continue;
@@ -177,6 +179,7 @@ export class AlertService {
         await this.store.markDelivered(alert.id, `${job.level}:webhook`);
         await this.store.append(alert.id, { at: Date.now(), event: 'delivered', detail: 'alert webhook' });
       } catch (err) {
+        webhookFailure = err;
         failures.push(`webhook: ${(err as Error).message}`);
       }
     }
@@ -191,9 +194,14 @@ export class AlertService {
         priority: 1,
       });
     }
-    // A failed webhook is retried by the queue; escalation above is already scheduled, so it still runs.
-    if (failures.some((f) => f.startsWith('webhook')))
-      throw new Error(`alert ${alert.id} delivery failed: ${failures.join('; ')}`);
+    // A failed webhook is retried by the queue (unless its answer says it never will work: 404/410);
+    // escalation above is already scheduled, so it still runs.
+    if (webhookFailure !== undefined)
+      throw new HavenError(`alert ${alert.id} delivery failed: ${failures.join('; ')}`, 'ALERT_DELIVERY_FAILED', {
+        cause: webhookFailure,
+        permanent: webhookFailure instanceof HavenError && webhookFailure.permanent,
+        context: { alertId: alert.id, level: job.level },
+      });
     await this.store.markDelivered(alert.id, String(job.level));
   }
 
@@ -272,6 +280,6 @@ export class AlertService {
       body: JSON.stringify(body),
       timeout: 10_000,
     });
-    if (!res.ok) throw new Error(`alert webhook answered ${res.status}`);
+    if (!res.ok) throw new WebhookError('alert webhook', res.status);
   }
 }

@@ -3,6 +3,7 @@ import type { Redis } from 'ioredis';
 import type { MemberLookup, MemberRef } from './types';
 import type { Keys } from '../../engine/keys';
 import { hashJoinCode, newJoinCode, normaliseJoinCode } from './join-code';
+import { HavenError } from '../../common/errors';
 
 /** A young person whose parent or guardian signed the consent form. */
 export interface Member {
@@ -276,10 +277,8 @@ export class MemberStore implements MemberLookup {
 }
 
 /** Thrown when a member id is unknown. */
-export class MemberNotFoundError extends Error {
-  override readonly name = 'MemberNotFoundError';
-  readonly code = 'MEMBER_NOT_FOUND';
+export class MemberNotFoundError extends HavenError {
   constructor(memberId: string) {
-    super(`no member with id ${memberId}`);
+    super(`no member with id ${memberId}`, 'MEMBER_NOT_FOUND', { permanent: true, context: { memberId } });
   }
 }
