@@ -128,7 +128,7 @@ async function composeHaven(config: Config, opts: StartOptions, log: Logger, con
   const changes = new ChangeBus(
     redis,
     connections.open('changes-subscriber'),
-    keys.custom('changes'),
+    keys.changes(),
     log.child({ module: 'changes' }),
   );
   await changes.start();

@@ -62,7 +62,7 @@ export class Engine {
    * same state and overwrite each other. Waits up to 10 s, then fails the job so it is retried.
    */
   private async lock(conversationId: string): Promise<() => Promise<void>> {
-    const key = this.d.keys.custom('lock', conversationId);
+    const key = this.d.keys.lock(conversationId);
     const token = randomUUID();
     const deadline = Date.now() + 10_000;
     while ((await this.d.redis.set(key, token, 'PX', 30_000, 'NX')) !== 'OK') {

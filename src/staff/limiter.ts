@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import type { Redis } from 'ioredis';
 import type { Keys } from '../engine/keys';
+import { staffKeys } from './keys';
 
 /** Sign-in attempt limits: per account and per address, in a fixed window. */
 export interface LoginLimits {
@@ -24,7 +25,7 @@ export class LoginLimiter {
 
   private key(kind: 'acct' | 'ip', value: string) {
     const h = createHash('sha256').update(value).digest('base64url').slice(0, 22);
-    return this.keys.custom('staff', 'login', kind, h);
+    return staffKeys(this.keys).login(kind, h);
   }
 
   /** Counts one attempt; `retryAfterSeconds` is set when it is over either limit. */
