@@ -3,17 +3,9 @@ import { Redis } from 'ioredis';
 import { z } from 'zod';
 import { loadConfig, type Config } from '../config';
 import { Keys } from '../engine/keys';
-import { HavenError } from '../common/errors';
+import { CliError } from './errors';
 
-/** A failure to report to the person at the terminal, with an exit code (2: wrong usage). */
-export class CliError extends HavenError {
-  constructor(
-    message: string,
-    readonly exitCode = 1,
-  ) {
-    super(message, exitCode === 2 ? 'CLI_USAGE' : 'CLI_FAILED', { permanent: true });
-  }
-}
+export { CliError };
 
 /** One `haven` sub-command. */
 export interface Command {

@@ -4,7 +4,8 @@ import type { Logger } from '../common/logger';
 import type { Metrics } from '../common/metrics';
 import { AlertService } from '../domain/alerts/service';
 import { AlertStore } from '../domain/alerts/store';
-import { MemberStore } from '../domain/members';
+import type { MemberStore } from '../domain/members';
+import { buildMembers } from './members';
 import { RETENTION_TASK, RetentionSweep } from '../domain/privacy/retention';
 import { createRequestService, type RequestService } from '../domain/requests';
 import { IdentityVault } from '../engine/identity';
@@ -46,10 +47,7 @@ export interface BuiltServices {
   tasks: TaskHandlers;
 }
 
-/** The member store as both the server and `haven members` use it. */
-export function buildMembers(config: Config, redis: Redis, keys: Keys): MemberStore {
-  return new MemberStore(redis, keys, { hashSecret: config.idHashSecret, joinCodeTtlDays: config.JOIN_CODE_TTL_DAYS });
-}
+export { buildMembers };
 
 /** Builds the identity vault, state, alerts, members, requests and the task handlers. Opens no connection. */
 export function buildServices(d: ServiceDeps): BuiltServices {
