@@ -1,6 +1,12 @@
 import type { RequestService } from '../requests/service';
 import type { MemberStore } from './store';
 
+/** What forgetting a member needs of the members and requests modules. */
+export interface ForgetPorts {
+  members: Pick<MemberStore, 'get' | 'remove' | 'unlinkAll'>;
+  requests: Pick<RequestService, 'eraseMember' | 'notifyDataDeleted'>;
+}
+
 /**
  * Deletes what Haven holds about a member at their request (or staff's): their one-to-one
  * requests (open ones cancelled and their reminders removed), every channel link and the linked
@@ -8,7 +14,7 @@ import type { MemberStore } from './store';
  * Safeguarding records are not touched: they are kept as the policy says.
  */
 export async function forgetMember(
-  d: { members: MemberStore; requests: RequestService },
+  d: ForgetPorts,
   memberId: string,
   opts: { removeRecord?: boolean; notifyStaff?: boolean } = {},
 ): Promise<{ requests: number; links: string[] } | null> {
