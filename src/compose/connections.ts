@@ -1,3 +1,4 @@
+import { errorFields } from '../common/errors';
 import type { ConnectionOptions } from 'bullmq';
 import { Redis, type RedisOptions } from 'ioredis';
 import type { Logger } from '../common/logger';
@@ -21,7 +22,7 @@ export class Connections {
   /** Opens one connection named `haven:<purpose>`; its errors are logged, not thrown. */
   open(purpose: string, extra: RedisOptions = {}): Redis {
     const r = new Redis(this.url, { connectionName: `haven:${purpose}`, lazyConnect: false, ...extra });
-    r.on('error', (err) => this.log.warn({ purpose, err: { message: err.message } }, 'redis connection error'));
+    r.on('error', (err) => this.log.warn({ purpose, err: errorFields(err) }, 'redis connection error'));
     this.all.push(r);
     return r;
   }
@@ -75,10 +76,7 @@ export async function waitForRedis(redis: Redis, log: Logger): Promise<void> {
       return;
     } catch (err) {
       if (Date.now() > deadline) {
-        log.error(
-          { err: { message: (err as Error).message } },
-          'Redis is not answering; starting anyway, /readyz will say 503',
-        );
+        log.error({ err: errorFields(err) }, 'Redis is not answering; starting anyway, /readyz will say 503');
         return;
       }
     }

@@ -98,7 +98,7 @@ async function composeHaven(config: Config, opts: StartOptions, log: Logger, con
   const queues = new Queues(
     core.queues,
     keys,
-    (queue, err) => log.warn({ queue, err: { message: err.message } }, 'queue connection error'),
+    (queue, err) => log.warn({ queue, err: errorFields(err) }, 'queue connection error'),
     core.alerts,
   );
   const built = buildServices({ config, log, metrics, keys, redis, alertRedis: core.alerts, queues, safety });

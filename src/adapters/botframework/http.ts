@@ -1,3 +1,4 @@
+import { errorFields } from '../../common/errors';
 import type { FastifyInstance } from 'fastify';
 import type { CloudAdapter, Request, Response, TurnContext } from 'botbuilder';
 import type { Logger } from '../../common/logger';
@@ -91,18 +92,12 @@ export function registerMessagesRoute(app: FastifyInstance, d: MessagesRouteDeps
           }
         });
       } catch (err) {
-        d.log.error(
-          { err: { name: (err as Error).name, message: (err as Error).message } },
-          'Bot Framework turn failed',
-        );
+        d.log.error({ err: errorFields(err) }, 'Bot Framework turn failed');
         return reply.code(500).send({ error: 'internal error' });
       }
       const type = (body as { type: string }).type;
       if (notStored) {
-        d.log.error(
-          { err: { name: (notStored as Error).name, message: (notStored as Error).message }, type },
-          'Bot Framework message not stored',
-        );
+        d.log.error({ err: errorFields(notStored), type }, 'Bot Framework message not stored');
         return reply.code(503).header('retry-after', '2').send({ error: 'busy, try again' });
       }
       if (res.statusCode === 401) d.log.warn({ type }, 'Bot Framework request refused: not authenticated');

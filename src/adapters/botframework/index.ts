@@ -9,7 +9,7 @@ import type { Redis } from 'ioredis';
 import { z } from 'zod';
 import type { BotFrameworkSettings } from './settings';
 import type { Adapter, AdapterContext, ChannelStatus, SendContext } from '../kit/adapter';
-import { PlatformRefusedError } from '../../common/errors';
+import { PlatformRefusedError, errorFields } from '../../common/errors';
 import type { Keys } from '../../engine/keys';
 import type { Logger } from '../../common/logger';
 import type { ChannelAddress, OutboundMessage } from '../../engine/message';
@@ -106,7 +106,7 @@ export class BotFrameworkChannel implements Adapter {
         await this.choices.remember(key, message.choices);
       } catch (err) {
         // Buttons still work as typed words; the message matters more than the mapping.
-        this.d.log.warn({ err: { message: (err as Error).message } }, 'could not remember offered choices');
+        this.d.log.warn({ err: errorFields(err) }, 'could not remember offered choices');
       }
     }
     const activity = toReplyActivity(message);

@@ -5,7 +5,7 @@ import type { FastifyInstance } from 'fastify';
 import type { Redis } from 'ioredis';
 import { z } from 'zod';
 import type { Adapter, AdapterContext, ChannelStatus, SendContext } from '../kit/adapter';
-import { PlatformRefusedError } from '../../common/errors';
+import { PlatformRefusedError, errorFields } from '../../common/errors';
 import type { Keys } from '../../engine/keys';
 import type { Logger } from '../../common/logger';
 import type { ChannelAddress, OutboundMessage } from '../../engine/message';
@@ -128,10 +128,7 @@ export class MessengerAdapter implements Adapter {
       await this.call({ recipient, sender_action: 'typing_on' });
     } catch (err) {
       if (isPermanentRefusal(err)) throw err;
-      this.c.log.debug(
-        { err: { name: (err as Error).name, message: (err as Error).message } },
-        'typing indicator failed',
-      );
+      this.c.log.debug({ err: errorFields(err) }, 'typing indicator failed');
     }
   }
 
