@@ -1,7 +1,7 @@
 #!/usr/bin/env node
-import { ConfigError } from './config';
+import { ConfigError } from './common/errors';
 import { commands } from './cli/commands';
-import { CliError } from './cli/support';
+import { CliError } from './cli/errors';
 
 /**
  * The `haven` command: `haven start`, `haven screen`, `haven members ...` and the rest

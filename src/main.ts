@@ -1,3 +1,4 @@
+import { errorFields } from './common/errors';
 import { loadConfig, type Config } from './config';
 import { startHaven } from './compose';
 
@@ -23,7 +24,7 @@ export async function runHaven(config: Config = loadConfig()): Promise<void> {
       }, EXIT_DEADLINE_MS);
       force.unref();
       haven.stop().then(resolve, (err: Error) => {
-        haven.log.error({ err: { message: err.message } }, 'shutdown failed');
+        haven.log.error({ err: errorFields(err) }, 'shutdown failed');
         process.exit(1);
       });
     };

@@ -1,10 +1,9 @@
 import { userInfo } from 'node:os';
 import { z } from 'zod';
 import type { MemberStore } from '../domain/members';
-import { buildMembers } from '../compose/services';
+import { buildMembers } from '../compose/members';
 import { forgetMember } from '../domain/members/forget';
 import { CliError, openStore, parseOptions, printJson } from './support';
-import { openRequestService } from './requests';
 
 const USAGE = `haven members add --name NAME --consent-by NAME [--consent-at ISO-DATE] [--added-by NAME]
        haven members list
@@ -83,6 +82,9 @@ export async function membersCommand(args: string[]): Promise<number> {
     }
     case 'remove': {
       const o = parseOptions(rest, z.object({ id }), USAGE);
+      // The request service (queues, BullMQ) loads only for remove.
+      // eslint-disable-next-line @typescript-eslint/no-require-imports
+      const { openRequestService } = require('./requests') as typeof import('./requests');
       const svc = await openRequestService();
       try {
         const out = await forgetMember({ members: svc.members, requests: svc.requests, groups: svc.groups }, o.id, {

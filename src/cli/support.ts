@@ -4,17 +4,9 @@ import { openRedis, redisKeyPrefix } from '../common/redis-connection';
 import { z } from 'zod';
 import { loadConfig, type Config } from '../config';
 import { Keys } from '../engine/keys';
+import { CliError } from './errors';
 
-/** A failure to report to the person at the terminal, with an exit code (2: wrong usage). */
-export class CliError extends Error {
-  override readonly name = 'CliError';
-  constructor(
-    message: string,
-    readonly exitCode = 1,
-  ) {
-    super(message);
-  }
-}
+export { CliError };
 
 /** One `haven` sub-command. */
 export interface Command {

@@ -36,7 +36,10 @@ export class PlatformRefusedError extends HavenError {
     readonly status: number,
     readonly details: { platformCode?: number | string; retryAfterMs?: number; permanent?: boolean } = {},
   ) {
-    super(message, 'PLATFORM_REFUSED');
+    super(message, 'PLATFORM_REFUSED', {
+      permanent: details.permanent ?? false,
+      context: { status, platformCode: details.platformCode },
+    });
   }
 }
 
@@ -60,10 +63,27 @@ export class DrivenElsewhereError extends PlatformUnavailableError {
   }
 }
 
+/**
+ * A webhook receiver (the alert or coordinator webhook) answered with an error. 404 and 410 say the
+ * address is wrong or gone: retrying for 45 minutes cannot help, so those are permanent (the queue
+ * fails the job at once, and the failure is on the record). Anything else is retried with backoff.
+ */
+export class WebhookError extends HavenError {
+  constructor(
+    readonly webhook: string,
+    readonly status: number,
+  ) {
+    super(`${webhook} answered ${status}`, 'WEBHOOK_FAILED', {
+      permanent: status === 404 || status === 410,
+      context: { webhook, status },
+    });
+  }
+}
+
 /** A channel that is not configured or not running was asked to send. */
 export class ChannelUnavailableError extends HavenError {
   constructor(channel: string, reason: string) {
-    super(`channel ${channel} is unavailable: ${reason}`, 'CHANNEL_UNAVAILABLE');
+    super(`channel ${channel} is unavailable: ${reason}`, 'CHANNEL_UNAVAILABLE', { context: { channel } });
   }
 }
 
@@ -82,4 +102,27 @@ export class ConfigError extends HavenError {
   constructor(readonly problems: string[]) {
     super(`Haven cannot start: settings are wrong:\n${problems.map((p) => `  - ${p}`).join('\n')}`, 'CONFIG_INVALID');
   }
+}
+
+/**
+ * What to log of any thrown value: name, message, and for a {@link HavenError} its code, context and
+ * whether it is permanent. Never the stack of a platform's answer or anything a person wrote.
+ */
+export function errorFields(err: unknown): Record<string, unknown> {
+  if (err instanceof HavenError)
+    return {
+      name: err.name,
+      message: err.message,
+      code: err.code,
+      ...(err.permanent ? { permanent: true } : {}),
+      ...(Object.keys(err.context).length ? { context: err.context } : {}),
+    };
+  if (err instanceof Error)
+    return {
+      name: err.name,
+      message: err.message,
+      // A permanent failure the queue turned into BullMQ's UnrecoverableError keeps its own code.
+      ...(err.cause instanceof HavenError ? { cause: errorFields(err.cause) } : {}),
+    };
+  return { name: 'NonError', message: String(err).slice(0, 200) };
 }

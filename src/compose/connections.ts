@@ -1,3 +1,4 @@
+import { errorFields } from '../common/errors';
 import type { ConnectionOptions } from 'bullmq';
 import type { Redis, RedisOptions } from 'ioredis';
 import { openRedis, type RedisTarget } from '../common/redis-connection';
@@ -23,7 +24,7 @@ export class Connections {
   open(purpose: string, extra: RedisOptions = {}): Redis {
     // A plain connection, or a Redis Cluster client when REDIS_CLUSTER_NODES is set.
     const r = openRedis(this.target, { connectionName: `haven:${purpose}`, lazyConnect: false, ...extra });
-    r.on('error', (err) => this.log.warn({ purpose, err: { message: err.message } }, 'redis connection error'));
+    r.on('error', (err) => this.log.warn({ purpose, err: errorFields(err) }, 'redis connection error'));
     this.all.push(r);
     return r;
   }
@@ -77,10 +78,7 @@ export async function waitForRedis(redis: Redis, log: Logger): Promise<void> {
       return;
     } catch (err) {
       if (Date.now() > deadline) {
-        log.error(
-          { err: { message: (err as Error).message } },
-          'Redis is not answering; starting anyway, /readyz will say 503',
-        );
+        log.error({ err: errorFields(err) }, 'Redis is not answering; starting anyway, /readyz will say 503');
         return;
       }
     }

@@ -1,10 +1,11 @@
 import type { Worker } from 'bullmq';
 import type { FastifyInstance } from 'fastify';
 import type { Redis } from 'ioredis';
-import { buildAdapters } from '../adapters';
+import { CHANNELS, buildAdapters, type ChannelList } from '../adapters/registry';
 import type { Adapter } from '../adapters/kit/adapter';
 import type { ClientFactory as WhatsAppClientFactory } from '../adapters/whatsapp-web';
 import { usesDevelopmentSecrets, type Config } from '../config';
+import { errorFields } from '../common/errors';
 import { createLogger, type Logger } from '../common/logger';
 import { Metrics } from '../common/metrics';
 import type { AlertService } from '../domain/alerts/service';
@@ -39,6 +40,8 @@ export interface StartOptions {
   now?: () => Date;
   /** Makes the whatsapp-web.js client (tests pass a fake; default the real one). */
   whatsappClientFactory?: WhatsAppClientFactory;
+  /** The channels (default the registry's; a test adds its own test-only channel). */
+  channels?: ChannelList;
 }
 
 /** A running Haven: its HTTP server, internals for tests, and a `stop()` that closes everything. */
@@ -104,7 +107,7 @@ async function composeHaven(config: Config, opts: StartOptions, log: Logger, con
   const queues = new Queues(
     core.queues,
     keys,
-    (queue, err) => log.warn({ queue, err: { message: err.message } }, 'queue connection error'),
+    (queue, err) => log.warn({ queue, err: errorFields(err) }, 'queue connection error'),
     core.alerts,
   );
   const now = opts.now;
@@ -138,22 +141,17 @@ async function composeHaven(config: Config, opts: StartOptions, log: Logger, con
   });
   const adapterContext = { accept: (m: Parameters<Ingest['accept']>[0]) => ingest.accept(m) };
 
-  for (const a of buildAdapters({
-    config,
-    redis,
-    connect: (p) => connections.open(p),
-    keys,
-    log,
-    metrics,
-    whatsappClientFactory: opts.whatsappClientFactory,
-  }))
+  const channels = opts.channels ?? CHANNELS;
+  const hooks = opts.whatsappClientFactory ? { whatsapp: opts.whatsappClientFactory } : undefined;
+  const channelDeps = { redis, connect: (p: string) => connections.open(p), keys, log, metrics, hooks };
+  for (const a of buildAdapters(config, { ...channelDeps, charityName: config.CHARITY_NAME }, channels))
     adapters.set(a.name, a);
 
   // Live dashboard updates across processes: each service's changes go out over Redis pub/sub.
   const changes = new ChangeBus(
     redis,
     connections.open('changes-subscriber'),
-    keys.custom('changes'),
+    keys.changes(),
     log.child({ module: 'changes' }),
   );
   await changes.start();
@@ -212,8 +210,8 @@ async function composeHaven(config: Config, opts: StartOptions, log: Logger, con
 
   for (const a of config.HAVEN_ROLE === 'web' ? [] : adapters.values()) {
     // A channel that fails to start never takes the others down; its status says why.
-    a.start?.(adapterContext).catch((err: Error) =>
-      log.error({ channel: a.name, err: { message: err.message } }, 'channel failed to start'),
+    a.start?.(adapterContext).catch((err: unknown) =>
+      log.error({ channel: a.name, err: errorFields(err) }, 'channel failed to start'),
     );
   }
   const addr = http.server.address();

@@ -1,4 +1,4 @@
-import { HavenError } from '../common/errors';
+import { errorFields, HavenError } from '../common/errors';
 import type { Logger } from '../common/logger';
 
 /** One step of shutting down (stop a channel, close the HTTP server, close the workers...). */
@@ -70,8 +70,7 @@ export function createStop(plan: StopPlan): () => Promise<void> {
       plan.log.warn({ graceMs: plan.graceMs }, 'shutdown grace period over; closing everything now');
       failures = await runEveryStep(plan.force);
     } else failures = outcome;
-    for (const f of failures)
-      plan.log.error({ step: f.step, err: { name: f.error.name, message: f.error.message } }, 'shutdown step failed');
+    for (const f of failures) plan.log.error({ step: f.step, err: errorFields(f.error) }, 'shutdown step failed');
     plan.log.info('Haven stopped');
     if (failures.length) throw new ShutdownError(failures);
   };

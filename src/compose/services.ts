@@ -11,7 +11,8 @@ import { eraseWebchatBacklog } from '../adapters/webchat';
 import { createConversationService, type ConversationService } from '../domain/conversations';
 import type { Mailer } from '../common/mailer';
 import { mailerFor, staffTargets } from './alert-targets';
-import { MemberStore } from '../domain/members';
+import type { MemberStore } from '../domain/members';
+import { buildMembers } from './members';
 import { RETENTION_TASK, RetentionSweep } from '../domain/privacy/retention';
 import { createRequestService, type RequestService } from '../domain/requests';
 import { IdentityVault } from '../engine/identity';
@@ -63,10 +64,7 @@ export interface BuiltServices {
   mailer: Mailer | undefined;
 }
 
-/** The member store as both the server and `haven members` use it. */
-export function buildMembers(config: Config, redis: Redis, keys: Keys): MemberStore {
-  return new MemberStore(redis, keys, { hashSecret: config.idHashSecret, joinCodeTtlDays: config.JOIN_CODE_TTL_DAYS });
-}
+export { buildMembers };
 
 /** Builds the identity vault, state, alerts, members, requests and the task handlers. Opens no connection. */
 export function buildServices(d: ServiceDeps): BuiltServices {

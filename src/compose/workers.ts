@@ -1,5 +1,6 @@
 import type { Job, Worker } from 'bullmq';
 import type { Config } from '../config';
+import { errorFields } from '../common/errors';
 import type { Logger } from '../common/logger';
 import type { Metrics } from '../common/metrics';
 import type { Adapter } from '../adapters/kit/adapter';
@@ -142,12 +143,9 @@ export async function startWorkers(d: WorkerDeps): Promise<Worker[]> {
   ];
   for (const w of workers) {
     w.on('failed', (job, err) =>
-      log.warn(
-        { queue: w.name, jobId: job?.id, attempts: job?.attemptsMade, err: { name: err.name, message: err.message } },
-        'job failed',
-      ),
+      log.warn({ queue: w.name, jobId: job?.id, attempts: job?.attemptsMade, err: errorFields(err) }, 'job failed'),
     );
-    w.on('error', (err) => log.warn({ queue: w.name, err: { message: err.message } }, 'worker error'));
+    w.on('error', (err) => log.warn({ queue: w.name, err: errorFields(err) }, 'worker error'));
   }
   await RetentionSweep.schedule(d.queues.tasks, config.RETENTION_SWEEP_MINUTES * 60_000);
   return workers;

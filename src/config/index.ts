@@ -1,38 +1,44 @@
 import { ConfigError } from '../common/errors';
 import { existsSync } from 'node:fs';
 import { z } from 'zod';
-
-/** `"true"`/`"false"` (and 1/0, yes/no) as a boolean; anything else is an error naming the value. */
-const bool = z
-  .enum(['true', 'false', '1', '0', 'yes', 'no'], { message: 'must be true or false' })
-  .transform((v) => v === 'true' || v === '1' || v === 'yes');
+import {
+  CHANNELS,
+  channelNames,
+  channelSettingsProblems,
+  channelSettingsShape,
+  type ChannelList,
+  type ChannelSettings,
+} from '../adapters/registry';
 
 // 0 asks the OS for a free port (tests).
 const port = z.coerce.number().int().min(0).max(65535);
 const positiveInt = z.coerce.number().int().positive();
 const minutes = z.coerce.number().positive();
-const optionalString = z.string().min(1).optional();
 const optionalUrl = z.url({ message: 'must be a full URL (http://... or https://...)' }).optional();
 
-/** A comma-separated list of staff targets: channel identities such as `messenger:123`, or `email:ADDRESS`. */
-const identityList = z
-  .string()
-  .default('')
-  .transform((s) =>
-    s
-      .split(',')
-      .map((x) => x.trim())
-      .filter(Boolean),
-  )
-  .pipe(
-    z.array(
-      z
-        .string()
-        .regex(/^((webchat|messenger|botframework|whatsapp|whatsapp-cloud):.+|email:[^@\s,]+@[^@\s,]+\.[^@\s,]+)$/, {
-          message: 'each entry must look like channel:id or email:address, e.g. messenger:1234567890',
-        }),
-    ),
-  );
+/** A comma-separated list of channel identities such as `messenger:123,webchat:abc` (registered channels only). */
+const identityList = (names: readonly string[]) =>
+  z
+    .string()
+    .default('')
+    .transform((s) =>
+      s
+        .split(',')
+        .map((x) => x.trim())
+        .filter(Boolean),
+    )
+    .pipe(
+      z.array(
+        z
+          .string()
+          .regex(
+            new RegExp(
+              `^((${names.map((n) => n.replace(/[.*+?^${}()|[\]\\-]/g, '\\$&')).join('|')}):.+|email:[^@\\s,]+@[^@\\s,]+\\.[^@\\s,]+)$`,
+            ),
+            { message: 'each entry must look like channel:id or email:address, e.g. messenger:1234567890' },
+          ),
+      ),
+    );
 
 /** "Mon-Fri 09:00-17:00" style office hours. */
 const officeHours = z
@@ -42,208 +48,191 @@ const officeHours = z
   });
 
 /**
- * Every setting Haven reads, with its default. Names and defaults in the first block are part of
- * the outside contract (shared/INTERFACE.md); the rest are Haven's own.
+ * Every setting Haven reads, with its default, for a list of channels: Haven's own settings here,
+ * each channel's from its folder through the registry (src/adapters/registry.ts). Names and
+ * defaults are part of the outside contract (shared/INTERFACE.md).
  */
-export const configSchema = z.object({
-  NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
-  PORT: port.default(3000),
-  /** `all` (default): one process does everything; `web`: HTTP and queueing only; `worker`: also runs the queue workers and long-lived channel clients. */
-  HAVEN_ROLE: z.enum(['all', 'web', 'worker']).default('all'),
-  HOST: z.string().default('0.0.0.0'),
-  /**
-   * Trust X-Forwarded-For from a reverse proxy in front of Haven (`true`, or the proxy's
-   * addresses or CIDR ranges, comma-separated). Off by default: a client could otherwise set the header
-   * itself to dodge the per-address limits.
-   */
-  TRUST_PROXY: z
-    .string()
-    .regex(/^(true|false|[0-9a-fA-F.:/]+(,[0-9a-fA-F.:/]+)*)$/, {
-      message: 'must be true, false, or comma-separated proxy addresses',
-    })
-    .default('false')
-    .transform((v): boolean | string[] => (v === 'true' ? true : v === 'false' ? false : v.split(','))),
-  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
-  /** The charity's name as young people know it (not shown in discreet mode). */
-  CHARITY_NAME: z.string().min(1).max(80).default('Young Carers Together'),
-  /** Public base URL used in signed links sent to staff. */
-  PUBLIC_URL: optionalUrl,
+export function buildConfigSchema(channels: ChannelList = CHANNELS) {
+  return coreSchema(channelNames(channels)).extend(channelSettingsShape(channels));
+}
 
-  REDIS_URL: z
-    .string()
-    .regex(/^rediss?:\/\//, { message: 'must start with redis:// or rediss://' })
-    .default('redis://127.0.0.1:6379'),
-  /**
-   * A Redis Cluster's seed nodes, `host:port,host:port,...`: Haven then opens every connection with
-   * ioredis's `Cluster` and keeps all its keys under the hash tag `{REDIS_PREFIX}` (one slot).
-   * REDIS_URL then gives only the username, password and TLS (`rediss://`) for every node.
-   */
-  REDIS_CLUSTER_NODES: z
-    .string()
-    .transform((s) =>
-      s
-        .split(',')
-        .map((x) => x.trim())
-        .filter(Boolean),
-    )
-    .pipe(
-      z
-        .array(
-          z
-            .string()
-            .regex(/^(\[[0-9a-fA-F:]+\]|[a-zA-Z0-9_.-]+):\d{1,5}$/, {
-              message: 'each entry must look like host:port, e.g. redis-1:6379',
-            })
-            .transform((entry) => {
-              const at = entry.lastIndexOf(':');
-              return { host: entry.slice(0, at).replace(/^\[|\]$/g, ''), port: Number(entry.slice(at + 1)) };
-            })
-            .refine((n) => n.port >= 1 && n.port <= 65535, { message: 'each port must be 1-65535' }),
-        )
-        .min(1, { message: 'must list at least one host:port' }),
-    )
-    .optional(),
-  /** Every Redis key and BullMQ queue Haven creates starts with this. */
-  REDIS_PREFIX: z
-    .string()
-    .regex(/^[a-zA-Z0-9_.-]+$/, { message: 'letters, digits, _ . - only' })
-    .default('haven'),
+/** Haven's own settings (every channel's are added by {@link buildConfigSchema}). */
+const coreSchema = (channels: readonly string[]) =>
+  z.object({
+    NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
+    PORT: port.default(3000),
+    /** `all` (default): one process does everything; `web`: HTTP and queueing only; `worker`: also runs the queue workers and long-lived channel clients. */
+    HAVEN_ROLE: z.enum(['all', 'web', 'worker']).default('all'),
+    HOST: z.string().default('0.0.0.0'),
+    /**
+     * Trust X-Forwarded-For from a reverse proxy in front of Haven (`true`, or the proxy's
+     * addresses or CIDR ranges, comma-separated). Off by default: a client could otherwise set the header
+     * itself to dodge the per-address limits.
+     */
+    TRUST_PROXY: z
+      .string()
+      .regex(/^(true|false|[0-9a-fA-F.:/]+(,[0-9a-fA-F.:/]+)*)$/, {
+        message: 'must be true, false, or comma-separated proxy addresses',
+      })
+      .default('false')
+      .transform((v): boolean | string[] => (v === 'true' ? true : v === 'false' ? false : v.split(','))),
+    LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+    /** The charity's name as young people know it (not shown in discreet mode). */
+    CHARITY_NAME: z.string().min(1).max(80).default('Young Carers Together'),
+    /** Public base URL used in signed links sent to staff. */
+    PUBLIC_URL: optionalUrl,
 
-  MESSENGER_APP_SECRET: optionalString,
-  MESSENGER_VERIFY_TOKEN: optionalString,
-  MESSENGER_PAGE_ACCESS_TOKEN: optionalString,
-  MESSENGER_API_URL: z.url().default('https://graph.facebook.com/v21.0'),
+    REDIS_URL: z
+      .string()
+      .regex(/^rediss?:\/\//, { message: 'must start with redis:// or rediss://' })
+      .default('redis://127.0.0.1:6379'),
+    /**
+     * A Redis Cluster's seed nodes, `host:port,host:port,...`: Haven then opens every connection with
+     * ioredis's `Cluster` and keeps all its keys under the hash tag `{REDIS_PREFIX}` (one slot).
+     * REDIS_URL then gives only the username, password and TLS (`rediss://`) for every node.
+     */
+    REDIS_CLUSTER_NODES: z
+      .string()
+      .transform((s) =>
+        s
+          .split(',')
+          .map((x) => x.trim())
+          .filter(Boolean),
+      )
+      .pipe(
+        z
+          .array(
+            z
+              .string()
+              .regex(/^(\[[0-9a-fA-F:]+\]|[a-zA-Z0-9_.-]+):\d{1,5}$/, {
+                message: 'each entry must look like host:port, e.g. redis-1:6379',
+              })
+              .transform((entry) => {
+                const at = entry.lastIndexOf(':');
+                return { host: entry.slice(0, at).replace(/^\[|\]$/g, ''), port: Number(entry.slice(at + 1)) };
+              })
+              .refine((n) => n.port >= 1 && n.port <= 65535, { message: 'each port must be 1-65535' }),
+          )
+          .min(1, { message: 'must list at least one host:port' }),
+      )
+      .optional(),
+    /** Every Redis key and BullMQ queue Haven creates starts with this. */
+    REDIS_PREFIX: z
+      .string()
+      .regex(/^[a-zA-Z0-9_.-]+$/, { message: 'letters, digits, _ . - only' })
+      .default('haven'),
 
-  MicrosoftAppId: optionalString,
-  MicrosoftAppPassword: optionalString,
-  MicrosoftAppType: z.enum(['MultiTenant', 'SingleTenant', 'UserAssignedMSI']).optional(),
-  MicrosoftAppTenantId: optionalString,
-  /** Opens /api/messages without MicrosoftAppId in production, unauthenticated, for the Bot Framework Emulator (loudly). */
-  BOTFRAMEWORK_EMULATOR: bool.default(false),
+    ALERT_WEBHOOK_URL: optionalUrl,
+    COORDINATOR_WEBHOOK_URL: optionalUrl,
 
-  WHATSAPP_ENABLED: bool.default(false),
-  PUPPETEER_EXECUTABLE_PATH: z.string().min(1).default('/usr/bin/chromium'),
-  /** Where whatsapp-web.js keeps its linked-device session (a volume in production). */
-  WHATSAPP_AUTH_PATH: z.string().min(1).default('./.wwebjs_auth'),
-  /** Phone number (international, digits only) to pair by code instead of QR. */
-  WHATSAPP_PAIRING_NUMBER: z
-    .string()
-    .regex(/^\d{8,15}$/, { message: 'digits only, with country code, e.g. 447700900123' })
-    .optional(),
-  WHATSAPP_CLOUD_ACCESS_TOKEN: optionalString,
-  WHATSAPP_CLOUD_PHONE_NUMBER_ID: optionalString,
-  WHATSAPP_CLOUD_APP_SECRET: optionalString,
-  WHATSAPP_CLOUD_VERIFY_TOKEN: optionalString,
-  WHATSAPP_CLOUD_API_URL: z.url().default('https://graph.facebook.com/v21.0'),
+    /** Staff chat identities told of every safeguarding alert at once. */
+    SAFEGUARDING_ON_DUTY: identityList(channels),
+    /** The designated safeguarding leads: told when nobody on duty acknowledges in time. */
+    SAFEGUARDING_LEADS: identityList(channels),
+    /** Coordinator chat identities told of every new one-to-one request. */
+    COORDINATOR_IDS: identityList(channels),
+    // --- Email for staff targets (`email:ADDRESS` in the lists above) ---
+    /** Mail server for `email:` targets: `smtp://user:pass@host:port` (or `smtps://`). */
+    SMTP_URL: z
+      .string()
+      .regex(/^smtps?:\/\//, { message: 'must start with smtp:// or smtps://' })
+      .optional(),
+    /** The From address of Haven's staff emails. */
+    SMTP_FROM: z.string().min(3).default('Haven <haven@localhost>'),
+    /** How often Haven checks that someone can be told of an alert (the dashboard and /readyz say when nobody can). */
+    ALERT_REACH_CHECK_SECONDS: positiveInt.default(60),
+    // --- end email ---
+    ESCALATION_MINUTES: minutes.default(10),
+    ESCALATION_URGENT_MINUTES: minutes.default(2),
+    OFFICE_HOURS: officeHours.default('Mon-Fri 09:00-17:00'),
+    TIMEZONE: z
+      .string()
+      .refine(
+        (tz) => {
+          try {
+            new Intl.DateTimeFormat('en-GB', { timeZone: tz });
+            return true;
+          } catch {
+            return false;
+          }
+        },
+        { message: 'must be an IANA time zone such as Europe/London' },
+      )
+      .default('Europe/London'),
 
-  ALERT_WEBHOOK_URL: optionalUrl,
-  COORDINATOR_WEBHOOK_URL: optionalUrl,
+    /** Conversation state kept this long after last contact. */
+    STATE_TTL_DAYS: positiveInt.default(30),
+    /** How long "stop", "discreet" and when someone was last seen are kept after their last message. */
+    PREFERENCES_TTL_DAYS: positiveInt.default(365),
+    /** Platform retries of one message id are folded for this long. */
+    DEDUPE_TTL_HOURS: positiveInt.default(168),
+    JOIN_CODE_TTL_DAYS: positiveInt.default(14),
+    /** Session reminders: minutes before a one-to-one, comma-separated (the day before and 15 minutes before). */
+    REMINDER_OFFSETS_MINUTES: z
+      .string()
+      .default('1440,15')
+      .transform((s) =>
+        s
+          .split(',')
+          .map((x) => x.trim())
+          .filter(Boolean)
+          .map(Number),
+      )
+      .pipe(z.array(z.number().positive({ message: 'each offset must be a positive number of minutes' }))),
+    /** Closed one-to-one requests are deleted this long after closing. */
+    REQUEST_RETENTION_DAYS: positiveInt.default(90),
+    /** How often the retention sweep runs (it logs counts; Redis TTLs do the deleting). */
+    RETENTION_SWEEP_MINUTES: positiveInt.default(60),
+    /** Online-safety refresher for someone not seen for this long. */
+    REFRESHER_DAYS: positiveInt.default(60),
+    /** How long a worker holds a job without renewing before another takes it up (a crashed worker). */
+    QUEUE_LOCK_SECONDS: z.coerce.number().min(1).max(600).default(30),
+    /** Messages accepted from one sender per minute; more are refused (and still screened). */
+    INBOUND_RATE_PER_MINUTE: positiveInt.default(30),
 
-  /** Staff chat identities told of every safeguarding alert at once. */
-  SAFEGUARDING_ON_DUTY: identityList,
-  /** The designated safeguarding leads: told when nobody on duty acknowledges in time. */
-  SAFEGUARDING_LEADS: identityList,
-  /** Coordinator chat identities told of every new one-to-one request. */
-  COORDINATOR_IDS: identityList,
-  // --- Email for staff targets (`email:ADDRESS` in the lists above) ---
-  /** Mail server for `email:` targets: `smtp://user:pass@host:port` (or `smtps://`). */
-  SMTP_URL: z
-    .string()
-    .regex(/^smtps?:\/\//, { message: 'must start with smtp:// or smtps://' })
-    .optional(),
-  /** The From address of Haven's staff emails. */
-  SMTP_FROM: z.string().min(3).default('Haven <haven@localhost>'),
-  /** How often Haven checks that someone can be told of an alert (the dashboard and /readyz say when nobody can). */
-  ALERT_REACH_CHECK_SECONDS: positiveInt.default(60),
-  // --- end email ---
-  ESCALATION_MINUTES: minutes.default(10),
-  ESCALATION_URGENT_MINUTES: minutes.default(2),
-  OFFICE_HOURS: officeHours.default('Mon-Fri 09:00-17:00'),
-  TIMEZONE: z
-    .string()
-    .refine(
-      (tz) => {
-        try {
-          new Intl.DateTimeFormat('en-GB', { timeZone: tz });
-          return true;
-        } catch {
-          return false;
-        }
-      },
-      { message: 'must be an IANA time zone such as Europe/London' },
-    )
-    .default('Europe/London'),
+    /** Key for pseudonymous ids (HMAC). Required in production. */
+    ID_HASH_SECRET: z.string().min(16, { message: 'must be at least 16 characters' }).optional(),
+    /** 32-byte key (64 hex characters or base64) for AES-256-GCM of stored channel addresses. Required in production. */
+    DATA_ENCRYPTION_KEY: z
+      .string()
+      .refine((k) => decodeKey(k) !== null, {
+        message: 'must be 32 bytes as 64 hex characters or base64',
+      })
+      .optional(),
 
-  /** Conversation state kept this long after last contact. */
-  STATE_TTL_DAYS: positiveInt.default(30),
-  /** How long "stop", "discreet" and when someone was last seen are kept after their last message. */
-  PREFERENCES_TTL_DAYS: positiveInt.default(365),
-  /** Platform retries of one message id are folded for this long. */
-  DEDUPE_TTL_HOURS: positiveInt.default(168),
-  JOIN_CODE_TTL_DAYS: positiveInt.default(14),
-  /** Session reminders: minutes before a one-to-one, comma-separated (the day before and 15 minutes before). */
-  REMINDER_OFFSETS_MINUTES: z
-    .string()
-    .default('1440,15')
-    .transform((s) =>
-      s
-        .split(',')
-        .map((x) => x.trim())
-        .filter(Boolean)
-        .map(Number),
-    )
-    .pipe(z.array(z.number().positive({ message: 'each offset must be a positive number of minutes' }))),
-  /** Peer support groups: the Zoom link is sent this many minutes before a session starts (never days ahead). */
-  GROUP_LINK_MINUTES_BEFORE: positiveInt.max(1440).default(30),
-  /** Peer support groups: sign-up lists are deleted this many days after the session. */
-  GROUP_RETENTION_DAYS: positiveInt.default(30),
-  /** Peer support groups: a staff-edited file for the safety talk and expectations (bundled when unset). */
-  GROUP_CONTENT_PATH: z.string().min(1).optional(),
-  /** Closed one-to-one requests are deleted this long after closing. */
-  REQUEST_RETENTION_DAYS: positiveInt.default(90),
-  /** How often the retention sweep runs (it logs counts; Redis TTLs do the deleting). */
-  RETENTION_SWEEP_MINUTES: positiveInt.default(60),
-  /** Online-safety refresher for someone not seen for this long. */
-  REFRESHER_DAYS: positiveInt.default(60),
-  /** How long a worker holds a job without renewing before another takes it up (a crashed worker). */
-  QUEUE_LOCK_SECONDS: z.coerce.number().min(1).max(600).default(30),
-  /** Messages accepted from one sender per minute; more are refused (and still screened). */
-  INBOUND_RATE_PER_MINUTE: positiveInt.default(30),
-  /** Web chat messages accepted from one network address a minute, across all its browsers. */
-  WEBCHAT_RATE_PER_ADDRESS_PER_MINUTE: positiveInt.default(240),
+    /** Staff-editable data files. */
+    SAFEGUARDING_LEXICON_PATH: z.string().min(1).optional(),
+    SAFETY_CONTENT_PATH: z.string().min(1).optional(),
 
-  /** Key for pseudonymous ids (HMAC). Required in production. */
-  ID_HASH_SECRET: z.string().min(16, { message: 'must be at least 16 characters' }).optional(),
-  /** 32-byte key (64 hex characters or base64) for AES-256-GCM of stored channel addresses. Required in production. */
-  DATA_ENCRYPTION_KEY: z
-    .string()
-    .refine((k) => decodeKey(k) !== null, {
-      message: 'must be 32 bytes as 64 hex characters or base64',
-    })
-    .optional(),
+    STAFF_SESSION_IDLE_MINUTES: positiveInt.default(30),
+    /** Signs staff cookies and alert links. Required in production. */
+    SESSION_SECRET: z.string().min(32, { message: 'must be at least 32 characters' }).optional(),
 
-  /** Staff-editable data files. */
-  SAFEGUARDING_LEXICON_PATH: z.string().min(1).optional(),
-  SAFETY_CONTENT_PATH: z.string().min(1).optional(),
+    /** Peer support groups: the Zoom link is sent this many minutes before a session starts (never days ahead). */
+    GROUP_LINK_MINUTES_BEFORE: positiveInt.max(1440).default(30),
+    /** Peer support groups: sign-up lists are deleted this many days after the session. */
+    GROUP_RETENTION_DAYS: positiveInt.default(30),
+    /** Peer support groups: a staff-edited file for the safety talk and expectations (bundled when unset). */
+    GROUP_CONTENT_PATH: z.string().min(1).optional(),
 
-  STAFF_SESSION_IDLE_MINUTES: positiveInt.default(30),
-  /** Signs staff cookies and alert links. Required in production. */
-  SESSION_SECRET: z.string().min(32, { message: 'must be at least 32 characters' }).optional(),
+    /** Staff inbox: threads are deleted this long after a conversation closes (or last activity while open). */
+    CONVERSATION_RETENTION_DAYS: positiveInt.default(30),
+    /** Staff inbox: a wait longer than this, in office hours, shows as overdue and is offered to all staff. */
+    INBOX_REASSIGN_MINUTES: positiveInt.default(30),
+    /** Staff inbox: a held conversation with no staff message for this long goes back to Haven. */
+    INBOX_HANDBACK_MINUTES: positiveInt.default(60),
+  });
 
-  /** Staff inbox: threads are deleted this long after a conversation closes (or last activity while open). */
-  CONVERSATION_RETENTION_DAYS: positiveInt.default(30),
-  /** Staff inbox: a wait longer than this, in office hours, shows as overdue and is offered to all staff. */
-  INBOX_REASSIGN_MINUTES: positiveInt.default(30),
-  /** Staff inbox: a held conversation with no staff message for this long goes back to Haven. */
-  INBOX_HANDBACK_MINUTES: positiveInt.default(60),
-});
+/** The settings schema with every registered channel. */
+export const configSchema = buildConfigSchema();
 
-export type Config = z.infer<typeof configSchema> & {
-  /** Decoded DATA_ENCRYPTION_KEY (or the development key). */
-  dataKey: Buffer;
-  idHashSecret: string;
-  sessionSecret: string;
-};
+export type Config = z.infer<ReturnType<typeof coreSchema>> &
+  ChannelSettings & {
+    /** Decoded DATA_ENCRYPTION_KEY (or the development key). */
+    dataKey: Buffer;
+    idHashSecret: string;
+    sessionSecret: string;
+  };
 
 /** Thrown when settings are wrong; its message lists every problem, one per line. */
 export { ConfigError };
@@ -263,10 +252,10 @@ const DEV_SECRET = 'haven-development-only-secret-do-not-use-in-production';
  * Parses settings from an environment (default `process.env`, after reading `.env` when present).
  * Throws {@link ConfigError} naming every wrong setting.
  */
-export function loadConfig(env: NodeJS.ProcessEnv = readEnvironment()): Config {
+export function loadConfig(env: NodeJS.ProcessEnv = readEnvironment(), channels: ChannelList = CHANNELS): Config {
   // Empty strings are treated as unset, as docker-compose writes `NAME=` for an unset variable.
   const cleaned = Object.fromEntries(Object.entries(env).filter(([, v]) => v !== undefined && v !== ''));
-  const parsed = configSchema.safeParse(cleaned);
+  const parsed = (channels === CHANNELS ? configSchema : buildConfigSchema(channels)).safeParse(cleaned);
   const problems: string[] = [];
   if (!parsed.success) {
     for (const issue of parsed.error.issues) {
@@ -278,31 +267,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = readEnvironment()): Config {
   // Settings that only make sense together: checked on what was given, so that one message lists
   // these problems alongside any wrong value above.
   const c = cleaned;
-  const partial = (names: string[], label: string) => {
-    const set = names.filter((n) => c[n] !== undefined);
-    if (set.length > 0 && set.length < names.length) {
-      const missing = names.filter((n) => !set.includes(n));
-      problems.push(
-        `${missing.join(', ')}: needed for ${label} because ${set.join(', ')} ${set.length > 1 ? 'are' : 'is'} set`,
-      );
-    }
-  };
-  partial(['MESSENGER_APP_SECRET', 'MESSENGER_VERIFY_TOKEN', 'MESSENGER_PAGE_ACCESS_TOKEN'], 'Messenger');
-  partial(
-    [
-      'WHATSAPP_CLOUD_ACCESS_TOKEN',
-      'WHATSAPP_CLOUD_PHONE_NUMBER_ID',
-      'WHATSAPP_CLOUD_APP_SECRET',
-      'WHATSAPP_CLOUD_VERIFY_TOKEN',
-    ],
-    'the WhatsApp Cloud API',
-  );
-  if (c.MicrosoftAppId && !c.MicrosoftAppPassword && c.MicrosoftAppType !== 'UserAssignedMSI') {
-    problems.push('MicrosoftAppPassword: needed for the Bot Framework because MicrosoftAppId is set');
-  }
-  if (c.MicrosoftAppType === 'SingleTenant' && !c.MicrosoftAppTenantId) {
-    problems.push('MicrosoftAppTenantId: needed because MicrosoftAppType is SingleTenant');
-  }
+  problems.push(...channelSettingsProblems(c, channels));
   // An email target with no mail server could never be told: refused at start, not at the first alert.
   const emailTargets = ['SAFEGUARDING_ON_DUTY', 'SAFEGUARDING_LEADS', 'COORDINATOR_IDS'].filter((n) =>
     /(^|,)\s*email:/.test(c[n] ?? ''),
@@ -321,7 +286,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = readEnvironment()): Config {
     }
   }
   if (problems.length || !parsed.success) throw new ConfigError(problems);
-  const settings = parsed.data;
+  const settings = parsed.data as unknown as Omit<Config, 'dataKey' | 'idHashSecret' | 'sessionSecret'>;
   return {
     ...settings,
     dataKey: settings.DATA_ENCRYPTION_KEY ? (decodeKey(settings.DATA_ENCRYPTION_KEY) as Buffer) : DEV_KEY,

@@ -1,3 +1,4 @@
+import { errorFields } from '../common/errors';
 import type { Redis } from 'ioredis';
 import type { Logger } from '../common/logger';
 
@@ -39,7 +40,7 @@ export class ChangeBus {
         try {
           l(parsed.data as Record<string, unknown>);
         } catch (err) {
-          this.log.warn({ err: { message: (err as Error).message } }, 'change listener failed');
+          this.log.warn({ err: errorFields(err) }, 'change listener failed');
         }
       }
     });
@@ -49,14 +50,14 @@ export class ChangeBus {
   async start(): Promise<void> {
     await this.subscriber
       .subscribe(this.channel)
-      .catch((err: Error) => this.log.warn({ err: { message: err.message } }, 'live updates unavailable for now'));
+      .catch((err: Error) => this.log.warn({ err: errorFields(err) }, 'live updates unavailable for now'));
   }
 
   /** Tells every process. Never throws: a change that could not be announced is still made. */
   publish(topic: ChangeTopic, data: Record<string, unknown>): void {
     this.publisher
       .publish(this.channel, JSON.stringify({ topic, data }))
-      .catch((err: Error) => this.log.debug({ err: { message: err.message } }, 'change not announced'));
+      .catch((err: Error) => this.log.debug({ err: errorFields(err) }, 'change not announced'));
   }
 
   /** Hears of every change on `topic` in any process; returns an unsubscribe function. */

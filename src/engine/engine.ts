@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { pickTypedChoice } from './choices';
 import type { Redis } from 'ioredis';
 import { composeFlows, type FlowContext, type NamedFlow, type ReplyEffect } from './flow';
 import { deleteIfHeld } from '../common/held';
@@ -10,12 +11,25 @@ import type { Outbox } from './outbox';
 import type { Services } from './services';
 import { newState, type StateStore } from './state';
 
-/** What the {@link Engine} needs. */
-export interface EngineDeps {
-  redis: Redis;
+/**
+ * One message at a time per conversation, and each message id handled once. In Redis in Haven
+ * (see {@link redisGuard}); in memory in flow tests.
+ */
+export interface ConversationGuard {
+  /** Waits for the conversation's lock; resolves with its release. */
+  lock(conversationId: string): Promise<() => Promise<void>>;
+  handled(channel: string, messageId: string): Promise<boolean>;
+  markHandled(channel: string, messageId: string): Promise<void>;
+}
+
+/** What the {@link Engine} needs. Either `redis` (the guard is kept there) or a `guard` of its own. */
+export type EngineDeps = EngineCommon &
+  ({ redis: Redis; guard?: undefined } | { redis?: undefined; guard: ConversationGuard });
+
+interface EngineCommon {
   keys: Keys;
-  states: StateStore;
-  outbox: Outbox;
+  states: Pick<StateStore, 'load' | 'save'>;
+  outbox: Pick<Outbox, 'sendAll'>;
   services: Services;
   flows: NamedFlow[];
   log: Logger;
@@ -33,8 +47,10 @@ export interface EngineDeps {
  */
 export class Engine {
   private readonly run: (ctx: FlowContext) => Promise<void>;
+  private readonly guard: ConversationGuard;
 
   constructor(private readonly d: EngineDeps) {
+    this.guard = d.guard ?? redisGuard(d.redis, d.keys, d.handledTtlSeconds);
     this.run = composeFlows(d.flows, (flow, err) => {
       d.metrics?.flowErrors.inc({ flow });
       d.log.error(
@@ -45,37 +61,17 @@ export class Engine {
   }
 
   async handle(job: InboundJob): Promise<void> {
-    const { keys } = this.d;
-    const handledKey = keys.handled(job.channel, job.messageId);
     // Whether it was already handled is checked once, under the lock (handleLocked).
-    const release = await this.lock(job.conversationId);
+    const release = await this.guard.lock(job.conversationId);
     try {
-      await this.handleLocked(job, handledKey);
+      await this.handleLocked(job);
     } finally {
       await release();
     }
   }
 
-  /**
-   * One message at a time per conversation: two quick messages from one person must not load the
-   * same state and overwrite each other. Waits up to 10 s, then fails the job so it is retried.
-   */
-  private async lock(conversationId: string): Promise<() => Promise<void>> {
-    const key = this.d.keys.custom('lock', conversationId);
-    const token = randomUUID();
-    const deadline = Date.now() + 10_000;
-    while ((await this.d.redis.set(key, token, 'PX', 30_000, 'NX')) !== 'OK') {
-      if (Date.now() > deadline) throw new Error('conversation busy: another message is still being handled');
-      await new Promise((r) => setTimeout(r, 10));
-    }
-    return async () => {
-      await deleteIfHeld(this.d.redis, key, token);
-    };
-  }
-
-  private async handleLocked(job: InboundJob, handledKey: string): Promise<void> {
-    const { redis } = this.d;
-    if (await redis.exists(handledKey)) return;
+  private async handleLocked(job: InboundJob): Promise<void> {
+    if (await this.guard.handled(job.channel, job.messageId)) return;
     const now = this.d.now?.() ?? new Date();
     const [stored, member] = await Promise.all([
       this.d.states.load(job.conversationId),
@@ -91,9 +87,7 @@ export class Engine {
     let kind = job.kind;
     let payload = job.payload;
     if (kind === 'text' && state.lastChoices?.length) {
-      const typed = job.text.trim().toLowerCase().replace(/[.)]$/, '');
-      const byNumber = /^\d{1,2}$/.test(typed) ? state.lastChoices[Number(typed) - 1] : undefined;
-      const chosen = byNumber ?? state.lastChoices.find((c) => c.title.toLowerCase() === typed);
+      const chosen = pickTypedChoice(job.text, state.lastChoices);
       if (chosen) {
         kind = 'choice';
         payload = chosen.payload;
@@ -129,12 +123,40 @@ export class Engine {
       replies.map((r) => ({ text: r.text, choices: r.choices })),
       'response',
       `${job.channel}:${job.messageId}`,
+      // The replies to this message: its owner hears what became of them.
+      { owner: { kind: 'reply', messageId: `${job.channel}:${job.messageId}` } },
     );
     const last = replies[replies.length - 1];
     if (last) ctx.state.lastChoices = last.choices?.length ? last.choices : undefined;
     await Promise.all([
       this.d.states.save(job.conversationId, ctx.state),
-      redis.set(handledKey, '1', 'EX', this.d.handledTtlSeconds),
+      this.guard.markHandled(job.channel, job.messageId),
     ]);
   }
+}
+
+/**
+ * The guard in Redis. One message at a time per conversation: two quick messages from one person
+ * must not load the same state and overwrite each other; a lock is waited for up to 10 s, then the
+ * job fails so it is retried. A handled message id is remembered for `handledTtlSeconds`.
+ */
+export function redisGuard(redis: Redis, keys: Keys, handledTtlSeconds: number): ConversationGuard {
+  return {
+    lock: async (conversationId) => {
+      const key = keys.lock(conversationId);
+      const token = randomUUID();
+      const deadline = Date.now() + 10_000;
+      while ((await redis.set(key, token, 'PX', 30_000, 'NX')) !== 'OK') {
+        if (Date.now() > deadline) throw new Error('conversation busy: another message is still being handled');
+        await new Promise((r) => setTimeout(r, 10));
+      }
+      return async () => {
+        await deleteIfHeld(redis, key, token);
+      };
+    },
+    handled: async (channel, messageId) => (await redis.exists(keys.handled(channel, messageId))) > 0,
+    markHandled: async (channel, messageId) => {
+      await redis.set(keys.handled(channel, messageId), '1', 'EX', handledTtlSeconds);
+    },
+  };
 }

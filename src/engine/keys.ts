@@ -1,6 +1,7 @@
 /**
  * Redis key names, all under one prefix (REDIS_PREFIX) so that tests and deployments can share a
- * server. Every key Haven writes is built here.
+ * server. Every key Haven writes is built here or in its module's own keys file, through
+ * {@link Keys.custom}.
  */
 export class Keys {
   constructor(readonly prefix: string) {}
@@ -39,7 +40,19 @@ export class Keys {
   webchatChannel(clientKey: string): string {
     return this.k('webchat', 'live', clientKey);
   }
-  /** Anything else a module needs, namespaced by that module. */
+  /** A conversation's processing lock (one message at a time per conversation). */
+  lock(conversationId: string): string {
+    return this.k('lock', conversationId);
+  }
+  /** The pub/sub channel of live dashboard changes. */
+  changes(): string {
+    return this.k('changes');
+  }
+  /**
+   * A key for another module, namespaced by it. Called only from that module's own keys file
+   * (domain/<module>/keys.ts, staff/keys.ts, adapters/kit/keys.ts): a test holds every key's
+   * layout to those files, so no module reads another's keys.
+   */
   custom(...parts: string[]): string {
     return this.k(...parts);
   }

@@ -1,8 +1,11 @@
 import type { ScreenResult } from '../safeguarding/types';
 
-/** Every channel Haven speaks on. `botframework` covers Teams, Web Chat, Direct Line and the Emulator. */
-export const CHANNELS = ['webchat', 'messenger', 'botframework', 'whatsapp', 'whatsapp-cloud'] as const;
-export type ChannelName = (typeof CHANNELS)[number];
+/**
+ * A channel's name (`webchat`, `messenger`, `botframework`, `whatsapp`, `whatsapp-cloud`...). The
+ * list of channels lives in the channel registry (src/adapters/registry.ts), which the engine never
+ * imports: to the engine a channel name is an opaque tag that picks the adapter to send through.
+ */
+export type ChannelName = string;
 
 /** Longest message text Haven accepts from anyone. */
 export const MAX_TEXT_CHARS = 4096;
@@ -130,7 +133,6 @@ export function ownerFromCause(cause: string | undefined, conversationId: string
   const alert = /^alert:([^:]+):(\d+):(.+)$/.exec(c);
   if (alert) return { kind: 'alert', alertId: alert[1] as string, level: Number(alert[2]), target: alert[3] as string };
   if (c.startsWith('coord:')) return { kind: 'coordinator', notice: c.slice('coord:'.length) };
-  if ((CHANNELS as readonly string[]).includes(c.slice(0, c.indexOf(':')))) return { kind: 'reply', messageId: c };
   return { kind: 'conversation', conversationId };
 }
 

@@ -10,7 +10,7 @@ import {
   type WorkerOptions,
 } from 'bullmq';
 import type { Redis } from 'ioredis';
-import { PlatformRefusedError, PlatformUnavailableError } from '../common/errors';
+import { HavenError, PlatformRefusedError, PlatformUnavailableError } from '../common/errors';
 import type { Keys } from './keys';
 
 /** BullMQ queue names. `alerts` is its own queue so nothing else can hold up a safeguarding alert. */
@@ -129,6 +129,13 @@ export function routeJobs<M extends object>(queue: QueueName, routes: JobRoutes<
   return async (job, token) => {
     const handler = Object.hasOwn(table, job.name) ? table[job.name] : undefined;
     if (!handler) throw new UnrecoverableError(`no handler for job "${job.name}" on the ${queue} queue`);
-    return handler(job.data, job as Job, token);
+    try {
+      return await handler(job.data, job as Job, token);
+    } catch (err) {
+      // A failure marked permanent (a 404 from a webhook) is not retried for 45 minutes.
+      if (err instanceof HavenError && err.permanent)
+        throw Object.assign(new UnrecoverableError(err.message), { cause: err, code: err.code });
+      throw err;
+    }
   };
 }

@@ -1,7 +1,7 @@
 import { UnrecoverableError } from 'bullmq';
 import type { Redis } from 'ioredis';
 import type { ChannelSender } from './adapter';
-import { PlatformRefusedError } from '../common/errors';
+import { PlatformRefusedError, errorFields } from '../common/errors';
 import type { IdentityVault } from './identity';
 import type { Keys } from './keys';
 import type { Logger } from '../common/logger';
@@ -137,8 +137,6 @@ export class Sender {
   private async undeliverable(job: OutboundJob, reason: string): Promise<void> {
     await this.d
       .onUndeliverable?.(job, reason)
-      .catch((err: Error) =>
-        this.d.log.warn({ err: { message: err.message } }, 'could not record an undelivered message'),
-      );
+      .catch((err: Error) => this.d.log.warn({ err: errorFields(err) }, 'could not record an undelivered message'));
   }
 }

@@ -7,16 +7,27 @@ import type { GroupsPort } from '../domain/groups/service';
 
 export type { MemberLookup, MemberRef };
 
+/** What flows and the engine use of the members module (the Redis store, or an in-memory one in tests). */
+export type MembersPort = Pick<MemberStore, 'forConversation' | 'redeem' | 'get' | 'remove' | 'unlinkAll'>;
+/** What flows use of the one-to-one requests module. */
+export type RequestsPort = Pick<
+  RequestService,
+  'openRequestFor' | 'position' | 'create' | 'change' | 'cancelByYoungPerson' | 'eraseMember' | 'notifyDataDeleted'
+>;
+/** What flows use of the alerts module. */
+export type AlertsPort = Pick<AlertService, 'acknowledge' | 'isStaff' | 'openAlertIdsFor'>;
+
 /**
- * The domain services flows may use. Built once in main.ts (and in tests) and handed to every
- * flow through its context. Each is backed by Redis, never by a platform SDK.
+ * The domain services flows may use, each behind a narrow port. Built once by the composition
+ * root (src/compose/services) and handed to every flow through its context; in tests, in-memory
+ * ones can stand in. Never a platform SDK.
  */
 export interface Services {
   /** Members, consent, join codes and channel links. */
-  members: MemberStore;
+  members: MembersPort;
   /** The coordinator's queue of one-to-one requests. */
-  requests: RequestService;
-  alerts: AlertService;
+  requests: RequestsPort;
+  alerts: AlertsPort;
   /** Peer support group sessions (absent where groups are not wired, e.g. some unit tests). */
   groups?: GroupsPort;
   /** The staff inbox: conversations with a person, their threads, hand-over. */

@@ -1,12 +1,14 @@
 import sjson from 'secure-json-parse';
+import { HavenError } from '../common/errors';
 
 /** Deepest nesting of arrays and objects accepted in a request body: platforms send under 10. */
 export const MAX_JSON_DEPTH = 32;
 
 /** Raised for a body that is not JSON, or nested deeper than {@link MAX_JSON_DEPTH}. */
-export class BadJsonError extends Error {
-  override readonly name = 'BadJsonError';
-  readonly code = 'BAD_JSON';
+export class BadJsonError extends HavenError {
+  constructor(message: string) {
+    super(message, 'BAD_JSON', { permanent: true });
+  }
 }
 
 /**

@@ -3,6 +3,7 @@ import type { ConceptInfo, PhraseRest, Token } from './token';
 
 export type { ConceptInfo };
 import type { Category, Severity } from './types';
+import { HavenError } from '../common/errors';
 
 /** Widest window (in tokens) a co-occurrence rule may ask for. */
 export const MAX_WINDOW = 24;
@@ -28,8 +29,10 @@ export interface CooccurRuleSource {
 }
 
 /** Raised for a concept term or rule the lexicon loader must reject; the message says why. */
-export class CooccurError extends Error {
-  override readonly name = 'CooccurError';
+export class CooccurError extends HavenError {
+  constructor(message: string) {
+    super(message, 'COOCCUR_INVALID', { permanent: true });
+  }
 }
 
 /**

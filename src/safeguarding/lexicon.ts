@@ -4,6 +4,7 @@ import bundledLexicon from './lexicon.json';
 import { checkConceptTerm, CooccurError, MAX_RULE_CONCEPTS, MAX_WINDOW } from './cooccur';
 import { isLiteralToken, parsePattern, PatternError } from './pattern';
 import { CATEGORIES, SEVERITIES } from './types';
+import { HavenError } from '../common/errors';
 
 const entrySchema = z
   .object({
@@ -82,9 +83,10 @@ export type LexiconEntry = z.output<typeof entrySchema>;
 export type Lexicon = z.output<typeof lexiconSchema>;
 
 /** A lexicon file that cannot be used; the message names the entry (index, id, term) and the reason. */
-export class LexiconError extends Error {
-  override readonly name = 'LexiconError';
-  readonly code = 'LEXICON_INVALID';
+export class LexiconError extends HavenError {
+  constructor(message: string) {
+    super(message, 'LEXICON_INVALID', { permanent: true });
+  }
 }
 
 function describeEntry(raw: unknown, index: number, term?: string): string {

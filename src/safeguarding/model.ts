@@ -25,6 +25,7 @@ import bundledModel from './model.json';
 import { BOUNDARY } from './normalise';
 import type { Token } from './token';
 import { CATEGORIES, type Category } from './types';
+import { HavenError } from '../common/errors';
 
 /** The model's classes, in weight order: `none` first, then the categories. */
 export const MODEL_CLASSES = ['none', ...CATEGORIES] as const;
@@ -32,9 +33,10 @@ export const MODEL_CLASSES = ['none', ...CATEGORIES] as const;
 export const FEATURE_SET = 'uni+bi+skip+pre5/fnv1a-fmix32/v1';
 
 /** A model file that cannot be used; the message says which part is wrong and why. */
-export class ModelError extends Error {
-  override readonly name = 'ModelError';
-  readonly code = 'MODEL_INVALID';
+export class ModelError extends HavenError {
+  constructor(message: string) {
+    super(message, 'MODEL_INVALID', { permanent: true });
+  }
 }
 
 const finite = z.number().refine(Number.isFinite, 'must be a finite number');

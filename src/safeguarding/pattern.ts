@@ -1,4 +1,5 @@
 import { tokenise } from './normalise';
+import { HavenError } from '../common/errors';
 
 /** Longest gap a pattern may allow between two steps (`~N`). */
 export const MAX_GAP = 8;
@@ -20,8 +21,10 @@ export interface Step {
 }
 
 /** Raised for a pattern the lexicon loader must reject; the message says why. */
-export class PatternError extends Error {
-  override readonly name = 'PatternError';
+export class PatternError extends HavenError {
+  constructor(message: string) {
+    super(message, 'PATTERN_INVALID', { permanent: true });
+  }
 }
 
 /** True when `word` is exactly one token as the normaliser would produce it. */

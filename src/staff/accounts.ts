@@ -1,8 +1,10 @@
-import { createHash, randomBytes, randomUUID } from 'node:crypto';
+import { randomBytes, randomUUID } from 'node:crypto';
 import type { Redis } from 'ioredis';
 import { z } from 'zod';
 import type { Keys } from '../engine/keys';
 import { hashPassword, verifyPassword, DUMMY_HASH } from './password';
+import { HavenError } from '../common/errors';
+import { staffKeys } from './keys';
 
 /** What a member of staff may do; pages check these (see roles.ts). */
 export const STAFF_ROLES = ['coordinator', 'worker', 'safeguarding-lead', 'admin'] as const;
@@ -38,13 +40,10 @@ export const staffPassword = z
   .max(200, { message: 'Use at most 200 characters.' });
 
 /** Raised for a wrong use of accounts (duplicate email, unknown account). */
-export class StaffAccountError extends Error {
-  override readonly name = 'StaffAccountError';
-  constructor(
-    message: string,
-    readonly code: 'EMAIL_TAKEN' | 'NOT_FOUND',
-  ) {
-    super(message);
+export class StaffAccountError extends HavenError {
+  declare readonly code: 'EMAIL_TAKEN' | 'NOT_FOUND';
+  constructor(message: string, code: 'EMAIL_TAKEN' | 'NOT_FOUND') {
+    super(message, code, { permanent: true });
   }
 }
 
@@ -62,16 +61,16 @@ export class StaffAccounts {
   ) {}
 
   private key(id: string) {
-    return this.keys.custom('staff', 'account', id);
+    return staffKeys(this.keys).account(id);
   }
   private emailKey(email: string) {
-    return this.keys.custom('staff', 'email', email);
+    return staffKeys(this.keys).email(email);
   }
   private get allKey() {
-    return this.keys.custom('staff', 'accounts');
+    return staffKeys(this.keys).accounts();
   }
   private setupKey(token: string) {
-    return this.keys.custom('staff', 'setup', createHash('sha256').update(token).digest('base64url'));
+    return staffKeys(this.keys).setup(token);
   }
 
   /** Creates an account (no password yet) and returns it with a one-time setup token. */

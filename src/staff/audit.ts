@@ -1,6 +1,7 @@
 import type { Redis } from 'ioredis';
 import type { Keys } from '../engine/keys';
 import type { StaffAccount } from './accounts';
+import { staffKeys } from './keys';
 
 /** One recorded view of sensitive data. */
 export interface ViewRecord {
@@ -22,7 +23,7 @@ export class ViewAudit {
   ) {}
 
   private get key() {
-    return this.keys.custom('staff', 'audit');
+    return staffKeys(this.keys).audit();
   }
 
   async record(who: StaffAccount, what: ViewRecord['what'], id: string, at = Date.now()): Promise<void> {
@@ -47,7 +48,7 @@ export class ViewAudit {
    * (a list re-read by a live update is not a new look). True when it recorded.
    */
   async recordOnce(who: StaffAccount, what: ViewRecord['what'], id: string, everySeconds = 600): Promise<boolean> {
-    const k = this.keys.custom('staff', 'viewed', who.id, what, id);
+    const k = staffKeys(this.keys).viewed(who.id, what, id);
     if ((await this.redis.set(k, '1', 'EX', everySeconds, 'NX')) !== 'OK') return false;
     await this.record(who, what, id);
     return true;

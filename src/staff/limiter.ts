@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import type { Redis } from 'ioredis';
 import type { Keys } from '../engine/keys';
+import { staffKeys } from './keys';
 
 /** Sign-in limits: failed passwords per account before a growing delay; attempts per address in a window. */
 export interface LoginLimits {
@@ -58,7 +59,7 @@ export class LoginLimiter {
 
   private key(kind: 'acct' | 'wait' | 'ip', value: string) {
     const h = createHash('sha256').update(value).digest('base64url').slice(0, 22);
-    return this.keys.custom('staff', 'login', kind, h);
+    return staffKeys(this.keys).login(kind, h);
   }
   private account(email: string) {
     return email.trim().toLowerCase();

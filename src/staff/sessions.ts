@@ -1,6 +1,7 @@
-import { createHash, randomBytes } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
 import type { Redis } from 'ioredis';
 import type { Keys } from '../engine/keys';
+import { staffKeys } from './keys';
 
 /** One signed-in member of staff. */
 export interface StaffSession {
@@ -22,7 +23,7 @@ export class SessionStore {
   ) {}
 
   private key(id: string) {
-    return this.keys.custom('staff', 'session', createHash('sha256').update(id).digest('base64url'));
+    return staffKeys(this.keys).session(id);
   }
 
   /** A new session (always a new id: sign-in never reuses one, which prevents fixation). */

@@ -3,6 +3,7 @@ import type { Redis } from 'ioredis';
 import { z } from 'zod';
 import type { Keys } from '../../engine/keys';
 import type { Choice } from '../../engine/message';
+import { channelKeys } from '../kit/keys';
 
 const stored = z.array(z.object({ title: z.string(), payload: z.string() }));
 
@@ -26,14 +27,14 @@ export class ChoiceMemory {
   }
 
   async remember(key: string, choices: Choice[] | undefined): Promise<void> {
-    const k = this.keys.custom('botframework', 'choices', key);
+    const k = channelKeys(this.keys, 'botframework')('choices', key);
     if (!choices?.length) await this.redis.del(k);
     else await this.redis.set(k, JSON.stringify(choices), 'EX', REMEMBER_SECONDS);
   }
 
   /** The payload of the offered choice whose title is `text` (ignoring case and spacing), if any. */
   async match(key: string, text: string): Promise<Choice | undefined> {
-    const raw = await this.redis.get(this.keys.custom('botframework', 'choices', key));
+    const raw = await this.redis.get(channelKeys(this.keys, 'botframework')('choices', key));
     if (!raw) return undefined;
     let parsed;
     try {

@@ -1,3 +1,4 @@
+import { errorFields } from '../../common/errors';
 import type { FastifyInstance } from 'fastify';
 import type { Activity, InvokeResponse, TurnContext } from 'botbuilder';
 import type { Logger } from '../../common/logger';
@@ -84,17 +85,11 @@ export function registerMessagesRoute(app: FastifyInstance, d: MessagesRouteDeps
           );
           return reply.code(401).send({ error: 'unauthorized' });
         }
-        d.log.error(
-          { err: { name: (err as Error).name, message: (err as Error).message } },
-          'Bot Framework turn failed',
-        );
+        d.log.error({ err: errorFields(err) }, 'Bot Framework turn failed');
         return reply.code(500).send({ error: 'internal error' });
       }
       if (notStored) {
-        d.log.error(
-          { err: { name: (notStored as Error).name, message: (notStored as Error).message }, type },
-          'Bot Framework message not stored',
-        );
+        d.log.error({ err: errorFields(notStored), type }, 'Bot Framework message not stored');
         return reply.code(503).header('retry-after', '2').send({ error: 'busy, try again' });
       }
       d.log.debug({ type, handled: outcome?.handled ?? 0, status: invoke?.status ?? 200 }, 'Bot Framework activity');

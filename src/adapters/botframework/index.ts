@@ -9,9 +9,9 @@ import {
 import type { FastifyInstance } from 'fastify';
 import type { Redis } from 'ioredis';
 import { z } from 'zod';
-import type { Config } from '../../config';
+import type { BotFrameworkSettings } from './settings';
 import type { Adapter, AdapterContext, ChannelStatus, SendContext } from '../kit/adapter';
-import { PlatformRefusedError } from '../../common/errors';
+import { PlatformRefusedError, errorFields } from '../../common/errors';
 import type { Keys } from '../../engine/keys';
 import type { Logger } from '../../common/logger';
 import type { ChannelAddress, OutboundMessage } from '../../engine/message';
@@ -20,11 +20,7 @@ import { registerMessagesRoute } from './http';
 import { createTurnHandler } from './inbound';
 import { mapSendError, toReplyActivity } from './outbound';
 
-/** The settings this channel reads (botbuilder's own names). */
-export type BotFrameworkSettings = Pick<
-  Config,
-  'MicrosoftAppId' | 'MicrosoftAppPassword' | 'MicrosoftAppType' | 'MicrosoftAppTenantId'
->;
+export type { BotFrameworkSettings } from './settings';
 
 /**
  * botbuilder's CloudAdapter with its authenticate-and-run step open to the route, which answers
@@ -134,7 +130,7 @@ export class BotFrameworkChannel implements Adapter {
         await this.choices.remember(key, message.choices);
       } catch (err) {
         // Buttons still work as typed words; the message matters more than the mapping.
-        this.d.log.warn({ err: { message: (err as Error).message } }, 'could not remember offered choices');
+        this.d.log.warn({ err: errorFields(err) }, 'could not remember offered choices');
       }
     }
     const activity = toReplyActivity(message);

@@ -1,8 +1,11 @@
+import { acceptInOrder } from '../kit/accept';
+import { badAddress, isPermanentRefusal, refusedBeforeSending } from '../kit/refusal';
+import { sendInParts } from '../kit/send-parts';
 import type { FastifyInstance } from 'fastify';
 import type { Redis } from 'ioredis';
 import { z } from 'zod';
 import type { Adapter, AdapterContext, ChannelStatus, SendContext } from '../kit/adapter';
-import { PlatformRefusedError } from '../../common/errors';
+import { PlatformRefusedError, errorFields } from '../../common/errors';
 import type { Keys } from '../../engine/keys';
 import type { Logger } from '../../common/logger';
 import type { ChannelAddress, OutboundMessage } from '../../engine/message';
@@ -66,12 +69,7 @@ export class MessengerAdapter implements Adapter {
       handle: async (body) => {
         const parsed = parsePageEvent(body);
         if (!parsed.ok) return parsed;
-        const outcomes: Record<string, number> = {};
-        // One at a time, in order, so one person's messages keep their order in the queue.
-        for (const m of parsed.messages) {
-          const r = await ctx.accept(m);
-          outcomes[r.outcome] = (outcomes[r.outcome] ?? 0) + 1;
-        }
+        const outcomes = await acceptInOrder(ctx, parsed.messages);
         this.c.log.debug({ ...outcomes, ignored: parsed.ignored, malformed: parsed.malformed }, 'messenger webhook');
         if (parsed.malformed) this.c.log.warn({ malformed: parsed.malformed }, 'messenger events not understood');
         return { ok: true };
@@ -95,38 +93,32 @@ export class MessengerAdapter implements Adapter {
   async send(address: ChannelAddress, message: OutboundMessage, ctx: SendContext): Promise<void> {
     const a = addressSchema.safeParse(address);
     if (!a.success) {
-      throw new PlatformRefusedError('stored address is not a Messenger address', 0, {
-        platformCode: 'BAD_ADDRESS',
-        permanent: true,
-      });
+      throw badAddress('Messenger');
     }
     const mode = MessengerAdapter.modeFor(ctx);
     if (!mode) {
       // Status 0: no request was made. Recorded by the sender, never retried.
-      throw new PlatformRefusedError(`outside Messenger's messaging window (purpose ${ctx.purpose}); not sent`, 0, {
-        platformCode: 'OUTSIDE_WINDOW',
-        permanent: true,
-      });
+      throw refusedBeforeSending(
+        `outside Messenger's messaging window (purpose ${ctx.purpose}); not sent`,
+        'OUTSIDE_WINDOW',
+      );
     }
     const recipient = { id: a.data.psid };
     const parts = splitText(message.text, MESSENGER_TEXT_LIMIT);
     const quickReplies = toQuickReplies(message.choices);
-    const key = parts.length > 1 ? this.progress.key(`messenger:${a.data.psid}`, parts) : undefined;
-    const start = key ? await this.progress.done(key) : 0;
-
     if (mode.messaging_type === 'RESPONSE' && (parts.length > 1 || message.text.length > SLOW_REPLY_CHARS)) {
       await this.typing(recipient);
     }
-    for (let i = start; i < parts.length; i++) {
-      const last = i === parts.length - 1;
-      await this.call({
-        recipient,
-        ...mode,
-        message: { text: parts[i], ...(last && quickReplies ? { quick_replies: quickReplies } : {}) },
-      });
-      if (key && !last) await this.progress.mark(key, i + 1);
-    }
-    if (key) await this.progress.clear(key);
+    const start = await sendInParts(this.progress, {
+      recipient: `messenger:${a.data.psid}`,
+      parts,
+      send: (text, _i, last) =>
+        this.call({
+          recipient,
+          ...mode,
+          message: { text, ...(last && quickReplies ? { quick_replies: quickReplies } : {}) },
+        }),
+    });
     this.c.log.debug({ parts: parts.length, resumedAt: start, type: mode.messaging_type }, 'messenger message sent');
   }
 
@@ -135,11 +127,8 @@ export class MessengerAdapter implements Adapter {
     try {
       await this.call({ recipient, sender_action: 'typing_on' });
     } catch (err) {
-      if (err instanceof PlatformRefusedError && err.details.permanent) throw err;
-      this.c.log.debug(
-        { err: { name: (err as Error).name, message: (err as Error).message } },
-        'typing indicator failed',
-      );
+      if (isPermanentRefusal(err)) throw err;
+      this.c.log.debug({ err: errorFields(err) }, 'typing indicator failed');
     }
   }
 

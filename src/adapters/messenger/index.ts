@@ -1,5 +1,6 @@
 import type { Redis } from 'ioredis';
-import { ConfigError, type Config } from '../../config';
+import { ConfigError } from '../../common/errors';
+import type { MessengerSettings } from './settings';
 import type { Keys } from '../../engine/keys';
 import type { Logger } from '../../common/logger';
 import { MessengerAdapter } from './adapter';
@@ -9,11 +10,7 @@ export { GET_STARTED, parsePageEvent } from './events';
 export { QUICK_REPLY_MAX, QUICK_REPLY_TITLE_MAX, toQuickReplies, truncateTitle } from './outgoing';
 export { PERSISTENT_MENU, messengerProfile, setupMessengerProfile } from './profile';
 
-/** The settings the Messenger channel reads. */
-export type MessengerSettings = Pick<
-  Config,
-  'MESSENGER_APP_SECRET' | 'MESSENGER_VERIFY_TOKEN' | 'MESSENGER_PAGE_ACCESS_TOKEN' | 'MESSENGER_API_URL'
->;
+export type { MessengerSettings } from './settings';
 
 /**
  * Creates the Messenger channel; throws a {@link ConfigError} naming every missing setting.

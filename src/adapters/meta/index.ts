@@ -12,5 +12,5 @@ export {
 } from './graph-error';
 export { postGraph, type GraphPost } from './graph-client';
 export { MESSENGER_TEXT_LIMIT, WHATSAPP_TEXT_LIMIT, splitText } from './split-text';
-export { PartProgress } from './part-progress';
+export { PartProgress } from '../kit/part-progress';
 export { DAY_MS, hoursSince } from './window';

@@ -1,3 +1,4 @@
+import { errorFields } from '../../common/errors';
 import type { FastifyInstance } from 'fastify';
 import type { Logger } from '../../common/logger';
 import { checkHandshake } from './handshake';
@@ -72,10 +73,7 @@ export function registerMetaWebhook(app: FastifyInstance, o: MetaWebhookOptions)
       try {
         verdict = await o.handle(body);
       } catch (err) {
-        o.log.error(
-          { route: o.path, err: { name: (err as Error).name, message: (err as Error).message } },
-          'webhook events not stored',
-        );
+        o.log.error({ route: o.path, err: errorFields(err) }, 'webhook events not stored');
         return reply.code(503).header('retry-after', '5').send({ error: 'not stored; please retry' });
       }
       if (!verdict.ok) return reply.code(400).send({ error: verdict.error });

@@ -10,6 +10,7 @@ import type { Logger } from '../../common/logger';
 import { openEventStream } from '../../http/event-stream';
 import { MAX_TEXT_CHARS, type ChannelAddress, type OutboundMessage } from '../../engine/message';
 import { chatPage } from './page';
+import { channelKeys } from '../kit/keys';
 
 /** What the web chat channel needs. */
 export interface WebchatConfig {
@@ -122,7 +123,7 @@ export class WebchatAdapter implements Adapter {
       await scope.register(fastifyRateLimit, {
         global: false,
         redis: this.c.redis,
-        nameSpace: `${this.c.keys.custom('webchat', 'rate')}:`,
+        nameSpace: `${channelKeys(this.c.keys, 'webchat')('rate')}:`,
         // Redis down: the message path answers 503 on its own; the limiter must not answer 500.
         skipOnError: true,
         errorResponseBuilder: (_req, context) => ({
@@ -232,7 +233,7 @@ export class WebchatAdapter implements Adapter {
   async send(address: ChannelAddress, message: OutboundMessage): Promise<void> {
     const key = z.object({ k: z.string() }).parse(address).k;
     const { redis, keys } = this.c;
-    const seqKey = keys.custom('webchat', 'seq', key);
+    const seqKey = channelKeys(keys, 'webchat')('seq', key);
     const seq = await redis.incr(seqKey);
     const entry = JSON.stringify({
       seq,

@@ -1,3 +1,6 @@
+import { acceptInOrder } from '../kit/accept';
+import { badAddress, refusedBeforeSending } from '../kit/refusal';
+import { sendInParts } from '../kit/send-parts';
 import type { FastifyInstance } from 'fastify';
 import type { Redis } from 'ioredis';
 import { z } from 'zod';
@@ -69,11 +72,7 @@ export class WhatsAppCloudAdapter implements Adapter {
       handle: async (body) => {
         const parsed = parseWabaEvent(body, this.c.phoneNumberId);
         if (!parsed.ok) return parsed;
-        const outcomes: Record<string, number> = {};
-        for (const m of parsed.messages) {
-          const r = await ctx.accept(m);
-          outcomes[r.outcome] = (outcomes[r.outcome] ?? 0) + 1;
-        }
+        const outcomes = await acceptInOrder(ctx, parsed.messages);
         this.c.log.debug({ ...outcomes, ignored: parsed.ignored }, 'whatsapp cloud webhook');
         if (parsed.malformed || parsed.otherNumber) {
           this.c.log.warn(
@@ -89,32 +88,24 @@ export class WhatsAppCloudAdapter implements Adapter {
   async send(address: ChannelAddress, message: OutboundMessage, ctx: SendContext): Promise<void> {
     const a = addressSchema.safeParse(address);
     if (!a.success) {
-      throw new PlatformRefusedError('stored address is not a WhatsApp Cloud address', 0, {
-        platformCode: 'BAD_ADDRESS',
-        permanent: true,
-      });
+      throw badAddress('WhatsApp Cloud');
     }
     if (hoursSince(ctx.lastInboundAt) >= 24) {
       // Status 0: no request was made. Only template messages may go outside the window (not supported).
-      throw new PlatformRefusedError(
+      throw refusedBeforeSending(
         `outside WhatsApp's 24-hour customer-service window (purpose ${ctx.purpose}); not sent`,
-        0,
-        { platformCode: 'OUTSIDE_WINDOW', permanent: true },
+        'OUTSIDE_WINDOW',
       );
     }
     const to = a.data.waId;
     const buttons = fitsButtons(message.choices) ? message.choices : undefined;
     const text = buttons ? message.text : withNumberedChoices(message.text, message.choices);
     const parts = splitText(text, WHATSAPP_TEXT_LIMIT, buttons ? INTERACTIVE_BODY_MAX : undefined);
-    const key = parts.length > 1 ? this.progress.key(`whatsapp-cloud:${to}`, parts) : undefined;
-    const start = key ? await this.progress.done(key) : 0;
-    for (let i = start; i < parts.length; i++) {
-      const last = i === parts.length - 1;
-      const part = parts[i] as string;
-      await this.call(last && buttons ? buttonMessage(to, part, buttons) : textMessage(to, part));
-      if (key && !last) await this.progress.mark(key, i + 1);
-    }
-    if (key) await this.progress.clear(key);
+    const start = await sendInParts(this.progress, {
+      recipient: `whatsapp-cloud:${to}`,
+      parts,
+      send: (part, _i, last) => this.call(last && buttons ? buttonMessage(to, part, buttons) : textMessage(to, part)),
+    });
     this.c.log.debug({ parts: parts.length, resumedAt: start, buttons: !!buttons }, 'whatsapp cloud message sent');
   }
 

@@ -1,5 +1,6 @@
 import type { Redis } from 'ioredis';
-import { ConfigError, type Config } from '../../config';
+import { ConfigError } from '../../common/errors';
+import type { WhatsAppCloudSettings } from './settings';
 import type { Keys } from '../../engine/keys';
 import type { Logger } from '../../common/logger';
 import { WhatsAppCloudAdapter } from './adapter';
@@ -8,15 +9,7 @@ export { WHATSAPP_CLOUD_CODES, WhatsAppCloudAdapter, type WhatsAppCloudConfig } 
 export { parseWabaEvent } from './events';
 export { BUTTON_TITLE_MAX, INTERACTIVE_BODY_MAX, MAX_BUTTONS, fitsButtons, withNumberedChoices } from './outgoing';
 
-/** The settings the WhatsApp Cloud API transport reads. */
-export type WhatsAppCloudSettings = Pick<
-  Config,
-  | 'WHATSAPP_CLOUD_ACCESS_TOKEN'
-  | 'WHATSAPP_CLOUD_PHONE_NUMBER_ID'
-  | 'WHATSAPP_CLOUD_APP_SECRET'
-  | 'WHATSAPP_CLOUD_VERIFY_TOKEN'
-  | 'WHATSAPP_CLOUD_API_URL'
->;
+export type { WhatsAppCloudSettings } from './settings';
 
 /** Creates the WhatsApp Cloud API transport; throws a {@link ConfigError} naming every missing setting. */
 export function createWhatsAppCloudAdapter(

@@ -1,3 +1,4 @@
+import { renderNumberedChoices } from '../../engine/choices';
 import type { Choice } from '../../engine/message';
 
 /** Reply buttons: at most 3, titles at most 20 characters; the body text of such a message at most 1,024. */
@@ -18,8 +19,7 @@ export function fitsButtons(choices: readonly Choice[] | undefined): choices is 
 
 /** Choices as a numbered list after the text (the engine reads a typed number or title as that choice). */
 export function withNumberedChoices(text: string, choices: readonly Choice[] | undefined): string {
-  if (!choices?.length) return text;
-  return `${text}\n\n${choices.map((c, i) => `${i + 1}. ${c.title}`).join('\n')}\n\nReply with a number.`;
+  return renderNumberedChoices(text, choices);
 }
 
 /** A text message body for `POST /{phone-number-id}/messages`. */

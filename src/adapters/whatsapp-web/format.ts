@@ -1,3 +1,4 @@
+import { renderNumberedChoices } from '../../engine/choices';
 import type { OutboundMessage } from '../../engine/message';
 
 /**
@@ -5,8 +6,5 @@ import type { OutboundMessage } from '../../engine/message';
  * buttons or lists); the engine maps a typed number (or title) back to the choice.
  */
 export function withNumberedChoices(message: OutboundMessage): string {
-  const choices = message.choices ?? [];
-  if (!choices.length) return message.text;
-  const options = choices.map((c, i) => `${i + 1}. ${c.title}`).join('\n');
-  return `${message.text}\n\nReply with a number:\n${options}`;
+  return renderNumberedChoices(message.text, message.choices);
 }

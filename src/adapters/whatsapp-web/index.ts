@@ -13,6 +13,7 @@ import { toInbound } from './inbound';
 import { SessionLock } from './lock';
 import { PendingAccepts } from './pending';
 import { codeInstructions, printToTerminal, qrForTerminal, qrInstructions, type Print } from './terminal';
+import { channelKeys } from '../kit/keys';
 
 export type { ClientFactory, ClientFactoryOptions, ClientLike, WhatsAppMessage } from './client';
 
@@ -115,8 +116,8 @@ export class WhatsAppWebAdapter implements Adapter {
     private readonly deps: WhatsAppWebDeps,
   ) {
     this.timing = { ...DEFAULT_TIMING, ...deps.timing };
-    this.lock = new SessionLock(deps.redis, deps.keys.custom('whatsapp', 'lock'), this.timing.lockTtlMs);
-    this.statusKey = deps.keys.custom('whatsapp', 'status');
+    this.lock = new SessionLock(deps.redis, channelKeys(deps.keys, 'whatsapp')('lock'), this.timing.lockTtlMs);
+    this.statusKey = channelKeys(deps.keys, 'whatsapp')('status');
     this.print = deps.print ?? printToTerminal;
     this.createClient = deps.createClient ?? realClientFactory;
     this.progress = new PartProgress(deps.redis, deps.keys, 'whatsapp');

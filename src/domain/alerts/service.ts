@@ -1,3 +1,4 @@
+import { HavenError, WebhookError } from '../../common/errors';
 import { createHmac, timingSafeEqual } from 'node:crypto';
 import type { Queue } from 'bullmq';
 import fetch from 'node-fetch';
@@ -163,6 +164,12 @@ export class AlertService {
     await this.queue.add(ALERT_JOB, data, { jobId: jobId('alert', alertId, '0'), priority: 1 });
   }
 
+  /** The open alerts of one conversation (newest 100 open alerts looked at), for the inbox to link. */
+  async openAlertIdsFor(conversationId: string): Promise<string[]> {
+    const open = await this.store.list({ openOnly: true, limit: 100 });
+    return open.filter((a) => a.conversationId === conversationId).map((a) => a.id);
+  }
+
   /** Who is told at `level`: on-duty staff first, then the leads and on-duty staff together. */
   targetsFor(level: number): string[] {
     return [...new Set(level === 0 ? this.settings.onDuty : [...this.settings.leads, ...this.settings.onDuty])];
@@ -202,6 +209,7 @@ export class AlertService {
     const targets = this.targetsFor(job.level);
     const text = this.staffMessage(alert, job.level, job.hurried);
     const failures: string[] = [];
+    let webhookFailure: unknown;
     let notTold = 0;
     if (targets.length === 0 && !this.settings.webhookUrl) {
       notTold++;
@@ -257,6 +265,7 @@ export class AlertService {
           detail: 'alert webhook (answered 2xx)',
         });
       } catch (err) {
+        webhookFailure = err;
         failures.push(`webhook: ${(err as Error).message}`);
         await this.store.append(alert.id, {
           at: Date.now(),
@@ -280,8 +289,14 @@ export class AlertService {
         priority: 1,
       });
     }
-    // A failed webhook or email is retried by the queue; escalation above is already scheduled, so it still runs.
-    if (failures.length) throw new Error(`alert ${alert.id} delivery failed: ${failures.join('; ')}`);
+    // A failed webhook or email is retried by the queue, unless the only failure is a webhook whose answer
+    // says it never will work (404/410); escalation above is already scheduled, so it still runs.
+    if (failures.length)
+      throw new HavenError(`alert ${alert.id} delivery failed: ${failures.join('; ')}`, 'ALERT_DELIVERY_FAILED', {
+        cause: webhookFailure,
+        permanent: failures.length === 1 && webhookFailure instanceof HavenError && webhookFailure.permanent,
+        context: { alertId: alert.id, level: job.level },
+      });
     await this.store.markDelivered(alert.id, String(job.level));
   }
 
@@ -484,7 +499,7 @@ export class AlertService {
     });
     if (!res.ok) {
       await this.store.noteTarget('webhook', `it answered ${res.status}`);
-      throw new Error(`alert webhook answered ${res.status}`);
+      throw new WebhookError('alert webhook', res.status);
     }
     await this.store.noteTarget('webhook', null);
   }

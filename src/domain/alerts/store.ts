@@ -1,9 +1,10 @@
 import { createHmac, randomBytes, randomUUID } from 'node:crypto';
 import type { Redis } from 'ioredis';
 import type { Keys } from '../../engine/keys';
-import { memberKeys } from '../members/store';
+import { memberKeys } from '../members/keys';
 import type { ChannelName } from '../../engine/message';
 import type { Category, Severity } from '../../safeguarding/types';
+import { alertKeys } from './keys';
 
 /** One safeguarding alert as staff see it. */
 export interface Alert {
@@ -167,23 +168,26 @@ export class AlertStore {
     return Array.from(randomBytes(5), (b) => CODE_ALPHABET[b % CODE_ALPHABET.length]).join('');
   }
 
+  private get k() {
+    return alertKeys(this.keys);
+  }
   private key(id: string) {
-    return this.keys.custom('alert', id);
+    return this.k.alert(id);
   }
   private logKey(id: string) {
-    return this.keys.custom('alertlog', id);
+    return this.k.log(id);
   }
   private get allKey() {
-    return this.keys.custom('alerts', 'all');
+    return this.k.all();
   }
   private get openKey() {
-    return this.keys.custom('alerts', 'open');
+    return this.k.open();
   }
   private codeKey(code: string) {
-    return this.keys.custom('alertcode', code);
+    return this.k.code(code);
   }
   private deliveredKey(id: string) {
-    return this.keys.custom('alertsent', id);
+    return this.k.delivered(id);
   }
 
   /**

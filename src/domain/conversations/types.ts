@@ -1,5 +1,4 @@
 import { z } from 'zod';
-import { CHANNELS } from '../../engine/message';
 
 /** What a conversation in the staff inbox is about: what opened it. */
 export const TOPICS = ['worry', 'request', 'session', 'alert', 'staff_reply', 'person'] as const;
@@ -24,7 +23,8 @@ export const inboxConversationSchema = z.object({
   id: z.string(),
   /** The pseudonymous channel conversation it belongs to (engine/identity). */
   conversationId: z.string(),
-  channel: z.enum(CHANNELS),
+  /** The channel's name (from the channel registry; the domain does not list channels). */
+  channel: z.string().min(1).max(40),
   memberId: z.string().optional(),
   /** The member's name, or a pseudonym ("Visitor 3F2A") for someone who is not a member. */
   name: z.string(),

@@ -3,6 +3,16 @@ import type { RequestService } from '../requests/service';
 import type { DeletedBy } from '../requests/notify';
 import type { MemberStore } from './store';
 
+/** What forgetting a member needs of the members and requests modules. */
+export interface ForgetPorts {
+  members: Pick<MemberStore, 'get' | 'remove' | 'unlinkAll'>;
+  requests: Pick<RequestService, 'eraseMember' | 'notifyDataDeleted'>;
+  /** Group sign-ups go too (a freed place goes to the next on the waiting list, who is told). */
+  groups?: { eraseMember(memberId: string): Promise<number> };
+  /** The staff inbox, whose threads are erased with the member. */
+  conversations?: Pick<ConversationPort, 'erase'>;
+}
+
 /**
  * Deletes what Haven holds about a member at their request (or staff's): their one-to-one
  * requests (open ones cancelled and their reminders removed), their group sign-ups, every channel link and the linked
@@ -11,12 +21,7 @@ import type { MemberStore } from './store';
  * who had it done (`by`: the young person unless a member of staff is named). Safeguarding records are not touched: they are kept as the policy says.
  */
 export async function forgetMember(
-  d: {
-    members: MemberStore;
-    requests: RequestService;
-    groups?: { eraseMember(memberId: string): Promise<number> };
-    conversations?: Pick<ConversationPort, 'erase'>;
-  },
+  d: ForgetPorts,
   memberId: string,
   opts: { removeRecord?: boolean; notifyStaff?: boolean; by?: DeletedBy } = {},
 ): Promise<{ requests: number; links: string[]; groups: number } | null> {

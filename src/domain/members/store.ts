@@ -3,6 +3,8 @@ import type { Redis } from 'ioredis';
 import type { MemberLookup, MemberRef } from './types';
 import type { Keys } from '../../engine/keys';
 import { hashJoinCode, newJoinCode, normaliseJoinCode } from './join-code';
+import { HavenError } from '../../common/errors';
+import { memberKeys, memberPrivateKeys } from './keys';
 
 /** A young person whose parent or guardian signed the consent form. */
 export interface Member {
@@ -56,16 +58,7 @@ if not id then return nil end
 return redis.call('get', ARGV[1] .. id)
 `;
 
-/**
- * Where a member's record and a conversation's link to it live. Shared with the alert store, whose
- * script names a conversation's member in the same round trip as the alert is written.
- */
-export function memberKeys(keys: Keys): { member(id: string): string; link(conversationId: string): string } {
-  return {
-    member: (id) => keys.custom('member', id),
-    link: (conversationId) => keys.custom('memberlink', conversationId),
-  };
-}
+export { memberKeys };
 
 /**
  * Members, consent and channel links in Redis.
@@ -93,14 +86,17 @@ export class MemberStore implements MemberLookup {
   }
 
   private memberKey = (id: string) => this.layout.member(id);
-  private linksKey = (id: string) => this.keys.custom('memberlinks', id);
+  private get own() {
+    return memberPrivateKeys(this.keys);
+  }
+  private linksKey = (id: string) => this.own.links(id);
   private linkKey = (conversationId: string) => this.layout.link(conversationId);
-  private codeKey = (hash: string) => this.keys.custom('joincode', hash);
-  private usedKey = (hash: string) => this.keys.custom('joinused', hash);
-  private failKey = (conversationId: string) => this.keys.custom('joinfail', conversationId);
-  private codeIndexKey = (id: string) => this.keys.custom('membercode', id);
+  private codeKey = (hash: string) => this.own.joinCode(hash);
+  private usedKey = (hash: string) => this.own.joinUsed(hash);
+  private failKey = (conversationId: string) => this.own.joinFailures(conversationId);
+  private codeIndexKey = (id: string) => this.own.codeOf(id);
   private get allKey() {
-    return this.keys.custom('members', 'all');
+    return this.own.all();
   }
 
   /**
@@ -276,10 +272,8 @@ export class MemberStore implements MemberLookup {
 }
 
 /** Thrown when a member id is unknown. */
-export class MemberNotFoundError extends Error {
-  override readonly name = 'MemberNotFoundError';
-  readonly code = 'MEMBER_NOT_FOUND';
+export class MemberNotFoundError extends HavenError {
   constructor(memberId: string) {
-    super(`no member with id ${memberId}`);
+    super(`no member with id ${memberId}`, 'MEMBER_NOT_FOUND', { permanent: true, context: { memberId } });
   }
 }

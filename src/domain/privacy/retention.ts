@@ -45,12 +45,11 @@ export class RetentionSweep {
   ) {}
 
   async run(): Promise<RetentionCounts> {
-    const { redis, keys } = this.d;
-    const allRequests = keys.custom('reqs', 'all');
-    const before = await redis.zcard(allRequests);
+    const { keys } = this.d;
+    const before = await this.d.requests.indexSize();
     // Listing prunes index entries whose request has expired.
     const live = await this.d.requests.list({ status: [...REQUEST_STATUSES] });
-    const after = await redis.zcard(allRequests);
+    const after = await this.d.requests.indexSize();
     const counts: RetentionCounts = {
       conversations: await this.count(keys.state('*')),
       preferences: await this.count(keys.prefs('*')),

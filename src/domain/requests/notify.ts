@@ -1,3 +1,4 @@
+import { WebhookError } from '../../common/errors';
 import fetch from 'node-fetch';
 import { IdentityVault } from '../../engine/identity';
 import type { Logger } from '../../common/logger';
@@ -80,7 +81,7 @@ export class CoordinatorNotifier {
         body: JSON.stringify({ type: WEBHOOK_TYPES[notice.kind], text: built.text, ...built.body }),
         timeout: 10_000,
       });
-      if (!res.ok) throw new Error(`coordinator webhook answered ${res.status}`);
+      if (!res.ok) throw new WebhookError('coordinator webhook', res.status);
     }
     this.log.info({ kind: notice.kind, targets: this.settings.coordinatorIds.length }, 'coordinator notified');
   }

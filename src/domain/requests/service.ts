@@ -1,3 +1,4 @@
+import { errorFields } from '../../common/errors';
 import { randomUUID } from 'node:crypto';
 import type { Job, Queue } from 'bullmq';
 import { IdentityVault } from '../../engine/identity';
@@ -93,7 +94,7 @@ export class RequestService {
       try {
         l(change);
       } catch (err) {
-        this.d.log.warn({ err: { message: (err as Error).message } }, 'request listener failed');
+        this.d.log.warn({ err: errorFields(err) }, 'request listener failed');
       }
     }
   }

@@ -1,6 +1,7 @@
 import type { Redis } from 'ioredis';
 import type { Keys } from '../../engine/keys';
 import { OPEN_STATUSES, RequestError, type OneToOneRequest, type RequestEvent, type RequestStatus } from './types';
+import { requestKeys } from './keys';
 
 /** Replaces a key's value only if it still holds what was read (optimistic concurrency). */
 const COMPARE_AND_SET = `
@@ -24,18 +25,26 @@ export class RequestStore {
     private readonly retentionSeconds: number,
   ) {}
 
-  private key = (id: string) => this.keys.custom('req', id);
-  private logKey = (id: string) => this.keys.custom('reqlog', id);
-  private openForKey = (memberId: string) => this.keys.custom('reqopen', memberId);
-  private ofKey = (memberId: string) => this.keys.custom('reqsof', memberId);
+  private get k() {
+    return requestKeys(this.keys);
+  }
+  private key = (id: string) => this.k.request(id);
+  private logKey = (id: string) => this.k.log(id);
+  private openForKey = (memberId: string) => this.k.openFor(memberId);
+  private ofKey = (memberId: string) => this.k.ofMember(memberId);
   private get allKey() {
-    return this.keys.custom('reqs', 'all');
+    return this.k.all();
   }
   private get openKey() {
-    return this.keys.custom('reqs', 'open');
+    return this.k.open();
   }
   private get queueKey() {
-    return this.keys.custom('reqs', 'queue');
+    return this.k.queue();
+  }
+
+  /** How many requests the index holds (the retention sweep's count; listing prunes expired ones). */
+  async indexSize(): Promise<number> {
+    return this.redis.zcard(this.allKey);
   }
 
   /**

@@ -1,5 +1,6 @@
 import type { ChannelName } from '../../engine/message';
 import type { MeetingPlatform } from '../../common/meeting';
+import { HavenError } from '../../common/errors';
 
 /** Where a one-to-one request is: new → claimed → scheduled → done | cancelled. */
 export const REQUEST_STATUSES = ['new', 'claimed', 'scheduled', 'done', 'cancelled'] as const;
@@ -85,12 +86,9 @@ export interface RequestChange {
 }
 
 /** Why a request action was refused; `code` says which. */
-export class RequestError extends Error {
-  override readonly name = 'RequestError';
-  constructor(
-    readonly code: 'NOT_FOUND' | 'WRONG_STATE' | 'INVALID',
-    message: string,
-  ) {
-    super(message);
+export class RequestError extends HavenError {
+  declare readonly code: 'NOT_FOUND' | 'WRONG_STATE' | 'INVALID';
+  constructor(code: 'NOT_FOUND' | 'WRONG_STATE' | 'INVALID', message: string) {
+    super(message, code, { permanent: true });
   }
 }

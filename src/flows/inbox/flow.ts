@@ -118,10 +118,8 @@ async function reasonToOpen(ctx: FlowContext): Promise<{ topic: Topic; alertIds?
     const r = await ctx.services.requests.openRequestFor(ctx.member.id);
     if (r) return { topic: r.session ? 'session' : 'request' };
   }
-  const alerts = (await ctx.services.alerts.store.list({ openOnly: true, limit: 100 })).filter(
-    (a) => a.conversationId === ctx.conversationId,
-  );
-  if (alerts.length) return { topic: 'alert', alertIds: alerts.map((a) => a.id) };
+  const alertIds = await ctx.services.alerts.openAlertIdsFor(ctx.conversationId);
+  if (alertIds.length) return { topic: 'alert', alertIds };
   return null;
 }
 

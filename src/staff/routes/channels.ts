@@ -2,7 +2,8 @@ import type { FastifyInstance } from 'fastify';
 import QRCode from 'qrcode';
 import type { Adapter } from '../../adapters/kit/adapter';
 import type { Config } from '../../config';
-import { CHANNELS, type ChannelName } from '../../engine/message';
+import type { ChannelName } from '../../engine/message';
+import { CHANNELS } from '../../adapters/registry';
 import type { StaffAuth } from '../auth';
 import { page } from '../layout';
 import { channelsBody, type ChannelRow } from '../pages/channels';
@@ -33,10 +34,10 @@ export function registerChannelRoutes(
 ): void {
   app.get('/staff/channels', { preHandler: d.auth.guard('channels') }, async (req, reply) => {
     const channels: ChannelRow[] = [];
-    for (const name of CHANNELS) {
+    for (const { name } of CHANNELS) {
       const a = d.adapters.get(name);
       if (!a) {
-        channels.push({ channel: name, state: 'off', detail: HOW_TO_TURN_ON[name] });
+        channels.push({ channel: name, state: 'off', detail: HOW_TO_TURN_ON[name] ?? 'not set up' });
         continue;
       }
       // A channel driven by one process (WhatsApp Web) is shown as that process sees it.

@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import type { Redis } from 'ioredis';
 import type { Keys } from '../../engine/keys';
+import { channelKeys } from './keys';
 
 /**
  * Remembers how many parts of a long message were delivered, so a retry after a failure on part
@@ -17,7 +18,7 @@ export class PartProgress {
 
   key(recipient: string, parts: readonly string[]): string {
     const h = createHash('sha256').update(recipient).update('\u0000').update(parts.join('\u0000')).digest('base64url');
-    return this.keys.custom(this.channel, 'parts', h.slice(0, 32));
+    return channelKeys(this.keys, this.channel)('parts', h.slice(0, 32));
   }
 
   /** Parts already delivered (0 when none or unknown). */

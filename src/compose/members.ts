@@ -1,0 +1,9 @@
+import type { Redis } from 'ioredis';
+import type { Config } from '../config';
+import { MemberStore } from '../domain/members/store';
+import type { Keys } from '../engine/keys';
+
+/** The member store as both the server (compose/services) and `haven members` build it. */
+export function buildMembers(config: Config, redis: Redis, keys: Keys): MemberStore {
+  return new MemberStore(redis, keys, { hashSecret: config.idHashSecret, joinCodeTtlDays: config.JOIN_CODE_TTL_DAYS });
+}

@@ -1,0 +1,13 @@
+import type { Keys } from '../../engine/keys';
+
+/** Every Redis key of the alerts module. No other module reads these. */
+export function alertKeys(keys: Keys) {
+  return {
+    alert: (id: string) => keys.custom('alert', id),
+    log: (id: string) => keys.custom('alertlog', id),
+    all: () => keys.custom('alerts', 'all'),
+    open: () => keys.custom('alerts', 'open'),
+    code: (code: string) => keys.custom('alertcode', code),
+    delivered: (id: string) => keys.custom('alertsent', id),
+  };
+}

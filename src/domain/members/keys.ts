@@ -1,0 +1,25 @@
+import type { Keys } from '../../engine/keys';
+
+/**
+ * Where a member's record and a conversation's link to it live: the members module's published
+ * layout, which the alert store's script reads to name a conversation's member in the same round
+ * trip as the alert is written.
+ */
+export function memberKeys(keys: Keys): { member(id: string): string; link(conversationId: string): string } {
+  return {
+    member: (id) => keys.custom('member', id),
+    link: (conversationId) => keys.custom('memberlink', conversationId),
+  };
+}
+
+/** The members module's own keys (nobody else reads these). */
+export function memberPrivateKeys(keys: Keys) {
+  return {
+    links: (id: string) => keys.custom('memberlinks', id),
+    joinCode: (hash: string) => keys.custom('joincode', hash),
+    joinUsed: (hash: string) => keys.custom('joinused', hash),
+    joinFailures: (conversationId: string) => keys.custom('joinfail', conversationId),
+    codeOf: (id: string) => keys.custom('membercode', id),
+    all: () => keys.custom('members', 'all'),
+  };
+}

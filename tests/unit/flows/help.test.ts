@@ -1,0 +1,58 @@
+import { MENU } from '../../../src/engine/message';
+import { createHarness } from '../support/harness';
+
+describe('help: the welcome and the menu (in memory)', () => {
+  it('welcomes a first message with the menu, and answers its choices tapped or typed by number', async () => {
+    const haven = createHarness();
+    const chat = haven.chat();
+    await chat.send('hi');
+    const welcome = chat.expectReply(/Hi, I'm Haven/);
+    expect(welcome.purpose).toBe('response');
+    const payloads = welcome.choices?.map((c) => c.payload) ?? [];
+    expect(payloads).toEqual(expect.arrayContaining([MENU.request, MENU.safety]));
+    chat.expectNoMoreReplies();
+
+    // Tapping "staying safe online" answers with the safety list; typing its number does the same.
+    const safety = welcome.choices?.find((c) => c.payload === MENU.safety);
+    expect(safety).toBeDefined();
+    await chat.tap(safety!);
+    const tapped = chat.expectReply(/./);
+    const other = haven.chat();
+    await other.send('hi');
+    other.expectReply(/Hi, I'm Haven/);
+    await other.send(String((welcome.choices ?? []).indexOf(safety!) + 1));
+    expect(other.expectReply(/./).text).toBe(tapped.text);
+  });
+
+  it('says who runs Haven, and how to get help now, when it did not understand', async () => {
+    const haven = createHarness({ settings: { charityName: 'Young Carers Together' } });
+    const chat = haven.chat();
+    await chat.send('hi');
+    chat.expectReply(/Hi, I'm Haven/);
+    await chat.send('purple monkey dishwasher');
+    const r = chat.expectReply(/didn't quite get that/);
+    expect(r.text).toContain('youth workers at Young Carers Together');
+    expect(r.text).toContain('999');
+  });
+
+  it('a message that raises a concern gets the helplines, not the menu, and is screened first', async () => {
+    const haven = createHarness();
+    const chat = haven.chat();
+    await chat.send('my dad hits me');
+    const r = chat.expectReply(/0800 1111/);
+    expect(r.text).not.toMatch(/Hi, I'm Haven/);
+    expect(haven.alerts).toEqual([{ conversationId: chat.conversationId, category: expect.any(String) }]);
+  });
+
+  it('answers a message the queue delivers twice only once', async () => {
+    const haven = createHarness();
+    const chat = haven.chat();
+    await chat.send('hi');
+    await chat.redeliver();
+    chat.expectReply(/Hi, I'm Haven/);
+    chat.expectNoMoreReplies();
+    // A new message is answered as usual.
+    await chat.send('purple monkey dishwasher');
+    chat.expectReply(/didn't quite get that/);
+  });
+});
