@@ -36,6 +36,7 @@ import { mailerFor, staffTargets } from './compose/alert-targets';
 import { chatReach } from './domain/alerts/reach';
 import { ReachWatch } from './domain/alerts/watch';
 import { registerNobodyBanner } from './staff/nobody';
+import { trustProxyOption } from './http/trust-proxy';
 
 /** Options for {@link startHaven} beyond the settings (tests use these). */
 export interface StartOptions {
@@ -255,7 +256,7 @@ async function composeHaven(config: Config, opts: StartOptions, connections: Red
     logController: new LogController({ disableRequestLogging: config.NODE_ENV !== 'development' }),
     // Behind a reverse proxy (TRUST_PROXY), its X-Forwarded-For gives the client's address for the
     // sign-in and web chat limits; otherwise a client could set that header to dodge them.
-    trustProxy: config.TRUST_PROXY,
+    trustProxy: trustProxyOption(config.TRUST_PROXY),
   });
   // Every other JSON body (web chat, staff API): parsed with the same depth limit.
   http.removeContentTypeParser('application/json');

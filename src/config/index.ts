@@ -52,17 +52,20 @@ export const configSchema = z.object({
   HAVEN_ROLE: z.enum(['all', 'web', 'worker']).default('all'),
   HOST: z.string().default('0.0.0.0'),
   /**
-   * Trust X-Forwarded-For from a reverse proxy in front of Haven (`true`, or the proxy's
-   * addresses or CIDR ranges, comma-separated). Off by default: a client could otherwise set the header
-   * itself to dodge the per-address limits.
+   * Trust X-Forwarded-For from reverse proxies in front of Haven: how many proxies (a hop count;
+   * `true` is one), or the proxies' addresses or CIDR ranges, comma-separated. The client's address
+   * is the right-most one no trusted proxy added, so a client cannot pick it by sending the header
+   * itself. Off by default.
    */
   TRUST_PROXY: z
     .string()
-    .regex(/^(true|false|[0-9a-fA-F.:/]+(,[0-9a-fA-F.:/]+)*)$/, {
-      message: 'must be true, false, or comma-separated proxy addresses',
+    .regex(/^(true|false|\d{1,2}|[0-9a-fA-F.:/]+(,[0-9a-fA-F.:/]+)*)$/, {
+      message: 'must be false, a number of proxies (true is 1), or comma-separated proxy addresses',
     })
     .default('false')
-    .transform((v): boolean | string[] => (v === 'true' ? true : v === 'false' ? false : v.split(','))),
+    .transform((v): false | number | string[] =>
+      v === 'false' || v === '0' ? false : v === 'true' ? 1 : /^\d+$/.test(v) ? Number(v) : v.split(','),
+    ),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   /** The charity's name as young people know it (not shown in discreet mode). */
   CHARITY_NAME: z.string().min(1).max(80).default('Young Carers Together'),
