@@ -274,6 +274,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = readEnvironment()): Config {
       if (!c[n])
         problems.push(`${n}: required when NODE_ENV=production (children's data must not use a development key)`);
     }
+    problems.push(...productionProblems(c));
   }
   if (problems.length || !parsed.success) throw new ConfigError(problems);
   const settings = parsed.data;
@@ -284,6 +285,52 @@ export function loadConfig(env: NodeJS.ProcessEnv = readEnvironment()): Config {
     sessionSecret: settings.SESSION_SECRET ?? DEV_SECRET,
   };
 }
+
+// --- Production refuses development, published and weak secrets ---
+/** Words that mark a placeholder or a published example, never a generated secret. */
+const PLACEHOLDER = /do-not-use|development|changeme|change-me|example|placeholder|password|secret|haven/i;
+
+/** Why a secret string is too weak for production, or null. */
+function weakSecret(v: string): string | null {
+  if (v === DEV_SECRET || PLACEHOLDER.test(v)) return 'is a development or example value';
+  if (new Set(v).size < 10) return 'has too few different characters to be a generated secret';
+  if (/^(.{1,8})\1+$/.test(v)) return 'is one short piece repeated';
+  return null;
+}
+
+/** Why a 32-byte key is too weak for production, or null (an undecodable one is reported by the schema). */
+function weakKey(v: string): string | null {
+  const key = decodeKey(v);
+  if (!key) return null;
+  if (key.equals(DEV_KEY)) return 'is the development key';
+  if (key.every((b) => b === 0)) return 'is all zeros';
+  if (new Set(key).size < 16) return 'has too few different bytes to be a random key';
+  return null;
+}
+
+/** Secrets production must not run with: development, published, all-zero, weak, or the same one twice; and `webchat:` staff. */
+function productionProblems(c: Record<string, string | undefined>): string[] {
+  const problems: string[] = [];
+  const generate = '(make one with: openssl rand -base64 32)';
+  for (const n of ['ID_HASH_SECRET', 'SESSION_SECRET'] as const) {
+    const why = c[n] ? weakSecret(c[n]) : null;
+    if (why) problems.push(`${n}: ${why} ${generate}`);
+  }
+  const keyWhy = c.DATA_ENCRYPTION_KEY ? weakKey(c.DATA_ENCRYPTION_KEY) : null;
+  if (keyWhy) problems.push(`DATA_ENCRYPTION_KEY: ${keyWhy} (make one with: openssl rand -hex 32)`);
+  if (c.ID_HASH_SECRET && c.ID_HASH_SECRET === c.SESSION_SECRET)
+    problems.push('SESSION_SECRET: must differ from ID_HASH_SECRET');
+  // A web chat identity is a bearer string anyone who learns it can use: staff on the web sign in
+  // to the dashboard instead.
+  for (const n of ['SAFEGUARDING_ON_DUTY', 'SAFEGUARDING_LEADS', 'COORDINATOR_IDS'] as const) {
+    if (/(^|,)\s*webchat:/.test(c[n] ?? ''))
+      problems.push(
+        `${n}: webchat: staff identities are refused in production (whoever knows one reads every alert); staff use the dashboard, an email: target or a platform identity`,
+      );
+  }
+  return problems;
+}
+// --- end production secrets ---
 
 /** True when the development fallbacks for secrets are in use (the log says so at start). */
 export function usesDevelopmentSecrets(c: Config): boolean {
