@@ -152,6 +152,8 @@ async function composeHaven(config: Config, opts: StartOptions, connections: Red
     new Outbox(queues.alerts),
     {
       webhookUrl: config.ALERT_WEBHOOK_URL,
+      webhookSecret: config.ALERT_WEBHOOK_SECRET,
+      webhookIncludeText: config.ALERT_WEBHOOK_INCLUDE_TEXT,
       onDuty: staffIds(config.SAFEGUARDING_ON_DUTY),
       leads: staffIds(config.SAFEGUARDING_LEADS),
       escalationMs: config.ESCALATION_MINUTES * 60_000,
@@ -180,6 +182,7 @@ async function composeHaven(config: Config, opts: StartOptions, connections: Red
     retentionDays: config.REQUEST_RETENTION_DAYS,
     safetyReminder: (platform) => sessionSafetyReminder(safetyContent, platform),
     coordinatorWebhookUrl: config.COORDINATOR_WEBHOOK_URL,
+    coordinatorWebhookSecret: config.COORDINATOR_WEBHOOK_SECRET,
     coordinatorIds: staffIds(config.COORDINATOR_IDS),
     mailer,
     publicUrl: config.PUBLIC_URL,

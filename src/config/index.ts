@@ -111,6 +111,14 @@ export const configSchema = z.object({
 
   ALERT_WEBHOOK_URL: optionalUrl,
   COORDINATOR_WEBHOOK_URL: optionalUrl,
+  // --- Webhook signing (Standard Webhooks) and what alert webhooks carry ---
+  /** Signs every alert webhook POST (`webhook-id`, `webhook-timestamp`, `webhook-signature`). */
+  ALERT_WEBHOOK_SECRET: optionalString,
+  /** Signs every coordinator webhook POST, as ALERT_WEBHOOK_SECRET does. */
+  COORDINATOR_WEBHOOK_SECRET: optionalString,
+  /** Put the young person's words in the alert webhook (off: category, severity, code and links only). */
+  ALERT_WEBHOOK_INCLUDE_TEXT: bool.default(false),
+  // --- end webhook signing ---
 
   /** Staff chat identities told of every safeguarding alert at once. */
   SAFEGUARDING_ON_DUTY: identityList,

@@ -34,6 +34,8 @@ describe('safeguarding alerts', () => {
     hook = await startStub();
     haven = await startTestHaven('alerts', {
       ALERT_WEBHOOK_URL: `${hook.url}/alerts`,
+      // These tests read the words in the webhook; without this they are left out.
+      ALERT_WEBHOOK_INCLUDE_TEXT: 'true',
       SAFEGUARDING_ON_DUTY: `webchat:${staffId}`,
       SAFEGUARDING_LEADS: `webchat:${leadId}`,
       // 0.6 s, so escalation can be seen in a test.
