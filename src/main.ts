@@ -37,6 +37,7 @@ import { chatReach } from './domain/alerts/reach';
 import { ReachWatch } from './domain/alerts/watch';
 import { registerNobodyBanner } from './staff/nobody';
 import { trustProxyOption } from './http/trust-proxy';
+import { registerHsts } from './http/hsts';
 
 /** Options for {@link startHaven} beyond the settings (tests use these). */
 export interface StartOptions {
@@ -274,6 +275,7 @@ async function composeHaven(config: Config, opts: StartOptions, connections: Red
   const reach = new ReachWatch(alerts, log.child({ module: 'alerts' }), config.ALERT_REACH_CHECK_SECONDS * 1000);
   await reach.start();
   registerNobodyBanner(http, () => reach.current());
+  registerHsts(http, config.PUBLIC_URL);
   registerHealthRoutes(http, {
     redis: [redis, queueConnection, alertRedis],
     queues,

@@ -202,6 +202,8 @@ export const configSchema = z.object({
   SAFETY_CONTENT_PATH: z.string().min(1).optional(),
 
   STAFF_SESSION_IDLE_MINUTES: positiveInt.default(30),
+  /** A staff session ends this long after sign-in, however active. */
+  STAFF_SESSION_MAX_HOURS: positiveInt.default(12),
   /** Signs staff cookies and alert links. Required in production. */
   SESSION_SECRET: z.string().min(32, { message: 'must be at least 32 characters' }).optional(),
 });
