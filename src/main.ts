@@ -282,6 +282,8 @@ async function composeHaven(config: Config, opts: StartOptions, connections: Red
     metrics,
     channels: () => [...adapters.values()].map((a): ChannelStatus => a.status()),
     safeguarding: () => reach.current(),
+    metricsToken: config.METRICS_TOKEN,
+    metricsOpen: config.NODE_ENV !== 'production',
   });
   for (const a of adapters.values()) await a.registerRoutes?.(http, adapterCtx);
   await registerStaffRoutes(http, {

@@ -201,6 +201,8 @@ export const configSchema = z.object({
   SAFEGUARDING_LEXICON_PATH: z.string().min(1).optional(),
   SAFETY_CONTENT_PATH: z.string().min(1).optional(),
 
+  /** `/metrics` answers only with `Authorization: Bearer METRICS_TOKEN` (404 when unset in production). */
+  METRICS_TOKEN: z.string().min(16, { message: 'must be at least 16 characters' }).optional(),
   STAFF_SESSION_IDLE_MINUTES: positiveInt.default(30),
   /** A staff session ends this long after sign-in, however active. */
   STAFF_SESSION_MAX_HOURS: positiveInt.default(12),
