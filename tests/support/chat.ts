@@ -44,7 +44,8 @@ export class ChatPerson {
     if (res.status !== 202) throw new Error(`web chat refused the message: ${res.status} ${await res.text()}`);
     const messageId = `${this.clientKey}:${id}`;
     await waitFor(
-      () => this.haven.redis.exists(this.haven.keys.handled('webchat', messageId)),
+      () =>
+        this.haven.redis.exists(this.haven.keys.handled('webchat', this.haven.vault.messageKey('webchat', messageId))),
       10_000,
       `"${text}" handled`,
     );

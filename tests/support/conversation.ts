@@ -75,7 +75,7 @@ export async function startConversation(haven: Haven, channel: 'webchat' = 'webc
     if (res.status !== 202) throw new Error(`web chat answered ${res.status}: ${await res.text()}`);
     // Wait until the engine has handled it (replies queued, state saved), so the next message
     // sees this one's state: the engine runs messages concurrently.
-    const handled = haven.keys.handled(channel, `${clientKey}:${id}`);
+    const handled = haven.keys.handled(channel, haven.vault.messageKey(channel, `${clientKey}:${id}`));
     await waitFor(async () => (await haven.redis.exists(handled)) === 1, 8000, 'the message to be handled');
   };
 
