@@ -37,6 +37,8 @@ export function buildAdapters(d: AdapterDeps): Adapter[] {
       log: d.log.child({ channel: 'webchat' }),
       charityName: d.config.CHARITY_NAME,
       ratePerAddressPerMinute: d.config.WEBCHAT_RATE_PER_ADDRESS_PER_MINUTE,
+      streamsPerAddress: d.config.WEBCHAT_STREAMS_PER_ADDRESS,
+      streamsTotal: d.config.WEBCHAT_STREAMS_TOTAL,
     }),
   );
   // --- Bot Framework: Teams, Web Chat, Direct Line, Emulator (src/adapters/botframework) ---

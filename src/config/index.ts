@@ -186,6 +186,10 @@ export const configSchema = z.object({
   INBOUND_RATE_PER_MINUTE: positiveInt.default(30),
   /** Web chat messages accepted from one network address a minute, across all its browsers. */
   WEBCHAT_RATE_PER_ADDRESS_PER_MINUTE: positiveInt.default(240),
+  /** Open web chat reply streams allowed from one network address (per process). */
+  WEBCHAT_STREAMS_PER_ADDRESS: positiveInt.default(6),
+  /** Open web chat reply streams allowed in all (per process), so webhooks always find a connection. */
+  WEBCHAT_STREAMS_TOTAL: positiveInt.default(500),
 
   /** Key for pseudonymous ids (HMAC). Required in production. */
   ID_HASH_SECRET: z.string().min(16, { message: 'must be at least 16 characters' }).optional(),
