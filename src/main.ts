@@ -193,6 +193,13 @@ async function composeHaven(config: Config, opts: StartOptions, connections: Red
     members,
     requests,
     alerts,
+    chatHistory: {
+      clear: async (conversationId) => {
+        const adapter = adapters.get(IdentityVault.channelOf(conversationId));
+        const address = adapter?.clearHistory ? await vault.getAddress(conversationId) : null;
+        if (address) await adapter?.clearHistory?.(address);
+      },
+    },
     settings: {
       charityName: config.CHARITY_NAME,
       officeHours: config.OFFICE_HOURS,

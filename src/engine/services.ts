@@ -17,6 +17,8 @@ export interface Services {
   alerts: AlertService;
   /** Office hours and other settings flows need, already parsed. */
   settings: FlowSettings;
+  /** Clears what a channel keeps of the conversation's replies for the person's device (the web chat's backlog). */
+  chatHistory?: { clear(conversationId: string): Promise<void> };
 }
 
 /** Settings flows read. */

@@ -1,5 +1,6 @@
 import type { FastifyInstance } from 'fastify';
 import type { AdapterContext, ChannelSender } from '../../engine/adapter';
+import type { ChannelAddress } from '../../engine/message';
 
 export type { AcceptResult, AdapterContext, ChannelStatus, SendContext } from '../../engine/adapter';
 
@@ -14,4 +15,6 @@ export interface Adapter extends ChannelSender {
   /** Connects (long-lived clients such as WhatsApp Web); must not throw for a platform failure. */
   start?(ctx: AdapterContext): Promise<void>;
   stop?(): Promise<void>;
+  /** Forgets the replies kept for this person's device now (web chat: its reply backlog). */
+  clearHistory?(address: ChannelAddress): Promise<void>;
 }

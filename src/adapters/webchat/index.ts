@@ -148,6 +148,15 @@ export class WebchatAdapter implements Adapter {
       );
     });
 
+    // "Clear this chat": whoever holds the browser's id may forget its replies (the id is the
+    // bearer of that chat anyway). Nothing else about the conversation changes.
+    app.post('/chat/api/clear', { bodyLimit: 4 * 1024 }, async (req, reply) => {
+      const b = z.object({ clientId }).safeParse(req.body);
+      if (!b.success) return reply.code(400).send({ error: 'clientId is missing or malformed' });
+      await this.clearHistory({ k: WebchatAdapter.clientKey(b.data.clientId) });
+      return reply.code(204).send();
+    });
+
     app.get('/chat/api/events', async (req, reply) => {
       const q = z.object({ clientId, after: z.coerce.number().int().min(0).default(0) }).safeParse(req.query);
       if (!q.success) return reply.code(400).send({ error: 'clientId is missing or malformed' });
@@ -225,6 +234,15 @@ export class WebchatAdapter implements Adapter {
       this.listeners.delete(key);
       await this.c.subscriber.unsubscribe(this.c.keys.webchatChannel(key)).catch(() => undefined);
     }
+  }
+
+  /**
+   * Forgets the replies kept for this browser now ("delete my data", "clear this chat"). The
+   * sequence number stays, so a reply sent after this one still reaches an open page.
+   */
+  async clearHistory(address: ChannelAddress): Promise<void> {
+    const key = z.object({ k: z.string() }).parse(address).k;
+    await this.c.redis.del(this.c.keys.webchatOutbox(key));
   }
 
   async send(address: ChannelAddress, message: OutboundMessage): Promise<void> {

@@ -97,6 +97,8 @@ async function erase(ctx: FlowContext): Promise<void> {
     deletedRequests = out?.requests ?? 0;
     ctx.member = null;
   }
+  // The replies a web chat keeps for this device go at once: the page must not show them again.
+  await ctx.services.chatHistory?.clear(ctx.conversationId);
   // The engine saves the state after the flows: start it afresh, keeping only their own choices
   // about how we message them (stop, discreet), which protect them.
   const { optedOut, discreet } = ctx.state;
