@@ -15,7 +15,7 @@ import { createLogger, type Logger } from './common/logger';
 import type { ChannelName, InboundJob, OutboundJob } from './engine/message';
 import { Metrics } from './common/metrics';
 import { OUTBOX_JOB, Outbox } from './engine/outbox';
-import { QUEUE_NAMES, Queues, createWorker } from './engine/queues';
+import { QUEUE_NAMES, Queues, createWorker, expireFinishedJobs } from './engine/queues';
 import { defaultScreen, loadLexicon, createScreen } from './safeguarding';
 import { Sender } from './engine/sender';
 import type { Services } from './engine/services';
@@ -342,6 +342,8 @@ async function composeHaven(config: Config, opts: StartOptions, connections: Red
       onUndeliverable: (job, reason) => requests.recordUndelivered(job.cause, reason),
       // An alert's staff target counts as told only when the platform accepted its message.
       onOutcome: (outcome) => alerts.reportSend(outcome),
+      // Alert notices are written when sent: the alerts queue holds ids, not a child's words.
+      render: (owner) => alerts.renderNotice(owner),
     });
     // A job whose worker died is taken up again once its lock lapses (BullMQ stalled-job check).
     const lockOptions = {
@@ -380,6 +382,7 @@ async function composeHaven(config: Config, opts: StartOptions, connections: Red
         ),
       );
       w.on('error', (err) => log.warn({ queue: w.name, err: { message: err.message } }, 'worker error'));
+      expireFinishedJobs(w, queueConnection, keys);
     }
   }
 

@@ -23,8 +23,9 @@ export class Outbox {
     purpose: SendPurpose,
     key?: string,
     owner?: SendOwner,
+    renderAtSend?: boolean,
   ): Promise<void> {
-    await this.sendAll(conversationId, [message], purpose, key, owner);
+    await this.sendAll(conversationId, [message], purpose, key, owner, renderAtSend);
   }
 
   /** Queues several messages as one job, so they arrive in the order given. */
@@ -34,6 +35,7 @@ export class Outbox {
     purpose: SendPurpose,
     key?: string,
     owner?: SendOwner,
+    renderAtSend?: boolean,
   ): Promise<void> {
     const [message, ...followUps] = messages;
     if (!message) return;
@@ -46,6 +48,7 @@ export class Outbox {
       cause: key,
       // Every message has an owner, who hears the platform's answer (engine/sender).
       owner: owner ?? ownerFromCause(key, conversationId),
+      ...(renderAtSend ? { renderAtSend: true } : {}),
     };
     await this.outbound.add(OUTBOX_JOB, data, key ? { jobId: jobId('out', key) } : {});
   }

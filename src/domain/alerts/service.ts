@@ -5,7 +5,7 @@ import type { Logger } from '../../common/logger';
 import type { Metrics } from '../../common/metrics';
 import { isEmailTarget, shortEmail, type Mailer } from '../../common/mailer';
 import { escapeChatMarkup, signWebhook } from '../../common/webhook';
-import type { ChannelName, SendOutcome } from '../../engine/message';
+import type { ChannelName, SendOutcome, SendOwner } from '../../engine/message';
 import { IdentityVault } from '../../engine/identity';
 import type { Outbox } from '../../engine/outbox';
 import { jobId } from '../../engine/queues';
@@ -202,7 +202,6 @@ export class AlertService {
       alert = escalated;
     }
     const targets = this.targetsFor(job.level);
-    const text = this.staffMessage(alert, job.level, job.hurried);
     const failures: string[] = [];
     let notTold = 0;
     if (targets.length === 0 && !this.settings.webhookUrl) {
@@ -238,13 +237,16 @@ export class AlertService {
       }
       const part = `${job.level}:chat:${target}`;
       if (done.has(part)) continue;
-      // Queued here; told only once the platform accepts it (reportSend).
-      await this.outbox.send(target, { text }, 'staff_notice', `alert:${alert.id}:${job.level}:${target}`, {
-        kind: 'alert',
-        alertId: alert.id,
-        level: job.level,
+      // Queued here with ids only (the words are written at send time: renderNotice); told only
+      // once the platform accepts it (reportSend).
+      await this.outbox.send(
         target,
-      });
+        { text: '' },
+        'staff_notice',
+        `alert:${alert.id}:${job.level}:${target}`,
+        { kind: 'alert', alertId: alert.id, level: job.level, target, ...(job.hurried ? { hurried: true } : {}) },
+        true,
+      );
       await this.store.markDelivered(alert.id, part);
       await this.store.append(alert.id, {
         at: Date.now(),
@@ -288,6 +290,16 @@ export class AlertService {
     // A failed webhook or email is retried by the queue; escalation above is already scheduled, so it still runs.
     if (failures.length) throw new Error(`alert ${alert.id} delivery failed: ${failures.join('; ')}`);
     await this.store.markDelivered(alert.id, String(job.level));
+  }
+
+  /**
+   * The staff notice for an alert-owned send job, written when it is sent (the job holds only ids).
+   * Null when the alert is gone.
+   */
+  async renderNotice(owner: SendOwner): Promise<{ text: string } | null> {
+    if (owner.kind !== 'alert') return null;
+    const alert = await this.store.get(owner.alertId);
+    return alert ? { text: this.staffMessage(alert, owner.level, owner.hurried) } : null;
   }
 
   /** True when the level after `level` tells someone `level` did not (so hurrying it helps). */
