@@ -261,7 +261,7 @@ export class AlertService {
         await this.store.append(alert.id, {
           at: Date.now(),
           event: 'delivered',
-          detail: 'alert webhook (answered 2xx)',
+          detail: 'alert webhook',
         });
       } catch (err) {
         failures.push(`webhook: ${(err as Error).message}`);
