@@ -170,6 +170,7 @@ async function composeHaven(config: Config, opts: StartOptions, connections: Red
   const members = new MemberStore(redis, keys, {
     hashSecret: config.idHashSecret,
     joinCodeTtlDays: config.JOIN_CODE_TTL_DAYS,
+    maxJoinFailuresAll: config.JOIN_FAILURES_PER_HOUR,
   });
   const safetyContent = loadSafetyContent(config.SAFETY_CONTENT_PATH);
   const requests = createRequestService({

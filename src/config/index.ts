@@ -162,6 +162,8 @@ export const configSchema = z.object({
   /** Platform retries of one message id are folded for this long. */
   DEDUPE_TTL_HOURS: positiveInt.default(168),
   JOIN_CODE_TTL_DAYS: positiveInt.default(14),
+  /** Wrong join codes from everyone together in an hour before joining pauses for everyone (a guesser changing identity). */
+  JOIN_FAILURES_PER_HOUR: positiveInt.default(200),
   /** Session reminders: minutes before a one-to-one, comma-separated (the day before and 15 minutes before). */
   REMINDER_OFFSETS_MINUTES: z
     .string()
