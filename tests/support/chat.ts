@@ -50,7 +50,8 @@ export class ChatPerson {
       `"${text}" handled`,
     );
     // All replies to one message go as one outbound job (see Engine).
-    await this.waitForJob(`webchat:${messageId}`);
+    // Its key is the message's keyed id, as the engine queued it.
+    await this.waitForJob(`webchat:${this.haven.vault.messageKey('webchat', messageId)}`);
     return this.newReplies();
   }
 
