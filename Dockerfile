@@ -1,5 +1,5 @@
-# Haven for production: Node 20 on Debian slim, Debian's Chromium for whatsapp-web.js, non-root.
-FROM node:20-slim AS build
+# Haven for production: Node 24 (the current LTS) on Debian slim, Debian's Chromium for whatsapp-web.js, non-root.
+FROM node:24-slim AS build
 WORKDIR /app
 ENV PUPPETEER_SKIP_DOWNLOAD=true
 COPY package.json package-lock.json .puppeteerrc.cjs ./
@@ -8,7 +8,7 @@ COPY tsconfig.json tsconfig.build.json ./
 COPY src ./src
 RUN npm run build && npm prune --omit=dev
 
-FROM node:20-slim
+FROM node:24-slim
 RUN apt-get update \
   && apt-get install -y --no-install-recommends chromium fonts-liberation ca-certificates dumb-init \
   && rm -rf /var/lib/apt/lists/*

@@ -11,6 +11,8 @@ import type { Queues } from '../engine/queues';
 import { registerHealthRoutes } from '../http/health';
 import type { ReachWatch } from '../domain/alerts/watch';
 import { registerNobodyBanner } from '../staff/nobody';
+import { trustProxyOption } from '../http/trust-proxy';
+import { registerHsts } from '../http/hsts';
 import { parseJsonBody } from '../http/json';
 import { registerStaffRoutes } from '../staff';
 import type { BuiltServices } from './services';
@@ -42,7 +44,7 @@ export async function buildHttp(d: HttpDeps): Promise<FastifyInstance> {
     logController: new LogController({ disableRequestLogging: config.NODE_ENV !== 'development' }),
     // Behind a reverse proxy (TRUST_PROXY), its X-Forwarded-For gives the client's address for the
     // sign-in and web chat limits; otherwise a client could set that header to dodge them.
-    trustProxy: config.TRUST_PROXY,
+    trustProxy: trustProxyOption(config.TRUST_PROXY),
   });
   // Every other JSON body (web chat, staff API): parsed with the same depth limit.
   http.removeContentTypeParser('application/json');
@@ -54,12 +56,15 @@ export async function buildHttp(d: HttpDeps): Promise<FastifyInstance> {
     }
   });
   registerNobodyBanner(http, () => d.reach.current());
+  registerHsts(http, config.PUBLIC_URL);
   registerHealthRoutes(http, {
     redis: d.healthConnections,
     queues: d.queues,
     metrics: d.metrics,
     channels: () => [...d.adapters.values()].map((a): ChannelStatus => a.status()),
     safeguarding: () => d.reach.current(),
+    metricsToken: config.METRICS_TOKEN,
+    metricsOpen: config.NODE_ENV !== 'production',
   });
   for (const a of d.adapters.values()) await a.registerRoutes?.(http, d.adapterContext);
   await registerStaffRoutes(http, {

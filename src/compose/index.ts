@@ -12,7 +12,7 @@ import type { AlertService } from '../domain/alerts/service';
 import type { MemberStore } from '../domain/members';
 import type { RequestService } from '../domain/requests';
 import { ChangeBus } from '../engine/changes';
-import type { IdentityVault } from '../engine/identity';
+import { IdentityVault } from '../engine/identity';
 import { Ingest } from '../engine/ingest';
 import { Keys } from '../engine/keys';
 import type { ChannelName } from '../engine/message';
@@ -146,6 +146,15 @@ async function composeHaven(config: Config, opts: StartOptions, log: Logger, con
   const channelDeps = { redis, connect: (p: string) => connections.open(p), keys, log, metrics, hooks };
   for (const a of buildAdapters(config, { ...channelDeps, charityName: config.CHARITY_NAME }, channels))
     adapters.set(a.name, a);
+
+  // "delete my data" clears the replies a channel keeps for the device (the web chat's backlog) at once.
+  built.services.chatHistory = {
+    clear: async (conversationId) => {
+      const adapter = adapters.get(IdentityVault.channelOf(conversationId));
+      const address = adapter?.clearHistory ? await built.vault.getAddress(conversationId) : null;
+      if (address) await adapter?.clearHistory?.(address);
+    },
+  };
 
   // Live dashboard updates across processes: each service's changes go out over Redis pub/sub.
   const changes = new ChangeBus(

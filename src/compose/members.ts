@@ -5,5 +5,9 @@ import type { Keys } from '../engine/keys';
 
 /** The member store as both the server (compose/services) and `haven members` build it. */
 export function buildMembers(config: Config, redis: Redis, keys: Keys): MemberStore {
-  return new MemberStore(redis, keys, { hashSecret: config.idHashSecret, joinCodeTtlDays: config.JOIN_CODE_TTL_DAYS });
+  return new MemberStore(redis, keys, {
+    hashSecret: config.idHashSecret,
+    joinCodeTtlDays: config.JOIN_CODE_TTL_DAYS,
+    maxJoinFailuresAll: config.JOIN_FAILURES_PER_HOUR,
+  });
 }

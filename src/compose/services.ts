@@ -83,6 +83,8 @@ export function buildServices(d: ServiceDeps): BuiltServices {
     new Outbox(queues.alerts),
     {
       webhookUrl: config.ALERT_WEBHOOK_URL,
+      webhookSecret: config.ALERT_WEBHOOK_SECRET,
+      webhookIncludeText: config.ALERT_WEBHOOK_INCLUDE_TEXT,
       onDuty: staffIds(config.SAFEGUARDING_ON_DUTY),
       leads: staffIds(config.SAFEGUARDING_LEADS),
       escalationMs: config.ESCALATION_MINUTES * 60_000,
@@ -107,6 +109,7 @@ export function buildServices(d: ServiceDeps): BuiltServices {
     retentionDays: config.REQUEST_RETENTION_DAYS,
     safetyReminder: (platform) => sessionSafetyReminder(d.safety, platform),
     coordinatorWebhookUrl: config.COORDINATOR_WEBHOOK_URL,
+    coordinatorWebhookSecret: config.COORDINATOR_WEBHOOK_SECRET,
     coordinatorIds: staffIds(config.COORDINATOR_IDS),
     mailer,
     publicUrl: config.PUBLIC_URL,

@@ -10,7 +10,7 @@ import { Engine } from '../engine/engine';
 import type { Keys } from '../engine/keys';
 import { INBOUND_JOB, type ChannelName, type InboundJob, type OutboundJob } from '../engine/message';
 import { OUTBOX_JOB } from '../engine/outbox';
-import { QUEUE_NAMES, createWorker, routeJobs, type Queues } from '../engine/queues';
+import { QUEUE_NAMES, createWorker, expireFinishedJobs, routeJobs, type Queues } from '../engine/queues';
 import { Sender } from '../engine/sender';
 import { dispatchTask } from '../engine/tasks';
 import { buildFlows } from '../flows';
@@ -101,6 +101,8 @@ export async function startWorkers(d: WorkerDeps): Promise<Worker[]> {
     },
     // An alert's staff target counts as told only when the platform accepted its message.
     onOutcome: (outcome) => built.alerts.reportSend(outcome),
+    // Alert notices are written when sent: the alerts queue holds ids, not a child's words.
+    render: (owner) => built.alerts.renderNotice(owner),
   });
   // A job whose worker died is taken up again once its lock lapses (BullMQ stalled-job check).
   const lockOptions = {
@@ -146,6 +148,8 @@ export async function startWorkers(d: WorkerDeps): Promise<Worker[]> {
       log.warn({ queue: w.name, jobId: job?.id, attempts: job?.attemptsMade, err: errorFields(err) }, 'job failed'),
     );
     w.on('error', (err) => log.warn({ queue: w.name, err: errorFields(err) }, 'worker error'));
+    // A finished job's hash gets a real Redis TTL (it may hold a reply's text until it expires).
+    expireFinishedJobs(w, redis, keys);
   }
   await RetentionSweep.schedule(d.queues.tasks, config.RETENTION_SWEEP_MINUTES * 60_000);
   return workers;

@@ -14,6 +14,10 @@ import {
 const port = z.coerce.number().int().min(0).max(65535);
 const positiveInt = z.coerce.number().int().positive();
 const minutes = z.coerce.number().positive();
+const optionalString = z.string().min(1).optional();
+const bool = z
+  .enum(['true', 'false', '1', '0'], { message: 'must be true or false' })
+  .transform((v) => v === 'true' || v === '1');
 const optionalUrl = z.url({ message: 'must be a full URL (http://... or https://...)' }).optional();
 
 /** A comma-separated list of channel identities such as `messenger:123,webchat:abc` (registered channels only). */
@@ -65,17 +69,20 @@ const coreSchema = (channels: readonly string[]) =>
     HAVEN_ROLE: z.enum(['all', 'web', 'worker']).default('all'),
     HOST: z.string().default('0.0.0.0'),
     /**
-     * Trust X-Forwarded-For from a reverse proxy in front of Haven (`true`, or the proxy's
-     * addresses or CIDR ranges, comma-separated). Off by default: a client could otherwise set the header
-     * itself to dodge the per-address limits.
+     * Trust X-Forwarded-For from reverse proxies in front of Haven: how many proxies (a hop count;
+     * `true` is one), or the proxies' addresses or CIDR ranges, comma-separated. The client's address
+     * is the right-most one no trusted proxy added, so a client cannot pick it by sending the header
+     * itself. Off by default.
      */
     TRUST_PROXY: z
       .string()
-      .regex(/^(true|false|[0-9a-fA-F.:/]+(,[0-9a-fA-F.:/]+)*)$/, {
-        message: 'must be true, false, or comma-separated proxy addresses',
+      .regex(/^(true|false|\d{1,2}|[0-9a-fA-F.:/]+(,[0-9a-fA-F.:/]+)*)$/, {
+        message: 'must be false, a number of proxies (true is 1), or comma-separated proxy addresses',
       })
       .default('false')
-      .transform((v): boolean | string[] => (v === 'true' ? true : v === 'false' ? false : v.split(','))),
+      .transform((v): false | number | string[] =>
+        v === 'false' || v === '0' ? false : v === 'true' ? 1 : /^\d+$/.test(v) ? Number(v) : v.split(','),
+      ),
     LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
     /** The charity's name as young people know it (not shown in discreet mode). */
     CHARITY_NAME: z.string().min(1).max(80).default('Young Carers Together'),
@@ -123,6 +130,14 @@ const coreSchema = (channels: readonly string[]) =>
       .default('haven'),
 
     ALERT_WEBHOOK_URL: optionalUrl,
+    // --- Webhook signing (Standard Webhooks) and what alert webhooks carry ---
+    /** Signs every alert webhook POST (`webhook-id`, `webhook-timestamp`, `webhook-signature`). */
+    ALERT_WEBHOOK_SECRET: optionalString,
+    /** Signs every coordinator webhook POST, as ALERT_WEBHOOK_SECRET does. */
+    COORDINATOR_WEBHOOK_SECRET: optionalString,
+    /** Put the young person's words in the alert webhook (off: category, severity, code and links only). */
+    ALERT_WEBHOOK_INCLUDE_TEXT: bool.default(false),
+    // --- end webhook signing ---
     COORDINATOR_WEBHOOK_URL: optionalUrl,
 
     /** Staff chat identities told of every safeguarding alert at once. */
@@ -167,6 +182,10 @@ const coreSchema = (channels: readonly string[]) =>
     /** Platform retries of one message id are folded for this long. */
     DEDUPE_TTL_HOURS: positiveInt.default(168),
     JOIN_CODE_TTL_DAYS: positiveInt.default(14),
+    /** Wrong join codes from everyone together in an hour before joining pauses for everyone (a guesser changing identity). */
+    JOIN_FAILURES_PER_HOUR: positiveInt.default(200),
+    /** `/metrics` answers only with `Authorization: Bearer METRICS_TOKEN` (404 when unset in production). */
+    METRICS_TOKEN: z.string().min(16, { message: 'must be at least 16 characters' }).optional(),
     /** Session reminders: minutes before a one-to-one, comma-separated (the day before and 15 minutes before). */
     REMINDER_OFFSETS_MINUTES: z
       .string()
@@ -205,6 +224,8 @@ const coreSchema = (channels: readonly string[]) =>
     SAFETY_CONTENT_PATH: z.string().min(1).optional(),
 
     STAFF_SESSION_IDLE_MINUTES: positiveInt.default(30),
+    /** A staff session ends this long after sign-in, however active. */
+    STAFF_SESSION_MAX_HOURS: positiveInt.default(12),
     /** Signs staff cookies and alert links. Required in production. */
     SESSION_SECRET: z.string().min(32, { message: 'must be at least 32 characters' }).optional(),
 
@@ -284,6 +305,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = readEnvironment(), channels:
       if (!c[n])
         problems.push(`${n}: required when NODE_ENV=production (children's data must not use a development key)`);
     }
+    problems.push(...productionProblems(c));
   }
   if (problems.length || !parsed.success) throw new ConfigError(problems);
   const settings = parsed.data as unknown as Omit<Config, 'dataKey' | 'idHashSecret' | 'sessionSecret'>;
@@ -312,3 +334,49 @@ export function readEnvironment(path = '.env'): NodeJS.ProcessEnv {
   }
   return process.env;
 }
+
+// --- Production refuses development, published and weak secrets ---
+/** Words that mark a placeholder or a published example, never a generated secret. */
+const PLACEHOLDER = /do-not-use|development|changeme|change-me|example|placeholder|password|secret|haven/i;
+
+/** Why a secret string is too weak for production, or null. */
+function weakSecret(v: string): string | null {
+  if (v === DEV_SECRET || PLACEHOLDER.test(v)) return 'is a development or example value';
+  if (new Set(v).size < 10) return 'has too few different characters to be a generated secret';
+  if (/^(.{1,8})\1+$/.test(v)) return 'is one short piece repeated';
+  return null;
+}
+
+/** Why a 32-byte key is too weak for production, or null (an undecodable one is reported by the schema). */
+function weakKey(v: string): string | null {
+  const key = decodeKey(v);
+  if (!key) return null;
+  if (key.equals(DEV_KEY)) return 'is the development key';
+  if (key.every((b) => b === 0)) return 'is all zeros';
+  if (new Set(key).size < 16) return 'has too few different bytes to be a random key';
+  return null;
+}
+
+/** Secrets production must not run with: development, published, all-zero, weak, or the same one twice; and `webchat:` staff. */
+function productionProblems(c: Record<string, string | undefined>): string[] {
+  const problems: string[] = [];
+  const generate = '(make one with: openssl rand -base64 32)';
+  for (const n of ['ID_HASH_SECRET', 'SESSION_SECRET'] as const) {
+    const why = c[n] ? weakSecret(c[n]) : null;
+    if (why) problems.push(`${n}: ${why} ${generate}`);
+  }
+  const keyWhy = c.DATA_ENCRYPTION_KEY ? weakKey(c.DATA_ENCRYPTION_KEY) : null;
+  if (keyWhy) problems.push(`DATA_ENCRYPTION_KEY: ${keyWhy} (make one with: openssl rand -hex 32)`);
+  if (c.ID_HASH_SECRET && c.ID_HASH_SECRET === c.SESSION_SECRET)
+    problems.push('SESSION_SECRET: must differ from ID_HASH_SECRET');
+  // A web chat identity is a bearer string anyone who learns it can use: staff on the web sign in
+  // to the dashboard instead.
+  for (const n of ['SAFEGUARDING_ON_DUTY', 'SAFEGUARDING_LEADS', 'COORDINATOR_IDS'] as const) {
+    if (/(^|,)\s*webchat:/.test(c[n] ?? ''))
+      problems.push(
+        `${n}: webchat: staff identities are refused in production (whoever knows one reads every alert); staff use the dashboard, an email: target or a platform identity`,
+      );
+  }
+  return problems;
+}
+// --- end production secrets ---

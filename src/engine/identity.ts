@@ -25,6 +25,17 @@ export class IdentityVault {
     return `${channel}.${mac.slice(0, 22)}`;
   }
 
+  /**
+   * A platform message id as Haven keeps it: a keyed hash. Platform ids can hold a phone number
+   * (WhatsApp Cloud's `wamid.…`), so the raw id is never a Redis key, job id or job data.
+   */
+  messageKey(channel: ChannelName, messageId: string): string {
+    return createHmac('sha256', this.hashSecret)
+      .update(`message\n${channel}:${messageId}`)
+      .digest('base64url')
+      .slice(0, 27);
+  }
+
   /** The channel a conversation id belongs to. */
   static channelOf(conversationId: string): ChannelName {
     return conversationId.slice(0, conversationId.indexOf('.')) as ChannelName;

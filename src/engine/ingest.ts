@@ -57,8 +57,11 @@ export interface IngestDeps {
 export class Ingest {
   constructor(private readonly d: IngestDeps) {}
 
-  async accept(msg: InboundMessage): Promise<AcceptResult> {
+  async accept(platformMsg: InboundMessage): Promise<AcceptResult> {
     const { redis, keys } = this.d;
+    // From here on the message id is its keyed hash: dedupe keys, job ids, job data and the alert's
+    // source never hold the platform's id (which can hold a phone number).
+    const msg = { ...platformMsg, messageId: this.d.vault.messageKey(platformMsg.channel, platformMsg.messageId) };
     const startedAt = Date.now();
     const acceptedAt = this.d.now ? this.d.now() : startedAt;
     const dedupeKey = keys.dedupe(msg.channel, msg.messageId);

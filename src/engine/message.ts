@@ -98,6 +98,11 @@ export interface OutboundJob {
   essential?: boolean;
   /** Who is told what became of this message (see {@link SendOwner}); derived from `cause` when absent. */
   owner?: SendOwner;
+  /**
+   * The message is written by its owner when it is sent (the sender's `render`), so the job holds
+   * ids, never the words: an alert's notice to staff quotes the young person.
+   */
+  renderAtSend?: boolean;
 }
 
 /**
@@ -106,7 +111,7 @@ export interface OutboundJob {
  * to someone's message, or anything else Haven says in a conversation.
  */
 export type SendOwner =
-  | { kind: 'alert'; alertId: string; level: number; target: string }
+  | { kind: 'alert'; alertId: string; level: number; target: string; hurried?: boolean }
   | { kind: 'request'; requestId: string }
   | { kind: 'coordinator'; notice: string }
   | { kind: 'reply'; messageId: string }

@@ -15,6 +15,8 @@ export interface SendOptions {
   essential?: boolean;
   /** Who hears the platform's answer; derived from `key` (the cause) when absent. */
   owner?: SendOwner;
+  /** The text is written by the owner when it is sent (alert notices: the queue holds ids, not words). */
+  renderAtSend?: boolean;
 }
 
 /**
@@ -58,6 +60,7 @@ export class Outbox {
       ...(opts?.essential ? { essential: true } : {}),
       // Every message has an owner, who hears the platform's answer (engine/sender).
       owner: opts?.owner ?? ownerFromCause(key, conversationId),
+      ...(opts?.renderAtSend ? { renderAtSend: true } : {}),
     };
     await this.outbound.add(OUTBOX_JOB, data, key ? { jobId: jobId('out', key) } : {});
   }

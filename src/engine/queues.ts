@@ -95,6 +95,30 @@ export class Queues {
   }
 }
 
+/**
+ * A Redis TTL on every finished job's hash (and its log): completed ones an hour, failed ones (retries
+ * spent) a day, as DEFAULT_JOB_OPTIONS says. BullMQ's own age-based removal only runs when another job
+ * finishes, so without this a job holding someone's words could stay for ever on a quiet queue.
+ */
+export function expireFinishedJobs(worker: Worker, redis: Redis, keys: Keys): void {
+  const expire = (id: string | undefined, seconds: number) => {
+    if (!id) return;
+    const key = `${keys.queuePrefix}:${worker.name}:${id}`;
+    void redis
+      .multi()
+      .expire(key, seconds)
+      .expire(`${key}:logs`, seconds)
+      .exec()
+      .catch(() => undefined);
+  };
+  worker.on('completed', (job) => expire(job.id, 3600));
+  worker.on('failed', (job, err) => {
+    if (!job) return;
+    const spent = job.attemptsMade >= (job.opts.attempts ?? 1) || err.name === 'UnrecoverableError';
+    if (spent) expire(job.id, 24 * 3600);
+  });
+}
+
 /** Options to start a worker: its own connection (BullMQ opens and closes it), Haven's backoff. */
 export function createWorker<T, R = unknown>(
   name: QueueName,

@@ -11,6 +11,7 @@ import {
   type OutboundJob,
   type OutboundMessage,
   type SendOutcome,
+  type SendOwner,
   type SendPurpose,
 } from './message';
 import type { Metrics } from '../common/metrics';
@@ -45,6 +46,11 @@ export class Sender {
        * or failed and being tried again. An alert counts a staff member as told only from here.
        */
       onOutcome?: (outcome: SendOutcome) => Promise<void>;
+      /**
+       * Writes a `renderAtSend` job's message from its owner at send time (an alert's notice to
+       * staff), so the queue never holds the words; null when there is nothing to send any more.
+       */
+      render?: (owner: SendOwner) => Promise<OutboundMessage | null>;
     },
   ) {}
 
@@ -52,7 +58,20 @@ export class Sender {
    * Sends the job's messages in order. `onProgress` records how many went, so a retry after a
    * failure part-way resumes after the last one sent instead of sending it twice.
    */
-  async send(job: OutboundJob, onProgress?: (sentParts: number) => Promise<void>): Promise<void> {
+  async send(queued: OutboundJob, onProgress?: (sentParts: number) => Promise<void>): Promise<void> {
+    let job = queued;
+    if (job.renderAtSend) {
+      if (!this.d.render || !job.owner) {
+        await this.report(job, false, true, 'this process cannot write the message (no renderer)');
+        throw new UnrecoverableError('a renderAtSend job needs the sender to have a renderer');
+      }
+      const message = await this.d.render(job.owner);
+      if (!message) {
+        this.d.log.info({ channel: job.channel, cause: job.cause }, 'nothing to send any more (its owner is gone)');
+        return;
+      }
+      job = { ...job, message };
+    }
     const { channel, conversationId } = job;
     const adapter = this.d.adapters.get(channel);
     if (!adapter) {

@@ -34,6 +34,8 @@ export interface Services {
   conversations: ConversationPort;
   /** Office hours and other settings flows need, already parsed. */
   settings: FlowSettings;
+  /** Clears what a channel keeps of the conversation's replies for the person's device (the web chat's backlog). */
+  chatHistory?: { clear(conversationId: string): Promise<void> };
 }
 
 /** Settings flows read. */

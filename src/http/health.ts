@@ -1,3 +1,4 @@
+import { timingSafeEqual } from 'node:crypto';
 import type { FastifyInstance } from 'fastify';
 import type { Redis } from 'ioredis';
 import type { ChannelStatus } from '../engine/adapter';
@@ -18,6 +19,12 @@ export function registerHealthRoutes(
     channels: () => ChannelStatus[];
     /** Whether anyone can be told of a safeguarding alert now (said in /readyz's body). */
     safeguarding?: () => { ok: boolean; problem?: string };
+    /**
+     * METRICS_TOKEN: `/metrics` answers only with `Authorization: Bearer TOKEN`. Without one it is
+     * open only when `metricsOpen` (not production); otherwise 404.
+     */
+    metricsToken?: string;
+    metricsOpen?: boolean;
   },
 ): void {
   app.get('/healthz', async () => ({ status: 'ok' }));
@@ -44,7 +51,16 @@ export function registerHealthRoutes(
     return reply.code(redis === 'ok' ? 200 : 503).send(body);
   });
 
-  app.get('/metrics', async (_req, reply) => {
+  app.get('/metrics', async (req, reply) => {
+    if (d.metricsToken) {
+      const sent = /^Bearer (.+)$/.exec(req.headers.authorization ?? '')?.[1];
+      const want = Buffer.from(d.metricsToken);
+      const got = Buffer.from(sent ?? '');
+      if (got.length !== want.length || !timingSafeEqual(got, want))
+        return reply.code(401).header('www-authenticate', 'Bearer').send({ error: 'unauthorized' });
+    } else if (d.metricsOpen === false) {
+      return reply.code(404).send({ error: 'not found' });
+    }
     try {
       for (const q of d.queues.all()) {
         const counts = await withTimeout(q.getJobCounts('waiting', 'delayed', 'active', 'failed', 'prioritized'), 1000);

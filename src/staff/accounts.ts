@@ -20,6 +20,8 @@ export interface StaffAccount {
   createdAt: number;
   /** True once a password has been set through the one-time link. */
   hasPassword: boolean;
+  /** Sessions started before this (ms) no longer work: set when the password is (re)set. */
+  sessionsValidFrom?: number;
 }
 
 interface StoredAccount extends Omit<StaffAccount, 'hasPassword'> {
@@ -98,23 +100,45 @@ export class StaffAccounts {
   /** A new one-time token for setting (or resetting) the password. */
   async issueSetupToken(id: string): Promise<string> {
     const token = randomBytes(32).toString('base64url');
-    await this.redis.set(this.setupKey(token), id, 'EX', SETUP_TOKEN_TTL_SECONDS);
+    // Only the newest link works: issuing one makes every older one invalid.
+    await this.redis
+      .multi()
+      .set(this.setupKey(token), id, 'EX', SETUP_TOKEN_TTL_SECONDS)
+      .set(this.latestSetupKey(id), this.setupKey(token), 'EX', SETUP_TOKEN_TTL_SECONDS)
+      .exec();
     return token;
+  }
+
+  private latestSetupKey(id: string) {
+    return this.keys.custom('staff', 'setup-latest', id);
+  }
+
+  /** The account id a setup token names, if it is the account's newest link. */
+  private async setupTokenAccount(token: string): Promise<string | null> {
+    const id = await this.redis.get(this.setupKey(token));
+    if (!id) return null;
+    const latest = await this.redis.get(this.latestSetupKey(id));
+    // null: a link issued before links were tracked (still only once, and within its day).
+    return latest === null || latest === this.setupKey(token) ? id : null;
   }
 
   /** The account a setup token belongs to, without using it up; null when unknown or expired. */
   async peekSetupToken(token: string): Promise<StaffAccount | null> {
-    const id = await this.redis.get(this.setupKey(token));
+    const id = await this.setupTokenAccount(token);
     return id ? this.get(id) : null;
   }
 
   /** Sets the password with a setup token; the token works once. Null when it is not valid. */
   async setPasswordWithToken(token: string, password: string): Promise<StaffAccount | null> {
-    const id = await this.redis.getdel(this.setupKey(token));
-    if (!id) return null;
+    const id = await this.setupTokenAccount(token);
+    // Used once: gone, and no older link of the account works either.
+    if (!id || (await this.redis.del(this.setupKey(token))) !== 1) return null;
+    await this.redis.set(this.latestSetupKey(id), 'used', 'EX', SETUP_TOKEN_TTL_SECONDS);
     const stored = await this.getStored(id);
     if (!stored || stored.disabled) return null;
     stored.passwordHash = await hashPassword(staffPassword.parse(password));
+    // A new password ends every session signed in with the old one.
+    stored.sessionsValidFrom = Date.now();
     await this.redis.set(this.key(id), JSON.stringify(stored));
     return publicView(stored);
   }

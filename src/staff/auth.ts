@@ -36,12 +36,13 @@ export function isApi(url: string): boolean {
   return url.startsWith('/staff/api/') || url.startsWith('/staff/queues/api/') || url.startsWith('/staff/fragments/');
 }
 
-function cookieOptions(req: FastifyRequest, maxAgeSeconds?: number) {
+function cookieOptions(req: FastifyRequest, maxAgeSeconds?: number, https = false) {
   return {
     path: '/',
     httpOnly: true,
     sameSite: 'lax' as const,
-    secure: req.protocol === 'https',
+    // Behind a TLS proxy the request itself may look like plain http: PUBLIC_URL decides.
+    secure: https || req.protocol === 'https',
     signed: true,
     ...(maxAgeSeconds ? { maxAge: maxAgeSeconds } : {}),
   };
@@ -60,14 +61,26 @@ export class StaffAuth {
   constructor(
     private readonly accounts: StaffAccounts,
     readonly sessions: SessionStore,
+    /** A session ends this long after sign-in, however active (STAFF_SESSION_MAX_HOURS). */
+    private readonly maxSessionMs = 12 * 3600_000,
+    /** PUBLIC_URL is https: cookies are `Secure` whatever the request's own protocol. */
+    private readonly https = false,
   ) {}
+
+  /** A session too old (absolute lifetime) or from before the account's password was last set. */
+  private expired(session: StaffSession, account: StaffAccount): boolean {
+    return (
+      Date.now() - session.createdAt > this.maxSessionMs ||
+      (account.sessionsValidFrom !== undefined && session.createdAt < account.sessionsValidFrom)
+    );
+  }
 
   /** True while the request's session is live and its account enabled (checked by open event streams). */
   async stillSignedIn(req: FastifyRequest): Promise<boolean> {
     const s = req.staff;
     if (!s) return false;
     const [session, account] = await Promise.all([this.sessions.peek(s.sessionId), this.accounts.get(s.account.id)]);
-    return session !== null && account !== null && !account.disabled;
+    return session !== null && account !== null && !account.disabled && !this.expired(session, account);
   }
 
   /** onRequest hook: attaches `req.staff` when a valid session cookie comes with the request. */
@@ -81,7 +94,7 @@ export class StaffAuth {
     const session = background ? await this.sessions.peek(id) : await this.sessions.touch(id);
     if (!session) return;
     const account = await this.accounts.get(session.accountId);
-    if (!account || account.disabled) {
+    if (!account || account.disabled || this.expired(session, account)) {
       await this.sessions.destroy(id);
       return;
     }
@@ -93,7 +106,7 @@ export class StaffAuth {
     const old = signedCookie(req, SESSION_COOKIE);
     if (old) await this.sessions.destroy(old);
     const { id } = await this.sessions.create(account.id);
-    reply.setCookie(SESSION_COOKIE, id, cookieOptions(req));
+    reply.setCookie(SESSION_COOKIE, id, cookieOptions(req, undefined, this.https));
     reply.clearCookie(PRE_COOKIE, { path: '/' });
   }
 
@@ -107,7 +120,7 @@ export class StaffAuth {
     const existing = signedCookie(req, PRE_COOKIE);
     if (existing) return existing;
     const token = randomBytes(24).toString('base64url');
-    reply.setCookie(PRE_COOKIE, token, cookieOptions(req, 3600));
+    reply.setCookie(PRE_COOKIE, token, cookieOptions(req, 3600, this.https));
     return token;
   }
 

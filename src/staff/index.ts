@@ -63,7 +63,12 @@ export async function registerStaffRoutes(app: FastifyInstance, deps: StaffDeps)
   const { config, redis, keys } = deps;
   const accounts = new StaffAccounts(redis, keys);
   const sessions = new SessionStore(redis, keys, config.STAFF_SESSION_IDLE_MINUTES * 60);
-  const auth = new StaffAuth(accounts, sessions);
+  const auth = new StaffAuth(
+    accounts,
+    sessions,
+    config.STAFF_SESSION_MAX_HOURS * 3600_000,
+    config.PUBLIC_URL?.startsWith('https:') ?? false,
+  );
   const limiter = new LoginLimiter(redis, keys, deps.loginLimits);
   const audit = new ViewAudit(redis, keys);
   const streams = new Streams();

@@ -16,10 +16,12 @@ export function registerNobodyBanner(app: FastifyInstance, state: NobodyCanBeTol
     if (!String(reply.getHeader('content-type') ?? '').startsWith('text/html')) return payload;
     const now = state();
     if (now.ok || !payload.includes(MAIN)) return payload;
-    const banner = html`<div class="notice urgent nobody" role="alert" data-nobody-can-be-told>
-      <strong>Nobody can be told of a safeguarding alert.</strong> ${now.problem ?? ''} Alerts are still recorded here:
-      check this dashboard until it is fixed.
-    </div>`.value;
+    // A landmark rather than role="alert": it stands on every page, and a page's own form error
+    // must still be the one thing announced.
+    const banner = html`<section class="notice urgent nobody" aria-label="Safeguarding warning" data-nobody-can-be-told>
+      <strong>Warning:</strong> ${now.problem ?? 'Nobody can be told of a safeguarding alert.'} Alerts are still
+      recorded here: check this dashboard until it is fixed.
+    </section>`.value;
     return payload.replace(MAIN, `${MAIN}${banner}`);
   });
 }

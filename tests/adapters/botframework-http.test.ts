@@ -64,7 +64,7 @@ describe('Bot Framework channel over HTTP, Emulator mode (no MicrosoftAppId)', (
     alertHook = await startStub();
     haven = await startTestHaven(
       'bf-http',
-      { ALERT_WEBHOOK_URL: alertHook.url, CHARITY_NAME: 'Young Carers Together' },
+      { ALERT_WEBHOOK_URL: alertHook.url, ALERT_WEBHOOK_INCLUDE_TEXT: 'true', CHARITY_NAME: 'Young Carers Together' },
       { logger },
     );
   });

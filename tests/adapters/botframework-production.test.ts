@@ -80,3 +80,25 @@ describe('Bot Framework in production', () => {
     }
   });
 });
+
+describe('/metrics', () => {
+  it('in production: 404 without METRICS_TOKEN; with it, only for the bearer token', async () => {
+    const closed = await startTestHaven('metrics-off', productionSecrets());
+    try {
+      expect((await fetch(`${closed.url}/metrics`)).status).toBe(404);
+    } finally {
+      await closed.shutdown();
+    }
+    const token = randomBytes(24).toString('base64url');
+    const haven = await startTestHaven('metrics-token', { ...productionSecrets(), METRICS_TOKEN: token });
+    try {
+      expect((await fetch(`${haven.url}/metrics`)).status).toBe(401);
+      expect((await fetch(`${haven.url}/metrics`, { headers: { authorization: 'Bearer wrong' } })).status).toBe(401);
+      const ok = await fetch(`${haven.url}/metrics`, { headers: { authorization: `Bearer ${token}` } });
+      expect(ok.status).toBe(200);
+      expect(await ok.text()).toContain('process_cpu');
+    } finally {
+      await haven.shutdown();
+    }
+  });
+});

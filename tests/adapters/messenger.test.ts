@@ -250,7 +250,7 @@ describe('Messenger channel in a running Haven', () => {
     expect((await post(raw, { signature: signBody(raw, 'not-the-secret') })).status).toBe(403);
     expect((await post(raw, { signature: null })).status).toBe(403);
     expect((await post(raw, { signature: 'sha256=' + '0'.repeat(64) })).status).toBe(403);
-    expect(await haven.redis.exists(haven.keys.dedupe('messenger', mid))).toBe(0);
+    expect(await haven.redis.exists(haven.keys.dedupe('messenger', haven.vault.messageKey('messenger', mid)))).toBe(0);
     await drained();
     expect(requestsTo(p)).toHaveLength(0);
   });
@@ -285,7 +285,7 @@ describe('Messenger channel in a running Haven', () => {
     expect((await post(event(echo, p, { mid }))).status).toBe(200);
     expect((await post(event(deliveryRead, p))).status).toBe(200);
     await drained();
-    expect(await haven.redis.exists(haven.keys.dedupe('messenger', mid))).toBe(0);
+    expect(await haven.redis.exists(haven.keys.dedupe('messenger', haven.vault.messageKey('messenger', mid)))).toBe(0);
     expect(graph.requests.filter((r) => (r.json as Json)?.recipient?.id === PAGE_ID)).toHaveLength(0);
     expect(requestsTo(p)).toHaveLength(0);
   });

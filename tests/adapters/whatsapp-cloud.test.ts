@@ -185,7 +185,9 @@ describe('WhatsApp Cloud API transport in a running Haven', () => {
     const raw = JSON.stringify(event(text, w, { id }));
     expect((await post(raw, { signature: signBody(raw, 'forged') })).status).toBe(403);
     expect((await post(raw, { signature: null })).status).toBe(403);
-    expect(await haven.redis.exists(haven.keys.dedupe('whatsapp-cloud', id))).toBe(0);
+    expect(
+      await haven.redis.exists(haven.keys.dedupe('whatsapp-cloud', haven.vault.messageKey('whatsapp-cloud', id))),
+    ).toBe(0);
     expect((await post('{"object":')).status).toBe(400);
     expect((await post({ object: 'page', entry: [] })).status).toBe(400);
     await drained();

@@ -97,7 +97,15 @@ describe('alerts that provably reach a person', () => {
     expect(mail.raw).not.toContain('kill myself');
     expect(mail.raw).toMatch(/ESCALATED \(1\): the staff on duty could not be told/);
 
-    const history = await haven.alerts.store.history(alert.id);
+    // The mail server's acceptance is recorded just after it answers.
+    const history = await waitFor(
+      async () => {
+        const h = await haven.alerts.store.history(alert.id);
+        return h.some((e) => e.event === 'delivered' && e.detail?.startsWith('told email')) ? h : null;
+      },
+      10_000,
+      "the lead's email recorded as delivered",
+    );
     const failed = history.filter((e) => e.event === 'delivery_failed').map((e) => e.detail);
     expect(failed).toEqual(
       expect.arrayContaining([
@@ -211,5 +219,42 @@ describe('email targets in settings', () => {
     expect(() => loadConfig({ ...env, SAFEGUARDING_LEADS: 'email:not-an-address', SMTP_URL: 'smtp://x' })).toThrow(
       /channel:id or email:address/,
     );
+  });
+});
+
+describe("alert jobs hold ids, not a young person's words", () => {
+  let haven: Awaited<ReturnType<typeof startTestHaven>>;
+  const staffId = randomUUID();
+  beforeAll(async () => {
+    haven = await startTestHaven('alert-ids', { SAFEGUARDING_ON_DUTY: `webchat:${staffId}` });
+  });
+  afterAll(async () => {
+    await haven?.shutdown();
+  });
+
+  it('puts the words in the staff notice only when it is sent; the queued job has none', async () => {
+    const staff = await startConversation(haven, { clientId: staffId });
+    await staff.send('hello');
+    await staff.waitForReply(/Haven/);
+    const young = await startConversation(haven);
+    const words = 'my uncle touches me and says its our secret';
+    await young.send(words);
+    const told = await staff.waitForReply(/Safeguarding alert/, 10_000);
+    expect(told.text).toContain(words);
+    const jobs = await haven.queues.alerts.getJobs(['completed', 'waiting', 'active', 'delayed', 'failed']);
+    const sends = jobs.filter((j) => j.name === 'send');
+    expect(sends.length).toBeGreaterThan(0);
+    for (const j of jobs) expect(JSON.stringify(j.data)).not.toContain('our secret');
+    // A finished job's hash has a TTL (an hour), not only BullMQ's lazy age-based removal.
+    const hashKey = `${haven.keys.queuePrefix}:alerts:${sends[0]!.id}`;
+    const ttl = await waitFor(
+      async () => {
+        const t = await haven.redis.ttl(hashKey);
+        return t > 0 ? t : null;
+      },
+      5000,
+      'a TTL on the finished job',
+    );
+    expect(ttl).toBeLessThanOrEqual(3600);
   });
 });

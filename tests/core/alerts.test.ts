@@ -57,6 +57,8 @@ describe('safeguarding alerts', () => {
     hook = await startStub();
     haven = await startTestHaven('alerts', {
       ALERT_WEBHOOK_URL: `${hook.url}/alerts`,
+      // These tests read the words in the webhook; without this they are left out.
+      ALERT_WEBHOOK_INCLUDE_TEXT: 'true',
       SAFEGUARDING_ON_DUTY: `webchat:${staffId}`,
       SAFEGUARDING_LEADS: `webchat:${leadId}`,
       ESCALATION_MINUTES: String(NORMAL_MINUTES),
@@ -321,7 +323,7 @@ describe('safeguarding alerts', () => {
     // The original has claimed the id but not yet recorded when the retry arrives: the retry records
     // the alert and queues its delivery; the original then finds the alert already there.
     const second = webchatMessage('race', 'a man i met online wants to meet me and says keep it secret');
-    const claimKey = haven.keys.dedupe('webchat', second.messageId);
+    const claimKey = haven.keys.dedupe('webchat', haven.vault.messageKey('webchat', second.messageId));
     await haven.redis.set(claimKey, '1', 'EX', 60);
     await expect(haven.ingest.accept(second)).resolves.toMatchObject({ outcome: 'duplicate' });
     await haven.redis.del(claimKey);
@@ -382,7 +384,7 @@ describe('safeguarding alerts', () => {
   it('delivers an alert once when its message comes again after the delivery job is long gone', async () => {
     const msg = webchatMessage('late', 'i took a load of pills');
     await expect(haven.ingest.accept(msg)).resolves.toMatchObject({ outcome: 'queued' });
-    const id = haven.alerts.store.idFor(`webchat:${msg.messageId}`);
+    const id = haven.alerts.store.idFor(`webchat:${haven.vault.messageKey('webchat', msg.messageId)}`);
     const delivered = () =>
       hook.requests.filter((r) => {
         const a = (r.json as { alert: { id: string; level: number } }).alert;
@@ -426,7 +428,9 @@ describe('safeguarding alerts', () => {
         haven.queues.alerts.remove = remove;
       }
       const job = () =>
-        haven.queues.alerts.getJob(jobId('alert', haven.alerts.store.idFor(`webchat:${msg.messageId}`), '0'));
+        haven.queues.alerts.getJob(
+          jobId('alert', haven.alerts.store.idFor(`webchat:${haven.vault.messageKey('webchat', msg.messageId)}`), '0'),
+        );
       if (!failRemove) expect(await job()).toBeUndefined();
       // The job left standing runs before the retry comes, and finds no record.
       else await waitFor(async () => ((await job())?.attemptsMade ?? 0) >= 1, 30_000, 'the job tried once');
@@ -488,7 +492,9 @@ describe('safeguarding alerts', () => {
     } finally {
       spy.mockRestore();
     }
-    const second = (await haven.alerts.store.get(haven.alerts.store.idFor(`webchat:${msg.messageId}`)))!;
+    const second = (await haven.alerts.store.get(
+      haven.alerts.store.idFor(`webchat:${haven.vault.messageKey('webchat', msg.messageId)}`),
+    ))!;
     expect(second.code).not.toBe(first.code);
     expect((await haven.alerts.store.byCode(first.code))?.id).toBe(first.id);
     expect((await haven.alerts.store.byCode(second.code))?.id).toBe(second.id);

@@ -67,7 +67,9 @@ describe('settings', () => {
 
   it('trusts a proxy only when told to', () => {
     expect(loadConfig({}).TRUST_PROXY).toBe(false);
-    expect(loadConfig({ TRUST_PROXY: 'true' }).TRUST_PROXY).toBe(true);
+    // `true` is one proxy (a hop count): never "trust every X-Forwarded-For entry".
+    expect(loadConfig({ TRUST_PROXY: 'true' }).TRUST_PROXY).toBe(1);
+    expect(loadConfig({ TRUST_PROXY: '2' }).TRUST_PROXY).toBe(2);
     expect(loadConfig({ TRUST_PROXY: '10.0.0.0/8,127.0.0.1' }).TRUST_PROXY).toEqual(['10.0.0.0/8', '127.0.0.1']);
     expect(problems({ TRUST_PROXY: 'yes please' })[0]).toMatch(/^TRUST_PROXY:/);
   });

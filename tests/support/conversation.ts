@@ -129,7 +129,7 @@ export async function startConversation(haven: Haven, opts: { clientId?: string 
     if (res.status !== 202) throw new Error(`web chat answered ${res.status}: ${await res.text()}`);
     // Wait until the engine has handled it (replies queued, state saved), so the next message
     // sees this one's state: the engine runs messages concurrently.
-    const handled = haven.keys.handled(channel, `${clientKey}:${id}`);
+    const handled = haven.keys.handled(channel, haven.vault.messageKey(channel, `${clientKey}:${id}`));
     await waitFor(async () => (await haven.redis.exists(handled)) === 1, 30_000, `"${text}" to be handled`);
     return id;
   };
@@ -208,7 +208,7 @@ export async function startConversation(haven: Haven, opts: { clientId?: string 
     turn: async (text, payload) => {
       const id = await sendAndWait(text, payload);
       // All replies to one message go as one outbound job (see Engine).
-      await waitForJob(`${channel}:${clientKey}:${id}`);
+      await waitForJob(`${channel}:${haven.vault.messageKey(channel, `${clientKey}:${id}`)}`);
       return takeUnread();
     },
     post,

@@ -1,5 +1,6 @@
 import type { FastifyInstance } from 'fastify';
 import type { AdapterContext, ChannelSender, ChannelStatus } from '../../engine/adapter';
+import type { ChannelAddress } from '../../engine/message';
 
 export type { AcceptResult, AdapterContext, ChannelStatus, SendContext } from '../../engine/adapter';
 
@@ -19,4 +20,6 @@ export interface Adapter extends ChannelSender {
    * whose client runs on one process only (WhatsApp Web); `status()` is this process's own view.
    */
   sharedStatus?(): Promise<ChannelStatus>;
+  /** Forgets the replies kept for this person's device now (web chat: its reply backlog). */
+  clearHistory?(address: ChannelAddress): Promise<void>;
 }

@@ -14,6 +14,8 @@ export const webchatChannel = defineChannel({
       log: d.log,
       charityName: d.charityName,
       ratePerAddressPerMinute: s.WEBCHAT_RATE_PER_ADDRESS_PER_MINUTE,
+      streamsPerAddress: s.WEBCHAT_STREAMS_PER_ADDRESS,
+      streamsTotal: s.WEBCHAT_STREAMS_TOTAL,
     }),
 });
 

@@ -24,6 +24,13 @@ export interface WebchatConfig {
   backlogSeconds?: number;
   /** Messages accepted from one network address a minute (WEBCHAT_RATE_PER_ADDRESS_PER_MINUTE). */
   ratePerAddressPerMinute: number;
+  /**
+   * Open reply streams (`/chat/api/events`) allowed from one address, and in all, in this process
+   * (WEBCHAT_STREAMS_PER_ADDRESS, WEBCHAT_STREAMS_TOTAL): idle streams must never use up the
+   * connections a platform's webhook (a safeguarding message) needs.
+   */
+  streamsPerAddress?: number;
+  streamsTotal?: number;
 }
 
 const clientId = z.string().regex(/^[A-Za-z0-9-]{16,64}$/, 'clientId must be 16 to 64 letters, digits or dashes');
@@ -60,6 +67,8 @@ export class WebchatAdapter implements Adapter {
   readonly name = 'webchat' as const;
   private readonly listeners = new Map<string, Set<(entry: string) => void>>();
   private readonly streams = new Set<ServerResponse>();
+  /** Open streams by network address. */
+  private readonly streamsByAddress = new Map<string, number>();
   private readonly backlogSeconds: number;
 
   constructor(private readonly c: WebchatConfig) {
@@ -146,6 +155,15 @@ export class WebchatAdapter implements Adapter {
       );
     });
 
+    // "Clear this chat": whoever holds the browser's id may forget its replies (the id is the
+    // bearer of that chat anyway). Nothing else about the conversation changes.
+    app.post('/chat/api/clear', { bodyLimit: 4 * 1024 }, async (req, reply) => {
+      const b = z.object({ clientId }).safeParse(req.body);
+      if (!b.success) return reply.code(400).send({ error: 'clientId is missing or malformed' });
+      await this.clearHistory({ k: WebchatAdapter.clientKey(b.data.clientId) });
+      return reply.code(204).send();
+    });
+
     app.get('/chat/api/events', async (req, reply) => {
       const q = z.object({ clientId, after: z.coerce.number().int().min(0).default(0) }).safeParse(req.query);
       if (!q.success) return reply.code(400).send({ error: 'clientId is missing or malformed' });
@@ -153,6 +171,20 @@ export class WebchatAdapter implements Adapter {
       let after = Number.isFinite(lastEventId) && lastEventId > 0 ? lastEventId : q.data.after;
       const key = WebchatAdapter.clientKey(q.data.clientId);
 
+      const ip = req.ip;
+      const fromHere = this.streamsByAddress.get(ip) ?? 0;
+      if (fromHere >= (this.c.streamsPerAddress ?? 6) || this.streams.size >= (this.c.streamsTotal ?? 500)) {
+        req.log.warn(
+          { open: this.streams.size, fromAddress: fromHere },
+          'web chat reply stream refused: too many open',
+        );
+        // The page falls back to reading replies again in a moment (the backlog keeps them).
+        return reply
+          .code(429)
+          .header('retry-after', '10')
+          .send({ error: 'too many open chat windows, try again soon' });
+      }
+      this.streamsByAddress.set(ip, fromHere + 1);
       const res = openEventStream(reply, 2000);
       this.streams.add(res);
       const write = (entry: string) => {
@@ -167,12 +199,20 @@ export class WebchatAdapter implements Adapter {
       const listener = (entry: string) => (live ? write(entry) : pending.push(entry));
       await this.listen(key, listener);
       const heartbeat = setInterval(() => res.write(': keep-alive\n\n'), 25_000);
+      let closed = false;
       const close = () => {
+        if (closed) return;
+        closed = true;
+        const n = (this.streamsByAddress.get(ip) ?? 1) - 1;
+        if (n > 0) this.streamsByAddress.set(ip, n);
+        else this.streamsByAddress.delete(ip);
         clearInterval(heartbeat);
         this.streams.delete(res);
         void this.unlisten(key, listener);
       };
       req.raw.on('close', close);
+      res.on('close', close);
+      if (res.destroyed) close();
       try {
         for (const entry of await this.c.redis.lrange(this.c.keys.webchatOutbox(key), 0, -1)) write(entry);
       } catch (err) {
@@ -228,6 +268,15 @@ export class WebchatAdapter implements Adapter {
       this.listeners.delete(key);
       await this.c.subscriber.unsubscribe(this.c.keys.webchatChannel(key)).catch(() => undefined);
     }
+  }
+
+  /**
+   * Forgets the replies kept for this browser now ("delete my data", "clear this chat"). The
+   * sequence number stays, so a reply sent after this one still reaches an open page.
+   */
+  async clearHistory(address: ChannelAddress): Promise<void> {
+    const key = z.object({ k: z.string() }).parse(address).k;
+    await this.c.redis.del(this.c.keys.webchatOutbox(key));
   }
 
   async send(address: ChannelAddress, message: OutboundMessage): Promise<void> {

@@ -5,7 +5,8 @@ import fetch from 'node-fetch';
 import type { Logger } from '../../common/logger';
 import type { Metrics } from '../../common/metrics';
 import { isEmailTarget, shortEmail, type Mailer } from '../../common/mailer';
-import type { ChannelName, SendOutcome } from '../../engine/message';
+import { escapeChatMarkup, signWebhook } from '../../common/webhook';
+import type { ChannelName, SendOutcome, SendOwner } from '../../engine/message';
 import { IdentityVault } from '../../engine/identity';
 import type { Outbox } from '../../engine/outbox';
 import { jobId } from '../../engine/queues';
@@ -15,6 +16,10 @@ import type { Alert, AlertStore } from './store';
 /** Settings the alert pipeline needs. */
 export interface AlertSettings {
   webhookUrl?: string;
+  /** ALERT_WEBHOOK_SECRET: signs each webhook POST (Standard Webhooks headers). */
+  webhookSecret?: string;
+  /** ALERT_WEBHOOK_INCLUDE_TEXT: put the young person's words in the webhook (default: left out). */
+  webhookIncludeText?: boolean;
   /**
    * On-duty staff (level 0) and the leads (escalation): pseudonymous conversation ids of staff
    * chat identities, or `email:ADDRESS`.
@@ -207,7 +212,6 @@ export class AlertService {
       alert = escalated;
     }
     const targets = this.targetsFor(job.level);
-    const text = this.staffMessage(alert, job.level, job.hurried);
     const failures: string[] = [];
     let webhookFailure: unknown;
     let notTold = 0;
@@ -244,9 +248,17 @@ export class AlertService {
       }
       const part = `${job.level}:chat:${target}`;
       if (done.has(part)) continue;
-      // Queued here; told only once the platform accepts it (reportSend).
-      await this.outbox.send(target, { text }, 'staff_notice', `alert:${alert.id}:${job.level}:${target}`, {
-        owner: { kind: 'alert', alertId: alert.id, level: job.level, target },
+      // Queued here with ids only (the words are written at send time: renderNotice); told only
+      // once the platform accepts it (reportSend).
+      await this.outbox.send(target, { text: '' }, 'staff_notice', `alert:${alert.id}:${job.level}:${target}`, {
+        owner: {
+          kind: 'alert',
+          alertId: alert.id,
+          level: job.level,
+          target,
+          ...(job.hurried ? { hurried: true } : {}),
+        },
+        renderAtSend: true,
       });
       await this.store.markDelivered(alert.id, part);
       await this.store.append(alert.id, {
@@ -262,7 +274,7 @@ export class AlertService {
         await this.store.append(alert.id, {
           at: Date.now(),
           event: 'delivered',
-          detail: 'alert webhook (answered 2xx)',
+          detail: 'alert webhook',
         });
       } catch (err) {
         webhookFailure = err;
@@ -298,6 +310,16 @@ export class AlertService {
         context: { alertId: alert.id, level: job.level },
       });
     await this.store.markDelivered(alert.id, String(job.level));
+  }
+
+  /**
+   * The staff notice for an alert-owned send job, written when it is sent (the job holds only ids).
+   * Null when the alert is gone.
+   */
+  async renderNotice(owner: SendOwner): Promise<{ text: string } | null> {
+    if (owner.kind !== 'alert') return null;
+    const alert = await this.store.get(owner.alertId);
+    return alert ? { text: this.staffMessage(alert, owner.level, owner.hurried) } : null;
   }
 
   /** True when the level after `level` tells someone `level` did not (so hurrying it helps). */
@@ -469,11 +491,28 @@ export class AlertService {
     };
   }
 
-  private async postWebhook(alert: Alert, level: number): Promise<void> {
-    const body = {
+  /**
+   * The alert webhook's body: category, severity, code and links; the young person's words (and
+   * what matched in them) only with ALERT_WEBHOOK_INCLUDE_TEXT. Anything from outside Haven that
+   * goes in `text` (a Slack or Teams message) has its chat markup escaped.
+   */
+  webhookBody(alert: Alert, level: number): Record<string, unknown> {
+    const withText = this.settings.webhookIncludeText === true;
+    const base = this.settings.publicUrl.replace(/\/$/, '');
+    const dashboardUrl = `${base}/staff/alerts/${alert.id}`;
+    const who = alert.memberName
+      ? escapeChatMarkup(alert.memberName)
+      : `a young person (${IdentityVault.shortName(alert.conversationId)})`;
+    const text = [
+      `${level > 0 ? `ESCALATED (${level}) ` : ''}Safeguarding alert: ${alert.severity.toUpperCase()}, ${alert.category.replace(/_/g, ' ')}`,
+      `From ${who} on ${alert.channel} at ${new Date(alert.createdAt).toISOString().replace('T', ' ').slice(0, 16)} UTC.`,
+      ...(withText ? [`They wrote: "${escapeChatMarkup(alert.text)}"`] : []),
+      `Code ${alert.code}. Open ${dashboardUrl}`,
+    ].join('\n');
+    return {
       type: 'safeguarding_alert',
       // `text` lets a Slack or Teams incoming webhook show it as it is.
-      text: this.staffMessage(alert, level),
+      text,
       alert: {
         id: alert.id,
         code: alert.code,
@@ -482,19 +521,29 @@ export class AlertService {
         channel: alert.channel,
         member: alert.memberName ?? null,
         pseudonym: IdentityVault.shortName(alert.conversationId),
-        message: alert.text,
-        matched: alert.matched,
+        ...(withText ? { message: alert.text, matched: alert.matched } : {}),
         createdAt: new Date(alert.createdAt).toISOString(),
         level,
         acknowledgeUrl: this.ackUrl(alert.id),
-        dashboardUrl: `${this.settings.publicUrl.replace(/\/$/, '')}/staff/alerts/${alert.id}`,
+        dashboardUrl,
         reply: `Acknowledge with the link, on the staff dashboard, or by sending "ack ${alert.code}" from a staff chat identity.`,
       },
     };
+  }
+
+  private async postWebhook(alert: Alert, level: number): Promise<void> {
+    const raw = JSON.stringify(this.webhookBody(alert, level));
+    const headers: Record<string, string> = { 'content-type': 'application/json' };
+    // The same id for every retry of this alert's level, so a receiver can fold repeats.
+    if (this.settings.webhookSecret)
+      Object.assign(
+        headers,
+        signWebhook(this.settings.webhookSecret, `msg_${jobId('alert', alert.id, String(level))}`, raw),
+      );
     const res = await fetch(this.settings.webhookUrl as string, {
       method: 'POST',
-      headers: { 'content-type': 'application/json' },
-      body: JSON.stringify(body),
+      headers,
+      body: raw,
       timeout: 10_000,
     });
     if (!res.ok) {

@@ -39,6 +39,12 @@ export interface MemberStoreOptions {
   maxJoinFailures?: number;
   /** The window for {@link maxJoinFailures} in seconds (default one hour). */
   joinFailureWindowSeconds?: number;
+  /**
+   * Wrong codes from everyone together in that window before every join waits (default 200): a
+   * guesser who changes identity each time (a new web chat id) still meets this, so the codes
+   * alive at once (21^8 possible) cannot be found by guessing.
+   */
+  maxJoinFailuresAll?: number;
   /** The clock (tests move it). */
   now?: () => number;
 }
@@ -155,8 +161,10 @@ export class MemberStore implements MemberLookup {
    * towards the limit.
    */
   async redeem(typed: string, conversationId: string): Promise<JoinOutcome> {
-    const failures = Number((await this.redis.get(this.failKey(conversationId))) ?? 0);
-    if (failures >= this.maxFailures) return { outcome: 'rate_limited' };
+    const allKey = this.keys.custom('joinfail-all', String(Math.floor(this.now() / 1000 / this.failureWindow)));
+    const [mine, all] = await this.redis.mget(this.failKey(conversationId), allKey);
+    if (Number(mine ?? 0) >= this.maxFailures || Number(all ?? 0) >= (this.opts.maxJoinFailuresAll ?? 200))
+      return { outcome: 'rate_limited' };
     const code = normaliseJoinCode(typed);
     const outcome = code ? await this.tryCode(code, conversationId) : ({ outcome: 'malformed' } as const);
     if (outcome.outcome !== 'linked') {
@@ -164,6 +172,8 @@ export class MemberStore implements MemberLookup {
         .multi()
         .incr(this.failKey(conversationId))
         .expire(this.failKey(conversationId), this.failureWindow, 'NX')
+        .incr(allKey)
+        .expire(allKey, this.failureWindow * 2, 'NX')
         .exec();
     } else {
       await this.redis.del(this.failKey(conversationId));

@@ -27,6 +27,8 @@ export interface RequestServiceOptions {
   retentionDays: number;
   safetyReminder: (platform: MeetingPlatform) => string;
   coordinatorWebhookUrl?: string;
+  /** COORDINATOR_WEBHOOK_SECRET: signs each coordinator webhook POST (Standard Webhooks). */
+  coordinatorWebhookSecret?: string;
   /** Pseudonymous conversation ids of the coordinators' chat identities. */
   coordinatorIds: string[];
   /** Sends mail to `email:` coordinator targets (SMTP_URL). */
@@ -45,6 +47,7 @@ export function createRequestService(o: RequestServiceOptions): RequestService {
     o.outbox,
     {
       webhookUrl: o.coordinatorWebhookUrl,
+      webhookSecret: o.coordinatorWebhookSecret,
       coordinatorIds: o.coordinatorIds,
       mailer: o.mailer,
       timezone: o.timezone,

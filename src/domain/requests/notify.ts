@@ -3,6 +3,8 @@ import fetch from 'node-fetch';
 import { IdentityVault } from '../../engine/identity';
 import type { Logger } from '../../common/logger';
 import { isEmailTarget, type Mailer } from '../../common/mailer';
+import { escapeChatMarkup, signWebhook } from '../../common/webhook';
+import { jobId } from '../../engine/queues';
 import { MEETING_PLATFORM_NAMES } from '../../common/meeting';
 import type { Outbox } from '../../engine/outbox';
 import type { RequestStore } from './store';
@@ -23,6 +25,8 @@ export type DeletedBy = { kind: 'young_person' } | { kind: 'staff'; name: string
 export interface CoordinatorSettings {
   /** COORDINATOR_WEBHOOK_URL: Slack/Teams-style incoming webhook (gets JSON with a `text`). */
   webhookUrl?: string;
+  /** Signs each POST with Standard Webhooks headers. */
+  webhookSecret?: string;
   /** Pseudonymous conversation ids of the coordinators' own chat identities (COORDINATOR_IDS). */
   coordinatorIds: string[];
   /** Sends the `email:` coordinator targets' mail; without it they cannot be told. */
@@ -75,12 +79,16 @@ export class CoordinatorNotifier {
         await this.settings.mailer.send({ to: to.slice('email:'.length), ...this.email(notice) });
     }
     if (this.settings.webhookUrl) {
-      const res = await fetch(this.settings.webhookUrl, {
-        method: 'POST',
-        headers: { 'content-type': 'application/json' },
-        body: JSON.stringify({ type: WEBHOOK_TYPES[notice.kind], text: built.text, ...built.body }),
-        timeout: 10_000,
+      // Names and notes come from outside Haven: their chat markup is escaped in `text`.
+      const raw = JSON.stringify({
+        type: WEBHOOK_TYPES[notice.kind],
+        text: escapeChatMarkup(built.text),
+        ...built.body,
       });
+      const headers: Record<string, string> = { 'content-type': 'application/json' };
+      if (this.settings.webhookSecret)
+        Object.assign(headers, signWebhook(this.settings.webhookSecret, `msg_${jobId('coord', jobKey)}`, raw));
+      const res = await fetch(this.settings.webhookUrl, { method: 'POST', headers, body: raw, timeout: 10_000 });
       if (!res.ok) throw new WebhookError('coordinator webhook', res.status);
     }
     this.log.info({ kind: notice.kind, targets: this.settings.coordinatorIds.length }, 'coordinator notified');

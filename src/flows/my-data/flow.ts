@@ -110,6 +110,8 @@ async function erase(ctx: FlowContext): Promise<void> {
   }
   // Their messages with youth workers (every linked chat's, done above for a member) and the web chat's saved replies.
   await ctx.services.conversations.erase([ctx.conversationId]);
+  // The replies a web chat keeps for this device go at once: the page must not show them again.
+  await ctx.services.chatHistory?.clear(ctx.conversationId);
   // The engine saves the state after the flows: start it afresh, keeping only their own choices
   // about how we message them (stop, discreet), which protect them.
   const { optedOut, discreet } = ctx.state;
