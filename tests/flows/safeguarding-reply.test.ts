@@ -8,18 +8,24 @@ describe('the young person’s reply to a concern', () => {
     expect(t).toContain('999');
     expect(t).toMatch(/might need to tell someone else/);
   };
+  /** `first` and `then` are both in `t`, `first` before `then` (a missing one fails, not passes). */
+  const inOrder = (t: string, first: string, then: string) => {
+    expect(t).toContain(first);
+    expect(t).toContain(then);
+    expect(t.indexOf(first)).toBeLessThan(t.indexOf(then));
+  };
 
   it('in office hours: thanks them, says a youth worker will be in touch, gives the helplines', () => {
     const t = safeguardingReply({ urgent: false, open: true, nextOpening: 'tomorrow after 9am' });
     all(t);
-    expect(t.indexOf('Thank you')).toBeLessThan(t.indexOf('Childline'));
+    inOrder(t, 'Thank you', 'Childline');
     expect(t).toMatch(/get in touch as soon as they can/);
   });
 
   it('out of hours: helplines first and an honest time for when someone will read it', () => {
     const t = safeguardingReply({ urgent: false, open: false, nextOpening: 'on Monday after 9am' });
     all(t);
-    expect(t.indexOf('Childline')).toBeLessThan(t.indexOf('Thank you'));
+    inOrder(t, 'Childline', 'Thank you');
     expect(t).toMatch(/will read this on Monday after 9am/);
   });
 
