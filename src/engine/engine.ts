@@ -24,6 +24,8 @@ export interface EngineDeps {
   handledTtlSeconds: number;
   /** The clock (tests control it). */
   now?: () => Date;
+  /** How long a message waits for its conversation's lock before its job fails and is retried (default 10 s). */
+  lockWaitMs?: number;
 }
 
 /**
@@ -58,12 +60,13 @@ export class Engine {
 
   /**
    * One message at a time per conversation: two quick messages from one person must not load the
-   * same state and overwrite each other. Waits up to 10 s, then fails the job so it is retried.
+   * same state and overwrite each other. Waits up to `lockWaitMs` (10 s), then fails the job so it is
+   * retried.
    */
   private async lock(conversationId: string): Promise<() => Promise<void>> {
     const key = this.d.keys.custom('lock', conversationId);
     const token = randomUUID();
-    const deadline = Date.now() + 10_000;
+    const deadline = Date.now() + (this.d.lockWaitMs ?? 10_000);
     while ((await this.d.redis.set(key, token, 'PX', 30_000, 'NX')) !== 'OK') {
       if (Date.now() > deadline) throw new Error('conversation busy: another message is still being handled');
       await new Promise((r) => setTimeout(r, 10));
