@@ -416,10 +416,18 @@ describe('WhatsApp Web adapter: one process drives the session', () => {
       1,
     );
     const owner = await redis.get(lockKey);
-    // The first keeps renewing while it runs: a lease's time left only ever goes down, unless renewed.
-    for (let renewals = 0; renewals < 2; renewals++) {
-      const left = Number(await redis.pttl(lockKey));
-      await waitFor(async () => Number(await redis.pttl(lockKey)) > left, 30_000, 'the lease to be renewed');
+    // The first keeps renewing while it runs: its owner's compare-and-pexpire succeeds, again and again.
+    const evalOnce = redis.eval.bind(redis);
+    let renewed = 0;
+    const spy = jest.spyOn(redis, 'eval').mockImplementation((async (...args: Parameters<typeof evalOnce>) => {
+      const result = await evalOnce(...args);
+      if (/pexpire/.test(String(args[0])) && args[3] === owner && result === 1) renewed++;
+      return result;
+    }) as typeof evalOnce);
+    try {
+      await waitFor(() => renewed >= 2, 30_000, 'the lease to be renewed twice');
+    } finally {
+      spy.mockRestore();
     }
     expect(await redis.get(lockKey)).toBe(owner);
     expect(b.factory.clients).toHaveLength(0);
