@@ -38,6 +38,8 @@ interface EngineCommon {
   handledTtlSeconds: number;
   /** The clock (tests control it). */
   now?: () => Date;
+  /** How long a message waits for its conversation's lock before its job fails and is retried (default 10 s). */
+  lockWaitMs?: number;
 }
 
 /**
@@ -50,7 +52,7 @@ export class Engine {
   private readonly guard: ConversationGuard;
 
   constructor(private readonly d: EngineDeps) {
-    this.guard = d.guard ?? redisGuard(d.redis, d.keys, d.handledTtlSeconds);
+    this.guard = d.guard ?? redisGuard(d.redis, d.keys, d.handledTtlSeconds, d.lockWaitMs);
     this.run = composeFlows(d.flows, (flow, err) => {
       d.metrics?.flowErrors.inc({ flow });
       d.log.error(
@@ -137,15 +139,20 @@ export class Engine {
 
 /**
  * The guard in Redis. One message at a time per conversation: two quick messages from one person
- * must not load the same state and overwrite each other; a lock is waited for up to 10 s, then the
- * job fails so it is retried. A handled message id is remembered for `handledTtlSeconds`.
+ * must not load the same state and overwrite each other; a lock is waited for up to `lockWaitMs`
+ * (10 s), then the job fails so it is retried. A handled message id is remembered for `handledTtlSeconds`.
  */
-export function redisGuard(redis: Redis, keys: Keys, handledTtlSeconds: number): ConversationGuard {
+export function redisGuard(
+  redis: Redis,
+  keys: Keys,
+  handledTtlSeconds: number,
+  lockWaitMs = 10_000,
+): ConversationGuard {
   return {
     lock: async (conversationId) => {
       const key = keys.lock(conversationId);
       const token = randomUUID();
-      const deadline = Date.now() + 10_000;
+      const deadline = Date.now() + lockWaitMs;
       while ((await redis.set(key, token, 'PX', 30_000, 'NX')) !== 'OK') {
         if (Date.now() > deadline) throw new Error('conversation busy: another message is still being handled');
         await new Promise((r) => setTimeout(r, 10));

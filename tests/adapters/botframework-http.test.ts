@@ -12,6 +12,7 @@ import {
   type StubRequest,
   type StubServer,
 } from '../support/haven';
+import { waitForDrained } from '../support/queues';
 import { bfFixture, type FixtureActivity } from './botframework-fixtures';
 
 type TestHaven = Awaited<ReturnType<typeof startTestHaven>>;
@@ -41,6 +42,28 @@ function post(haven: TestHaven, body: unknown, headers: Record<string, string> =
     headers: { 'content-type': 'application/json; charset=utf-8', ...headers },
     body: typeof body === 'string' ? body : JSON.stringify(body),
   });
+}
+
+/** Alert webhook posts whose alert id is not in `before` (the alerts raised since). */
+function newAlerts(
+  hook: StubServer,
+  before: Set<string>,
+): { id: string; channel: string; category: string; message: string }[] {
+  return hook.requests
+    .map(
+      (r) =>
+        r.json as {
+          type?: string;
+          alert?: { id: string; channel: string; category: string; message: string; level: number };
+        },
+    )
+    .filter((j) => j?.type === 'safeguarding_alert' && j.alert && j.alert.level === 0 && !before.has(j.alert.id))
+    .map((j) => j.alert!);
+}
+
+/** The ids of every alert posted so far. */
+function alertIds(hook: StubServer): Set<string> {
+  return new Set(newAlerts(hook, new Set()).map((a) => a.id));
 }
 
 async function inboundCount(haven: TestHaven, outcome: string): Promise<number> {
@@ -97,7 +120,7 @@ describe('Bot Framework channel over HTTP, Emulator mode (no MicrosoftAppId)', (
         const r = repliesIn(connector, a.conversation.id);
         return r.length ? r : null;
       },
-      10_000,
+      30_000,
       `reply on ${a.channelId}`,
     );
     expect(reply!.url).toMatch(/^\/v3\/conversations\/[^/]+\/activities(\/[^/]+)?$/);
@@ -124,29 +147,36 @@ describe('Bot Framework channel over HTTP, Emulator mode (no MicrosoftAppId)', (
 
   it('screens a Teams group chat message but never replies into the group', async () => {
     const conversation = { id: '19:group-chat-test@thread.v2', isGroup: true, conversationType: 'groupChat' };
-    const hooksBefore = alertHook.requests.length;
+    const before = alertIds(alertHook);
     const a = activity('msteams-message', {
       conversation,
       id: 'group-1',
       text: '<at>Haven</at> i want to kill myself',
     });
     expect((await post(haven, a)).status).toBe(200);
-    await waitFor(() => alertHook.requests.length > hooksBefore, 10_000, 'the alert');
-    await new Promise((r) => setTimeout(r, 800));
+    const [raised] = await waitFor(
+      () => (newAlerts(alertHook, before).length ? newAlerts(alertHook, before) : null),
+      30_000,
+      'the alert',
+    );
+    expect(raised).toMatchObject({ channel: 'botframework', category: 'suicide', message: 'i want to kill myself' });
+    // Everything the message set off has run (its answer would be an outbound job): nothing went to the group.
+    await waitForDrained(haven, { only: ['inbound', 'outbound'] });
     expect(repliesIn(connector, conversation.id)).toHaveLength(0);
+    expect(newAlerts(alertHook, before)).toHaveLength(1);
   });
 
   it('maps a tap on a suggested action back to its payload', async () => {
     const base = { conversation: { id: 'a:tap-test-conversation', conversationType: 'personal' } };
     await post(haven, activity('msteams-message', { ...base, id: 'tap-hi' }));
-    await waitFor(() => repliesIn(connector, base.conversation.id).length === 1, 10_000, 'menu');
+    await waitFor(() => repliesIn(connector, base.conversation.id).length === 1, 30_000, 'menu');
     await post(haven, activity('msteams-message', { ...base, id: 'tap-1', text: "I'm worried" }));
     const replies = await waitFor(
       () => {
         const r = repliesIn(connector, base.conversation.id);
         return r.length === 2 ? r : null;
       },
-      10_000,
+      30_000,
       'answer to the tap',
     );
     // The MENU_WORRIED answer, not the "didn't quite get that" fallback.
@@ -166,7 +196,7 @@ describe('Bot Framework channel over HTTP, Emulator mode (no MicrosoftAppId)', (
         const r = repliesIn(connector, update.conversation.id);
         return r.length ? r : null;
       },
-      10_000,
+      30_000,
       'greeting',
     );
     expect(greeting!.activity.text).toContain("Hi, I'm Haven");
@@ -176,23 +206,26 @@ describe('Bot Framework channel over HTTP, Emulator mode (no MicrosoftAppId)', (
   it('raises a safeguarding alert for a concerning Teams message and answers with Childline', async () => {
     // In a one-to-one chat: Haven never replies into a group (see the group chat test).
     const a = activity('msteams-mention', { conversation: { id: 'a:personal-mention', conversationType: 'personal' } });
+    // This test's alert is the one raised after its message: earlier tests raised others with the same words.
+    const before = alertIds(alertHook);
     expect((await post(haven, a)).status).toBe(200);
-    const alert = await waitFor(
-      () => alertHook.requests.find((r) => (r.json as { type?: string } | undefined)?.type === 'safeguarding_alert'),
-      10_000,
+    const [alert] = await waitFor(
+      () => (newAlerts(alertHook, before).length ? newAlerts(alertHook, before) : null),
+      30_000,
       'alert webhook',
     );
     // The alert carries the words without the Teams mention markup.
-    expect(alert.json).toMatchObject({
-      type: 'safeguarding_alert',
-      alert: { channel: 'botframework', category: 'suicide', message: 'i want to kill myself' },
+    expect(alert).toMatchObject({ channel: 'botframework', category: 'suicide', message: 'i want to kill myself' });
+    expect(await haven.alerts.store.get(alert!.id)).toMatchObject({
+      channel: 'botframework',
+      text: 'i want to kill myself',
     });
     const [reply] = await waitFor(
       () => {
         const r = repliesIn(connector, a.conversation.id);
         return r.length ? r : null;
       },
-      10_000,
+      30_000,
       'safeguarding reply',
     );
     expect(reply!.activity.text).toContain('0800 1111');
@@ -202,8 +235,13 @@ describe('Bot Framework channel over HTTP, Emulator mode (no MicrosoftAppId)', (
   });
 
   it('answers 200 to other activity types and sends nothing for them', async () => {
+    const queued = await inboundCount(haven, 'queued');
     const res = await post(haven, activity('msteams-typing', { conversation: { id: 'a:typing-only' } }));
     expect(res.status).toBe(200);
+    // Not taken in as a message, and nothing sent once everything queued has run.
+    expect(await inboundCount(haven, 'queued')).toBe(queued);
+    await waitForDrained(haven, { only: ['inbound', 'outbound'] });
+    expect(repliesIn(connector, 'a:typing-only')).toHaveLength(0);
   });
 
   it('answers 400 to a body that is not JSON', async () => {

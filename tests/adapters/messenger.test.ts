@@ -23,6 +23,7 @@ import echo from '../fixtures/messenger/echo.json';
 import error551 from '../fixtures/messenger/error-551.json';
 import error613 from '../fixtures/messenger/error-613.json';
 import notPage from '../fixtures/messenger/not-page.json';
+import { waitForDrained } from '../support/queues';
 import postbackGetStarted from '../fixtures/messenger/postback-get-started.json';
 import postbackMenu from '../fixtures/messenger/postback-menu.json';
 import profileSuccess from '../fixtures/messenger/profile-success.json';
@@ -194,18 +195,7 @@ describe('Messenger channel in a running Haven', () => {
   const replies = (p: string, n = 1) =>
     waitFor(() => (messagesTo(p).length >= n ? messagesTo(p) : null), 10_000, `${n} replies`);
   /** Inbound and outbound queues have nothing waiting, running or delayed. */
-  const drained = () =>
-    waitFor(
-      async () => {
-        for (const q of [haven.queues.inbound, haven.queues.outbound]) {
-          const c = await q.getJobCounts('waiting', 'active', 'delayed', 'prioritized');
-          if (Object.values(c).some((n) => n > 0)) return false;
-        }
-        return true;
-      },
-      15_000,
-      'queues drained',
-    );
+  const drained = () => waitForDrained(haven, { only: ['inbound', 'outbound'] });
   const conversation = (p: string) => haven.vault.conversationId('messenger', p);
 
   it('answers the verification handshake only for the right token', async () => {
@@ -309,8 +299,11 @@ describe('Messenger channel in a running Haven', () => {
     const a = psid();
     await post(event(postbackGetStarted, a));
     const [start] = await replies(a);
-    expect((start?.json as Json).message.text).toContain('Haven');
-    expect(GET_STARTED).toBe('GET_STARTED');
+    expect((start?.json as Json).message.text).toContain("Hi, I'm Haven");
+    // Meta's Get Started postback carries the payload Haven sets on the page's profile (see the
+    // profile test), and Haven took it as a start, not as text it did not understand.
+    expect(postbackGetStarted.entry[0]!.messaging[0]!.postback.payload).toBe(GET_STARTED);
+    expect((start?.json as Json).message.text).not.toMatch(/didn't quite get that/);
 
     const b = psid();
     await post(event(postbackMenu, b));
@@ -329,13 +322,31 @@ describe('Messenger channel in a running Haven', () => {
   it('a rate limit (429) is retried after Retry-After and the message is sent once', async () => {
     const p = psid();
     let refused = 0;
+    let refusedAt = 0;
     behaviours.set(p, (req, res) => {
       if (!(req.json as Json).message || refused > 0) return false;
       refused++;
-      res.writeHead(429, { 'content-type': 'application/json', 'retry-after': '1' }).end(JSON.stringify(error613));
+      refusedAt = Date.now();
+      // Two minutes: far from the 1 s first backoff Haven uses when no Retry-After is given.
+      res.writeHead(429, { 'content-type': 'application/json', 'retry-after': '120' }).end(JSON.stringify(error613));
       return true;
     });
     await post(event(text, p));
+    // The reply's job waits for the time Meta asked for: due 120 s after the refusal, not 1 s.
+    const retry = await waitFor(
+      async () =>
+        (await haven.queues.outbound.getDelayed()).find((j) => JSON.stringify(j.data).includes(conversation(p))),
+      30_000,
+      'the refused reply to wait for its retry',
+    );
+    // BullMQ keeps a delayed job in a sorted set scored by its due time (ms, times 0x1000).
+    const score = await haven.redis.zscore(`${haven.keys.queuePrefix}:outbound:delayed`, retry.id!);
+    const due = Math.floor(Number(score) / 0x1000);
+    expect(retry.delay).toBe(120_000);
+    expect(due - refusedAt).toBeGreaterThanOrEqual(120_000);
+    expect(due - refusedAt).toBeLessThanOrEqual(121_000 + 30_000);
+    // Time moved on: the retry runs, and the reply goes once.
+    await retry.promote();
     await replies(p, 2);
     await drained();
     expect(refused).toBe(1);

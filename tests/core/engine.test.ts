@@ -30,8 +30,9 @@ describe('engine', () => {
     },
   } as unknown as Services;
 
-  const engineWith = (flows: NamedFlow[]) =>
+  const engineWith = (flows: NamedFlow[], lockWaitMs?: number) =>
     new Engine({
+      lockWaitMs,
       redis,
       keys,
       states,
@@ -125,6 +126,26 @@ describe('engine', () => {
     await engine.handle(job('m1'));
     await engine.handle(job('m2'));
     expect((await replies()).sort()).toEqual(['message 1', 'message 2']);
+  });
+
+  it('fails a message as "conversation busy" while another holds its conversation, and answers it on the retry', async () => {
+    // Another worker holds the conversation (and never lets go while this test looks): however fast
+    // or slow the machine, the wait runs out.
+    const lock = keys.custom('lock', 'webchat.conv1');
+    await redis.set(lock, 'another worker', 'PX', 60_000);
+    const engine = engineWith([counter], 200);
+    await expect(engine.handle(job('busy-1'))).rejects.toThrow(/conversation busy/);
+    // Nothing done: no reply, no state, not marked handled, and the other worker's lock untouched.
+    expect(await replies()).toEqual([]);
+    expect(await states.load('webchat.conv1')).toBeNull();
+    expect(await redis.exists(keys.handled('webchat', 'busy-1'))).toBe(0);
+    expect(await redis.get(lock)).toBe('another worker');
+    // The other worker finishes; the queue's retry of the job is answered, once.
+    await redis.del(lock);
+    await engine.handle(job('busy-1'));
+    await engine.handle(job('busy-1'));
+    expect(await replies()).toEqual(['message 1']);
+    expect(await redis.exists(lock)).toBe(0);
   });
 
   it('maps a typed number to the choice offered', async () => {

@@ -1,6 +1,10 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createHmac, randomUUID } from 'node:crypto';
 import type { ServerResponse } from 'node:http';
+import { Queue } from 'bullmq';
+import { Redis } from 'ioredis';
+import { Keys } from '../../src/engine/keys';
+import { pendingJobs } from '../support/queues';
 import { startStub, waitFor } from '../support/haven';
 import { cleanupPrefix, REDIS_URL, uniquePrefix } from '../support/redis';
 import { freePort } from '../support/redis-server';
@@ -31,7 +35,9 @@ describe('worker killed mid-job', () => {
       LOG_LEVEL: 'info',
       REDIS_URL,
       REDIS_PREFIX: prefix,
-      QUEUE_LOCK_SECONDS: '2',
+      // A dead process's job is taken up once its lock lapses (then at the next stalled check). Long
+      // enough that a slow but living process renews its lock in time on a busy machine.
+      QUEUE_LOCK_SECONDS: '10',
       MESSENGER_APP_SECRET: 'kill-secret',
       MESSENGER_VERIFY_TOKEN: 'v',
       MESSENGER_PAGE_ACCESS_TOKEN: 'p',
@@ -52,7 +58,7 @@ describe('worker killed mid-job', () => {
         logs.push(d.toString());
       });
       child.stderr?.on('data', (d: Buffer) => logs.push(d.toString()));
-      await waitFor(() => out.includes('"msg":"ready"'), 20_000, 'Haven to start');
+      await waitFor(() => out.includes('"msg":"ready"'), 90_000, 'Haven to start');
       return port;
     };
     try {
@@ -83,13 +89,26 @@ describe('worker killed mid-job', () => {
         body,
       });
       expect(res.status).toBe(200);
-      await waitFor(() => held.length === 1, 10_000, 'the send to be in hand');
+      await waitFor(() => held.length === 1, 60_000, 'the send to be in hand');
       children[0]!.kill('SIGKILL');
       await new Promise((r) => children[0]!.once('exit', r));
 
       await start();
-      await waitFor(() => answered === 1, 20_000, 'the job to be taken up again');
-      await new Promise((r) => setTimeout(r, 3000));
+      await waitFor(() => answered === 1, 90_000, 'the job to be taken up again');
+      // Nothing left on the queues: a second send would still be a job there.
+      const connection = new Redis(REDIS_URL);
+      try {
+        const queuePrefix = new Keys(prefix).queuePrefix;
+        const queues = ['inbound', 'outbound'].map((name) => new Queue(name, { connection, prefix: queuePrefix }));
+        await waitFor(
+          async () => (await Promise.all(queues.map(pendingJobs))).every((n) => n === 0),
+          60_000,
+          'the queues to be drained',
+        );
+        await Promise.all(queues.map((q) => q.close()));
+      } finally {
+        await connection.quit();
+      }
       expect(answered).toBe(1);
     } catch (err) {
       throw new Error(`${(err as Error).message}\n--- Haven output ---\n${logs.join('')}`, { cause: err });
@@ -99,5 +118,5 @@ describe('worker killed mid-job', () => {
       await graph.close();
       await cleanupPrefix(prefix);
     }
-  }, 90_000);
+  }, 240_000);
 });

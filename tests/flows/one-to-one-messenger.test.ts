@@ -1,6 +1,7 @@
 import { createHmac, randomBytes } from 'node:crypto';
 import { spawn } from 'node:child_process';
 import { join } from 'node:path';
+import { waitForDrained } from '../support/queues';
 import { REMINDER_TASK } from '../../src/domain/requests';
 import { startStub, startTestHaven, waitFor, type StubServer } from '../support/haven';
 
@@ -133,8 +134,10 @@ describe('one-to-one over Messenger', () => {
       'the coordinator webhook',
     );
     expect(posted.body).toContain('Riley');
-    const request = (await haven.requests.openRequestFor(memberId))!;
-    expect(request).toBeDefined();
+    const open = await haven.requests.openRequestFor(memberId);
+    expect(open).not.toBeNull();
+    const request = open!;
+    expect(request).toMatchObject({ memberId, status: 'new' });
 
     // The coordinator schedules it from the CLI, two hours from now.
     const at = new Date(Date.now() + 2 * 3600_000).toISOString();
@@ -180,7 +183,8 @@ describe('one-to-one over Messenger', () => {
     // Both arrive (Messenger may split a long one into parts), each with the online-safety reminder.
     await yp.expect(/^Reminder:/, 15_000);
     await yp.expect(/^Reminder:/, 15_000);
-    await new Promise((r) => setTimeout(r, 500));
+    // Nothing left to send: a third reminder, or one sent twice, would still be a job on a queue.
+    await waitForDrained(haven);
     const all = yp.all().join('\n');
     expect(all.match(/^Reminder:/gm)).toHaveLength(2);
     expect(all.match(/screenshot/gi)?.length ?? 0).toBeGreaterThanOrEqual(3);

@@ -18,6 +18,12 @@ describe('the young person’s reply to a concern', () => {
     expect(t).toMatch(/may have to tell people whose job is to keep children safe/);
     expect(t).not.toMatch(JARGON);
   };
+  /** `first` and `then` are both in `t`, `first` before `then` (a missing one fails, not passes). */
+  const inOrder = (t: string, first: string, then: string) => {
+    expect(t).toContain(first);
+    expect(t).toContain(then);
+    expect(t.indexOf(first)).toBeLessThan(t.indexOf(then));
+  };
 
   it('in office hours: thanks them, says a youth worker will be in touch, gives the helplines', () => {
     const t = safeguardingReply({ urgent: false, open: true, nextOpening: 'tomorrow after 9am' });

@@ -75,6 +75,60 @@ describe('retention', () => {
     expect(line).not.toContain('Ash');
   });
 
+  it('writes the web chat backlog, message ids, last contact, join codes and failed jobs with their TTLs', async () => {
+    const hour = 3600;
+    const day = 24 * hour;
+    /** TTLs of every key matching a pattern under this Haven's prefix (at least one must match). */
+    const ttls = async (pattern: string): Promise<number[]> => {
+      const keys: string[] = [];
+      let cursor = '0';
+      do {
+        const [next, found] = await haven.redis.scan(cursor, 'MATCH', `${haven.prefix}:${pattern}`, 'COUNT', 1000);
+        cursor = next;
+        keys.push(...found);
+      } while (cursor !== '0');
+      expect(keys.length).toBeGreaterThan(0);
+      return Promise.all(keys.map((k) => haven.redis.ttl(k)));
+    };
+    /** Every TTL within a minute below `seconds` (a key without one reads -1 and fails). */
+    const within = (values: number[], seconds: number) => {
+      for (const v of values) {
+        expect(v).toBeGreaterThan(seconds - 60);
+        expect(v).toBeLessThanOrEqual(seconds);
+      }
+    };
+
+    const { memberId, joinCode } = await haven.members.add({ name: 'Bo', consentBy: 'Parent', addedBy: 'test' });
+    const chat = await startConversation(haven);
+    await chat.send('join ZZZZ-ZZZZ');
+    await chat.expectReply(/don't know that code/);
+    // A wrong code is counted against this conversation for an hour.
+    within([await haven.redis.ttl(haven.keys.custom('joinfail', chat.conversationId))], hour);
+    await chat.send(`join ${joinCode}`);
+    await chat.expectReply(/Welcome, Bo/);
+
+    // The web chat's reply backlog: a day.
+    within([await haven.redis.ttl(haven.keys.webchatOutbox(chat.clientKey))], day);
+    // Message ids taken in (dedupe) and handled, and when they last wrote: DEDUPE_TTL_HOURS (168).
+    within(await ttls(`dedupe:webchat:${chat.clientKey}:*`), 168 * hour);
+    within(await ttls(`handled:webchat:${chat.clientKey}:*`), 168 * hour);
+    within([await haven.redis.ttl(haven.keys.lastInbound(chat.conversationId))], 168 * hour);
+    // Join codes: the code (and its index) until it expires plus 30 days' grace, its "used" mark
+    // for the 30 days.
+    within(await ttls(`membercode:${memberId}`), 44 * day);
+    within(await ttls('joincode:*'), 44 * day);
+    within(await ttls('joinused:*'), 30 * day);
+
+    // A job that fails for good is kept a day for an admin to see, then BullMQ removes it by age.
+    await haven.redis.del(haven.keys.address(chat.conversationId));
+    const failed = await chat.notify({ text: 'nobody can receive this' });
+    expect(failed).toEqual([]);
+    const [job] = (await haven.queues.outbound.getFailed()).filter((j) =>
+      JSON.stringify(j.data).includes(chat.conversationId),
+    );
+    expect(job?.opts.removeOnFail).toEqual({ age: day });
+  });
+
   it('is scheduled on the tasks queue', async () => {
     const schedulers = await haven.queues.tasks.getJobSchedulers();
     expect(schedulers.map((s) => s.key)).toContain('retention-sweep');
