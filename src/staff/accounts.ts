@@ -110,7 +110,7 @@ export class StaffAccounts {
   }
 
   private latestSetupKey(id: string) {
-    return this.keys.custom('staff', 'setup-latest', id);
+    return staffKeys(this.keys).setupLatest(id);
   }
 
   /** The account id a setup token names, if it is the account's newest link. */

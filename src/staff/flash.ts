@@ -1,6 +1,7 @@
 import { createCipheriv, createDecipheriv, createHmac, randomBytes } from 'node:crypto';
 import type { Redis } from 'ioredis';
 import type { Keys } from '../engine/keys';
+import { staffKeys } from './keys';
 
 /** How long a result page (a new join code) can be shown again after its form was posted. */
 export const FLASH_SECONDS = 600;
@@ -28,7 +29,7 @@ export class FlashStore {
       .update(`flash owner\n${sessionId}`)
       .digest('base64url')
       .slice(0, 22);
-    return this.keys.custom('staff', 'flash', owner, id);
+    return staffKeys(this.keys).flash(owner, id);
   }
 
   /** Keeps `value` for this session; returns the id to put in the redirect's URL. */

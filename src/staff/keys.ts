@@ -15,6 +15,10 @@ export function staffKeys(keys: Keys) {
     setup: (token: string) => keys.custom('staff', 'setup', hashed(token)),
     login: (kind: string, hash: string) => keys.custom('staff', 'login', kind, hash),
     audit: () => keys.custom('staff', 'audit'),
+    /** The newest setup link of an account (an older one stops working). */
+    setupLatest: (id: string) => keys.custom('staff', 'setup-latest', id),
+    /** A one-time notice for one sign-in (post/redirect/get). */
+    flash: (owner: string, id: string) => keys.custom('staff', 'flash', owner, id),
     viewed: (who: string, what: string, id: string) => keys.custom('staff', 'viewed', who, what, id),
   };
 }

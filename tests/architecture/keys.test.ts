@@ -21,6 +21,8 @@ describe('Redis keys', () => {
     expect(keysFiles).toEqual([
       'src/adapters/kit/keys.ts',
       'src/domain/alerts/keys.ts',
+      'src/domain/conversations/keys.ts',
+      'src/domain/groups/keys.ts',
       'src/domain/members/keys.ts',
       'src/domain/requests/keys.ts',
       'src/engine/keys.ts',

@@ -118,7 +118,7 @@ export class WebchatAdapter implements Adapter {
       if (!parsed.success) return reply.code(400).send({ error: 'clientId is missing or malformed' });
       const key = WebchatAdapter.clientKey(parsed.data.clientId);
       try {
-        await this.c.redis.del(this.c.keys.webchatOutbox(key), this.c.keys.custom('webchat', 'seq', key));
+        await this.c.redis.del(this.c.keys.webchatOutbox(key), channelKeys(this.c.keys, 'webchat')('seq', key));
       } catch (err) {
         req.log.error({ err }, 'web chat backlog not cleared');
         return reply.code(503).send({ error: 'Sorry, that did not work. Please try again.' });

@@ -9,5 +9,7 @@ export function alertKeys(keys: Keys) {
     open: () => keys.custom('alerts', 'open'),
     code: (code: string) => keys.custom('alertcode', code),
     delivered: (id: string) => keys.custom('alertsent', id),
+    /** Each staff target's last delivery problem (or none): what "nobody can be told" reads. */
+    targets: () => keys.custom('alerttargets'),
   };
 }

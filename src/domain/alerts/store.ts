@@ -295,14 +295,14 @@ export class AlertStore {
    * {@link targetStates} to say whether anyone can be told of an alert now.
    */
   async noteTarget(target: string, why: string | null): Promise<void> {
-    const key = this.keys.custom('alerttargets');
+    const key = alertKeys(this.keys).targets();
     if (why === null) await this.redis.hdel(key, target);
     else await this.redis.hset(key, target, why.slice(0, 200));
   }
 
   /** Each staff target whose last delivery failed, with why. */
   async targetStates(): Promise<Map<string, string>> {
-    return new Map(Object.entries(await this.redis.hgetall(this.keys.custom('alerttargets'))));
+    return new Map(Object.entries(await this.redis.hgetall(alertKeys(this.keys).targets())));
   }
 
   async append(id: string, event: AlertEvent): Promise<void> {

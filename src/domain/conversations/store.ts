@@ -1,5 +1,6 @@
 import type { Redis } from 'ioredis';
 import type { Keys } from '../../engine/keys';
+import { conversationKeys } from './keys';
 import { inboxConversationSchema, threadEntrySchema, type InboxConversation, type ThreadEntry } from './types';
 
 /** KEYS: record. ARGV: the record as read ('' for none), the record to write, its TTL. Writes only if unchanged. */
@@ -26,7 +27,7 @@ export class ConversationStore {
   ) {}
 
   private k(...parts: string[]): string {
-    return this.keys.custom('conv', ...parts);
+    return conversationKeys(this.keys)(...parts);
   }
 
   async get(id: string): Promise<InboxConversation | null> {

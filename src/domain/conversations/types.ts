@@ -1,3 +1,4 @@
+import { HavenError } from '../../common/errors';
 import { z } from 'zod';
 
 /** What a conversation in the staff inbox is about: what opened it. */
@@ -63,13 +64,12 @@ export const threadEntrySchema = z.object({
 export type ThreadEntry = z.infer<typeof threadEntrySchema>;
 
 /** Why a staff action was refused, in words staff can act on. */
-export class ConversationError extends Error {
-  override readonly name = 'ConversationError';
+export class ConversationError extends HavenError {
   constructor(
-    readonly code: 'NOT_FOUND' | 'CLOSED' | 'HELD' | 'WINDOW' | 'INVALID',
+    override readonly code: 'NOT_FOUND' | 'CLOSED' | 'HELD' | 'WINDOW' | 'INVALID',
     message: string,
   ) {
-    super(message);
+    super(message, code);
   }
 }
 

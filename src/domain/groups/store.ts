@@ -1,5 +1,6 @@
 import type { Redis } from 'ioredis';
 import type { Keys } from '../../engine/keys';
+import { groupKeys } from './keys';
 import { GroupError, type GroupPlace, type GroupSession } from './types';
 
 /** Replaces a key's value only if it still holds what was read (optimistic concurrency), keeping its TTL. */
@@ -110,13 +111,13 @@ export class GroupStore {
     private readonly retentionMs: number,
   ) {}
 
-  private key = (id: string) => this.keys.custom('grp', id);
-  private placesKey = (id: string) => this.keys.custom('grpplaces', id);
-  private bookKey = (id: string) => this.keys.custom('grpbook', id);
-  private waitKey = (id: string) => this.keys.custom('grpwait', id);
-  private ofKey = (memberId: string) => this.keys.custom('grpsof', memberId);
+  private key = (id: string) => groupKeys(this.keys).group(id);
+  private placesKey = (id: string) => groupKeys(this.keys).places(id);
+  private bookKey = (id: string) => groupKeys(this.keys).booked(id);
+  private waitKey = (id: string) => groupKeys(this.keys).waiting(id);
+  private ofKey = (memberId: string) => groupKeys(this.keys).of(memberId);
   private get allKey() {
-    return this.keys.custom('grps', 'all');
+    return groupKeys(this.keys).all();
   }
   private sessionKeys(id: string, memberId = '') {
     return [this.key(id), this.placesKey(id), this.bookKey(id), this.waitKey(id), this.ofKey(memberId)];

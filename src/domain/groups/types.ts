@@ -1,3 +1,4 @@
+import { HavenError } from '../../common/errors';
 /** A youth worker leading a session: a staff account, as the session keeps it. */
 export interface GroupWorker {
   /** The staff account's id. */
@@ -84,12 +85,11 @@ export interface GroupChange {
 }
 
 /** Why a group action was refused; `code` says which. */
-export class GroupError extends Error {
-  override readonly name = 'GroupError';
+export class GroupError extends HavenError {
   constructor(
-    readonly code: 'NOT_FOUND' | 'INVALID' | 'TOO_FEW_WORKERS' | 'WRONG_STATE' | 'FULL',
+    override readonly code: 'NOT_FOUND' | 'INVALID' | 'TOO_FEW_WORKERS' | 'WRONG_STATE' | 'FULL',
     message: string,
   ) {
-    super(message);
+    super(message, code);
   }
 }

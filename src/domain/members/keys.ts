@@ -19,6 +19,8 @@ export function memberPrivateKeys(keys: Keys) {
     joinCode: (hash: string) => keys.custom('joincode', hash),
     joinUsed: (hash: string) => keys.custom('joinused', hash),
     joinFailures: (conversationId: string) => keys.custom('joinfail', conversationId),
+    /** Wrong codes from everyone in one window (a guesser changing identity). */
+    joinFailuresAll: (window: number) => keys.custom('joinfail-all', String(window)),
     codeOf: (id: string) => keys.custom('membercode', id),
     all: () => keys.custom('members', 'all'),
   };

@@ -161,7 +161,7 @@ export class MemberStore implements MemberLookup {
    * towards the limit.
    */
   async redeem(typed: string, conversationId: string): Promise<JoinOutcome> {
-    const allKey = this.keys.custom('joinfail-all', String(Math.floor(this.now() / 1000 / this.failureWindow)));
+    const allKey = memberPrivateKeys(this.keys).joinFailuresAll(Math.floor(this.now() / 1000 / this.failureWindow));
     const [mine, all] = await this.redis.mget(this.failKey(conversationId), allKey);
     if (Number(mine ?? 0) >= this.maxFailures || Number(all ?? 0) >= (this.opts.maxJoinFailuresAll ?? 200))
       return { outcome: 'rate_limited' };

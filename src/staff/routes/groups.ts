@@ -1,3 +1,4 @@
+import { HavenError } from '../../common/errors';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import { GroupError, type GroupInput, type GroupService } from '../../domain/groups';
@@ -270,11 +271,11 @@ export function registerGroupRoutes(
 }
 
 /** A form that cannot become a session; carries what was typed so it is shown again. */
-class FormError extends Error {
+class FormError extends HavenError {
   constructor(
     message: string,
     readonly values: GroupFormValues,
   ) {
-    super(message);
+    super(message, 'FORM_INVALID');
   }
 }
