@@ -155,15 +155,6 @@ export class WebchatAdapter implements Adapter {
       );
     });
 
-    // "Clear this chat": whoever holds the browser's id may forget its replies (the id is the
-    // bearer of that chat anyway). Nothing else about the conversation changes.
-    app.post('/chat/api/clear', { bodyLimit: 4 * 1024 }, async (req, reply) => {
-      const b = z.object({ clientId }).safeParse(req.body);
-      if (!b.success) return reply.code(400).send({ error: 'clientId is missing or malformed' });
-      await this.clearHistory({ k: WebchatAdapter.clientKey(b.data.clientId) });
-      return reply.code(204).send();
-    });
-
     app.get('/chat/api/events', async (req, reply) => {
       const q = z.object({ clientId, after: z.coerce.number().int().min(0).default(0) }).safeParse(req.query);
       if (!q.success) return reply.code(400).send({ error: 'clientId is missing or malformed' });
