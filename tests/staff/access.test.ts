@@ -272,7 +272,11 @@ describe('alerts', () => {
     expect((await anon.post(link.pathname, { sig: 'A'.repeat(43), name: 'Mallory' })).status).toBe(403);
     expect((await haven.alerts.store.get(a.id))?.status).toBe('open');
     const ok = await anon.post(link.pathname, { sig: link.searchParams.get('sig') as string, name: 'Sam Worker' });
-    expect(ok.status).toBe(200);
+    // Post/redirect/get: the page it sends the worker to says it is acknowledged.
+    expect(ok.status).toBe(303);
+    const done = await anon.get(ok.headers.get('location') as string);
+    expect(done.status).toBe(200);
+    expect(await done.text()).toContain('It will not escalate');
     const after = await haven.alerts.store.get(a.id);
     expect(after?.status).toBe('acknowledged');
     expect(after?.acknowledgedBy).toBe('Sam Worker (signed link)');
