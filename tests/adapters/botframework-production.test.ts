@@ -38,7 +38,9 @@ describe('Bot Framework in production', () => {
       expect(haven.adapters.has('botframework')).toBe(true);
       const { client } = await makeStaff(haven, 'admin');
       const page = await (await client.get('/staff/channels')).text();
-      const card = /<li class="card" data-channel="botframework">[\s\S]*?<\/li>/.exec(page)?.[0] ?? '';
+      // The card's markup: class "card unsafe" and a data-state attribute (the Channels page lists every channel).
+      const card = /<li\s+class="card[^"]*"\s+data-channel="botframework"[\s\S]*?<\/li>/.exec(page)?.[0] ?? '';
+      expect(card).toMatch(/class="card unsafe"/);
       expect(card).toContain('data-channel-warning');
       expect(card).toMatch(/UNAUTHENTICATED/);
       expect(card).not.toMatch(/>\s*Working\s*</);
