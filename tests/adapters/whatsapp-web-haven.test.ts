@@ -1,6 +1,6 @@
 import type { ChannelStatus } from '../../src/engine/adapter';
 import { MENU_CHOICES } from '../../src/flows/help/help';
-import { HELPLINES } from '../../src/flows/safeguarding/reply';
+import { ADVICE } from '../../src/flows/safeguarding/reply';
 import { startStub, startTestHaven, waitFor, type StubServer } from '../support/haven';
 import { fakeFactory, fixtureWithId, type FakeClient } from './whatsapp-web-fake';
 
@@ -108,12 +108,14 @@ describe('Haven end to end through WhatsApp Web (fake whatsapp-web.js client)', 
     const before = client.sent.length;
     const m = fixtureWithId('chat-concern', '-1', { from: '447700900456@c.us' });
     client.emit('message', m);
+    // "i want to kill myself": the reply gives the helplines for suicidal thoughts (each concern has its own).
+    const helplines = ADVICE.suicide.helplines;
     const reply = await waitFor(
-      () => client.sent.slice(before).find((s) => s.chatId === m.from && s.text.includes(HELPLINES[0] as string)),
+      () => client.sent.slice(before).find((s) => s.chatId === m.from && s.text.includes(helplines[0] as string)),
       10_000,
       'the safeguarding reply',
     );
-    for (const h of HELPLINES) expect(reply.text).toContain(h);
+    for (const h of helplines) expect(reply.text).toContain(h);
     const alert = await waitFor(() => alerts.requests.find((r) => r.url === '/alerts'), 10_000, 'the alert webhook');
     expect(alert.json).toMatchObject({ type: 'safeguarding_alert', alert: { channel: 'whatsapp' } });
     expect(alert.body).not.toContain('447700900456');
@@ -127,12 +129,14 @@ describe('Haven end to end through WhatsApp Web (fake whatsapp-web.js client)', 
       body: 'this is what i did to my arm with the blade',
     });
     client.emit('message', photo);
+    // A caption about self-harm: the reply gives the helplines for self-harm.
+    const helplines = ADVICE.self_harm.helplines;
     const reply = await waitFor(
-      () => client.sent.slice(before).find((s) => s.chatId === photo.from && s.text.includes(HELPLINES[0] as string)),
+      () => client.sent.slice(before).find((s) => s.chatId === photo.from && s.text.includes(helplines[0] as string)),
       10_000,
       'the safeguarding reply',
     );
-    for (const h of HELPLINES) expect(reply.text).toContain(h);
+    for (const h of helplines) expect(reply.text).toContain(h);
     const alert = await waitFor(
       () => alerts.requests.slice(alertsBefore).find((r) => r.url === '/alerts'),
       10_000,

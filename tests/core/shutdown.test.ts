@@ -69,7 +69,7 @@ describe('graceful shutdown', () => {
         const store = new AlertStore(redis, new Keys(prefix));
         const [alert] = await store.list();
         const history = await store.history(alert!.id);
-        expect(history.some((e) => e.event === 'delivered' && e.detail === 'alert webhook')).toBe(true);
+        expect(history.some((e) => e.event === 'delivered' && e.detail === 'alert webhook (answered 2xx)')).toBe(true);
       } finally {
         await redis.quit();
       }

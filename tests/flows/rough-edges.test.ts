@@ -35,9 +35,11 @@ describe('a first young person on the web chat', () => {
 
   it('"what is this" is answered as the question it is, not "I didn\'t get that"', async () => {
     const chat = await greeted();
-    for (const q of ['what is this', "what's this?", 'who are you', 'are you a real person']) {
+    const questions = ['what is this', "what's this?", 'who are you', 'are you a real person'];
+    for (const [i, q] of questions.entries()) {
       await chat.send(q);
-      const r = await chat.expectReply(/./);
+      // each way of asking gets the same answer (the strict driver checks repeats are meant)
+      const r = await chat.expectReply(/./, { repeat: i > 0 });
       expect(r.text).not.toMatch(/didn't quite get that/);
       expect(r.text).toMatch(/This is Haven/);
       expect(r.text).toMatch(/computer, not a person/);
@@ -71,7 +73,7 @@ describe('a first young person on the web chat', () => {
   it('understands the common ways of asking for the online-safety tips', async () => {
     const chat = await greeted();
     const full = fullReminder(loadSafetyContent());
-    for (const q of [
+    const questions = [
       'can i have the online safety tips',
       'Can I get some safety tips please?',
       'tell me about online safety',
@@ -79,9 +81,11 @@ describe('a first young person on the web chat', () => {
       'what are the rules',
       'any tips for staying safe',
       'can you send me the safety rules pls',
-    ]) {
+    ];
+    for (const [i, q] of questions.entries()) {
       await chat.send(q);
-      const r = await chat.expectReply(/./);
+      // each way of asking gets the same full reminder (the strict driver checks repeats are meant)
+      const r = await chat.expectReply(/./, { repeat: i > 0 });
       expect({ q, text: r.text }).toEqual({ q, text: full });
     }
   });

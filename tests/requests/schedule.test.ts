@@ -81,7 +81,12 @@ describe('the coordinator queue: claim, schedule, reminders, message, close', ()
   it('queue order, claim, schedule: confirmation with the safety reminder, then both reminders, each with it', async () => {
     const a = await member('Ava');
     const b = await member('Ben');
+    // The clock is held: without moving it both requests are made at the same moment, and there is no
+    // "first". Ava asks a minute before Ben (the clock ends where the rest of the test expects it).
+    const start = clock;
+    clock = start - MINUTE;
     const ra = await request(a.memberId, 'Ava', a.chat);
+    clock = start;
     const rb = await request(b.memberId, 'Ben', b.chat);
     expect(await haven.requests.position(ra.id)).toBe(1);
     expect(await haven.requests.position(rb.id)).toBe(2);

@@ -275,6 +275,9 @@ describe('alerts', () => {
     // Post/redirect/get: back to the link's page, which now says so and offers the note form.
     expect(ok.status).toBe(303);
     expect(ok.headers.get('location')).toBe(`${link.pathname}${link.search}&done=ack`);
+    const done = await anon.get(ok.headers.get('location') as string);
+    expect(done.status).toBe(200);
+    expect(await done.text()).toContain('It will not escalate');
     const after = await haven.alerts.store.get(a.id);
     expect(after?.status).toBe('acknowledged');
     expect(after?.acknowledgedBy).toBe('Sam Worker (signed link)');

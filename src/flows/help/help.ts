@@ -24,7 +24,7 @@ export function helpText(charity: string): string {
 }
 
 /** "what is this", "who are you", "are you a bot": a question about Haven itself. */
-const WHAT_IS =
+export const WHAT_IS =
   /^(what|wat|wot|wht)('?s| is| r| are)? (this|this place|this app|this chat|this site|this website|this thing|this bot|haven|you|u)( for| about)?$|^(who|what) (are|r) (you|u)$|^(what|who) is (this|haven)$|^what (do|can) (you|u) do$|^how does (this|it|haven) work$|^(are|r) (you|u) (a )?(bot|robot|real|real person|human|person|computer|ai)$|^is this (a )?(bot|robot|real person|human|person|computer|ai)$/;
 
 /** The answer to {@link WHAT_IS}: honest that Haven is a computer, then what it can do. */

@@ -1,7 +1,7 @@
 import type { FlowContext, NamedFlow } from '../../engine/flow';
 import { MENU } from '../../engine/message';
 import type { Topic } from '../../domain/conversations/types';
-import { WORRIED } from '../help/help';
+import { WHAT_IS, WORRIED } from '../help/help';
 import { CANCEL, CHANGE, STATUS } from '../one-to-one/recognise';
 import { plainSaid } from '../shared/said';
 import { texts } from './texts';
@@ -69,7 +69,8 @@ export function inboxFlow(): NamedFlow {
         ctx.reply(texts.worried(inbox.whenRead(ctx.now)));
         return;
       }
-      if (REAL_PERSON.test(said)) {
+      // "are you a real person" asks what Haven is (the help flow answers it), not for a person
+      if (REAL_PERSON.test(said) && !WHAT_IS.test(said)) {
         await openFor(ctx, 'person');
         forTeam.add(ctx);
         ctx.reply(texts.person(inbox.whenRead(ctx.now)));

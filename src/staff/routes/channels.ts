@@ -46,7 +46,8 @@ export function registerChannelRoutes(
         ? await QRCode.toDataURL(s.pairing.qr, { errorCorrectionLevel: 'L', margin: 2, width: 280 })
         : undefined;
       // `pairing` is not enumerable (so /readyz never shows it): a spread alone would drop the code.
-      channels.push({ ...s, pairing: s.pairing, qrDataUrl, warning: channelWarning(name, d.config) });
+      // The settings' warning in staff's words; else the adapter's own (so no adapter's warning is dropped).
+      channels.push({ ...s, pairing: s.pairing, qrDataUrl, warning: channelWarning(name, d.config) ?? s.warning });
     }
     const s = req.staff!;
     return sendHtml(
