@@ -48,7 +48,10 @@ describe('permanent webhook failures', () => {
     expect(hook.requests.filter((r) => r.url === '/alerts')).toHaveLength(1);
     const history = await haven.alerts.store.history(alert.id);
     expect(history).toContainEqual(
-      expect.objectContaining({ event: 'delivery_failed', detail: 'webhook: alert webhook answered 404' }),
+      expect.objectContaining({
+        event: 'delivery_failed',
+        detail: 'not delivered to the alert webhook: alert webhook answered 404',
+      }),
     );
     // The next level is scheduled before the failure, so nobody acknowledging still escalates.
     expect(await haven.queues.alerts.getJob(jobId('alert', alert.id, '1'))).toBeDefined();

@@ -26,7 +26,7 @@ describe('join CODE (in memory)', () => {
     const { joinCode } = haven.members.add('Old');
     const chat = haven.chat();
     await chat.send('join');
-    chat.expectReply(/send the word join and then your code/);
+    chat.expectReply(/To join, send me your code, like this: ABCD1234/);
     await chat.send('join ACEF-GHJK');
     chat.expectReply(/don't know that code/);
     clock += 15 * 24 * 3600_000; // JOIN_CODE_TTL_DAYS is 14
