@@ -15,13 +15,29 @@ const NO_CONCERN: ScreenResult = { alert: false, category: null, severity: null,
 /** How long a message id is held as "being accepted" before the full dedupe window applies. */
 const PENDING_SECONDS = 60;
 /**
+ * A pending claim older than this is taken over by a retry: the attempt that made it has most likely
+ * failed (Redis went away before the message was queued, and releasing the claim failed too), and
+ * folding the retry into it would lose the message. Taking over is safe even if the first attempt is
+ * only slow: the inbound job id, the alert id and the engine's handled-marker all fold a second accept.
+ */
+const TAKE_OVER_PENDING_MS = 2000;
+/**
  * KEYS: the message id's dedupe key, the sender's rate counter for this minute. ARGV: how long the
- * claim is held, this attempt's token. Returns [1 if the id is this attempt's (claimed now, or by
- * this same command run before: ioredis sends a command again after a reconnect) else 0, the
- * sender's count this minute].
+ * claim is held, this attempt's token (`uuid@ms`), now (ms), after how long a pending claim is taken
+ * over. Returns [1 if the id is this attempt's (claimed now, taken over from a stale pending claim, or
+ * by this same command run before: ioredis sends a command again after a reconnect) else 0, the
+ * sender's count this minute]. A stored message's key holds '1' and is never taken over.
  */
 const CLAIM = `
 local fresh = redis.call('set', KEYS[1], ARGV[2], 'EX', ARGV[1], 'NX') or redis.call('get', KEYS[1]) == ARGV[2]
+if not fresh then
+  local held = redis.call('get', KEYS[1])
+  local at = held and tonumber(string.match(held, '@(%d+)$'))
+  if at and tonumber(ARGV[3]) - at > tonumber(ARGV[4]) then
+    redis.call('set', KEYS[1], ARGV[2], 'EX', ARGV[1])
+    fresh = true
+  end
+end
 local count = redis.call('incr', KEYS[2])
 if count == 1 then redis.call('expire', KEYS[2], 120) end
 return {fresh and 1 or 0, count}
@@ -65,7 +81,7 @@ export class Ingest {
     const startedAt = Date.now();
     const acceptedAt = this.d.now ? this.d.now() : startedAt;
     const dedupeKey = keys.dedupe(msg.channel, msg.messageId);
-    const token = randomUUID();
+    const token = `${randomUUID()}@${startedAt}`;
     const conversationId = this.d.vault.conversationId(msg.channel, msg.senderId);
     const rateKey = keys.rate(conversationId, Math.floor(acceptedAt / 60_000));
     const text = msg.text.slice(0, MAX_TEXT_CHARS);
@@ -84,6 +100,8 @@ export class Ingest {
       rateKey,
       String(PENDING_SECONDS),
       token,
+      String(Date.now()),
+      String(TAKE_OVER_PENDING_MS),
     ) as Promise<[number, number]>;
     // Safeguarding first. The alert is keyed by the message's platform id, so raising it before the
     // claim is known is safe: a retry of this message finds the same alert instead of a second.

@@ -29,6 +29,8 @@ describe('Redis stopped while messages arrive', () => {
         LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'silent',
         REDIS_URL: redis.url,
         REDIS_PREFIX: 'faults',
+        // Every request comes from 127.0.0.1: the per-address limit is tested on its own (rate-limit.test).
+        WEBCHAT_RATE_PER_ADDRESS_PER_MINUTE: '100000',
         MESSENGER_APP_SECRET: SECRET,
         MESSENGER_VERIFY_TOKEN: 'verify',
         MESSENGER_PAGE_ACCESS_TOKEN: 'page-token',

@@ -102,7 +102,9 @@ describe('erasure and the alerts export', () => {
     await chat.send('delete my data');
     await chat.expectReply(/delete your data\?/);
     await chat.tap('Yes, delete it');
-    const done = await chat.expectReply(/^Done\. I've deleted where we were in our chat\./);
+    const done = await chat.expectReply(
+      /^Done\. I've deleted your messages with our youth workers and where we were in our chat\./,
+    );
     // Nothing claimed that did not happen: no requests, no link, no youth worker told.
     expect(done.text).not.toMatch(/one-to-one|told our youth workers|members list/);
     expect(done.text).toMatch(/keeps a note/);
@@ -119,7 +121,9 @@ describe('erasure and the alerts export', () => {
     await m.chat.send('delete my data');
     await m.chat.expectReply(/delete your data\?/);
     await m.chat.tap('Yes, delete it');
-    await m.chat.expectReply(/deleted your one-to-one requests, your link to this chat/);
+    await m.chat.expectReply(
+      /deleted your one-to-one requests, your messages with our youth workers, your link to this chat/,
+    );
     await expectForgotten(m, true);
     await waitFor(() =>
       hook.requests.find(
@@ -155,7 +159,13 @@ describe('erasure and the alerts export', () => {
     const m = await memberWithSession('Lou');
     const out = await cli(['members', 'remove', '--id', m.memberId], haven.prefix);
     expect([out.code, out.stderr.split('\n').filter((l) => l && !l.startsWith('npm warn'))]).toEqual([0, []]);
-    expect(JSON.parse(out.stdout.trim())).toEqual({ memberId: m.memberId, removed: true, links: 2, requests: 1 });
+    expect(JSON.parse(out.stdout.trim())).toEqual({
+      memberId: m.memberId,
+      removed: true,
+      links: 2,
+      requests: 1,
+      groupPlaces: 0,
+    });
     await expectForgotten(m, false);
     // Again: there is no such member now.
     const again = await cli(['members', 'remove', '--id', m.memberId], haven.prefix);

@@ -110,8 +110,9 @@ describe('retention', () => {
     // The web chat's reply backlog: a day.
     within([await haven.redis.ttl(haven.keys.webchatOutbox(chat.clientKey))], day);
     // Message ids taken in (dedupe) and handled, and when they last wrote: DEDUPE_TTL_HOURS (168).
-    within(await ttls(`dedupe:webchat:${chat.clientKey}:*`), 168 * hour);
-    within(await ttls(`handled:webchat:${chat.clientKey}:*`), 168 * hour);
+    // Their keys hold the message id's keyed hash, never the platform's id.
+    within(await ttls('dedupe:webchat:*'), 168 * hour);
+    within(await ttls('handled:webchat:*'), 168 * hour);
     within([await haven.redis.ttl(haven.keys.lastInbound(chat.conversationId))], 168 * hour);
     // Join codes: the code (and its index) until it expires plus 30 days' grace, its "used" mark
     // for the 30 days.
