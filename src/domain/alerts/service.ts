@@ -274,7 +274,7 @@ export class AlertService {
         await this.store.append(alert.id, {
           at: Date.now(),
           event: 'delivered',
-          detail: 'alert webhook',
+          detail: 'alert webhook (answered 2xx)',
         });
       } catch (err) {
         webhookFailure = err;
