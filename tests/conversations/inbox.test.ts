@@ -133,6 +133,41 @@ it('hand-over: Haven goes quiet except the safeguarding reply and privacy; staff
   await chat.expectReply(/asked our youth workers to read this chat/);
 });
 
+it('with a place in a peer support group, what Haven cannot answer reaches the team (as the safety talk promises)', async () => {
+  const accounts = new StaffAccounts(haven.redis, haven.keys);
+  const stamp = Date.now();
+  const emails = [`lee-${stamp}@example.org`, `mo-${stamp}@example.org`];
+  for (const [i, email] of emails.entries()) await accounts.add({ email, name: `Worker${i}`, role: 'worker' });
+  const group = await haven.groups.create(
+    {
+      title: `Carers chat ${stamp}`,
+      description: 'A chat.',
+      at: Date.now() + 2 * 24 * 3600_000,
+      minutes: 60,
+      link: 'https://zoom.us/j/1',
+      capacity: 5,
+      workers: emails,
+    },
+    'test',
+  );
+  const { memberId, joinCode } = await haven.members.add({ name: 'Jas', consentBy: 'Pat', addedBy: 'test' });
+  const chat = await startChat();
+  await chat.send(`join ${joinCode}`);
+  await chat.expectReply(/Welcome, Jas/);
+  await haven.groups.signUp(
+    group.id,
+    { memberId, name: 'Jas', conversationId: chat.conversationId },
+    { waitingList: false },
+  );
+  // (Signing up in the chat sends the safety talk; the service alone sends nothing.)
+  const words = 'someone in the group said something that made me feel weird';
+  await chat.send(words);
+  await chat.expectReply(/passed that to our youth workers/);
+  const conv = await openFor(chat.conversationId);
+  expect(conv).toMatchObject({ topic: 'session' });
+  expect(await lines(conv.id)).toContain(`young_person: ${words}`);
+});
+
 it('a reply to a staff message sent from a request lands in a thread', async () => {
   const { memberId, joinCode } = await haven.members.add({ name: 'Robin', consentBy: 'Pat', addedBy: 'test' });
   const chat = await startChat();

@@ -118,6 +118,10 @@ async function reasonToOpen(ctx: FlowContext): Promise<{ topic: Topic; alertIds?
   if (ctx.member) {
     const r = await ctx.services.requests.openRequestFor(ctx.member.id);
     if (r) return { topic: r.session ? 'session' : 'request' };
+    // A place in a peer support group is a booked session too: its safety talk tells them to message
+    // here if anything upsets them, so what they write must reach a youth worker.
+    const places = (await ctx.services.groups?.signUpsOf(ctx.member.id)) ?? [];
+    if (places.some((p) => p.place.status === 'booked')) return { topic: 'session' };
   }
   const alertIds = await ctx.services.alerts.openAlertIdsFor(ctx.conversationId);
   if (alertIds.length) return { topic: 'alert', alertIds };
