@@ -68,9 +68,11 @@ export function helpFlow(opts: HelpOptions = {}): NamedFlow {
     run: async (ctx) => {
       const charity = ctx.services.settings.charityName;
       const said = plainSaid(ctx.message.kind === 'choice' ? '' : ctx.message.text);
+      // Only reached when the staff inbox (which answers "I'm worried" first) could not take the message:
+      // so no promise that a youth worker will read it, only where help is now.
       if (ctx.input === MENU.worried || WORRIED.test(said)) {
         ctx.reply(
-          "I'm glad you reached out. Tell me here what's worrying you, in your own words, and a youth worker will read it.\n\nIf you're in danger right now, call 999. You can also call Childline free on 0800 1111, any time.",
+          "I'm glad you reached out. I can't pass messages to our youth workers just now, sorry. Please try again a bit later.\n\nIf you're in danger right now, call 999. You can talk to Childline free on 0800 1111, any time, about anything.",
         );
         return;
       }

@@ -24,6 +24,19 @@ describe('help: the welcome and the menu (in memory)', () => {
     expect(other.expectReply(/./).text).toBe(tapped.text);
   });
 
+  it('"I\'m worried" with no staff inbox to take it promises no youth worker, and says where help is now', async () => {
+    // The in-memory harness has no inbox: opening a conversation fails, as it would with Redis away.
+    const haven = createHarness();
+    const chat = haven.chat();
+    await chat.send('hi');
+    chat.expectReply(/Hi, I'm Haven/);
+    await chat.tap({ title: "I'm worried", payload: MENU.worried });
+    const reply = chat.expectReply(/glad you reached out/);
+    expect(reply.text).not.toMatch(/will read/);
+    expect(reply.text).toMatch(/999/);
+    expect(reply.text).toMatch(/0800 1111/);
+  });
+
   it('says who runs Haven, and how to get help now, when it did not understand', async () => {
     const haven = createHarness({ settings: { charityName: 'Young Carers Together' } });
     const chat = haven.chat();
