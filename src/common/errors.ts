@@ -80,6 +80,19 @@ export class WebhookError extends HavenError {
   }
 }
 
+/**
+ * A platform's retry arrived while another attempt at the same message still held it, and that
+ * attempt neither stored it nor let it go in time: not stored, so the platform is answered 503 and
+ * sends it again.
+ */
+export class MessageInFlightError extends HavenError {
+  constructor(channel: string) {
+    super('the same message is still being accepted by another attempt', 'MESSAGE_IN_FLIGHT', {
+      context: { channel },
+    });
+  }
+}
+
 /** A channel that is not configured or not running was asked to send. */
 export class ChannelUnavailableError extends HavenError {
   constructor(channel: string, reason: string) {

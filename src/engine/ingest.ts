@@ -3,6 +3,7 @@ import type { Redis } from 'ioredis';
 import type { AcceptResult } from './adapter';
 import type { AlertService } from '../domain/alerts/service';
 import { deleteIfHeld } from '../common/held';
+import { MessageInFlightError } from '../common/errors';
 import type { IdentityVault } from './identity';
 import type { Keys } from './keys';
 import type { Logger } from '../common/logger';
@@ -16,31 +17,50 @@ const NO_CONCERN: ScreenResult = { alert: false, category: null, severity: null,
 const PENDING_SECONDS = 60;
 /**
  * A pending claim older than this is taken over by a retry: the attempt that made it has most likely
- * failed (Redis went away before the message was queued, and releasing the claim failed too), and
- * folding the retry into it would lose the message. Taking over is safe even if the first attempt is
- * only slow: the inbound job id, the alert id and the engine's handled-marker all fold a second accept.
+ * failed (Redis went away before the message was queued, and releasing the claim failed too). Taking
+ * over is safe even if the first attempt is only slow: the inbound job id, the alert id and the
+ * engine's handled-marker all fold a second accept.
  */
 const TAKE_OVER_PENDING_MS = 2000;
+/** How often a retry that found its message still being accepted looks again. */
+const IN_FLIGHT_POLL_MS = 50;
+/** What the claim found. */
+const CLAIMED = 1;
+const IN_FLIGHT = 2;
 /**
  * KEYS: the message id's dedupe key, the sender's rate counter for this minute. ARGV: how long the
  * claim is held, this attempt's token (`uuid@ms`), now (ms), after how long a pending claim is taken
- * over. Returns [1 if the id is this attempt's (claimed now, taken over from a stale pending claim, or
- * by this same command run before: ioredis sends a command again after a reconnect) else 0, the
- * sender's count this minute]. A stored message's key holds '1' and is never taken over.
+ * over, '1' to count this message against the sender's rate (the first look only).
+ * Returns [what the claim found, the sender's count this minute (0 when not counted)]:
+ * - CLAIMED (1): the id is this attempt's: claimed now, taken over from a stale pending claim, or
+ *   claimed by this same command run before (ioredis sends a command again after a reconnect);
+ * - STORED (0): the message is stored (the key holds '1'): a retry to fold;
+ * - IN_FLIGHT (2): another attempt holds a pending claim younger than the take-over age: it may
+ *   still store the message, or may have failed. Not yet known, so never answered as stored.
  */
 const CLAIM = `
-local fresh = redis.call('set', KEYS[1], ARGV[2], 'EX', ARGV[1], 'NX') or redis.call('get', KEYS[1]) == ARGV[2]
-if not fresh then
-  local held = redis.call('get', KEYS[1])
-  local at = held and tonumber(string.match(held, '@(%d+)$'))
+local held = redis.call('get', KEYS[1])
+local found
+if not held or held == ARGV[2] then
+  redis.call('set', KEYS[1], ARGV[2], 'EX', ARGV[1])
+  found = 1
+elseif held == '1' then
+  found = 0
+else
+  local at = tonumber(string.match(held, '@(%d+)$'))
   if at and tonumber(ARGV[3]) - at > tonumber(ARGV[4]) then
     redis.call('set', KEYS[1], ARGV[2], 'EX', ARGV[1])
-    fresh = true
+    found = 1
+  else
+    found = 2
   end
 end
-local count = redis.call('incr', KEYS[2])
-if count == 1 then redis.call('expire', KEYS[2], 120) end
-return {fresh and 1 or 0, count}
+local count = 0
+if ARGV[5] == '1' then
+  count = redis.call('incr', KEYS[2])
+  if count == 1 then redis.call('expire', KEYS[2], 120) end
+end
+return {found, count}
 `;
 
 /** What {@link Ingest} needs. */
@@ -93,16 +113,20 @@ export class Ingest {
     // One round trip: claim the message id and count the sender's messages this minute. The id is
     // held briefly first: if this process dies before the message is queued, the platform's retry
     // after PENDING_SECONDS gets through instead of being folded into a lost message.
-    const claim = (screen.alert && this.d.urgentRedis ? this.d.urgentRedis : redis).eval(
-      CLAIM,
-      2,
-      dedupeKey,
-      rateKey,
-      String(PENDING_SECONDS),
-      token,
-      String(Date.now()),
-      String(TAKE_OVER_PENDING_MS),
-    ) as Promise<[number, number]>;
+    const claimOn = screen.alert && this.d.urgentRedis ? this.d.urgentRedis : redis;
+    const runClaim = (count: boolean) =>
+      claimOn.eval(
+        CLAIM,
+        2,
+        dedupeKey,
+        rateKey,
+        String(PENDING_SECONDS),
+        token,
+        String(Date.now()),
+        String(TAKE_OVER_PENDING_MS),
+        count ? '1' : '0',
+      ) as Promise<[number, number]>;
+    const claim = runClaim(true);
     // Safeguarding first. The alert is keyed by the message's platform id, so raising it before the
     // claim is known is safe: a retry of this message finds the same alert instead of a second.
     const raising = screen.alert
@@ -117,8 +141,22 @@ export class Ingest {
       : undefined;
     // Awaited below; a failed claim must not leave its rejection unhandled.
     raising?.catch(() => undefined);
-    const [fresh, count] = await claim;
-    if (fresh !== 1) {
+    const [first, count] = await claim;
+    let found = first;
+    // Another attempt at this same message holds it: wait until it is stored (a retry to fold) or
+    // its claim is old enough to take over (that attempt failed). Answering "stored" before either
+    // would lose the message if that attempt failed: the platform would never send it again.
+    const gaveUpAt = Date.now() + TAKE_OVER_PENDING_MS + 1000;
+    while (found === IN_FLIGHT) {
+      if (Date.now() > gaveUpAt) {
+        this.d.metrics?.inbound.inc({ channel: msg.channel, outcome: 'error' });
+        // Not stored by this attempt and not known to be stored: the platform must try again.
+        throw new MessageInFlightError(msg.channel);
+      }
+      await new Promise((r) => setTimeout(r, IN_FLIGHT_POLL_MS));
+      [found] = await runClaim(false);
+    }
+    if (found !== CLAIMED) {
       // A retry that raced its original: whichever raised the alert first also queued its delivery.
       await raising;
       this.d.metrics?.inbound.inc({ channel: msg.channel, outcome: 'duplicate' });

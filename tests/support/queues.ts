@@ -56,3 +56,22 @@ export async function waitForDrained(
     throw new Error(`${err.message} (jobs still to run: ${last.join(', ')})`, { cause: err });
   });
 }
+
+/**
+ * Jobs that failed for good on Haven's queues (attempts spent, or failed as unrecoverable), by queue,
+ * id, name and reason: a failed inbound or outbound job is a message or reply that reached nobody.
+ * Reasons are BullMQ's or Haven's error messages, which never hold a young person's words.
+ */
+export async function failedJobs(
+  haven: { queues: Queues },
+  only: QueuePick[] = ORDER,
+): Promise<{ queue: string; id: string; name: string; reason: string }[]> {
+  const out: { queue: string; id: string; name: string; reason: string }[] = [];
+  for (const name of ORDER.filter((n) => only.includes(n))) {
+    const q = haven.queues[name];
+    for (const job of await q.getFailed()) {
+      if (job) out.push({ queue: q.name, id: String(job.id), name: job.name, reason: job.failedReason });
+    }
+  }
+  return out;
+}
