@@ -143,7 +143,15 @@ async function composeHaven(config: Config, opts: StartOptions, log: Logger, con
 
   const channels = opts.channels ?? CHANNELS;
   const hooks = opts.whatsappClientFactory ? { whatsapp: opts.whatsappClientFactory } : undefined;
-  const channelDeps = { redis, connect: (p: string) => connections.open(p), keys, log, metrics, hooks };
+  const channelDeps = {
+    redis,
+    connect: (p: string) => connections.open(p),
+    keys,
+    log,
+    metrics,
+    hooks,
+    addressKey: (address: string) => built.vault.originKey(address),
+  };
   for (const a of buildAdapters(config, { ...channelDeps, charityName: config.CHARITY_NAME }, channels))
     adapters.set(a.name, a);
 

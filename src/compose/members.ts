@@ -9,5 +9,7 @@ export function buildMembers(config: Config, redis: Redis, keys: Keys): MemberSt
     hashSecret: config.idHashSecret,
     joinCodeTtlDays: config.JOIN_CODE_TTL_DAYS,
     maxJoinFailuresAll: config.JOIN_FAILURES_PER_HOUR,
+    maxJoinFailuresPerAddress: config.JOIN_FAILURES_PER_ADDRESS_PER_HOUR,
+    retireCodeAfterFailures: config.JOIN_CODE_RETIRE_AFTER_FAILURES,
   });
 }

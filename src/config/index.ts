@@ -184,6 +184,10 @@ const coreSchema = (channels: readonly string[]) =>
     JOIN_CODE_TTL_DAYS: positiveInt.default(14),
     /** Wrong join codes from everyone together in an hour before joining pauses for everyone (a guesser changing identity). */
     JOIN_FAILURES_PER_HOUR: positiveInt.default(200),
+    /** Wrong join codes from one web chat address in an hour before joins from it wait (a guesser changing browser id). */
+    JOIN_FAILURES_PER_ADDRESS_PER_HOUR: positiveInt.default(20),
+    /** A join code stops working once this many wrong codes have been tried by anyone since it was issued. */
+    JOIN_CODE_RETIRE_AFTER_FAILURES: positiveInt.default(2000),
     /** `/metrics` answers only with `Authorization: Bearer METRICS_TOKEN` (404 when unset in production). */
     METRICS_TOKEN: z.string().min(16, { message: 'must be at least 16 characters' }).optional(),
     /** Session reminders: minutes before a one-to-one, comma-separated (the day before and 15 minutes before). */

@@ -101,7 +101,7 @@ export class Engine {
     const ctx: FlowContext = {
       conversationId: job.conversationId,
       channel: job.channel,
-      message: { kind, text: job.text, payload, sentAt: job.sentAt },
+      message: { kind, text: job.text, payload, sentAt: job.sentAt, origin: job.origin },
       input,
       screen: job.screen,
       alertId: job.alertId,

@@ -23,7 +23,7 @@ export interface ReplyEffect {
 export interface FlowContext {
   readonly conversationId: string;
   readonly channel: ChannelName;
-  readonly message: Pick<InboundJob, 'kind' | 'text' | 'payload' | 'sentAt'>;
+  readonly message: Pick<InboundJob, 'kind' | 'text' | 'payload' | 'sentAt' | 'origin'>;
   /** The text, trimmed and lower-cased, or the payload of a tapped choice. */
   readonly input: string;
   readonly screen: ScreenResult;

@@ -36,6 +36,14 @@ export class IdentityVault {
       .slice(0, 27);
   }
 
+  /**
+   * A network address as Haven keeps it, to count wrong join codes from one place: a keyed hash,
+   * never the address.
+   */
+  originKey(address: string): string {
+    return createHmac('sha256', this.hashSecret).update(`origin\n${address}`).digest('base64url').slice(0, 22);
+  }
+
   /** The channel a conversation id belongs to. */
   static channelOf(conversationId: string): ChannelName {
     return conversationId.slice(0, conversationId.indexOf('.')) as ChannelName;

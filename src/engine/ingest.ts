@@ -193,6 +193,7 @@ export class Ingest {
         acceptedAt,
         screen,
         alertId,
+        ...(msg.origin ? { origin: this.d.vault.originKey(msg.origin) } : {}),
       };
       // The address first: the job must never exist without the address its replies need.
       await Promise.all([

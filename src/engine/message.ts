@@ -36,6 +36,11 @@ export interface InboundMessage {
    * a WhatsApp chat id...). Stored encrypted; only the adapter that made it reads it.
    */
   address: ChannelAddress;
+  /**
+   * The network address the message came from, where the channel sees the sender's own (the web
+   * chat; never a platform's servers). Only its keyed hash is kept ({@link InboundJob.origin}).
+   */
+  origin?: string;
 }
 
 /** Adapter-owned data needed to send to one person; opaque to everything but its adapter. */
@@ -80,6 +85,8 @@ export interface InboundJob {
   screen: ScreenResult;
   /** Set when the screen raised an alert for this message. */
   alertId?: string;
+  /** A keyed hash of the network address it came from, where the channel knows it (limits guessing). */
+  origin?: string;
 }
 
 /** What the outbound queue carries for one message to send. */

@@ -63,3 +63,42 @@ describe('join CODE over the web chat', () => {
     expect(await haven.members.forConversation(chat.conversationId)).toBeNull();
   });
 });
+
+describe('join-code guessing over the web chat, a new browser id for every try', () => {
+  let haven: TestHaven;
+  beforeAll(async () => {
+    haven = await startTestHaven('join-guessing', {
+      JOIN_FAILURES_PER_ADDRESS_PER_HOUR: '3',
+      JOIN_CODE_RETIRE_AFTER_FAILURES: '2',
+    });
+  });
+  afterAll(async () => {
+    await haven.shutdown();
+  });
+
+  it('a code retired by wrong guesses is refused kindly, and the address meets its limit', async () => {
+    const { memberId, joinCode } = await haven.members.add({ name: 'Ida', consentBy: 'Jo', addedBy: 't' });
+    // Two wrong codes, each from a new browser (all from this one address).
+    for (const guess of ['KMNPRYAC', 'KMNPTYAC']) {
+      const guesser = await startConversation(haven);
+      await guesser.send(`join ${guess}`);
+      await guesser.expectReply(/don't know that code/);
+    }
+    // Ida's code has met two wrong guesses since it was issued: switched off, and she is told what to do.
+    const ida = await startConversation(haven);
+    await ida.send(joinCode);
+    await ida.expectReply(/switched off.*ask your youth worker for a new one/s);
+    expect(await haven.members.forConversation(ida.conversationId)).toBeNull();
+    // One more wrong code makes three from this address: the next browser from here waits, even with a good code.
+    const third = await startConversation(haven);
+    await third.send('join KMNPWYAC');
+    await third.expectReply(/don't know that code/);
+    const fresh = await haven.members.issueCode(memberId);
+    const next = await startConversation(haven);
+    await next.send(`join ${fresh}`);
+    await next.expectReply(/a lot of tries/);
+    expect(await haven.members.forConversation(next.conversationId)).toBeNull();
+    // The address is kept only as a keyed hash: no key holds it.
+    expect(await haven.redis.keys(`${haven.prefix}*127.0.0.1*`)).toEqual([]);
+  });
+});

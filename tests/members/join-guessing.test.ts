@@ -29,3 +29,65 @@ describe('join-code guessing across identities', () => {
     expect((await s.redeem(joinCode, 'webchat.rotating-right')).outcome).toBe('rate_limited');
   });
 });
+
+describe('join-code guessing from one address', () => {
+  const prefix = uniquePrefix('join-guess-addr');
+  const redis = new Redis(REDIS_URL);
+  const keys = new Keys(prefix);
+  afterAll(async () => {
+    await cleanupPrefix(prefix);
+    await redis.quit();
+  });
+
+  it('a guesser with a new identity for every try meets the limit for their address; others are not held up', async () => {
+    const s = new MemberStore(redis, keys, {
+      hashSecret: 'test-secret-0123456789',
+      joinCodeTtlDays: 14,
+      maxJoinFailures: 5,
+      maxJoinFailuresAll: 1000,
+      maxJoinFailuresPerAddress: 4,
+    });
+    const { joinCode } = await s.add({ name: 'Ada', consentBy: 'Lee', addedBy: 't' });
+    const outcomes: string[] = [];
+    for (let i = 0; i < 6; i++)
+      outcomes.push((await s.redeem('ACEFGHJK', `webchat.addr-${i}`, { origin: 'guesser' })).outcome);
+    expect(outcomes).toEqual(['invalid', 'invalid', 'invalid', 'invalid', 'rate_limited', 'rate_limited']);
+    // From that address even the right code waits; from another address it works.
+    expect((await s.redeem(joinCode, 'webchat.addr-right', { origin: 'guesser' })).outcome).toBe('rate_limited');
+    expect((await s.redeem(joinCode, 'webchat.elsewhere', { origin: 'school' })).outcome).toBe('linked');
+  });
+});
+
+describe('a join code retired by many wrong guesses', () => {
+  const prefix = uniquePrefix('join-retire');
+  const redis = new Redis(REDIS_URL);
+  const keys = new Keys(prefix);
+  afterAll(async () => {
+    await cleanupPrefix(prefix);
+    await redis.quit();
+  });
+
+  it('stops working once that many wrong codes were tried by anyone since it was issued; a new code works', async () => {
+    const s = new MemberStore(redis, keys, {
+      hashSecret: 'test-secret-0123456789',
+      joinCodeTtlDays: 14,
+      maxJoinFailures: 1000,
+      maxJoinFailuresAll: 1000,
+      retireCodeAfterFailures: 6,
+    });
+    const a = await s.add({ name: 'Ada', consentBy: 'Lee', addedBy: 't' });
+    // Guesses spread over many identities and addresses: no per-sender limit bites.
+    for (let i = 0; i < 5; i++) await s.redeem('ACEFGHJK', `webchat.spread-${i}`, { origin: `addr-${i}` });
+    // A code issued after those guesses counts only the ones after it.
+    const b = await s.add({ name: 'Bo', consentBy: 'Kim', addedBy: 't' });
+    await s.redeem('ACEFGHJK', 'webchat.spread-5', { origin: 'addr-5' });
+    // Six wrong codes since Ada's was issued: retired. One since Bo's: still works.
+    expect(await s.redeem(a.joinCode, 'webchat.ada')).toEqual({ outcome: 'retired' });
+    expect((await s.redeem(b.joinCode, 'webchat.bo')).outcome).toBe('linked');
+    // Trying a retired code is not itself a guess: it does not count towards anything.
+    expect(await s.redeem(a.joinCode, 'webchat.ada')).toEqual({ outcome: 'retired' });
+    // The coordinator issues Ada a new code, and it works.
+    const fresh = await s.issueCode(a.memberId);
+    expect((await s.redeem(fresh, 'webchat.ada')).outcome).toBe('linked');
+  });
+});

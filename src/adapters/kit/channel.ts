@@ -16,6 +16,8 @@ export interface ChannelDeps {
   metrics: Metrics;
   /** The charity's name as young people know it. */
   charityName: string;
+  /** A keyed hash of a network address: what a channel keys per-address limits by, never the address. */
+  addressKey: (address: string) => string;
   /** Test doubles by channel name (a fake whatsapp-web.js client); unset in production. */
   hooks?: Readonly<Record<string, unknown>>;
 }

@@ -13,6 +13,7 @@ export const webchatChannel = defineChannel({
       keys: d.keys,
       log: d.log,
       charityName: d.charityName,
+      addressKey: d.addressKey,
       ratePerAddressPerMinute: s.WEBCHAT_RATE_PER_ADDRESS_PER_MINUTE,
       streamsPerAddress: s.WEBCHAT_STREAMS_PER_ADDRESS,
       streamsTotal: s.WEBCHAT_STREAMS_TOTAL,

@@ -20,6 +20,8 @@ export interface WebchatConfig {
   keys: Keys;
   log: Logger;
   charityName: string;
+  /** A keyed hash of a network address: the per-address limit's key in Redis, never the address. */
+  addressKey: (address: string) => string;
   /** Replies kept for a browser that is not connected right now. */
   backlogSeconds?: number;
   /** Messages accepted from one network address a minute (WEBCHAT_RATE_PER_ADDRESS_PER_MINUTE). */
@@ -133,6 +135,8 @@ export class WebchatAdapter implements Adapter {
         global: false,
         redis: this.c.redis,
         nameSpace: `${channelKeys(this.c.keys, 'webchat')('rate')}:`,
+        // A young person's network address is never a Redis key: its keyed hash is.
+        keyGenerator: (req) => this.c.addressKey(req.ip),
         // Redis down: the message path answers 503 on its own; the limiter must not answer 500.
         skipOnError: true,
         errorResponseBuilder: (_req, context) => ({
@@ -230,6 +234,8 @@ export class WebchatAdapter implements Adapter {
         payload: b.payload,
         sentAt: Date.now(),
         address: { k: WebchatAdapter.clientKey(b.clientId) },
+        // Wrong join codes are counted per address too: a new browser id costs a guesser nothing.
+        origin: req.ip,
       });
     } catch (err) {
       req.log.error({ err }, 'web chat message not stored');

@@ -21,6 +21,10 @@ export function memberPrivateKeys(keys: Keys) {
     joinFailures: (conversationId: string) => keys.custom('joinfail', conversationId),
     /** Wrong codes from everyone in one window (a guesser changing identity). */
     joinFailuresAll: (window: number) => keys.custom('joinfail-all', String(window)),
+    /** Wrong codes from one network address (a keyed hash of it) in one window. */
+    joinFailuresFrom: (origin: string, window: number) => keys.custom('joinfail-from', origin, String(window)),
+    /** Wrong codes from everyone, ever (never expires): a code issued at N stops working at N + the limit. */
+    joinFailuresTotal: () => keys.custom('joinfail-total'),
     codeOf: (id: string) => keys.custom('membercode', id),
     all: () => keys.custom('members', 'all'),
   };

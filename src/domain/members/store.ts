@@ -27,7 +27,17 @@ export type MemberWithLinks = Member & { links: string[] };
 
 /** What became of a `join CODE`. */
 export type JoinOutcome =
-  { outcome: 'linked'; member: MemberRef } | { outcome: 'malformed' | 'invalid' | 'expired' | 'used' | 'rate_limited' };
+  | { outcome: 'linked'; member: MemberRef }
+  | { outcome: 'malformed' | 'invalid' | 'expired' | 'used' | 'rate_limited' | 'retired' };
+
+/** Where a `join CODE` came from, beyond its conversation. */
+export interface JoinOrigin {
+  /**
+   * A keyed hash of the network address it came from, where the channel sees the sender's own
+   * address (the web chat): a guesser who makes a new browser id for every try still has one.
+   */
+  origin?: string;
+}
 
 /** Options for a {@link MemberStore}. */
 export interface MemberStoreOptions {
@@ -45,6 +55,14 @@ export interface MemberStoreOptions {
    * alive at once (21^8 possible) cannot be found by guessing.
    */
   maxJoinFailuresAll?: number;
+  /** Wrong codes from one network address in that window before joins from it wait (default 20). */
+  maxJoinFailuresPerAddress?: number;
+  /**
+   * Wrong codes from everyone together, counted from when a code was issued, after which that code
+   * stops working (default 2,000): however many identities and addresses a guesser uses, no code
+   * meets more than this many guesses, so a code among 21^8 cannot be found (see {@link redeem}).
+   */
+  retireCodeAfterFailures?: number;
   /** The clock (tests move it). */
   now?: () => number;
 }
@@ -55,6 +73,8 @@ const EXPIRED_GRACE_SECONDS = 30 * 24 * 3600;
 interface CodeRecord {
   memberId: string;
   expiresAt: number;
+  /** Wrong codes from everyone, ever, when this code was issued (absent on codes issued before it was kept). */
+  failuresAtIssue?: number;
 }
 
 /** KEYS: a conversation's member link. ARGV: the member key prefix. Returns the linked member's record, or nil. */
@@ -142,8 +162,8 @@ export class MemberStore implements MemberLookup {
     const hash = hashJoinCode(code, this.opts.hashSecret);
     const expiresAt = now + this.opts.joinCodeTtlDays * 24 * 3600_000;
     const ttl = Math.max(1, Math.ceil((expiresAt - Date.now()) / 1000)) + EXPIRED_GRACE_SECONDS;
-    const previous = await this.redis.get(this.codeIndexKey(memberId));
-    const record: CodeRecord = { memberId, expiresAt };
+    const [previous, failures] = await this.redis.mget(this.codeIndexKey(memberId), this.own.joinFailuresTotal());
+    const record: CodeRecord = { memberId, expiresAt, failuresAtIssue: Number(failures ?? 0) };
     const { links: _links, ...plain } = member;
     const tx = this.redis
       .multi()
@@ -156,38 +176,59 @@ export class MemberStore implements MemberLookup {
   }
 
   /**
-   * `join CODE` from a conversation: checks the rate limit, then the code (known, not expired,
-   * not used), and links the conversation to the member. Wrong, expired and used codes all count
-   * towards the limit.
+   * `join CODE` from a conversation: checks the limits, then the code (known, not expired, not
+   * used, not retired), and links the conversation to the member. Wrong, expired and used codes all
+   * count towards the limits.
+   *
+   * Guessing is bounded three ways. Per conversation (5 wrong codes an hour) and per network address
+   * where the channel knows it (20 an hour: a web chat guesser who makes a new browser id for every
+   * try), and from everyone together (200 an hour, after which every join waits). And a code stops
+   * working ("retired") once 2,000 wrong codes have been tried by anyone since it was issued: with
+   * 21^8 (3.8e10) possible codes, no code can then meet more than a 1 in 19 million chance of being
+   * guessed, however the guessing is spread. An ordinary month has a handful of mistyped codes, so
+   * only a guessing attack retires codes; the coordinator then issues new ones.
    */
-  async redeem(typed: string, conversationId: string): Promise<JoinOutcome> {
-    const allKey = memberPrivateKeys(this.keys).joinFailuresAll(Math.floor(this.now() / 1000 / this.failureWindow));
-    const [mine, all] = await this.redis.mget(this.failKey(conversationId), allKey);
-    if (Number(mine ?? 0) >= this.maxFailures || Number(all ?? 0) >= (this.opts.maxJoinFailuresAll ?? 200))
+  async redeem(typed: string, conversationId: string, from: JoinOrigin = {}): Promise<JoinOutcome> {
+    const window = Math.floor(this.now() / 1000 / this.failureWindow);
+    const allKey = this.own.joinFailuresAll(window);
+    const fromKey = from.origin ? this.own.joinFailuresFrom(from.origin, window) : undefined;
+    const [mine, all, fromHere] = await this.redis.mget(this.failKey(conversationId), allKey, fromKey ?? allKey);
+    if (
+      Number(mine ?? 0) >= this.maxFailures ||
+      Number(all ?? 0) >= (this.opts.maxJoinFailuresAll ?? 200) ||
+      (fromKey && Number(fromHere ?? 0) >= (this.opts.maxJoinFailuresPerAddress ?? 20))
+    )
       return { outcome: 'rate_limited' };
     const code = normaliseJoinCode(typed);
     const outcome = code ? await this.tryCode(code, conversationId) : ({ outcome: 'malformed' } as const);
-    if (outcome.outcome !== 'linked') {
-      await this.redis
+    if (outcome.outcome === 'linked') {
+      await this.redis.del(this.failKey(conversationId));
+      return outcome;
+    }
+    // A retired code was a real code, not a guess: it does not count again.
+    if (outcome.outcome !== 'retired') {
+      const tx = this.redis
         .multi()
         .incr(this.failKey(conversationId))
         .expire(this.failKey(conversationId), this.failureWindow, 'NX')
         .incr(allKey)
         .expire(allKey, this.failureWindow * 2, 'NX')
-        .exec();
-    } else {
-      await this.redis.del(this.failKey(conversationId));
+        .incr(this.own.joinFailuresTotal());
+      if (fromKey) tx.incr(fromKey).expire(fromKey, this.failureWindow * 2, 'NX');
+      await tx.exec();
     }
     return outcome;
   }
 
   private async tryCode(code: string, conversationId: string): Promise<JoinOutcome> {
     const hash = hashJoinCode(code, this.opts.hashSecret);
-    const raw = await this.redis.get(this.codeKey(hash));
+    const [raw, total] = await this.redis.mget(this.codeKey(hash), this.own.joinFailuresTotal());
     if (!raw) return { outcome: 'invalid' };
     const record = JSON.parse(raw) as CodeRecord;
     if (await this.redis.exists(this.usedKey(hash))) return { outcome: 'used' };
     if (record.expiresAt <= this.now()) return { outcome: 'expired' };
+    if (Number(total ?? 0) - (record.failuresAtIssue ?? 0) >= (this.opts.retireCodeAfterFailures ?? 2000))
+      return { outcome: 'retired' };
     const member = await this.get(record.memberId);
     if (!member) return { outcome: 'invalid' };
     // Single use, atomically: only the first to mark it used gets in.

@@ -35,6 +35,8 @@ export function joinAnswer(outcome: JoinOutcome['outcome'] | 'no_code', ttlDays:
       return `Sorry, that code has run out. Codes only last ${ttlDays} days. Please ask your youth worker for a new one.`;
     case 'used':
       return 'That code has already been used. Each code only works once. Please ask your youth worker for a new one.';
+    case 'retired':
+      return 'Sorry, that code has been switched off. We switch codes off to keep everyone safe when lots of wrong codes are tried. Please ask your youth worker for a new one.';
     case 'rate_limited':
       return "That's a lot of tries, so I need you to wait a bit. Please try again in an hour, or ask your youth worker to help.";
   }
@@ -66,7 +68,7 @@ export function joinFlow(): NamedFlow {
         ctx.reply(joinAnswer('no_code', ttl));
         return;
       }
-      const result = await ctx.services.members.redeem(typed, ctx.conversationId);
+      const result = await ctx.services.members.redeem(typed, ctx.conversationId, { origin: ctx.message.origin });
       ctx.log.info({ event: 'join', outcome: result.outcome }, 'join code tried');
       if (result.outcome === 'linked') {
         ctx.member = result.member;
