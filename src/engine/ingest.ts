@@ -10,6 +10,7 @@ import type { Logger } from '../common/logger';
 import { INBOUND_JOB, MAX_TEXT_CHARS, type InboundJob, type InboundMessage } from './message';
 import type { Metrics } from '../common/metrics';
 import { jobId, type Queues } from './queues';
+import { textPieces } from '../safeguarding/screen';
 import type { Screen, ScreenResult } from '../safeguarding/types';
 
 const NO_CONCERN: ScreenResult = { alert: false, category: null, severity: null, matched: [] };
@@ -93,6 +94,22 @@ export interface IngestDeps {
 export class Ingest {
   constructor(private readonly d: IngestDeps) {}
 
+  /**
+   * The part of a long message (over {@link MAX_TEXT_CHARS}, of which only the start is kept) that
+   * raised `screen`'s alert: the first piece, as the screen reads them, that raises the same
+   * concern, marked as a part. Rare (a long message with a concern), so screening again is cheap.
+   */
+  private concerningPart(whole: string, screen: ScreenResult): string {
+    const pieces = textPieces(whole);
+    const at = pieces.findIndex((p) => {
+      const r = this.d.screen.screen(p);
+      return r.alert && r.category === screen.category;
+    });
+    if (at < 0) return whole.slice(0, MAX_TEXT_CHARS);
+    const piece = pieces[at] as string;
+    return `${at > 0 ? '… ' : ''}${piece}${at < pieces.length - 1 ? ' …' : ''}`;
+  }
+
   async accept(platformMsg: InboundMessage): Promise<AcceptResult> {
     const { redis, keys } = this.d;
     // From here on the message id is its keyed hash: dedupe keys, job ids, job data and the alert's
@@ -132,7 +149,8 @@ export class Ingest {
     const raising = screen.alert
       ? this.d.alerts.raise({
           screen,
-          text,
+          // Staff read what raised it: in a message longer than is kept, the part the concern is in.
+          text: msg.text.length > MAX_TEXT_CHARS ? this.concerningPart(msg.text, screen) : text,
           channel: msg.channel,
           conversationId,
           receivedAt: acceptedAt,

@@ -420,6 +420,34 @@ describe('Messenger channel in a running Haven', () => {
     expect((reply?.json as Json).message.text).toContain('0800 1111');
   });
 
+  it('a message past 4,096 characters with a disclosure near its end: alerted, with that part for staff, and answered', async () => {
+    const p = psid();
+    const chat = 'today was ok, had maths and english then lunch was pasta and we had a quiz in form time. ';
+    const before = chat.repeat(Math.ceil(4600 / chat.length));
+    const disclosure = 'tbh i want to kill myself tonight and i have the pills ready. ';
+    const long = `${before}${disclosure}${chat.repeat(4)}`;
+    expect(long.indexOf(disclosure)).toBeGreaterThan(4096);
+    expect((await post(event(text, p, { text: long }))).status).toBe(200);
+    // Alerted, for this young person: the concern was read past character 4,096.
+    const [alertId] = await waitFor(
+      async () => {
+        const ids = await haven.alerts.openAlertIdsFor(conversation(p));
+        return ids.length ? ids : null;
+      },
+      10_000,
+      'the alert for the long message',
+    );
+    const alert = await haven.alerts.store.get(alertId as string);
+    expect(alert?.category).toBe('suicide');
+    // Staff read the part that raised it (a part of the message, marked as one), not the first 4,096 characters.
+    expect(alert?.text).toContain('kill myself tonight');
+    expect(alert?.text.startsWith('… ')).toBe(true);
+    expect(alert?.text.length).toBeLessThanOrEqual(4096 + 4);
+    // And the young person gets the helplines.
+    const [reply] = await replies(p);
+    expect((reply?.json as Json).message.text).toContain('0800 1111');
+  });
+
   it('outside the 24-hour window: a notice is not sent; staff go with HUMAN_AGENT within 7 days', async () => {
     const p = psid();
     await post(event(text, p));
