@@ -86,8 +86,17 @@ describe('a join code retired by many wrong guesses', () => {
     expect((await s.redeem(b.joinCode, 'webchat.bo')).outcome).toBe('linked');
     // Trying a retired code is not itself a guess: it does not count towards anything.
     expect(await s.redeem(a.joinCode, 'webchat.ada')).toEqual({ outcome: 'retired' });
+    // Staff see which code was switched off (the dashboard's member list says so).
+    const listed = async () => new Map((await s.list()).map((m) => [m.name, m.joinCodeRetired]));
+    expect(await listed()).toEqual(
+      new Map([
+        ['Ada', true],
+        ['Bo', undefined],
+      ]),
+    );
     // The coordinator issues Ada a new code, and it works.
     const fresh = await s.issueCode(a.memberId);
+    expect((await listed()).get('Ada')).toBe(false);
     expect((await s.redeem(fresh, 'webchat.ada')).outcome).toBe('linked');
   });
 });

@@ -20,6 +20,10 @@ export interface Member {
   createdAt: number;
   /** When the current join code stops working (ms); absent once used or never issued. */
   joinCodeExpiresAt?: number;
+  /** Wrong codes from everyone, ever, when the current code was issued (see {@link MemberStore.redeem}). */
+  joinCodeFailuresAtIssue?: number;
+  /** Set by {@link MemberStore.list}: the current code was switched off by many wrong guesses since it was issued. */
+  joinCodeRetired?: boolean;
 }
 
 /** A member with the pseudonymous conversation ids linked to them. */
@@ -169,7 +173,10 @@ export class MemberStore implements MemberLookup {
       .multi()
       .set(this.codeKey(hash), JSON.stringify(record), 'EX', ttl)
       .set(this.codeIndexKey(memberId), hash, 'EX', ttl)
-      .set(this.memberKey(memberId), JSON.stringify({ ...plain, joinCodeExpiresAt: expiresAt }));
+      .set(
+        this.memberKey(memberId),
+        JSON.stringify({ ...plain, joinCodeExpiresAt: expiresAt, joinCodeFailuresAtIssue: record.failuresAtIssue }),
+      );
     if (previous && previous !== hash) tx.del(this.codeKey(previous));
     await tx.exec();
     return code;
@@ -235,7 +242,7 @@ export class MemberStore implements MemberLookup {
     const first = await this.redis.set(this.usedKey(hash), '1', 'EX', EXPIRED_GRACE_SECONDS, 'NX');
     if (first !== 'OK') return { outcome: 'used' };
     await this.link(conversationId, member.id);
-    const { links: _links, joinCodeExpiresAt: _used, ...plain } = member;
+    const { links: _links, joinCodeExpiresAt: _used, joinCodeFailuresAtIssue: _at, ...plain } = member;
     await this.redis.set(this.memberKey(member.id), JSON.stringify(plain));
     return { outcome: 'linked', member: { id: member.id, name: member.name } };
   }
@@ -282,11 +289,18 @@ export class MemberStore implements MemberLookup {
 
   /** Every member, oldest first. */
   async list(): Promise<MemberWithLinks[]> {
-    const ids = await this.redis.zrange(this.allKey, '0', '-1');
+    const [ids, total] = await Promise.all([
+      this.redis.zrange(this.allKey, '0', '-1'),
+      this.redis.get(this.own.joinFailuresTotal()),
+    ]);
     const out: MemberWithLinks[] = [];
     for (const id of ids) {
       const m = await this.get(id);
-      if (m) out.push(m);
+      if (!m) continue;
+      if (m.joinCodeExpiresAt && m.joinCodeFailuresAtIssue !== undefined)
+        m.joinCodeRetired =
+          Number(total ?? 0) - m.joinCodeFailuresAtIssue >= (this.opts.retireCodeAfterFailures ?? 2000);
+      out.push(m);
     }
     return out;
   }

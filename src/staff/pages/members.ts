@@ -50,7 +50,13 @@ export function membersBody(
                 m.joinCodeExpiresAt
                   ? html`<dt>Join code</dt>
                       <dd>
-                        ${m.joinCodeExpiresAt > Date.now() ? `works until ${when(m.joinCodeExpiresAt, tz)}` : 'expired'}
+                        ${
+                          m.joinCodeRetired
+                            ? 'switched off: many wrong codes were tried since it was issued. Give a new one.'
+                            : m.joinCodeExpiresAt > Date.now()
+                              ? `works until ${when(m.joinCodeExpiresAt, tz)}`
+                              : 'expired'
+                        }
                       </dd>`
                   : ''
               }
