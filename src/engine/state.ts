@@ -24,6 +24,11 @@ export const conversationStateSchema = z.object({
   discreet: z.boolean().default(false),
   /** Failed join-code attempts in the current window. */
   joinFailures: z.object({ count: z.number(), since: z.number() }).optional(),
+  /**
+   * The kind of the last concern the screen raised here (the safeguarding reply's advice, not their
+   * words) and when: "what should i do" afterwards gets that advice again.
+   */
+  concern: z.object({ kind: z.string(), at: z.number() }).optional(),
 });
 export type ConversationState = z.infer<typeof conversationStateSchema>;
 

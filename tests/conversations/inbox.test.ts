@@ -223,22 +223,54 @@ it('unknown text during an open request lands in a thread', async () => {
   await chat.expectReply(/^Thanks, I've added that for our youth workers\.$/);
 });
 
-it('after a disclosure raised an alert, "what should i do" goes to the team, linked to the alert', async () => {
+it('a disclosure opens a conversation linked to its alert at once; "what should i do" gets the steps again and reaches the team', async () => {
   const chat = await startChat();
   await chat.send('hi');
   await chat.expectReply(/Hi, I'm Haven/);
   await chat.send('a man online says he will send my pics to everyone unless i pay him');
-  await chat.expectReply(/That took courage[^]*Childline/);
+  await chat.expectReply(/That took courage[^]*A youth worker will read this[^]*Childline/);
   const [alert] = (await haven.alerts.store.list({ openOnly: true })).filter(
     (a) => a.conversationId === chat.conversationId,
   );
   expect(alert).toBeDefined();
-  await chat.send('what should i do');
-  const reply = await chat.expectReply(/passed that to our youth workers/);
-  expect(reply.text).not.toMatch(/didn't quite get/);
+  // The reply promised a youth worker will read it and get in touch: the conversation is in the inbox
+  // now, linked to the alert (so the safeguarding lead sees it too) and waiting for a person.
   const conv = await openFor(chat.conversationId);
   expect(conv).toMatchObject({ topic: 'alert', alertIds: [alert!.id] });
+  expect(conv.waitingSince).toBeDefined();
+  expect(await lines(conv.id)).toContain(
+    'event: Haven raised a safety alert for a message here and gave them the helplines. The words are kept with the alert.',
+  );
+  await chat.send('what should i do');
+  await chat.expectReply(/^Thanks, I've added that for our youth workers\.$/);
+  const again = await chat.expectReply(/Here is what you can do now/);
+  expect(again.text).toMatch(/0800 1111/);
   expect(await lines(conv.id)).toContain('young_person: what should i do');
+});
+
+it('a member with an open request who discloses: the conversation is about the alert, and the lead sees it', async () => {
+  const { memberId, joinCode } = await haven.members.add({ name: 'Maisie', consentBy: 'Pat', addedBy: 'test' });
+  const chat = await startChat();
+  await chat.send(`join ${joinCode}`);
+  await chat.expectReply(/Maisie/);
+  await haven.requests.create({
+    memberId,
+    memberName: 'Maisie',
+    conversationId: chat.conversationId,
+    platform: 'zoom',
+    when: 'weekends',
+    workers: 'no_preference',
+  });
+  await chat.send('my step dad hit me again and im scared to go home');
+  await chat.expectReply(/That took courage/);
+  const conv = await openFor(chat.conversationId);
+  expect(conv.topic).toBe('alert');
+  expect(conv.alertIds).toHaveLength(1);
+  await chat.send('what should i do');
+  await chat.expectReply(/^Thanks, I've added that/);
+  await chat.expectReply(/Here is what you can do now/);
+  const { client } = await makeStaff(haven, 'safeguarding-lead');
+  expect((await client.get(`/staff/conversations/${conv.id}`)).status).toBe(200);
 });
 
 it('without anything open, unknown text still gets "didn\'t get that" and opens nothing', async () => {

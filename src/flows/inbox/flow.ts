@@ -3,6 +3,7 @@ import { MENU } from '../../engine/message';
 import type { Topic } from '../../domain/conversations/types';
 import { WHAT_IS, WORRIED } from '../help/help';
 import { CANCEL, CHANGE, STATUS } from '../one-to-one/recognise';
+import { adviceAgain, WHAT_TO_DO } from '../safeguarding/reply';
 import { plainSaid } from '../shared/said';
 import { texts } from './texts';
 
@@ -17,6 +18,10 @@ export const REAL_PERSON =
  * Outermost: while a conversation is open in the staff inbox, each message and Haven's replies to
  * it go into its thread (a message that raised an alert as a line saying so: its words stay with
  * the alert). Runs after the whole chain, so it records exactly what was sent.
+ *
+ * A message that raised an alert opens the conversation (or links the alert to the one open): the
+ * safeguarding reply tells the young person a youth worker will read it and get in touch, and the
+ * inbox is where staff can, on the young person's own channel. It waits for a person.
  */
 export function inboxRecordFlow(): NamedFlow {
   return {
@@ -25,12 +30,14 @@ export function inboxRecordFlow(): NamedFlow {
       if (ctx.services.alerts.isStaff(ctx.conversationId) || ctx.message.kind === 'start') return next();
       const from = ctx.replies.length;
       await next();
-      const conv = await ctx.services.conversations.current(ctx.conversationId);
+      const conv = ctx.alertId
+        ? await openFor(ctx, 'alert', [ctx.alertId])
+        : await ctx.services.conversations.current(ctx.conversationId);
       if (!conv) return;
       await ctx.services.conversations.recordTurn(conv.id, {
         text: ctx.message.text,
         alertId: ctx.alertId,
-        forTeam: forTeam.has(ctx) || conv.holder !== undefined,
+        forTeam: forTeam.has(ctx) || conv.holder !== undefined || ctx.alertId !== undefined,
         replies: ctx.replies.slice(from).map((r) => r.text),
       });
     },
@@ -111,10 +118,16 @@ export async function passToTeam(ctx: FlowContext): Promise<boolean> {
   }
   forTeam.add(ctx);
   ctx.reply(waiting ? texts.added : texts.passed(inbox.whenRead(ctx.now)));
+  // "what should i do" after telling us something worrying: the steps and helplines for it again, now.
+  const again = WHAT_TO_DO.test(plainSaid(ctx.message.text)) ? adviceAgain(ctx.state.concern, ctx.now) : null;
+  if (again) ctx.reply(again);
   return true;
 }
 
 async function reasonToOpen(ctx: FlowContext): Promise<{ topic: Topic; alertIds?: string[] } | null> {
+  // An open alert first: the conversation is then linked to it, so the safeguarding lead sees it too.
+  const alertIds = await ctx.services.alerts.openAlertIdsFor(ctx.conversationId);
+  if (alertIds.length) return { topic: 'alert', alertIds };
   if (ctx.member) {
     const r = await ctx.services.requests.openRequestFor(ctx.member.id);
     if (r) return { topic: r.session ? 'session' : 'request' };
@@ -123,8 +136,6 @@ async function reasonToOpen(ctx: FlowContext): Promise<{ topic: Topic; alertIds?
     const places = (await ctx.services.groups?.signUpsOf(ctx.member.id)) ?? [];
     if (places.some((p) => p.place.status === 'booked')) return { topic: 'session' };
   }
-  const alertIds = await ctx.services.alerts.openAlertIdsFor(ctx.conversationId);
-  if (alertIds.length) return { topic: 'alert', alertIds };
   return null;
 }
 

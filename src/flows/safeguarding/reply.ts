@@ -161,6 +161,25 @@ export function concernKind(category: Category | null, text: string): keyof type
   return category;
 }
 
+/** "what should i do", "wat do i do now", "idk what to do", "what now": asking what to do. */
+export const WHAT_TO_DO =
+  /\b(wh?at (should|shall|do|can|will|would) i do|wh?at do i do|wh?at now|(don'?t|dont|dnt) know what to do|idk wh?at to do|what (are|r) my options)\b/;
+
+/**
+ * What to do now, again, for a concern raised in the last day (the kind the safeguarding reply
+ * stored): the steps for that concern and its helplines. Null when there is none that recent.
+ */
+export function adviceAgain(concern: { kind: string; at: number } | undefined, now: Date): string | null {
+  if (!concern || now.getTime() - concern.at > 24 * 3600_000) return null;
+  const advice = ADVICE[concern.kind as keyof typeof ADVICE];
+  if (!advice) return null;
+  return [
+    'Here is what you can do now:',
+    advice.now.map((s) => `• ${s}`).join('\n'),
+    `You can talk to someone now:\n${advice.helplines.map((h) => `• ${h}`).join('\n')}`,
+  ].join('\n\n');
+}
+
 /** Builds the young person's reply to a message that raised a safeguarding alert. */
 export function safeguardingReply(opts: {
   urgent: boolean;
@@ -215,6 +234,8 @@ export function safeguardingReplyFlow(): NamedFlow {
     name: 'safeguarding-reply',
     run: async (ctx, next) => {
       if (!ctx.screen.alert) return next();
+      const kind = concernKind(ctx.screen.category, ctx.message.kind === 'text' ? (ctx.message.text ?? '') : '');
+      if (kind) ctx.state.concern = { kind, at: ctx.now.getTime() };
       const hours = new OfficeHours(ctx.services.settings.officeHours, ctx.services.settings.timezone);
       ctx.reply(
         safeguardingReply({
