@@ -92,6 +92,7 @@ export async function registerStaffRoutes(app: FastifyInstance, deps: StaffDeps)
     registerSessionRoutes(scope, { accounts, auth, limiter });
     registerAlertRoutes(scope, {
       alerts: deps.alerts,
+      conversations: deps.conversations,
       changes: deps.changes,
       auth,
       audit,

@@ -269,8 +269,13 @@ it('a member with an open request who discloses: the conversation is about the a
   await chat.send('what should i do');
   await chat.expectReply(/^Thanks, I've added that/);
   await chat.expectReply(/Here is what you can do now/);
+  // The lead goes from the alert to the conversation and back: each page links the other.
   const { client } = await makeStaff(haven, 'safeguarding-lead');
-  expect((await client.get(`/staff/conversations/${conv.id}`)).status).toBe(200);
+  const thread = await client.get(`/staff/conversations/${conv.id}`);
+  expect(thread.status).toBe(200);
+  expect(await thread.text()).toContain(`href="/staff/alerts/${conv.alertIds[0]}"`);
+  const alertPage = await (await client.get(`/staff/alerts/${conv.alertIds[0]}`)).text();
+  expect(alertPage).toContain(`href="/staff/conversations/${conv.id}"`);
 });
 
 it('without anything open, unknown text still gets "didn\'t get that" and opens nothing', async () => {

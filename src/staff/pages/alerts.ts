@@ -1,3 +1,4 @@
+import { pseudonym } from '../../domain/conversations';
 import type { Alert, AlertEvent } from '../../domain/alerts/store';
 import { IdentityVault } from '../../engine/identity';
 import { CATEGORIES, type Severity } from '../../safeguarding/types';
@@ -19,7 +20,8 @@ export function sortAlerts(alerts: Alert[]): Alert[] {
 
 /** Who the alert is about, never a phone number or platform id. */
 export function who(a: Alert): string {
-  return a.memberName ?? `not a member (${IdentityVault.shortName(a.conversationId)})`;
+  // The same name the staff inbox gives them, so an alert and its conversation are seen to be one person.
+  return a.memberName ?? `not a member (${pseudonym(a.conversationId)})`;
 }
 
 function category(a: Alert): string {
@@ -209,9 +211,23 @@ function feedbackForms(a: Alert, csrf: string, tz: string): SafeHtml {
 }
 
 /** One alert with its full record and the forms to act on it. */
-export function alertDetail(a: Alert, history: AlertEvent[], csrf: string, tz: string): SafeHtml {
+export function alertDetail(
+  a: Alert,
+  history: AlertEvent[],
+  csrf: string,
+  tz: string,
+  conversationId?: string,
+): SafeHtml {
   return html`<p><a href="/staff/alerts">← All alerts</a></p>
     <h1>Alert ${a.code}: ${category(a)}</h1>
+    ${
+      conversationId
+        ? html`<p class="notice">
+            <a href="/staff/conversations/${conversationId}">Open their conversation</a> to read what else they said and
+            reply to them on their own channel.
+          </p>`
+        : ''
+    }
     ${notDeliveredBox(history)}
     <div class="card">
       <p><span class="badge ${a.severity}">${a.severity}</span> ${statusBadge(a)}</p>

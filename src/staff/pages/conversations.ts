@@ -1,3 +1,4 @@
+import { canUse } from '../roles';
 import {
   CHANNEL_NAMES,
   TOPIC_TITLES,
@@ -155,7 +156,15 @@ export function threadView(
         ${
           c.alertIds.length
             ? html`<dt>Safety alerts</dt>
-                <dd>${c.alertIds.length} linked (the safeguarding lead sees this conversation)</dd>`
+                <dd>
+                  ${c.alertIds.length} linked (the safeguarding lead sees this
+                  conversation)${
+                    canUse(viewer.role, 'alerts')
+                      ? html`:
+                        ${c.alertIds.map((id, i) => html`${i ? ', ' : ''}<a href="/staff/alerts/${id}">alert ${i + 1}</a>`)}`
+                      : ''
+                  }
+                </dd>`
             : ''
         }
         <dt>Status</dt>

@@ -1,3 +1,4 @@
+import type { ConversationService } from '../../domain/conversations';
 import type { ChangeBus } from '../../engine/changes';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { z } from 'zod';
@@ -27,6 +28,8 @@ export function registerAlertRoutes(
   app: FastifyInstance,
   d: {
     alerts: AlertService;
+    /** To link an alert to its conversation in the inbox. */
+    conversations?: Pick<ConversationService, 'current'>;
     changes: ChangeBus;
     auth: StaffAuth;
     audit: ViewAudit;
@@ -120,13 +123,16 @@ export function registerAlertRoutes(
     // Every opening of the full record is recorded, not deduplicated.
     await alerts.store.append(alert.id, { at: Date.now(), event: 'viewed', by: label(me), detail: 'full record' });
     await audit.record(me, 'alert', alert.id);
-    const history = await alerts.store.history(alert.id);
+    const [history, conversation] = await Promise.all([
+      alerts.store.history(alert.id),
+      d.conversations?.current(alert.conversationId) ?? null,
+    ]);
     const s = req.staff!;
     return sendHtml(
       reply,
       page(
         { title: `Alert ${alert.code}`, account: s.account, area: 'alerts', csrf: s.session.csrf },
-        alertDetail(alert, history, s.session.csrf, timezone),
+        alertDetail(alert, history, s.session.csrf, timezone, conversation?.id),
       ),
     );
   });
