@@ -154,4 +154,6 @@ export const MENU = {
   safety: 'MENU_SAFETY',
   worried: 'MENU_WORRIED',
   help: 'MENU_HELP',
+  /** Message a youth worker now: opens a conversation in the staff inbox. */
+  person: 'MENU_PERSON',
 } as const;

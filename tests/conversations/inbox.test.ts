@@ -350,3 +350,19 @@ it('no thread text in the logs', () => {
   expect(said.length).toBeGreaterThan(10);
   for (const text of said.filter((t) => t.length > 12)) expect(log).not.toContain(text);
 });
+
+it('someone who has not joined and asks to talk to someone is offered a person now, and gets one', async () => {
+  const chat = await startChat();
+  await chat.send('i need to talk to someone');
+  const offer = await chat.expectReply(/you need to join first[^]*message a youth worker here now/);
+  expect(offer.choices?.map((c) => c.title)).toContain('Talk to a person');
+  await chat.tap('Talk to a person');
+  await chat.expectReply(/asked our youth workers to read this chat/);
+  const conv = await openFor(chat.conversationId);
+  expect(conv.topic).toBe('person');
+  await chat.send('its about my mum');
+  await chat.expectReply(/added that for our youth workers/);
+  expect(await lines(conv.id)).toContain('young_person: its about my mum');
+  // A youth worker sees it in the inbox.
+  expect((await haven.conversations.list(staff.id)).some((r) => r.conversation.id === conv.id)).toBe(true);
+});

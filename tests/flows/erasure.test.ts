@@ -151,7 +151,7 @@ describe('erasure and the alerts export', () => {
     expect(await haven.alerts.store.get(alert!.id)).toMatchObject({ memberId: m.memberId, text: 'my stepdad hits me' });
     // The linked chats are strangers now.
     await m.chat.send('one to one');
-    await m.chat.expectReply(/First you need to join/);
+    await m.chat.expectReply(/you need to join first/);
     await haven.alerts.acknowledge(alert!.id, 'test');
   });
 

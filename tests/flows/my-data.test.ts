@@ -64,6 +64,6 @@ describe('what Haven holds, and deleting it', () => {
 
     // Nothing left that links this chat to a one-to-one.
     await chat.send('one to one');
-    await chat.expectReply(/First you need to join/);
+    await chat.expectReply(/you need to join first/);
   });
 });

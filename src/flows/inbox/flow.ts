@@ -77,7 +77,7 @@ export function inboxFlow(): NamedFlow {
         return;
       }
       // "are you a real person" asks what Haven is (the help flow answers it), not for a person
-      if (REAL_PERSON.test(said) && !WHAT_IS.test(said)) {
+      if (ctx.input === MENU.person || (REAL_PERSON.test(said) && !WHAT_IS.test(said))) {
         await openFor(ctx, 'person');
         forTeam.add(ctx);
         ctx.reply(texts.person(inbox.whenRead(ctx.now)));

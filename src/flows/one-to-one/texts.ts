@@ -74,12 +74,13 @@ export const START_TEXT = "Great, let's ask for a one-to-one 🙂 Just 4 quick q
 export function notMemberText(): string {
   return [
     "I'd love to help you talk to a youth worker 🙂",
-    'First you need to join. Your parent or carer fills in a short form to say yes (ask a youth worker about it). Then you get a join code.',
-    'Then just send me your code, like this: ABCD1234',
+    'To book a one-to-one chat, you need to join first. Your parent or carer fills in a short form to say yes, and then you get a join code. Send me the code, like this: ABCD1234',
+    'You can also message a youth worker here now, even before you join. Tap "Talk to a person" and I\'ll pass on what you write. They can tell you how to join, too.',
   ].join('\n\n');
 }
 
 export const NOT_MEMBER_CHOICES: Choice[] = [
+  { title: 'Talk to a person', payload: MENU.person },
   { title: 'Staying safe online', payload: MENU.safety },
   { title: "I'm worried", payload: MENU.worried },
 ];
