@@ -110,6 +110,7 @@ export function buildServices(d: ServiceDeps): BuiltServices {
     safetyReminder: (platform) => sessionSafetyReminder(d.safety, platform),
     coordinatorWebhookUrl: config.COORDINATOR_WEBHOOK_URL,
     coordinatorWebhookSecret: config.COORDINATOR_WEBHOOK_SECRET,
+    coordinatorWebhookIncludeText: config.COORDINATOR_WEBHOOK_INCLUDE_TEXT,
     coordinatorIds: staffIds(config.COORDINATOR_IDS),
     mailer,
     publicUrl: config.PUBLIC_URL,

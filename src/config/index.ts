@@ -137,6 +137,8 @@ const coreSchema = (channels: readonly string[]) =>
     COORDINATOR_WEBHOOK_SECRET: optionalString,
     /** Put the young person's words in the alert webhook (off: category, severity, code and links only). */
     ALERT_WEBHOOK_INCLUDE_TEXT: bool.default(false),
+    /** Put the note a young person wrote for staff in the coordinator webhook (default: left out). */
+    COORDINATOR_WEBHOOK_INCLUDE_TEXT: bool.default(false),
     // --- end webhook signing ---
     COORDINATOR_WEBHOOK_URL: optionalUrl,
 

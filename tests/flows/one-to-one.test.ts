@@ -117,4 +117,35 @@ describe('one-to-one request over the web chat', () => {
     await chat.send('saturday morning');
     await chat.expectReply(/one youth worker or two/i);
   });
+
+  it('the note a young person writes for staff is left out of the coordinator webhook (another service) unless the charity says so', async () => {
+    const { joinCode } = await haven.members.add({ name: 'Noor', consentBy: 'Jo', addedBy: 'test' });
+    const chat = await startConversation(haven);
+    await chat.send(`join ${joinCode}`);
+    await chat.expectReply(/Welcome, Noor/);
+    await chat.send('can i talk to someone');
+    await chat.expectReply(/How would you like to meet/);
+    await chat.tap('Zoom');
+    await chat.expectReply(/When suits you/);
+    await chat.send('friday');
+    await chat.expectReply(/one youth worker or two/);
+    await chat.send('1');
+    await chat.expectReply(/anything you'd like the youth worker to know/);
+    await chat.send('i get a bit nervous on video calls');
+    await chat.expectReply(/Shall I send it/);
+    await chat.tap('Yes, send it');
+    await chat.expectReply(/sent your request/);
+    const posted = await waitFor(
+      () => hook.requests.find((r) => r.url === '/coordinator' && (r.json as { text: string }).text.includes('Noor')),
+      8000,
+      "Noor's request at the coordinator webhook",
+    );
+    const body = posted.json as { text: string; request: Record<string, unknown> };
+    expect(posted.body).not.toContain('i get a bit nervous');
+    expect(body.request).toMatchObject({ member: 'Noor', note: null, noteLeftOut: true });
+    expect(body.text).toMatch(/left a note for you: read it on the dashboard/);
+    // Staff read it on the dashboard's request, which is where the note is kept.
+    const open = await haven.requests.list();
+    expect(open.find((r) => r.memberName === 'Noor')?.note).toBe('i get a bit nervous on video calls');
+  });
 });

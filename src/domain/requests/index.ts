@@ -29,6 +29,8 @@ export interface RequestServiceOptions {
   coordinatorWebhookUrl?: string;
   /** COORDINATOR_WEBHOOK_SECRET: signs each coordinator webhook POST (Standard Webhooks). */
   coordinatorWebhookSecret?: string;
+  /** COORDINATOR_WEBHOOK_INCLUDE_TEXT (default false). */
+  coordinatorWebhookIncludeText?: boolean;
   /** Pseudonymous conversation ids of the coordinators' chat identities. */
   coordinatorIds: string[];
   /** Sends mail to `email:` coordinator targets (SMTP_URL). */
@@ -48,6 +50,7 @@ export function createRequestService(o: RequestServiceOptions): RequestService {
     {
       webhookUrl: o.coordinatorWebhookUrl,
       webhookSecret: o.coordinatorWebhookSecret,
+      webhookIncludeText: o.coordinatorWebhookIncludeText,
       coordinatorIds: o.coordinatorIds,
       mailer: o.mailer,
       timezone: o.timezone,

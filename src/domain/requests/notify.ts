@@ -27,6 +27,11 @@ export interface CoordinatorSettings {
   webhookUrl?: string;
   /** Signs each POST with Standard Webhooks headers. */
   webhookSecret?: string;
+  /**
+   * COORDINATOR_WEBHOOK_INCLUDE_TEXT: put what the young person wrote for staff (the request's note)
+   * in the webhook, which leaves Haven for another service. Default: left out, with a link to the dashboard.
+   */
+  webhookIncludeText?: boolean;
   /** Pseudonymous conversation ids of the coordinators' own chat identities (COORDINATOR_IDS). */
   coordinatorIds: string[];
   /** Sends the `email:` coordinator targets' mail; without it they cannot be told. */
@@ -79,11 +84,13 @@ export class CoordinatorNotifier {
         await this.settings.mailer.send({ to: to.slice('email:'.length), ...this.email(notice) });
     }
     if (this.settings.webhookUrl) {
+      // What the young person wrote goes to another service only when the charity says so.
+      const hook = this.settings.webhookIncludeText ? built : ((await this.build(notice, false)) ?? built);
       // Names and notes come from outside Haven: their chat markup is escaped in `text`.
       const raw = JSON.stringify({
         type: WEBHOOK_TYPES[notice.kind],
-        text: escapeChatMarkup(built.text),
-        ...built.body,
+        text: escapeChatMarkup(hook.text),
+        ...hook.body,
       });
       const headers: Record<string, string> = { 'content-type': 'application/json' };
       if (this.settings.webhookSecret)
@@ -107,7 +114,10 @@ export class CoordinatorNotifier {
     return { subject: `Haven: ${what.toLowerCase()}`, text: `${what}.\nOpen it on the staff dashboard: ${link}` };
   }
 
-  private async build(notice: CoordinatorNotice): Promise<{ text: string; body: Record<string, unknown> } | null> {
+  private async build(
+    notice: CoordinatorNotice,
+    includeNote = true,
+  ): Promise<{ text: string; body: Record<string, unknown> } | null> {
     if (notice.kind === 'data_deleted') {
       const by = notice.by ?? { kind: 'young_person' };
       const what =
@@ -136,7 +146,9 @@ export class CoordinatorNotifier {
     const link = this.settings.publicUrl
       ? `\n${this.settings.publicUrl.replace(/\/$/, '')}/staff/requests/${r.id}`
       : '';
-    const text = `${heading} (on ${r.channel}${position ? `, number ${position} of ${waiting} waiting` : ''}).\n${staffSummary(r, this.settings.timezone)}${link}`;
+    const leftOut = !includeNote && r.note !== undefined;
+    const summary = staffSummary(leftOut ? { ...r, note: undefined } : r, this.settings.timezone);
+    const text = `${heading} (on ${r.channel}${position ? `, number ${position} of ${waiting} waiting` : ''}).\n${summary}${leftOut ? '\nThey left a note for you: read it on the dashboard.' : ''}${link}`;
     return {
       text,
       body: {
@@ -151,7 +163,8 @@ export class CoordinatorNotifier {
           platformName: MEETING_PLATFORM_NAMES[r.platform],
           when: r.when,
           workers: r.workers,
-          note: r.note ?? null,
+          note: leftOut ? null : (r.note ?? null),
+          ...(leftOut ? { noteLeftOut: true } : {}),
           askedFor: r.askedFor ?? null,
           createdAt: new Date(r.createdAt).toISOString(),
           position,
