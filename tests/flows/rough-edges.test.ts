@@ -90,6 +90,16 @@ describe('a first young person on the web chat', () => {
     }
   });
 
+  it('"is there a group i can go to" and "can i join a group" ask about groups, not join codes', async () => {
+    const chat = await greeted();
+    await chat.send('is there a group i can go to');
+    const a = await chat.expectReply(/group/i);
+    expect(a.text).not.toMatch(/didn't quite get|doesn't look like a join code/);
+    await chat.send('can i join a group');
+    const b = await chat.expectReply(/group/i, { repeat: true });
+    expect(b.text).not.toMatch(/didn't quite get|doesn't look like a join code/);
+  });
+
   it('general tips come first; call and group rules follow under headings that say where they apply', () => {
     const content = loadSafetyContent();
     const text = fullReminder(content);

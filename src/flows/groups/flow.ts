@@ -4,7 +4,7 @@ import type { GroupsPort } from '../../domain/groups';
 import { formatSessionTime } from '../../domain/requests/texts';
 import { sessionDetails } from '../../domain/groups/texts';
 import { plainSaid } from '../shared/said';
-import { GONE, GRP, groupsNotMemberText, MINE, NOT_MEMBER_CHOICES, NOTHING_ON, WHATS_ON } from './texts';
+import { GONE, GROUP_ASK, GRP, groupsNotMemberText, MINE, NOT_MEMBER_CHOICES, NOTHING_ON, WHATS_ON } from './texts';
 
 /** The flow's name in `ctx.state.flow` (only while "Cancel your place?" waits for an answer). */
 const FLOW = 'groups';
@@ -29,7 +29,7 @@ export function groupsFlow(): NamedFlow {
       if (!groups) return next();
       const said = ctx.message.kind === 'choice' ? '' : plainSaid(ctx.input);
       const payload = ctx.message.kind === 'choice' ? ctx.input : '';
-      const wantsList = payload === GRP.list || WHATS_ON.test(said);
+      const wantsList = payload === GRP.list || WHATS_ON.test(said) || GROUP_ASK.test(said);
       const wantsMine = payload === GRP.mine || MINE.test(said);
       const action = /^GRP_(VIEW|SIGN|WAIT|LEAVE|LEAVEYES)_([0-9a-f-]{36})$/.exec(payload);
       // "Cancel your place?" answered by typing rather than tapping.

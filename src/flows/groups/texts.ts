@@ -16,6 +16,9 @@ export const GRP = {
 /** Typed ways of asking what's on. */
 export const WHATS_ON =
   /^(what'?s on|whats on|what is on|groups?|group sessions?|(peer )?(support )?groups?( sessions?)?|what groups are (there|on)|any groups( on)?|are there any groups|show (me )?(the )?groups|zoom groups?)$/;
+/** "is there a group i can go to", "any groups i could join", "can i join a group": asking what groups there are. */
+export const GROUP_ASK =
+  /^(?:is there|are there|r there|any|do you have|do u have|can i (?:go to|join|come to)|could i (?:go to|join)|how do i join)\b.{0,30}\bgroups?\b.{0,30}$/;
 /** Typed ways of asking for one's own sign-ups. */
 export const MINE =
   /^(my groups?|my group sessions?|my sign ?ups?|my signups|my bookings?|my places?|groups i'?m (on|in)|cancel (my )?(group|place|group place))$/;

@@ -18,7 +18,7 @@ const NOT_EMERGENCY =
 export function helpText(charity: string): string {
   return [
     `Hi, I'm Haven 👋 a chat helper run by the youth workers at ${charity}.`,
-    'I can help you:\n• ask for a one-to-one chat with a youth worker\n• stay safe online\n• tell someone if you are worried about something',
+    'I can help you:\n• ask for a one-to-one chat with a youth worker\n• stay safe online\n• tell someone if you are worried about something\n• find a support group (say "what\'s on")\n• join, with the code your youth worker gave you (just send me the code)',
     NOT_EMERGENCY,
   ].join('\n\n');
 }

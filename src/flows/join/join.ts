@@ -4,6 +4,11 @@ import { JOIN_CODE_ALPHABET, normaliseJoinCode } from '../../domain/members/join
 import { MENU_CHOICES } from '../help/help';
 
 const JOIN = /^\s*join\b[\s:,-]*(.*)$/is;
+/** "my code is K7MX-PR3H", "heres my join code: k7mxpr3h", "the code is ...": a code, said in a sentence. */
+const CODE_IS =
+  /\b(?:my|the|this|heres? my|here is my)\s+(?:join\s+)?code\s*(?:is|was|:)?\s*[:-]?\s*([A-Za-z0-9][A-Za-z0-9 -]{6,10}[A-Za-z0-9])\s*[.!]?$/i;
+/** "i got a code from my youth worker", "i have a join code": has a code, not sent yet. */
+const HAS_CODE = /\b(?:got|have|has|gave me|given)\s+(?:a|my|the|me a)\s+(?:join\s+)?code\b/i;
 const CODE_CHARS = new RegExp(`^[${JOIN_CODE_ALPHABET}]+$`);
 
 /**
@@ -52,11 +57,18 @@ export function joinFlow(): NamedFlow {
     name: 'join',
     run: async (ctx, next) => {
       if (ctx.message.kind !== 'text') return next();
-      const m = JOIN.exec(ctx.message.text);
-      // A bare code counts only outside another flow's question (it could be an answer there).
-      const bare = m || ctx.state.flow ? null : bareJoinCode(ctx.message.text);
-      if (!m && !bare) return next();
-      const typed = (m ? (m[1] ?? '') : (bare as string)).trim();
+      // "join a group" is for the groups flow, not a join code.
+      const joined = JOIN.exec(ctx.message.text);
+      const m = joined && !/\bgroups?\b/i.test(joined[1] ?? '') ? joined : null;
+      // A bare code, or one said in a sentence, counts only outside another flow's question (it could be an answer there).
+      const inSentence = m || ctx.state.flow ? null : (CODE_IS.exec(ctx.message.text)?.[1] ?? null);
+      const bare = m || inSentence || ctx.state.flow ? null : bareJoinCode(ctx.message.text);
+      if (!m && !bare && !inSentence && !ctx.state.flow && HAS_CODE.test(ctx.message.text) && !ctx.member) {
+        ctx.reply(joinAnswer('no_code', ctx.services.settings.joinCodeTtlDays));
+        return;
+      }
+      if (!m && !bare && !inSentence) return next();
+      const typed = (m ? (m[1] ?? '') : (inSentence ?? (bare as string))).trim();
       const ttl = ctx.services.settings.joinCodeTtlDays;
       if (ctx.member) {
         ctx.reply(

@@ -51,6 +51,13 @@ const WRAPPER_END = / (?:please|thanks|thank you|then|again)$/;
 const TIP_WORDS =
   /^(?:(?:some |any )?(?:tips|advice|help|rules)) (?:on|for|about|to) (?:staying|being|keeping|stay|be|keep) safe(?: online| on the internet)?$/;
 
+/**
+ * "how do i stay safe on tiktok", "staying safe on snapchat", "keeping safe online gaming": staying
+ * safe somewhere online, in their own words (a worry or a disclosure is answered first, elsewhere).
+ */
+const SAFE_ON =
+  /^(?:how (?:do|can|should|would) (?:i|u|you|we) )?(?:stay|staying|be|being|keep|keeping)(?: me| myself)? safe (?:on|online|when|while|with|playing|using|in)\b.{0,40}$/;
+
 /** "can i have the online safety tips" → "online safety tips"; null when nothing is left. */
 export function safetyRequestCore(said: string): string {
   let s = said.replace(/[?!.]+$/, '').trim();
@@ -69,7 +76,7 @@ export function asksForSafety(ctx: FlowContext): boolean {
   if (REQUESTS.has(said)) return true;
   const core = safetyRequestCore(said);
   if (core !== said && REQUESTS.has(core)) return true;
-  if (TIP_WORDS.test(core)) return true;
+  if (TIP_WORDS.test(core) || SAFE_ON.test(core)) return true;
   return said === 'more' && Boolean(ctx.state.lastChoices?.some((c) => c.payload === SAFETY_MORE));
 }
 

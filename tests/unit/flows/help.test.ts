@@ -69,3 +69,40 @@ describe('help: the welcome and the menu (in memory)', () => {
     chat.expectReply(/didn't quite get that/);
   });
 });
+
+describe('common ways of asking, understood (in memory)', () => {
+  const fresh = async () => {
+    const haven = createHarness();
+    const chat = haven.chat();
+    await chat.send('hi');
+    chat.expectReply(/Hi, I'm Haven/);
+    return { haven, chat };
+  };
+
+  it.each([
+    'how do i stay safe on like tiktok and snap',
+    'staying safe on snapchat',
+    'how can i keep safe when gaming',
+  ])('staying safe somewhere online: "%s" gets the safety tips', async (text) => {
+    const { chat } = await fresh();
+    await chat.send(text);
+    expect(chat.expectReply(/./).text).not.toMatch(/didn't quite get/);
+  });
+
+  it('"i got a code from my youth worker" is told how to send it; "my code is ..." is tried as a code', async () => {
+    const { haven, chat } = await fresh();
+    await chat.send('i got a code from my youth worker');
+    chat.expectReply(/send me your code, like this/);
+    const { joinCode } = haven.members.add('Ada');
+    await chat.send(`my code is ${joinCode.toLowerCase()}`);
+    chat.expectReply(/Welcome, Ada/);
+  });
+
+  it('the menu text says what else Haven does: groups, and joining with a code', async () => {
+    const { chat } = await fresh();
+    await chat.send('help');
+    const help = chat.expectReply(/I can help you/);
+    expect(help.text).toMatch(/support group/);
+    expect(help.text).toMatch(/code your youth worker gave you/);
+  });
+});
