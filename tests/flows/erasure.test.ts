@@ -1,26 +1,10 @@
-import { spawn } from 'node:child_process';
-import { join } from 'node:path';
 import { jobId } from '../../src/engine/queues';
+import { runCli } from '../support/cli';
 import { startConversation, type Conversation } from '../support/conversation';
 import { startStub, startTestHaven, waitFor, type StubServer } from '../support/haven';
 import { makeStaff } from '../staff/client';
 
 type TestHaven = Awaited<ReturnType<typeof startTestHaven>>;
-
-/** Runs `haven ARGS` (the CLI) against this Haven's Redis prefix. */
-function cli(args: string[], prefix: string): Promise<{ code: number; stdout: string; stderr: string }> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(join('node_modules', '.bin', 'tsx'), ['src/cli.ts', ...args], {
-      env: { ...process.env, REDIS_PREFIX: prefix, NODE_ENV: 'test', LOG_LEVEL: 'silent' },
-    });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
-    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
-    child.on('error', reject);
-    child.on('close', (code) => resolve({ code: code ?? -1, stdout, stderr }));
-  });
-}
 
 // The CLI tests start a TypeScript process each: slow on a busy machine (a guard, not a claim).
 jest.setTimeout(120_000);
@@ -157,7 +141,7 @@ describe('erasure and the alerts export', () => {
 
   it('`haven members remove --id` erases a member and says what it removed', async () => {
     const m = await memberWithSession('Lou');
-    const out = await cli(['members', 'remove', '--id', m.memberId], haven.prefix);
+    const out = await runCli(['members', 'remove', '--id', m.memberId], haven.prefix);
     expect([out.code, out.stderr.split('\n').filter((l) => l && !l.startsWith('npm warn'))]).toEqual([0, []]);
     expect(JSON.parse(out.stdout.trim())).toEqual({
       memberId: m.memberId,
@@ -168,7 +152,7 @@ describe('erasure and the alerts export', () => {
     });
     await expectForgotten(m, false);
     // Again: there is no such member now.
-    const again = await cli(['members', 'remove', '--id', m.memberId], haven.prefix);
+    const again = await runCli(['members', 'remove', '--id', m.memberId], haven.prefix);
     expect(again.code).not.toBe(0);
     expect(again.stderr).toContain(`No member with id ${m.memberId}`);
   });
@@ -181,7 +165,7 @@ describe('erasure and the alerts export', () => {
     const mine = all.find((a) => a.conversationId === chat.conversationId)!;
     await haven.alerts.acknowledge(mine.id, 'Test lead');
 
-    const out = await cli(['alerts', 'export'], haven.prefix);
+    const out = await runCli(['alerts', 'export'], haven.prefix);
     expect(out.code).toBe(0);
     const lines = out.stdout.split('\n').filter(Boolean);
     const exported = lines.map(

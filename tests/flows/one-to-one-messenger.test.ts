@@ -1,5 +1,4 @@
-import { spawn } from 'node:child_process';
-import { join } from 'node:path';
+import { runCli } from '../support/cli';
 import { waitForDrained } from '../support/queues';
 import { REMINDER_TASK } from '../../src/domain/requests';
 import { startStub, startTestHaven, waitFor, type StubServer } from '../support/haven';
@@ -78,21 +77,7 @@ describe('one-to-one over Messenger', () => {
 
     // The coordinator schedules it from the CLI, two hours from now.
     const at = new Date(Date.now() + 2 * 3600_000).toISOString();
-    const cli = (args: string[]) =>
-      new Promise<{ code: number; stderr: string }>((resolve) => {
-        const child = spawn(join('node_modules', '.bin', 'tsx'), ['src/cli.ts', ...args], {
-          env: {
-            ...process.env,
-            REDIS_PREFIX: haven.prefix,
-            NODE_ENV: 'test',
-            LOG_LEVEL: 'silent',
-            REMINDER_OFFSETS_MINUTES: '60,30',
-          },
-        });
-        let stderr = '';
-        child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
-        child.on('close', (code) => resolve({ code: code ?? -1, stderr }));
-      });
+    const cli = (args: string[]) => runCli(args, haven.prefix, { REMINDER_OFFSETS_MINUTES: '60,30' });
     expect((await cli(['requests', 'claim', '--id', request.id, '--by', 'Terry'])).code).toBe(0);
     const scheduled = await cli([
       'requests',

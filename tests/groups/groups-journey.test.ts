@@ -1,8 +1,7 @@
-import { spawn } from 'node:child_process';
-import { join } from 'node:path';
 import type { Job } from 'bullmq';
 import { GROUP_TASK, type GroupTaskJob } from '../../src/domain/groups';
 import { StaffAccounts } from '../../src/staff/accounts';
+import { runCli, type CliRun } from '../support/cli';
 import { startConversation, type Conversation } from '../support/conversation';
 import { startStub, startTestHaven, waitFor, type StubServer } from '../support/haven';
 import { messengerPerson } from '../support/messenger';
@@ -45,17 +44,8 @@ afterAll(async () => {
 });
 
 /** Runs the real `haven` command against the test's Redis prefix. */
-function cli(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  return new Promise((resolve) => {
-    const child = spawn(join('node_modules', '.bin', 'tsx'), ['src/cli.ts', ...args], {
-      env: { ...process.env, REDIS_PREFIX: haven.prefix, NODE_ENV: 'test', LOG_LEVEL: 'silent', ...SETTINGS },
-    });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
-    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
-    child.on('close', (code) => resolve({ code: code ?? -1, stdout, stderr }));
-  });
+function cli(args: string[]): Promise<CliRun> {
+  return runCli(args, haven.prefix, SETTINGS);
 }
 
 /** One young person on Messenger, through signed webhooks; replies read at the Graph stand-in. */

@@ -1,9 +1,8 @@
-import { spawn } from 'node:child_process';
-import { join } from 'node:path';
 import { isoWithOffset, exportAlert } from '../../src/domain/alerts/export';
 import { sessionWarnings } from '../../src/domain/requests/suits';
 import { havenQueuesPage } from '../../src/staff/routes/queues';
 import { StaffAccounts } from '../../src/staff/accounts';
+import { runCli } from '../support/cli';
 import { startConversation } from '../support/conversation';
 import { startStub, startTestHaven, waitFor, type StubServer } from '../support/haven';
 import { makeStaff, type StaffClient } from './client';
@@ -320,21 +319,7 @@ describe('the dashboard, as staff first used it', () => {
       expect(a.createdAt).toMatch(iso);
       for (const h of a.history) expect(h.at).toMatch(iso);
     }
-    const cli = await new Promise<{ code: number; stdout: string }>((resolve, reject) => {
-      const child = spawn(join('node_modules', '.bin', 'tsx'), ['src/cli.ts', 'alerts', 'export'], {
-        env: {
-          ...process.env,
-          REDIS_PREFIX: haven.prefix,
-          NODE_ENV: 'test',
-          LOG_LEVEL: 'silent',
-          TIMEZONE: 'Europe/London',
-        },
-      });
-      let stdout = '';
-      child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
-      child.on('error', reject);
-      child.on('close', (code) => resolve({ code: code ?? -1, stdout }));
-    });
+    const cli = await runCli(['alerts', 'export'], haven.prefix, { TIMEZONE: 'Europe/London' });
     expect(cli.code).toBe(0);
     const lines = cli.stdout.split('\n').filter(Boolean);
     expect(lines.length).toBe(dash.length);
