@@ -1,7 +1,8 @@
 import { jobId } from '../../src/engine/queues';
 import { runCli } from '../support/cli';
-import { startConversation, type Conversation } from '../support/conversation';
+import { startConversation } from '../support/conversation';
 import { startStub, startTestHaven, waitFor, type StubServer } from '../support/haven';
+import { memberWithBookedSession, type MemberWithSession } from '../support/members';
 import { makeStaff } from '../staff/client';
 
 type TestHaven = Awaited<ReturnType<typeof startTestHaven>>;
@@ -27,44 +28,19 @@ describe('erasure and the alerts export', () => {
   });
 
   /** A member joined on the web chat with a booked session (two reminders), plus one more channel link. */
-  async function memberWithSession(name: string): Promise<{
-    memberId: string;
-    chat: Conversation;
-    other: string;
-    requestId: string;
-  }> {
-    const { memberId, joinCode } = await haven.members.add({ name, consentBy: 'Ola', addedBy: 't' });
-    const chat = await startConversation(haven);
-    await chat.send(`join ${joinCode}`);
-    await chat.expectReply(new RegExp(`Welcome, ${name}`));
+  async function memberWithSession(name: string): Promise<MemberWithSession & { other: string }> {
+    const member = await memberWithBookedSession(haven, name);
     // The same young person joins on Messenger too, with a new code.
     const other = haven.vault.conversationId('messenger', `psid-${name}-${Date.now()}`);
-    const code = await haven.members.issueCode(memberId);
+    const code = await haven.members.issueCode(member.memberId);
     expect(await haven.members.redeem(code, other)).toMatchObject({ outcome: 'linked' });
     await haven.redis.set(haven.keys.state(other), JSON.stringify({ note: 'state of the Messenger chat' }));
-    const { request } = await haven.requests.create({
-      memberId,
-      memberName: name,
-      conversationId: chat.conversationId,
-      platform: 'phone',
-      when: 'Saturday',
-      workers: 'no_preference',
-    });
-    await haven.requests.schedule(
-      request.id,
-      { at: new Date(Date.now() + 3 * 86400_000), place: "we'll ring you", workers: ['Ana'] },
-      'Ana',
-    );
-    await chat.expectReply(/booked/);
-    expect((await haven.members.get(memberId))?.links).toHaveLength(2);
-    return { memberId, chat, other, requestId: request.id };
+    expect((await haven.members.get(member.memberId))?.links).toHaveLength(2);
+    return { ...member, other };
   }
 
   /** Nothing of the member's left but (when `keepRecord`) their name and consent. */
-  async function expectForgotten(
-    m: { memberId: string; chat: Conversation; other: string; requestId: string },
-    keepRecord: boolean,
-  ) {
+  async function expectForgotten(m: MemberWithSession & { other: string }, keepRecord: boolean) {
     for (const conversation of [m.chat.conversationId, m.other]) {
       expect(await haven.members.forConversation(conversation)).toBeNull();
     }
