@@ -45,3 +45,9 @@ export function isoWithOffset(ms: number, timeZone: string): string {
   const millis = ((ms % 1000) + 1000) % 1000;
   return `${pad(w.year, 4)}-${pad(w.month)}-${pad(w.day)}T${pad(w.hour)}:${pad(w.minute)}:${pad(w.second)}.${pad(millis, 3)}${sign}${pad(Math.floor(abs / 60))}:${pad(abs % 60)}`;
 }
+
+/** A wall-clock time as young people and staff read it: "4pm", "4:30pm", "12:05am" (hour 0-23). */
+export function twelveHourTime(hour: number, minute: number): string {
+  const h12 = hour % 12 === 0 ? 12 : hour % 12;
+  return `${h12}${minute ? `:${String(minute).padStart(2, '0')}` : ''}${hour < 12 ? 'am' : 'pm'}`;
+}
