@@ -3,7 +3,7 @@ import { sessionWarnings } from '../../src/domain/requests/suits';
 import { havenQueuesPage } from '../../src/staff/routes/queues';
 import { StaffAccounts } from '../../src/staff/accounts';
 import { runCli } from '../support/cli';
-import { startConversation } from '../support/conversation';
+import { joinedMember } from '../support/members';
 import { startStub, startTestHaven, waitFor, type StubServer } from '../support/haven';
 import { makeStaff, type StaffClient } from './client';
 
@@ -38,10 +38,7 @@ describe('the dashboard, as staff first used it', () => {
   };
 
   async function requestFrom(name: string, when = 'after school on Tuesday') {
-    const { memberId, joinCode } = await haven.members.add({ name, consentBy: 'Parent', addedBy: 't' });
-    const chat = await startConversation(haven);
-    await chat.send(`join ${joinCode}`);
-    await chat.expectReply(new RegExp(`Welcome, ${name}`));
+    const { memberId, chat } = await joinedMember(haven, name);
     const { request } = await haven.requests.create({
       memberId,
       memberName: name,

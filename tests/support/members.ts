@@ -8,16 +8,26 @@ export interface MemberWithSession {
   requestId: string;
 }
 
+/** A new member called `name` (consent given by `consentBy`), joined on the web chat with their code. */
+export async function joinedMember(
+  haven: Haven,
+  name: string,
+  consentBy = 'Parent',
+): Promise<{ memberId: string; chat: Conversation }> {
+  const { memberId, joinCode } = await haven.members.add({ name, consentBy, addedBy: 't' });
+  const chat = await startConversation(haven);
+  await chat.send(`join ${joinCode}`);
+  await chat.expectReply(new RegExp(`Welcome, ${name}`));
+  return { memberId, chat };
+}
+
 /**
  * A new member called `name`, joined on the web chat with their code, whose one-to-one (by phone,
  * on Saturday) is scheduled by Ana three days from now; returns once the young person has been
  * told it is booked (its reminders are queued then).
  */
 export async function memberWithBookedSession(haven: Haven, name: string): Promise<MemberWithSession> {
-  const { memberId, joinCode } = await haven.members.add({ name, consentBy: 'Ola', addedBy: 't' });
-  const chat = await startConversation(haven);
-  await chat.send(`join ${joinCode}`);
-  await chat.expectReply(new RegExp(`Welcome, ${name}`));
+  const { memberId, chat } = await joinedMember(haven, name, 'Ola');
   const { request } = await haven.requests.create({
     memberId,
     memberName: name,
