@@ -1,3 +1,5 @@
+import { twelveHourTime } from './zoned-time';
+
 const DAYS = ['Sun', 'Mon', 'Tue', 'Wed', 'Thu', 'Fri', 'Sat'];
 
 /** Office hours parsed from a setting such as "Mon-Fri 09:00-17:00", in a time zone. */
@@ -44,7 +46,7 @@ export class OfficeHours {
   /** Plain words for when someone will next be in, e.g. "tomorrow after 9am" or "on Monday after 9am". */
   nextOpening(at: Date): string {
     const { day, minutes } = this.local(at);
-    const time = formatTime(this.open);
+    const time = twelveHourTime(Math.floor(this.open / 60), this.open % 60);
     if (this.days.has(day) && minutes < this.open) return `today after ${time}`;
     for (let i = 1; i <= 7; i++) {
       const d = (day + i) % 7;
@@ -55,10 +57,3 @@ export class OfficeHours {
 }
 
 const FULL_DAYS = ['Sunday', 'Monday', 'Tuesday', 'Wednesday', 'Thursday', 'Friday', 'Saturday'];
-
-function formatTime(minutes: number): string {
-  const h = Math.floor(minutes / 60);
-  const m = minutes % 60;
-  const h12 = h % 12 === 0 ? 12 : h % 12;
-  return `${h12}${m ? `:${String(m).padStart(2, '0')}` : ''}${h < 12 ? 'am' : 'pm'}`;
-}

@@ -1,3 +1,5 @@
+import { wallClock } from '../common/zoned-time';
+
 /**
  * The instant (ms) at which the wall clock in `timeZone` shows `date` (YYYY-MM-DD) and `time`
  * (HH:MM); NaN when they are not a real date and time.
@@ -10,19 +12,10 @@ export function zonedTime(date: string, time: string, timeZone: string): number 
   const w = new Date(wall);
   if (w.getUTCMonth() !== Number(d[2]) - 1 || w.getUTCDate() !== Number(d[3]) || w.getUTCHours() !== Number(t[1]))
     return NaN;
-  // Offset of the zone at a given instant, in ms (positive east of UTC).
+  // Offset of the zone at a given instant, in ms (positive east of UTC), to the minute.
   const offset = (at: number) => {
-    const p = new Intl.DateTimeFormat('en-GB', {
-      timeZone,
-      year: 'numeric',
-      month: '2-digit',
-      day: '2-digit',
-      hour: '2-digit',
-      minute: '2-digit',
-      hourCycle: 'h23',
-    }).formatToParts(new Date(at));
-    const n = (type: string) => Number(p.find((x) => x.type === type)?.value);
-    return Date.UTC(n('year'), n('month') - 1, n('day'), n('hour'), n('minute')) - Math.floor(at / 60_000) * 60_000;
+    const c = wallClock(at, timeZone);
+    return Date.UTC(c.year, c.month - 1, c.day, c.hour, c.minute) - Math.floor(at / 60_000) * 60_000;
   };
   let at = wall - offset(wall);
   at = wall - offset(at);

@@ -1,26 +1,11 @@
-import { spawn } from 'node:child_process';
-import { join } from 'node:path';
 import { jobId } from '../../src/engine/queues';
-import { startConversation, type Conversation } from '../support/conversation';
+import { runCli } from '../support/cli';
+import { startConversation } from '../support/conversation';
 import { startStub, startTestHaven, waitFor, type StubServer } from '../support/haven';
+import { memberWithBookedSession, type MemberWithSession } from '../support/members';
 import { makeStaff } from '../staff/client';
 
 type TestHaven = Awaited<ReturnType<typeof startTestHaven>>;
-
-/** Runs `haven ARGS` (the CLI) against this Haven's Redis prefix. */
-function cli(args: string[], prefix: string): Promise<{ code: number; stdout: string; stderr: string }> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(join('node_modules', '.bin', 'tsx'), ['src/cli.ts', ...args], {
-      env: { ...process.env, REDIS_PREFIX: prefix, NODE_ENV: 'test', LOG_LEVEL: 'silent' },
-    });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
-    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
-    child.on('error', reject);
-    child.on('close', (code) => resolve({ code: code ?? -1, stdout, stderr }));
-  });
-}
 
 // The CLI tests start a TypeScript process each: slow on a busy machine (a guard, not a claim).
 jest.setTimeout(120_000);
@@ -43,44 +28,19 @@ describe('erasure and the alerts export', () => {
   });
 
   /** A member joined on the web chat with a booked session (two reminders), plus one more channel link. */
-  async function memberWithSession(name: string): Promise<{
-    memberId: string;
-    chat: Conversation;
-    other: string;
-    requestId: string;
-  }> {
-    const { memberId, joinCode } = await haven.members.add({ name, consentBy: 'Ola', addedBy: 't' });
-    const chat = await startConversation(haven);
-    await chat.send(`join ${joinCode}`);
-    await chat.expectReply(new RegExp(`Welcome, ${name}`));
+  async function memberWithSession(name: string): Promise<MemberWithSession & { other: string }> {
+    const member = await memberWithBookedSession(haven, name);
     // The same young person joins on Messenger too, with a new code.
     const other = haven.vault.conversationId('messenger', `psid-${name}-${Date.now()}`);
-    const code = await haven.members.issueCode(memberId);
+    const code = await haven.members.issueCode(member.memberId);
     expect(await haven.members.redeem(code, other)).toMatchObject({ outcome: 'linked' });
     await haven.redis.set(haven.keys.state(other), JSON.stringify({ note: 'state of the Messenger chat' }));
-    const { request } = await haven.requests.create({
-      memberId,
-      memberName: name,
-      conversationId: chat.conversationId,
-      platform: 'phone',
-      when: 'Saturday',
-      workers: 'no_preference',
-    });
-    await haven.requests.schedule(
-      request.id,
-      { at: new Date(Date.now() + 3 * 86400_000), place: "we'll ring you", workers: ['Ana'] },
-      'Ana',
-    );
-    await chat.expectReply(/booked/);
-    expect((await haven.members.get(memberId))?.links).toHaveLength(2);
-    return { memberId, chat, other, requestId: request.id };
+    expect((await haven.members.get(member.memberId))?.links).toHaveLength(2);
+    return { ...member, other };
   }
 
   /** Nothing of the member's left but (when `keepRecord`) their name and consent. */
-  async function expectForgotten(
-    m: { memberId: string; chat: Conversation; other: string; requestId: string },
-    keepRecord: boolean,
-  ) {
+  async function expectForgotten(m: MemberWithSession & { other: string }, keepRecord: boolean) {
     for (const conversation of [m.chat.conversationId, m.other]) {
       expect(await haven.members.forConversation(conversation)).toBeNull();
     }
@@ -157,7 +117,7 @@ describe('erasure and the alerts export', () => {
 
   it('`haven members remove --id` erases a member and says what it removed', async () => {
     const m = await memberWithSession('Lou');
-    const out = await cli(['members', 'remove', '--id', m.memberId], haven.prefix);
+    const out = await runCli(['members', 'remove', '--id', m.memberId], haven.prefix);
     expect([out.code, out.stderr.split('\n').filter((l) => l && !l.startsWith('npm warn'))]).toEqual([0, []]);
     expect(JSON.parse(out.stdout.trim())).toEqual({
       memberId: m.memberId,
@@ -168,7 +128,7 @@ describe('erasure and the alerts export', () => {
     });
     await expectForgotten(m, false);
     // Again: there is no such member now.
-    const again = await cli(['members', 'remove', '--id', m.memberId], haven.prefix);
+    const again = await runCli(['members', 'remove', '--id', m.memberId], haven.prefix);
     expect(again.code).not.toBe(0);
     expect(again.stderr).toContain(`No member with id ${m.memberId}`);
   });
@@ -181,7 +141,7 @@ describe('erasure and the alerts export', () => {
     const mine = all.find((a) => a.conversationId === chat.conversationId)!;
     await haven.alerts.acknowledge(mine.id, 'Test lead');
 
-    const out = await cli(['alerts', 'export'], haven.prefix);
+    const out = await runCli(['alerts', 'export'], haven.prefix);
     expect(out.code).toBe(0);
     const lines = out.stdout.split('\n').filter(Boolean);
     const exported = lines.map(

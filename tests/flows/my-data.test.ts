@@ -1,6 +1,6 @@
 import { jobId } from '../../src/engine/queues';
-import { startConversation } from '../support/conversation';
 import { startStub, startTestHaven, waitFor, type StubServer } from '../support/haven';
+import { memberWithBookedSession } from '../support/members';
 
 type TestHaven = Awaited<ReturnType<typeof startTestHaven>>;
 
@@ -17,24 +17,7 @@ describe('what Haven holds, and deleting it', () => {
   });
 
   it('tells a member what it holds, then deletes requests, reminders and links after a yes, tells staff, and is honest about safeguarding records', async () => {
-    const { memberId, joinCode } = await haven.members.add({ name: 'Nia', consentBy: 'Ola', addedBy: 't' });
-    const chat = await startConversation(haven);
-    await chat.send(`join ${joinCode}`);
-    await chat.expectReply(/Welcome, Nia/);
-    const { request } = await haven.requests.create({
-      memberId,
-      memberName: 'Nia',
-      conversationId: chat.conversationId,
-      platform: 'phone',
-      when: 'Saturday',
-      workers: 'no_preference',
-    });
-    await haven.requests.schedule(
-      request.id,
-      { at: new Date(Date.now() + 3 * 86400_000), place: "we'll ring you", workers: ['Ana'] },
-      'Ana',
-    );
-    await chat.expectReply(/booked/);
+    const { memberId, chat, requestId } = await memberWithBookedSession(haven, 'Nia');
 
     await chat.send('What do you know about me?');
     const told = await chat.expectReply(/what I have about you/);
@@ -53,10 +36,10 @@ describe('what Haven holds, and deleting it', () => {
     const done = await chat.expectReply(/deleted/);
     expect(done.text).toMatch(/a youth worker keeps a note of it to help keep you safe/);
     expect(await haven.members.forConversation(chat.conversationId)).toBeNull();
-    expect(await haven.requests.get(request.id)).toBeNull();
+    expect(await haven.requests.get(requestId)).toBeNull();
     expect(await haven.requests.openRequestFor(memberId)).toBeNull();
     for (const o of [1440, 15])
-      expect(await haven.queues.tasks.getJob(jobId('reminder', request.id, String(o)))).toBeUndefined();
+      expect(await haven.queues.tasks.getJob(jobId('reminder', requestId, String(o)))).toBeUndefined();
     const staff = await waitFor(() =>
       hook.requests.find((r) => (r.json as { type: string }).type === 'member_data_deleted'),
     );

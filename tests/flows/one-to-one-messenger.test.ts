@@ -1,9 +1,8 @@
-import { createHmac, randomBytes } from 'node:crypto';
-import { spawn } from 'node:child_process';
-import { join } from 'node:path';
+import { runCli } from '../support/cli';
 import { waitForDrained } from '../support/queues';
 import { REMINDER_TASK } from '../../src/domain/requests';
 import { startStub, startTestHaven, waitFor, type StubServer } from '../support/haven';
+import { messengerPerson } from '../support/messenger';
 
 /**
  * Issue 7's journey over Messenger, as a new young person would take it: signed webhooks in,
@@ -39,70 +38,7 @@ describe('one-to-one over Messenger', () => {
   });
 
   /** One young person on Messenger. */
-  const person = () => {
-    const psid = `7${randomBytes(7).readUIntBE(0, 6)}`;
-    let seen = 0;
-    const sent = () =>
-      graph.requests
-        .filter((r) => r.url.startsWith('/me/messages'))
-        .map(
-          (r) =>
-            r.json as {
-              recipient: { id: string };
-              message?: { text: string; quick_replies?: { title: string; payload: string }[] };
-            },
-        )
-        .filter((m) => m.recipient.id === psid && m.message);
-    return {
-      async say(text: string, payload?: string) {
-        const message = payload
-          ? { mid: `m_${randomBytes(8).toString('hex')}`, text, quick_reply: { payload } }
-          : { mid: `m_${randomBytes(8).toString('hex')}`, text };
-        const body = JSON.stringify({
-          object: 'page',
-          entry: [
-            {
-              id: 'PAGE',
-              time: Date.now(),
-              messaging: [{ sender: { id: psid }, recipient: { id: 'PAGE' }, timestamp: Date.now(), message }],
-            },
-          ],
-        });
-        const res = await fetch(`${haven.url}/webhooks/messenger`, {
-          method: 'POST',
-          headers: {
-            'content-type': 'application/json',
-            'x-hub-signature-256': `sha256=${createHmac('sha256', SECRET).update(body).digest('hex')}`,
-          },
-          body,
-        });
-        expect(res.status).toBe(200);
-      },
-      /** The next reply matching `pattern`, with its quick replies. */
-      async expect(pattern: RegExp, ms = 8000) {
-        const found = await waitFor(
-          () =>
-            sent()
-              .slice(seen)
-              .find((m) => pattern.test(m.message!.text)),
-          ms,
-          `a Messenger reply matching ${pattern}`,
-        );
-        seen = sent().indexOf(found) + 1;
-        return found.message!;
-      },
-      /** Every text sent to this person so far. */
-      all: () => sent().map((m) => m.message!.text),
-      /** Taps a quick reply of the last message that offered one. */
-      async tap(title: string) {
-        const offered =
-          [...sent()].reverse().find((m) => m.message?.quick_replies?.length)?.message?.quick_replies ?? [];
-        const choice = offered.find((q) => q.title === title);
-        if (!choice) throw new Error(`no quick reply "${title}" in ${offered.map((q) => q.title).join(', ')}`);
-        await this.say(choice.title, choice.payload);
-      },
-    };
-  };
+  const person = () => messengerPerson({ graph, havenUrl: haven.url, appSecret: SECRET, expectMs: 8000 });
 
   it('turns away a non-member kindly, then takes a member from "can i talk to someone" to a scheduled session with reminders', async () => {
     const stranger = person();
@@ -141,21 +77,7 @@ describe('one-to-one over Messenger', () => {
 
     // The coordinator schedules it from the CLI, two hours from now.
     const at = new Date(Date.now() + 2 * 3600_000).toISOString();
-    const cli = (args: string[]) =>
-      new Promise<{ code: number; stderr: string }>((resolve) => {
-        const child = spawn(join('node_modules', '.bin', 'tsx'), ['src/cli.ts', ...args], {
-          env: {
-            ...process.env,
-            REDIS_PREFIX: haven.prefix,
-            NODE_ENV: 'test',
-            LOG_LEVEL: 'silent',
-            REMINDER_OFFSETS_MINUTES: '60,30',
-          },
-        });
-        let stderr = '';
-        child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
-        child.on('close', (code) => resolve({ code: code ?? -1, stderr }));
-      });
+    const cli = (args: string[]) => runCli(args, haven.prefix, { REMINDER_OFFSETS_MINUTES: '60,30' });
     expect((await cli(['requests', 'claim', '--id', request.id, '--by', 'Terry'])).code).toBe(0);
     const scheduled = await cli([
       'requests',

@@ -4,7 +4,7 @@ import { groupWords, loadGroupContent } from '../../src/flows/groups/content';
 import { Outbox } from '../../src/engine/outbox';
 import { StaffAccounts, type StaffRole } from '../../src/staff/accounts';
 import { staffWorkerDirectory } from '../../src/staff/group-workers';
-import { launchBrowser, screenshotBothWidths } from '../support/browser';
+import { launchBrowser, screenshotBothWidths, setPasswordAndSignIn } from '../support/browser';
 import { startConversation } from '../support/conversation';
 import { startTestHaven } from '../support/haven';
 import { captureLogger } from '../support/util';
@@ -36,10 +36,7 @@ async function signedIn(role: StaffRole, name: string): Promise<Page> {
   const page = await context.newPage();
   page.setDefaultTimeout(15_000);
   await page.goto(`${haven.url}/staff/setup/${token}`);
-  await page.getByLabel('New password').fill('a long and happy passphrase');
-  await page.getByLabel('Type it again').fill('a long and happy passphrase');
-  await page.getByRole('button', { name: 'Save password and sign in' }).click();
-  await page.waitForURL(/\/staff\/[a-z]+$/);
+  await setPasswordAndSignIn(page);
   return page;
 }
 

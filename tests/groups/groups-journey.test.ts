@@ -1,11 +1,10 @@
-import { createHmac, randomBytes } from 'node:crypto';
-import { spawn } from 'node:child_process';
-import { join } from 'node:path';
 import type { Job } from 'bullmq';
 import { GROUP_TASK, type GroupTaskJob } from '../../src/domain/groups';
 import { StaffAccounts } from '../../src/staff/accounts';
+import { runCli, type CliRun } from '../support/cli';
 import { startConversation, type Conversation } from '../support/conversation';
 import { startStub, startTestHaven, waitFor, type StubServer } from '../support/haven';
+import { messengerPerson } from '../support/messenger';
 
 /**
  * Issue 20's journey through the web chat and Messenger (a loopback stand-in for the Graph API):
@@ -45,80 +44,13 @@ afterAll(async () => {
 });
 
 /** Runs the real `haven` command against the test's Redis prefix. */
-function cli(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  return new Promise((resolve) => {
-    const child = spawn(join('node_modules', '.bin', 'tsx'), ['src/cli.ts', ...args], {
-      env: { ...process.env, REDIS_PREFIX: haven.prefix, NODE_ENV: 'test', LOG_LEVEL: 'silent', ...SETTINGS },
-    });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
-    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
-    child.on('close', (code) => resolve({ code: code ?? -1, stdout, stderr }));
-  });
+function cli(args: string[]): Promise<CliRun> {
+  return runCli(args, haven.prefix, SETTINGS);
 }
 
 /** One young person on Messenger, through signed webhooks; replies read at the Graph stand-in. */
-function messengerPerson() {
-  const psid = `7${randomBytes(7).readUIntBE(0, 6)}`;
-  let seen = 0;
-  const sent = () =>
-    graph.requests
-      .filter((r) => r.url.startsWith('/me/messages'))
-      .map(
-        (r) =>
-          r.json as {
-            recipient: { id: string };
-            message?: { text: string; quick_replies?: { title: string; payload: string }[] };
-          },
-      )
-      .filter((m) => m.recipient.id === psid && m.message);
-  const say = async (text: string, payload?: string) => {
-    const mid = `m_${randomBytes(8).toString('hex')}`;
-    const message = payload ? { mid, text, quick_reply: { payload } } : { mid, text };
-    const body = JSON.stringify({
-      object: 'page',
-      entry: [
-        {
-          id: 'PAGE',
-          time: Date.now(),
-          messaging: [{ sender: { id: psid }, recipient: { id: 'PAGE' }, timestamp: Date.now(), message }],
-        },
-      ],
-    });
-    const res = await fetch(`${haven.url}/webhooks/messenger`, {
-      method: 'POST',
-      headers: {
-        'content-type': 'application/json',
-        'x-hub-signature-256': `sha256=${createHmac('sha256', SECRET).update(body).digest('hex')}`,
-      },
-      body,
-    });
-    expect(res.status).toBe(200);
-  };
-  return {
-    say,
-    async expect(pattern: RegExp, ms = 10_000) {
-      const found = await waitFor(
-        () =>
-          sent()
-            .slice(seen)
-            .find((m) => pattern.test(m.message!.text)),
-        ms,
-        `a Messenger reply matching ${pattern}`,
-      );
-      seen = sent().indexOf(found) + 1;
-      return found.message!;
-    },
-    all: () => sent().map((m) => m.message!.text),
-    /** Taps the quick reply (of the last message offering any) whose title matches. */
-    async tap(title: RegExp) {
-      const offered = [...sent()].reverse().find((m) => m.message?.quick_replies?.length)?.message?.quick_replies ?? [];
-      const choice = offered.find((q) => title.test(q.title));
-      if (!choice) throw new Error(`no quick reply ${title} in ${offered.map((q) => q.title).join(', ')}`);
-      await say(choice.title, choice.payload);
-    },
-  };
+function onMessenger() {
+  return messengerPerson({ graph, havenUrl: haven.url, appSecret: SECRET, expectMs: 10_000 });
 }
 
 /** Taps, on the web chat, the offered choice whose title matches. */
@@ -228,7 +160,7 @@ it('from the CLI to the link: sign-ups, a full session, the waiting list, a canc
 
   // ----- the second member, on Messenger: the last place -----
   const sam = await haven.members.add({ name: 'Sam', consentBy: 'Jo', addedBy: 'test' });
-  const b = messengerPerson();
+  const b = onMessenger();
   await b.say(`join ${sam.joinCode}`);
   await b.expect(/Welcome, Sam/);
   await b.say('groups');
@@ -314,7 +246,7 @@ it('from the CLI to the link: sign-ups, a full session, the waiting list, a canc
   expect(mine.text).not.toContain(LINK);
 
   // A stranger on Messenger is told how to join, too.
-  const messengerStranger = messengerPerson();
+  const messengerStranger = onMessenger();
   await messengerStranger.say('groups');
   expect((await messengerStranger.expect(/join/)).text).toMatch(/consent form/);
 });

@@ -1,25 +1,9 @@
-import { spawn } from 'node:child_process';
-import { join } from 'node:path';
 import { REMINDER_TASK } from '../../src/domain/requests';
+import { runCli } from '../support/cli';
 import { startConversation } from '../support/conversation';
 import { startTestHaven } from '../support/haven';
 
 type TestHaven = Awaited<ReturnType<typeof startTestHaven>>;
-
-function haven(args: string[], prefix: string): Promise<{ code: number; stdout: string; stderr: string }> {
-  return new Promise((resolve, reject) => {
-    // What `npx tsx src/cli.ts` runs, without npx's own warnings on stderr.
-    const child = spawn(join('node_modules', '.bin', 'tsx'), ['src/cli.ts', ...args], {
-      env: { ...process.env, REDIS_PREFIX: prefix, NODE_ENV: 'test', LOG_LEVEL: 'silent' },
-    });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
-    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
-    child.on('error', reject);
-    child.on('close', (code) => resolve({ code: code ?? -1, stdout, stderr }));
-  });
-}
 
 // Each command starts a TypeScript process: slow on a busy machine.
 jest.setTimeout(120_000);
@@ -34,7 +18,7 @@ describe('haven members / requests CLI', () => {
   });
 
   it('members add prints exactly one JSON line, and the code links a chat', async () => {
-    const out = await haven(['members', 'add', '--name', 'Sam', '--consent-by', 'Jo Smith'], h.prefix);
+    const out = await runCli(['members', 'add', '--name', 'Sam', '--consent-by', 'Jo Smith'], h.prefix);
     expect(out.code).toBe(0);
     const lines = out.stdout.split('\n').filter(Boolean);
     expect(lines).toHaveLength(1);
@@ -48,14 +32,14 @@ describe('haven members / requests CLI', () => {
   });
 
   it('bad options exit 2 with a clear message', async () => {
-    const missing = await haven(['members', 'add', '--name', 'Sam'], h.prefix);
+    const missing = await runCli(['members', 'add', '--name', 'Sam'], h.prefix);
     expect(missing.code).toBe(2);
     expect(missing.stderr).toMatch(/--consent-by/);
     expect(missing.stdout).toBe('');
-    const unknown = await haven(['members', 'add', '--nme', 'Sam', '--consent-by', 'Jo'], h.prefix);
+    const unknown = await runCli(['members', 'add', '--nme', 'Sam', '--consent-by', 'Jo'], h.prefix);
     expect(unknown.code).toBe(2);
     expect(unknown.stderr).toMatch(/nme/);
-    const badOutcome = await haven(
+    const badOutcome = await runCli(
       ['requests', 'close', '--id', '7f1c0c8e-3a43-4c8f-9a47-1b6c1d1f0a11', '--outcome', 'maybe'],
       h.prefix,
     );
@@ -77,13 +61,13 @@ describe('haven members / requests CLI', () => {
       workers: 'one',
     });
 
-    const listed = await haven(['requests', 'list'], h.prefix);
+    const listed = await runCli(['requests', 'list'], h.prefix);
     expect(listed.code).toBe(0);
     expect(listed.stdout).toContain(request.id);
-    const claim = await haven(['requests', 'claim', '--id', request.id, '--by', 'Terry'], h.prefix);
+    const claim = await runCli(['requests', 'claim', '--id', request.id, '--by', 'Terry'], h.prefix);
     expect(claim.code).toBe(0);
     const at = new Date(Date.now() + 2 * 86400_000).toISOString();
-    const sched = await haven(
+    const sched = await runCli(
       [
         'requests',
         'schedule',
@@ -105,7 +89,7 @@ describe('haven members / requests CLI', () => {
     expect(reply.text).toContain('https://teams.example/meet');
     expect(reply.text).toContain('Terry and Ana');
     expect((await h.queues.tasks.getDelayed()).filter((j) => j.name === REMINDER_TASK)).toHaveLength(2);
-    const wrong = await haven(['requests', 'claim', '--id', request.id, '--by', 'Ana'], h.prefix);
+    const wrong = await runCli(['requests', 'claim', '--id', request.id, '--by', 'Ana'], h.prefix);
     expect(wrong.code).toBe(1);
     expect(wrong.stderr).toMatch(/not new/);
   });

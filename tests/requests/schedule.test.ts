@@ -1,8 +1,9 @@
 import { jobId } from '../../src/engine/queues';
 import { REMINDER_TASK, type OneToOneRequest, type RequestChange } from '../../src/domain/requests';
 import { loadSafetyContent, sessionSafetyReminder } from '../../src/flows/online-safety/content';
-import { startConversation, type Conversation } from '../support/conversation';
+import type { Conversation } from '../support/conversation';
 import { startStub, startTestHaven, waitFor, type StubServer } from '../support/haven';
+import { joinedMember } from '../support/members';
 
 type TestHaven = Awaited<ReturnType<typeof startTestHaven>>;
 
@@ -40,13 +41,7 @@ describe('the coordinator queue: claim, schedule, reminders, message, close', ()
     await hook.close();
   });
 
-  async function member(name: string): Promise<{ chat: Conversation; memberId: string }> {
-    const { memberId, joinCode } = await haven.members.add({ name, consentBy: 'Parent', addedBy: 't' });
-    const chat = await startConversation(haven);
-    await chat.send(`join ${joinCode}`);
-    await chat.expectReply(new RegExp(`Welcome, ${name}`));
-    return { chat, memberId };
-  }
+  const member = (name: string) => joinedMember(haven, name);
 
   async function request(memberId: string, name: string, chat: Conversation): Promise<OneToOneRequest> {
     const out = await haven.requests.create({

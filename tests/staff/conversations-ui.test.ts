@@ -2,7 +2,7 @@ import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { StaffAccounts } from '../../src/staff/accounts';
-import { launchBrowser, SCREENSHOT_DIR } from '../support/browser';
+import { launchBrowser, SCREENSHOT_DIR, setPasswordAndSignIn } from '../support/browser';
 import { startTestHaven } from '../support/haven';
 
 /**
@@ -51,10 +51,7 @@ it('a worry on /chat reaches a coordinator live; they take it, reply, see the an
   });
   const staff = await newPage(1280, ['notifications']);
   await staff.goto(`${haven.url}/staff/setup/${token}`);
-  await staff.getByLabel('New password').fill('a long and happy passphrase');
-  await staff.getByLabel('Type it again').fill('a long and happy passphrase');
-  await staff.getByRole('button', { name: 'Save password and sign in' }).click();
-  await staff.waitForURL(/\/staff\/[a-z]+$/);
+  await setPasswordAndSignIn(staff);
   await staff.getByRole('link', { name: 'Conversations' }).click();
   await staff.waitForURL(/\/staff\/conversations$/);
   await staff.locator('body[data-live-ready]').waitFor();

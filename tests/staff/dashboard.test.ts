@@ -1,7 +1,7 @@
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import type { ChannelStatus } from '../../src/engine/adapter';
 import { StaffAccounts, type StaffRole } from '../../src/staff/accounts';
-import { launchBrowser, screenshotBothWidths } from '../support/browser';
+import { launchBrowser, screenshotBothWidths, setPasswordAndSignIn } from '../support/browser';
 import { startTestHaven, waitFor } from '../support/haven';
 
 /**
@@ -37,10 +37,7 @@ async function signedInStaff(role: StaffRole, name: string, shots = false): Prom
   const page = await newPage();
   await page.goto(`${haven.url}/staff/setup/${token}`);
   if (shots) await screenshotBothWidths(page, 'setup');
-  await page.getByLabel('New password').fill('a long and happy passphrase');
-  await page.getByLabel('Type it again').fill('a long and happy passphrase');
-  await page.getByRole('button', { name: 'Save password and sign in' }).click();
-  await page.waitForURL(/\/staff\/[a-z]+$/);
+  await setPasswordAndSignIn(page);
   return page;
 }
 

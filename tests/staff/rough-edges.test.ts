@@ -1,10 +1,9 @@
-import { spawn } from 'node:child_process';
-import { join } from 'node:path';
 import { isoWithOffset, exportAlert } from '../../src/domain/alerts/export';
 import { sessionWarnings } from '../../src/domain/requests/suits';
 import { havenQueuesPage } from '../../src/staff/routes/queues';
 import { StaffAccounts } from '../../src/staff/accounts';
-import { startConversation } from '../support/conversation';
+import { runCli } from '../support/cli';
+import { joinedMember } from '../support/members';
 import { startStub, startTestHaven, waitFor, type StubServer } from '../support/haven';
 import { makeStaff, type StaffClient } from './client';
 
@@ -39,10 +38,7 @@ describe('the dashboard, as staff first used it', () => {
   };
 
   async function requestFrom(name: string, when = 'after school on Tuesday') {
-    const { memberId, joinCode } = await haven.members.add({ name, consentBy: 'Parent', addedBy: 't' });
-    const chat = await startConversation(haven);
-    await chat.send(`join ${joinCode}`);
-    await chat.expectReply(new RegExp(`Welcome, ${name}`));
+    const { memberId, chat } = await joinedMember(haven, name);
     const { request } = await haven.requests.create({
       memberId,
       memberName: name,
@@ -320,21 +316,7 @@ describe('the dashboard, as staff first used it', () => {
       expect(a.createdAt).toMatch(iso);
       for (const h of a.history) expect(h.at).toMatch(iso);
     }
-    const cli = await new Promise<{ code: number; stdout: string }>((resolve, reject) => {
-      const child = spawn(join('node_modules', '.bin', 'tsx'), ['src/cli.ts', 'alerts', 'export'], {
-        env: {
-          ...process.env,
-          REDIS_PREFIX: haven.prefix,
-          NODE_ENV: 'test',
-          LOG_LEVEL: 'silent',
-          TIMEZONE: 'Europe/London',
-        },
-      });
-      let stdout = '';
-      child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
-      child.on('error', reject);
-      child.on('close', (code) => resolve({ code: code ?? -1, stdout }));
-    });
+    const cli = await runCli(['alerts', 'export'], haven.prefix, { TIMEZONE: 'Europe/London' });
     expect(cli.code).toBe(0);
     const lines = cli.stdout.split('\n').filter(Boolean);
     expect(lines.length).toBe(dash.length);

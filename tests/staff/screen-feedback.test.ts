@@ -1,6 +1,6 @@
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { StaffAccounts } from '../../src/staff/accounts';
-import { launchBrowser, screenshotBothWidths } from '../support/browser';
+import { launchBrowser, screenshotBothWidths, setPasswordAndSignIn } from '../support/browser';
 import { startTestHaven } from '../support/haven';
 
 /** The alert page says why the screen raised an alert, and takes staff's verdict on it, in real Chromium. */
@@ -28,10 +28,7 @@ async function signedInLead(): Promise<Page> {
   const page = await context.newPage();
   page.setDefaultTimeout(15_000);
   await page.goto(`${haven.url}/staff/setup/${token}`);
-  await page.getByLabel('New password').fill('a long and happy passphrase');
-  await page.getByLabel('Type it again').fill('a long and happy passphrase');
-  await page.getByRole('button', { name: 'Save password and sign in' }).click();
-  await page.waitForURL(/\/staff\/[a-z]+$/);
+  await setPasswordAndSignIn(page);
   return page;
 }
 

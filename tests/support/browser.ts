@@ -36,3 +36,14 @@ export async function screenshotBothWidths(page: Page, name: string): Promise<vo
   }
   await page.setViewportSize(before);
 }
+
+/**
+ * On a new staff account's setup page (opened from its link), sets a password and signs in, as a
+ * new member of staff does; returns once the first staff page is shown.
+ */
+export async function setPasswordAndSignIn(page: Page): Promise<void> {
+  await page.getByLabel('New password').fill('a long and happy passphrase');
+  await page.getByLabel('Type it again').fill('a long and happy passphrase');
+  await page.getByRole('button', { name: 'Save password and sign in' }).click();
+  await page.waitForURL(/\/staff\/[a-z]+$/);
+}

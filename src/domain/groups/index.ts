@@ -1,11 +1,7 @@
-import type { Queue } from 'bullmq';
 import type { Redis } from 'ioredis';
-import type { Logger } from '../../common/logger';
 import type { Keys } from '../../engine/keys';
-import type { Outbox } from '../../engine/outbox';
-import { GroupService, type WorkerDirectory } from './service';
+import { GroupService, type GroupServiceDeps } from './service';
 import { GroupStore } from './store';
-import type { GroupWords } from './texts';
 
 export {
   GroupService,
@@ -20,36 +16,18 @@ export { GroupStore } from './store';
 export * from './types';
 export type { GroupWords } from './texts';
 
-/** Everything needed to build the group service (the composition root and the CLI). */
-export interface GroupServiceOptions {
+/**
+ * Everything needed to build the group service (the composition root and the CLI): what the
+ * service needs, but where its store keeps records instead of the store.
+ */
+export type GroupServiceOptions = Omit<GroupServiceDeps, 'store'> & {
   redis: Redis;
   keys: Keys;
-  tasks: Queue;
-  outbox: Outbox;
-  log: Logger;
-  workers: WorkerDirectory;
-  timezone: string;
-  reminderOffsetsMinutes: number[];
-  linkMinutesBefore: number;
   retentionDays: number;
-  words: GroupWords;
-  optedOut?: (conversationId: string) => Promise<boolean>;
-  now?: () => number;
-}
+};
 
 /** Builds the store and the {@link GroupService} over it. */
 export function createGroupService(o: GroupServiceOptions): GroupService {
-  return new GroupService({
-    store: new GroupStore(o.redis, o.keys, o.retentionDays * 24 * 3600_000),
-    tasks: o.tasks,
-    outbox: o.outbox,
-    log: o.log,
-    workers: o.workers,
-    timezone: o.timezone,
-    reminderOffsetsMinutes: o.reminderOffsetsMinutes,
-    linkMinutesBefore: o.linkMinutesBefore,
-    words: o.words,
-    optedOut: o.optedOut,
-    now: o.now,
-  });
+  const { redis, keys, retentionDays, ...deps } = o;
+  return new GroupService({ ...deps, store: new GroupStore(redis, keys, retentionDays * 24 * 3600_000) });
 }

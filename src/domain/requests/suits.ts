@@ -4,6 +4,8 @@
  * "after 5" / "before 4pm". Anything it cannot read is not held against the time. Also flags any
  * time outside 8am to 9pm, which no young person should be booked at.
  */
+import { twelveHourTime } from '../../common/zoned-time';
+
 const DAYS = ['sunday', 'monday', 'tuesday', 'wednesday', 'thursday', 'friday', 'saturday'] as const;
 const DAY_WORDS: Array<[RegExp, number[]]> = [
   [/\b(sun|sunday|sundays)\b/, [0]],
@@ -49,11 +51,10 @@ function local(at: number, timeZone: string): { day: number; minutes: number; la
   const hour = Number(get('hour'));
   const minute = Number(get('minute'));
   const day = DAYS.indexOf(get('weekday').toLowerCase() as (typeof DAYS)[number]);
-  const h12 = hour % 12 === 0 ? 12 : hour % 12;
   return {
     day,
     minutes: hour * 60 + minute,
-    label: `${get('weekday')} at ${h12}${minute ? `:${String(minute).padStart(2, '0')}` : ''}${hour < 12 ? 'am' : 'pm'}`,
+    label: `${get('weekday')} at ${twelveHourTime(hour, minute)}`,
   };
 }
 

@@ -1,4 +1,5 @@
 import { MEETING_PLATFORM_NAMES } from '../../common/meeting';
+import { twelveHourTime } from '../../common/zoned-time';
 import type { OneToOneRequest, Session, WorkerPreference } from './types';
 
 function parts(at: number, timeZone: string) {
@@ -13,13 +14,10 @@ function parts(at: number, timeZone: string) {
     hourCycle: 'h23',
   }).formatToParts(new Date(at));
   const get = (t: string) => p.find((x) => x.type === t)?.value ?? '';
-  const hour = Number(get('hour'));
-  const minute = get('minute');
-  const h12 = hour % 12 === 0 ? 12 : hour % 12;
   return {
     date: `${get('weekday')} ${get('day')} ${get('month')}`,
     dayKey: `${get('year')}-${get('month')}-${get('day')}`,
-    time: `${h12}${minute === '00' ? '' : `:${minute}`}${hour < 12 ? 'am' : 'pm'}`,
+    time: twelveHourTime(Number(get('hour')), Number(get('minute'))),
   };
 }
 

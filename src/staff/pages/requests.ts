@@ -57,32 +57,39 @@ function facts(r: OneToOneRequest, tz: string): SafeHtml {
   </dl>`;
 }
 
+/** One request in a list: who it is from (linking to it), its status and facts, then any `actions`. */
+function requestCard(r: OneToOneRequest, tz: string, actions: SafeHtml | '' = ''): SafeHtml {
+  return html`<li class="card" data-request-id="${r.id}">
+    <h2>
+      <a href="/staff/requests/${r.id}">${r.memberName}</a>
+      <span class="badge ${STATUS_CLASS[r.status]}">${r.status}</span>
+    </h2>
+    ${facts(r, tz)} ${actions}
+  </li>`;
+}
+
 /** The queue (also the live fragment): open requests, oldest first. */
 export function requestList(requests: OneToOneRequest[], csrf: string, tz: string): SafeHtml {
   if (!requests.length) return html`<p>No open requests.</p>`;
   return html`<p class="meta">${requests.length} open, oldest first.</p>
     <ol class="list">
-      ${requests.map(
-        (r) =>
-          html`<li class="card" data-request-id="${r.id}">
-            <h2>
-              <a href="/staff/requests/${r.id}">${r.memberName}</a>
-              <span class="badge ${STATUS_CLASS[r.status]}">${r.status}</span>
-            </h2>
-            ${facts(r, tz)}
-            <div class="toolbar">
-              ${
-                r.status === 'new'
-                  ? html`<form method="post" action="/staff/requests/${r.id}/claim">
-                      ${csrfField(csrf)}<button type="submit">
-                        Claim<span class="sr"> request from ${r.memberName}</span>
-                      </button>
-                    </form>`
-                  : ''
-              }
-              <a href="/staff/requests/${r.id}">Arrange, message or close<span class="sr"> (${r.memberName})</span></a>
-            </div>
-          </li>`,
+      ${requests.map((r) =>
+        requestCard(
+          r,
+          tz,
+          html`<div class="toolbar">
+            ${
+              r.status === 'new'
+                ? html`<form method="post" action="/staff/requests/${r.id}/claim">
+                    ${csrfField(csrf)}<button type="submit">
+                      Claim<span class="sr"> request from ${r.memberName}</span>
+                    </button>
+                  </form>`
+                : ''
+            }
+            <a href="/staff/requests/${r.id}">Arrange, message or close<span class="sr"> (${r.memberName})</span></a>
+          </div>`,
+        ),
       )}
     </ol>`;
 }
@@ -327,16 +334,7 @@ export function mineBody(requests: OneToOneRequest[], tz: string): SafeHtml {
     ${
       requests.length
         ? html`<ol class="list">
-            ${requests.map(
-              (r) =>
-                html`<li class="card" data-request-id="${r.id}">
-                  <h2>
-                    <a href="/staff/requests/${r.id}">${r.memberName}</a>
-                    <span class="badge ${STATUS_CLASS[r.status]}">${r.status}</span>
-                  </h2>
-                  ${facts(r, tz)}
-                </li>`,
-            )}
+            ${requests.map((r) => requestCard(r, tz))}
           </ol>`
         : html`<p>No open one-to-ones have you as a youth worker.</p>`
     }`;
