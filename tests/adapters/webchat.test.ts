@@ -200,6 +200,27 @@ describe('/chat in a real browser: welcome, links, quick exit, clear', () => {
     }
   });
 
+  run('a reply taller than the screen (the safety tips) is shown from its start, not its end', async () => {
+    const { context, page } = await open();
+    try {
+      await page.goto(`${haven.url}/chat`);
+      await page.getByRole('button', { name: 'Staying safe online' }).click();
+      const tips = page.locator('.msg.bot').last();
+      await page.locator('.msg.bot').nth(1).waitFor();
+      const m = (await tips.boundingBox())!;
+      const l = (await page.locator('#log').boundingBox())!;
+      const box = { msgTop: m.y, msgHeight: m.height, logTop: l.y, logHeight: l.height };
+      // It is taller than the conversation area, and its first line is in view.
+      expect(box.msgHeight).toBeGreaterThan(box.logHeight);
+      expect(box.msgTop).toBeGreaterThanOrEqual(box.logTop - 1);
+      expect(box.msgTop).toBeLessThan(box.logTop + box.logHeight / 2);
+      expect(await tips.innerText()).toBeTruthy();
+      await screenshot(page, 'chat-long-reply');
+    } finally {
+      await context.close();
+    }
+  });
+
   run('makes http(s) links in replies clickable and safe; nothing else becomes a link', async () => {
     const { context, page } = await open();
     try {

@@ -140,8 +140,16 @@ export function chatPage(opts: { charityName: string; maxChars: number }): strin
       });
       log.appendChild(row);
     }
-    log.scrollTop = log.scrollHeight;
+    // A reply taller than most of the screen (the safety tips) is shown from its start, where it is
+    // read from, and replies right behind it do not scroll it away; anything else, the newest at the bottom.
+    if (who === 'bot' && div.offsetHeight > log.clientHeight * 0.8) {
+      div.scrollIntoView({ block: 'start' });
+      pinnedUntil = Date.now() + 2000;
+    } else if (who !== 'bot' || Date.now() > pinnedUntil) {
+      log.scrollTop = log.scrollHeight;
+    }
   }
+  var pinnedUntil = 0;
 
   // False when nothing was sent (empty, or too long: kept in the box so they can shorten it).
   function send(text, payload) {

@@ -198,6 +198,8 @@ export function safeguardingReply(opts: {
   const helplines = `You can talk to someone now:\n${(advice?.helplines ?? HELPLINES).map((h) => `• ${h}`).join('\n')}`;
   const steps = advice ? advice.now.map((s) => `• ${s}`).join('\n') : null;
   const honest = privacyAnswer({ short: true });
+  // "call 999" once: when the steps for this concern already say it, the general line is left out.
+  const saysDanger = steps?.includes('999') ?? false;
   if (opts.open) {
     return [
       opts.urgent ? danger : null,
@@ -205,14 +207,14 @@ export function safeguardingReply(opts: {
       steps,
       `A youth worker will read this and get in touch as soon as they can. ${honest}`,
       helplines,
-      opts.urgent ? null : danger,
+      opts.urgent || saysDanger ? null : danger,
     ]
       .filter(Boolean)
       .join('\n\n');
   }
   // Out of hours: what to do now and the helplines first, and an honest time for when someone will see it.
   return [
-    danger,
+    saysDanger && !opts.urgent ? null : danger,
     steps,
     helplines,
     thanks,
