@@ -3,6 +3,7 @@
  * the same run on the same machine, printed as a table with ratios. Needs Redis on REDIS_URL
  * (default 127.0.0.1:6379); uses its own key prefixes and deletes them after.
  */
+import { randomBytes } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
 import { Queue } from 'bullmq';
 import { Redis } from 'ioredis';
@@ -13,6 +14,7 @@ import {
   startProcess,
   startSink,
   loadMessenger,
+  allocOf,
   APP_SECRET,
   rssOf,
   type Row,
@@ -22,6 +24,17 @@ const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
 const quick = process.argv.includes('--quick');
 const SECONDS = quick ? 3 : 10;
 const MEMORY_MESSAGES = quick ? 10_000 : 100_000;
+/** `--topologies=one,split,alone,alone2`: only those ingest topologies (all by default). */
+const TOPOLOGIES = process.argv
+  .find((a) => a.startsWith('--topologies='))
+  ?.slice(13)
+  .split(',');
+
+const BENCH_SECRETS = {
+  idHash: randomBytes(32).toString('base64'),
+  dataKey: randomBytes(32).toString('hex'),
+  session: randomBytes(32).toString('base64'),
+};
 
 function havenEnv(prefix: string, graphUrl: string, extra: Record<string, string> = {}): Record<string, string> {
   return {
@@ -31,9 +44,10 @@ function havenEnv(prefix: string, graphUrl: string, extra: Record<string, string
     HOST: '127.0.0.1',
     REDIS_URL,
     REDIS_PREFIX: prefix,
-    ID_HASH_SECRET: 'bench-id-hash-secret-0123456789',
-    DATA_ENCRYPTION_KEY: '11'.repeat(32),
-    SESSION_SECRET: 'bench-session-secret-0123456789-0123456789',
+    // Production refuses published or weak secrets: fresh ones for each run.
+    ID_HASH_SECRET: BENCH_SECRETS.idHash,
+    DATA_ENCRYPTION_KEY: BENCH_SECRETS.dataKey,
+    SESSION_SECRET: BENCH_SECRETS.session,
     MESSENGER_APP_SECRET: APP_SECRET,
     MESSENGER_VERIFY_TOKEN: 'bench-verify',
     MESSENGER_PAGE_ACCESS_TOKEN: 'bench-page-token',
@@ -129,7 +143,14 @@ async function benchIngest(rows: Row[]): Promise<void> {
     },
   );
 
+  const short = {
+    'one process': 'one',
+    'web + worker': 'split',
+    'web alone': 'alone',
+    'web alone, 2 workers drain': 'alone2',
+  };
   for (const topology of ['one process', 'web + worker', 'web alone', 'web alone, 2 workers drain'] as const) {
+    if (TOPOLOGIES && !TOPOLOGIES.includes(short[topology])) continue;
     const graph = await startSink();
     const prefix = `bench-ingest-${Date.now()}`;
     const env = havenEnv(prefix, graph.url);
@@ -138,6 +159,7 @@ async function benchIngest(rows: Row[]): Promise<void> {
     let second: Awaited<ReturnType<typeof startHaven>> | undefined;
     const cpu0 = { web: cpuSecondsOf(web.proc.pid!), worker: worker ? cpuSecondsOf(worker.proc.pid!) : 0, second: 0 };
     const redis0 = await redisCpuSeconds(redis);
+    const alloc0 = topology === 'one process' ? await allocOf(web.proc) : 0;
     const result = await loadMessenger({
       url: `http://127.0.0.1:${web.port}`,
       connections: 50,
@@ -158,6 +180,7 @@ async function benchIngest(rows: Row[]): Promise<void> {
       cpu0.second = second ? cpuSecondsOf(second.proc.pid!) : 0;
     }
     const drainMs = await drain(prefix);
+    const allocated = topology === 'one process' ? (await allocOf(web.proc)) - alloc0 : 0;
     const webCpu = cpuSecondsOf(web.proc.pid!) - cpu0.web;
     const workerCpu =
       (topology === 'one process' ? 0 : cpuSecondsOf(worker!.proc.pid!) - cpu0.worker) +
@@ -204,7 +227,18 @@ async function benchIngest(rows: Row[]): Promise<void> {
       unit: 'msg/s',
     });
     if (topology === 'one process') {
+      const kb = allocated / Math.max(1, accepted) / 1024;
       rows.push(
+        {
+          name: 'ingest (one process): heap allocated per message, load + backlog',
+          value: kb,
+          unit: 'KB',
+          baseline: sketch.allocKb,
+          baselineName: 'sketch per message',
+          ratio: kb / sketch.allocKb,
+          goal: '<= 100',
+          met: kb <= 100,
+        },
         {
           name: 'ingest (one process) against the sketch: accepted',
           value: rate,
@@ -238,6 +272,9 @@ async function benchIngest(rows: Row[]): Promise<void> {
       name: `ingest (${topology}): CPU per message, ${topology === 'one process' ? 'Haven' : 'web'}`,
       value: perMessage(webCpu),
       unit: 'µs',
+      ...(topology === 'one process'
+        ? { baseline: sketch.cpuUs, baselineName: 'sketch per message', ratio: perMessage(webCpu) / sketch.cpuUs }
+        : {}),
     });
     if (topology !== 'one process') {
       rows.push({ name: `ingest (${topology}): CPU per message, worker`, value: perMessage(workerCpu), unit: 'µs' });
@@ -265,7 +302,7 @@ let capacity = 0;
 const backlogDrain: [number, number] = [0, 0];
 
 /** The sketch (bench/sketch-server.ts) under the same load as Haven: accepted and answered per second. */
-async function benchSketch(): Promise<{ accepted: number; answered: number }> {
+async function benchSketch(): Promise<{ accepted: number; answered: number; allocKb: number; cpuUs: number }> {
   const graph = await startSink();
   const prefix = `bench-sketch-${Date.now()}`;
   const proc = await startProcess(sibling('sketch-server'), {
@@ -274,6 +311,8 @@ async function benchSketch(): Promise<{ accepted: number; answered: number }> {
     MESSENGER_APP_SECRET: APP_SECRET,
     MESSENGER_API_URL: graph.url,
   });
+  const alloc0 = await allocOf(proc.proc);
+  const cpu0 = cpuSecondsOf(proc.proc.pid!);
   const result = await loadMessenger({
     url: `http://127.0.0.1:${proc.port}`,
     connections: 50,
@@ -284,10 +323,17 @@ async function benchSketch(): Promise<{ accepted: number; answered: number }> {
   });
   const accepted = result.requests.total - result.non2xx;
   const drainMs = await drain(prefix);
+  const allocated = (await allocOf(proc.proc)) - alloc0;
+  const cpu = cpuSecondsOf(proc.proc.pid!) - cpu0;
   await proc.stop();
   await graph.close();
   await cleanup(prefix);
-  return { accepted: accepted / SECONDS, answered: accepted / (SECONDS + drainMs / 1000) };
+  return {
+    accepted: accepted / SECONDS,
+    answered: accepted / (SECONDS + drainMs / 1000),
+    allocKb: allocated / Math.max(1, accepted) / 1024,
+    cpuUs: (cpu / Math.max(1, accepted)) * 1e6,
+  };
 }
 
 /**
