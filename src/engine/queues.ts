@@ -12,6 +12,7 @@ import {
 import type { Redis } from 'ioredis';
 import { HavenError, PlatformRefusedError, PlatformUnavailableError } from '../common/errors';
 import type { Keys } from './keys';
+import { LuaScript } from '../common/script';
 
 /** BullMQ queue names. `alerts` is its own queue so nothing else can hold up a safeguarding alert. */
 export const QUEUE_NAMES = {
@@ -96,13 +97,13 @@ export class Queues {
 }
 
 /** KEYS: finished jobs' hashes. ARGV: their TTL in seconds. Each hash and its log get the TTL. */
-const EXPIRE_JOBS = `
+const EXPIRE_JOBS = new LuaScript(`
 for i = 1, #KEYS do
   redis.call('expire', KEYS[i], ARGV[1])
   redis.call('expire', KEYS[i] .. ':logs', ARGV[1])
 end
 return #KEYS
-`;
+`);
 
 /** How long finished jobs' ids are gathered before their TTLs are set in one command. */
 const EXPIRE_BATCH_MS = 20;
@@ -120,9 +121,12 @@ export function expireFinishedJobs(worker: Worker, redis: Redis, keys: Keys): vo
     const ids = pending.get(seconds) ?? [];
     pending.delete(seconds);
     if (!ids.length) return;
-    void redis
-      .eval(EXPIRE_JOBS, ids.length, ...ids.map((id) => `${keys.queuePrefix}:${worker.name}:${id}`), String(seconds))
-      .catch(() => undefined);
+    EXPIRE_JOBS.run(
+      redis,
+      ids.length,
+      ...ids.map((id) => `${keys.queuePrefix}:${worker.name}:${id}`),
+      String(seconds),
+    ).catch(() => undefined);
   };
   const expire = (id: string | undefined, seconds: number) => {
     if (!id) return;
