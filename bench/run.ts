@@ -34,6 +34,7 @@ const BENCH_SECRETS = {
   idHash: randomBytes(32).toString('base64'),
   dataKey: randomBytes(32).toString('hex'),
   session: randomBytes(32).toString('base64'),
+  metrics: randomBytes(24).toString('base64url'),
 };
 
 function havenEnv(prefix: string, graphUrl: string, extra: Record<string, string> = {}): Record<string, string> {
@@ -48,6 +49,8 @@ function havenEnv(prefix: string, graphUrl: string, extra: Record<string, string
     ID_HASH_SECRET: BENCH_SECRETS.idHash,
     DATA_ENCRYPTION_KEY: BENCH_SECRETS.dataKey,
     SESSION_SECRET: BENCH_SECRETS.session,
+    // Production serves /metrics only with its token (the alert rows read it).
+    METRICS_TOKEN: BENCH_SECRETS.metrics,
     MESSENGER_APP_SECRET: APP_SECRET,
     MESSENGER_VERIFY_TOKEN: 'bench-verify',
     MESSENGER_PAGE_ACCESS_TOKEN: 'bench-page-token',
@@ -133,15 +136,18 @@ async function benchIngest(rows: Row[]): Promise<void> {
   await base.stop();
   const baseRate = baseline.requests.total / SECONDS;
   const redis = new Redis(REDIS_URL);
-  const sketch = await benchSketch();
-  rows.push(
-    { name: 'sketch (floor of the design): accepted', value: sketch.accepted, unit: 'msg/s' },
-    {
-      name: 'sketch (floor of the design): answered per second, load + backlog',
-      value: sketch.answered,
-      unit: 'msg/s',
-    },
-  );
+  // The sketch runs before and after Haven's one-process run and counts as their mean: other work
+  // on the machine comes and goes, and this keeps the ratio from following it.
+  const sketchRuns = [await benchSketch()];
+  const mean = (f: (r: SketchResult) => number) => sketchRuns.reduce((t, r) => t + f(r), 0) / sketchRuns.length;
+  const sketch: SketchResult = { accepted: 0, answered: 0, allocKb: 0, cpuUs: 0 };
+  const settleSketch = () => {
+    sketch.accepted = mean((r) => r.accepted);
+    sketch.answered = mean((r) => r.answered);
+    sketch.allocKb = mean((r) => r.allocKb);
+    sketch.cpuUs = mean((r) => r.cpuUs);
+  };
+  settleSketch();
 
   const short = {
     'one process': 'one',
@@ -192,6 +198,24 @@ async function benchIngest(rows: Row[]): Promise<void> {
     await graph.close();
     await cleanup(prefix);
 
+    if (topology === 'one process') {
+      sketchRuns.push(await benchSketch());
+      settleSketch();
+      sketchRuns.forEach((r, i) =>
+        rows.push(
+          {
+            name: `sketch (floor of the design), run ${i + 1} of 2: accepted`,
+            value: r.accepted,
+            unit: 'msg/s',
+          },
+          {
+            name: `sketch (floor of the design), run ${i + 1} of 2: answered per second, load + backlog`,
+            value: r.answered,
+            unit: 'msg/s',
+          },
+        ),
+      );
+    }
     const rate = accepted / SECONDS;
     const answered = accepted / (SECONDS + drainMs / 1000);
     if (topology === 'one process') capacity = answered;
@@ -244,7 +268,7 @@ async function benchIngest(rows: Row[]): Promise<void> {
           value: rate,
           unit: 'msg/s',
           baseline: sketch.accepted,
-          baselineName: 'sketch accepted',
+          baselineName: 'sketch accepted (mean)',
           ratio: rate / sketch.accepted,
           goal: 'ratio >= 0.9',
           met: rate / sketch.accepted >= 0.9,
@@ -254,7 +278,7 @@ async function benchIngest(rows: Row[]): Promise<void> {
           value: answered,
           unit: 'msg/s',
           baseline: sketch.answered,
-          baselineName: 'sketch answered',
+          baselineName: 'sketch answered (mean)',
           ratio: answered / sketch.answered,
           goal: 'ratio >= 0.9',
           met: answered / sketch.answered >= 0.9,
@@ -302,7 +326,14 @@ let capacity = 0;
 const backlogDrain: [number, number] = [0, 0];
 
 /** The sketch (bench/sketch-server.ts) under the same load as Haven: accepted and answered per second. */
-async function benchSketch(): Promise<{ accepted: number; answered: number; allocKb: number; cpuUs: number }> {
+interface SketchResult {
+  accepted: number;
+  answered: number;
+  allocKb: number;
+  cpuUs: number;
+}
+
+async function benchSketch(): Promise<SketchResult> {
   const graph = await startSink();
   const prefix = `bench-sketch-${Date.now()}`;
   const proc = await startProcess(sibling('sketch-server'), {
@@ -341,7 +372,7 @@ async function benchSketch(): Promise<{ accepted: number; answered: number; allo
  * messages are accepted and alerts raised) and a worker process (where alerts are delivered), as
  * docker-compose runs Haven; otherwise one process doing both.
  */
-async function benchAlerts(rows: Row[], rate: number, split: boolean): Promise<void> {
+async function benchAlerts(rows: Row[], rate: number, split: boolean, capacityNote = ''): Promise<void> {
   const graph = await startSink();
   const arrivals: number[] = [];
   const ids = new Set<string>();
@@ -369,7 +400,11 @@ async function benchAlerts(rows: Row[], rate: number, split: boolean): Promise<v
   const expected = Math.floor(result.requests.total / 10);
   const start = Date.now();
   while (arrivals.length < expected && Date.now() - start < 60_000) await new Promise((r) => setTimeout(r, 100));
-  const metrics = await (await fetch(`http://127.0.0.1:${haven.port}/metrics`)).text();
+  const metrics = await (
+    await fetch(`http://127.0.0.1:${haven.port}/metrics`, {
+      headers: { authorization: `Bearer ${BENCH_SECRETS.metrics}` },
+    })
+  ).text();
   const quantile = (q: string) => {
     const m = new RegExp(`haven_alert_queued_quantile_seconds\\{quantile="${q}"\\} ([\\d.e-]+)`).exec(metrics);
     return m ? Number(m[1]) * 1000 : NaN;
@@ -400,7 +435,7 @@ async function benchAlerts(rows: Row[], rate: number, split: boolean): Promise<v
   const addP50 = percentile(adds, 50);
   const addP99 = percentile(adds, 99);
   const hookP99 = percentile(arrivals, 99);
-  const where = split ? 'web + worker' : 'one process';
+  const where = `${split ? 'web + worker' : 'one process'}${capacityNote}`;
   rows.push({
     name: `alert (${where}): accepted → alert job queued, p50 @${rate} msg/s`,
     value: queuedP50,
@@ -512,7 +547,7 @@ async function main(): Promise<void> {
     const half = Math.max(50, Math.round(capacity / 2));
     await step('alerts', async (r) => {
       r.push({ name: 'capacity: one process, answered per second', value: capacity, unit: 'msg/s' });
-      await benchAlerts(r, half, false);
+      await benchAlerts(r, half, false, `, half of capacity ${Math.round(capacity)} msg/s`);
     });
   }
   await step('memory', benchMemory);
