@@ -86,10 +86,9 @@ export class Engine {
     try {
       if (turn.handled) return;
       await this.handleLocked(job, async (state) => {
-        done = true;
         const write = this.guard.enter ? this.d.states.saveWrite?.(job.conversationId, state) : undefined;
         if (write) {
-          // The state, the handled-marker and the lock's release in one step.
+          // The state, the handled-marker and the lock's release in one step (a script: all or nothing).
           await turn.finish(write);
         } else {
           try {
@@ -98,6 +97,8 @@ export class Engine {
             await turn.finish();
           }
         }
+        // Let go already; if finishing failed, the lock is let go below.
+        done = true;
       });
     } finally {
       if (!done) await turn.release();
