@@ -5,10 +5,13 @@
  */
 import { loadConfig } from '../src/config';
 import { startHaven } from '../src/main';
+import { answerAllocation, profileAllocations } from './alloc';
 
 async function main(): Promise<void> {
   // BENCH_NO_WORKERS=1 measures the HTTP + ingest path alone (queues fill, nothing is answered).
   const haven = await startHaven(loadConfig(process.env), { workers: !process.env.BENCH_NO_WORKERS });
+  answerAllocation();
+  const writeProfile = profileAllocations();
   process.stdout.write(`READY ${new URL(haven.url).port}\n`);
   process.on('message', async (msg: unknown) => {
     if (msg === 'rss') {
@@ -16,6 +19,7 @@ async function main(): Promise<void> {
       process.send?.({ rss: process.memoryUsage().rss });
     }
     if (msg === 'stop') {
+      await writeProfile?.();
       await haven.stop();
       process.exit(0);
     }

@@ -10,6 +10,7 @@ import { createHmac, timingSafeEqual } from 'node:crypto';
 import { Queue, Worker } from 'bullmq';
 import Fastify from 'fastify';
 import { Redis } from 'ioredis';
+import { answerAllocation, profileAllocations } from './alloc';
 
 interface Event {
   sender?: { id?: string };
@@ -85,9 +86,12 @@ async function main(): Promise<void> {
       () => sender.close(),
     );
   }
+  answerAllocation();
+  const writeProfile = profileAllocations();
   process.stdout.write(`READY ${port}\n`);
   process.on('message', async (msg: unknown) => {
     if (msg !== 'stop') return;
+    await writeProfile?.();
     for (const close of closers) await close();
     await inbound.close();
     await outbound.close();

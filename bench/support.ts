@@ -39,6 +39,10 @@ export async function startProcess(
       ...(script.endsWith('.ts') ? ['--require', 'tsx/cjs'] : []),
       '--expose-gc',
       ...(process.env.BENCH_CPU_PROF ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_CPU_PROF}`] : []),
+      // BENCH_HEAP_PROF=dir writes a sampling heap profile (what allocated the most) to that folder.
+      ...(process.env.BENCH_HEAP_PROF
+        ? ['--heap-prof', `--heap-prof-dir=${process.env.BENCH_HEAP_PROF}`, '--heap-prof-interval=65536']
+        : []),
     ],
     stdio: ['ignore', 'pipe', 'inherit', 'ipc'],
   });
@@ -76,6 +80,20 @@ export function rssOf(proc: ChildProcess): Promise<number> {
     };
     proc.on('message', onMessage);
     proc.send('rss');
+  });
+}
+
+/** Asks a bench server child for the bytes it has allocated on its heap since it started (bench/alloc.ts). */
+export function allocOf(proc: ChildProcess): Promise<number> {
+  return new Promise((resolve) => {
+    const onMessage = (m: unknown) => {
+      if (m && typeof m === 'object' && 'alloc' in m) {
+        proc.off('message', onMessage);
+        resolve((m as { alloc: number }).alloc);
+      }
+    };
+    proc.on('message', onMessage);
+    proc.send('alloc');
   });
 }
 

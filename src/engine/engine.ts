@@ -3,13 +3,14 @@ import { pickTypedChoice } from './choices';
 import type { Redis } from 'ioredis';
 import { composeFlows, type FlowContext, type NamedFlow, type ReplyEffect } from './flow';
 import { deleteIfHeld } from '../common/held';
+import { LuaScript } from '../common/script';
 import type { Keys } from './keys';
 import type { Logger } from '../common/logger';
 import type { InboundJob } from './message';
 import type { Metrics } from '../common/metrics';
 import type { Outbox } from './outbox';
 import type { Services } from './services';
-import { newState, type StateStore } from './state';
+import { newState, type ConversationState, type StateStore, type StateWrite } from './state';
 
 /**
  * One message at a time per conversation, and each message id handled once. In Redis in Haven
@@ -20,6 +21,21 @@ export interface ConversationGuard {
   lock(conversationId: string): Promise<() => Promise<void>>;
   handled(channel: string, messageId: string): Promise<boolean>;
   markHandled(channel: string, messageId: string): Promise<void>;
+  /**
+   * The same in fewer round trips (the Redis guard): waits for the lock and says whether the
+   * message was already handled, in one step; `finish` marks it handled and lets go of the lock in
+   * one step, and `release` only lets go. A guard without it is used through the three above.
+   */
+  enter?(conversationId: string, channel: string, messageId: string): Promise<GuardTurn>;
+}
+
+/** One message's hold on its conversation (see {@link ConversationGuard.enter}). */
+export interface GuardTurn {
+  handled: boolean;
+  /** Writes the conversation's state (when given), marks the message handled and releases the lock, in one step. */
+  finish(state?: StateWrite): Promise<void>;
+  /** Releases the lock (the message is not marked handled). */
+  release(): Promise<void>;
 }
 
 /** What the {@link Engine} needs. Either `redis` (the guard is kept there) or a `guard` of its own. */
@@ -28,7 +44,8 @@ export type EngineDeps = EngineCommon &
 
 interface EngineCommon {
   keys: Keys;
-  states: Pick<StateStore, 'load' | 'save'>;
+  /** With the Redis guard, on the same Redis as `redis`: a turn's state is written in the guard's last step. */
+  states: Pick<StateStore, 'load' | 'save'> & Partial<Pick<StateStore, 'saveWrite'>>;
   outbox: Pick<Outbox, 'sendAll'>;
   services: Services;
   flows: NamedFlow[];
@@ -63,17 +80,55 @@ export class Engine {
   }
 
   async handle(job: InboundJob): Promise<void> {
-    // Whether it was already handled is checked once, under the lock (handleLocked).
-    const release = await this.guard.lock(job.conversationId);
+    // Whether it was already handled is checked once, under the lock.
+    const turn = await this.enter(job);
+    let done = false;
     try {
-      await this.handleLocked(job);
+      if (turn.handled) return;
+      await this.handleLocked(job, async (state) => {
+        const write = this.guard.enter ? this.d.states.saveWrite?.(job.conversationId, state) : undefined;
+        if (write) {
+          // The state, the handled-marker and the lock's release in one step (a script: all or nothing).
+          await turn.finish(write);
+        } else {
+          try {
+            await this.d.states.save(job.conversationId, state);
+          } finally {
+            await turn.finish();
+          }
+        }
+        // Let go already; if finishing failed, the lock is let go below.
+        done = true;
+      });
     } finally {
-      await release();
+      if (!done) await turn.release();
     }
   }
 
-  private async handleLocked(job: InboundJob): Promise<void> {
-    if (await this.guard.handled(job.channel, job.messageId)) return;
+  /** The guard's lock and handled check, in one step when the guard can. */
+  private async enter(job: InboundJob): Promise<GuardTurn> {
+    if (this.guard.enter) return this.guard.enter(job.conversationId, job.channel, job.messageId);
+    const release = await this.guard.lock(job.conversationId);
+    try {
+      const handled = await this.guard.handled(job.channel, job.messageId);
+      return {
+        handled,
+        release,
+        finish: async () => {
+          try {
+            await this.guard.markHandled(job.channel, job.messageId);
+          } finally {
+            await release();
+          }
+        },
+      };
+    } catch (err) {
+      await release();
+      throw err;
+    }
+  }
+
+  private async handleLocked(job: InboundJob, end: (state: ConversationState) => Promise<void>): Promise<void> {
     const now = this.d.now?.() ?? new Date();
     const [stored, member] = await Promise.all([
       this.d.states.load(job.conversationId),
@@ -98,6 +153,8 @@ export class Engine {
     const input = kind === 'choice' && payload ? payload : job.text.trim().toLowerCase();
 
     const replies: ReplyEffect[] = [];
+    const parentLog = this.d.log;
+    let log: Logger | undefined;
     const ctx: FlowContext = {
       conversationId: job.conversationId,
       channel: job.channel,
@@ -114,7 +171,10 @@ export class Engine {
         replies.push({ type: 'reply', text, choices, purpose: 'response' });
       },
       services: this.d.services,
-      log: this.d.log.child({ conversation: job.conversationId, channel: job.channel }),
+      // Made on first use: most messages log nothing, and a child logger per message costs.
+      get log() {
+        return (log ??= parentLog.child({ conversation: job.conversationId, channel: job.channel }));
+      },
     };
 
     await this.run(ctx);
@@ -130,10 +190,7 @@ export class Engine {
     );
     const last = replies[replies.length - 1];
     if (last) ctx.state.lastChoices = last.choices?.length ? last.choices : undefined;
-    await Promise.all([
-      this.d.states.save(job.conversationId, ctx.state),
-      this.guard.markHandled(job.channel, job.messageId),
-    ]);
+    await end(ctx.state);
   }
 }
 
@@ -148,22 +205,75 @@ export function redisGuard(
   handledTtlSeconds: number,
   lockWaitMs = 10_000,
 ): ConversationGuard {
+  const lock = async (conversationId: string) => {
+    const key = keys.lock(conversationId);
+    const token = randomUUID();
+    const deadline = Date.now() + lockWaitMs;
+    while ((await redis.set(key, token, 'PX', 30_000, 'NX')) !== 'OK') {
+      if (Date.now() > deadline) throw new Error(BUSY);
+      await new Promise((r) => setTimeout(r, 10));
+    }
+    return async () => {
+      await deleteIfHeld(redis, key, token);
+    };
+  };
   return {
-    lock: async (conversationId) => {
-      const key = keys.lock(conversationId);
-      const token = randomUUID();
-      const deadline = Date.now() + lockWaitMs;
-      while ((await redis.set(key, token, 'PX', 30_000, 'NX')) !== 'OK') {
-        if (Date.now() > deadline) throw new Error('conversation busy: another message is still being handled');
-        await new Promise((r) => setTimeout(r, 10));
-      }
-      return async () => {
-        await deleteIfHeld(redis, key, token);
-      };
-    },
+    lock,
     handled: async (channel, messageId) => (await redis.exists(keys.handled(channel, messageId))) > 0,
     markHandled: async (channel, messageId) => {
       await redis.set(keys.handled(channel, messageId), '1', 'EX', handledTtlSeconds);
     },
+    enter: async (conversationId, channel, messageId) => {
+      const lockKey = keys.lock(conversationId);
+      const handledKey = keys.handled(channel, messageId);
+      const token = randomUUID();
+      const deadline = Date.now() + lockWaitMs;
+      let found: number;
+      while ((found = (await ENTER.run(redis, 2, lockKey, handledKey, token)) as number) < 0) {
+        if (Date.now() > deadline) throw new Error(BUSY);
+        await new Promise((r) => setTimeout(r, 10));
+      }
+      return {
+        handled: found === 1,
+        release: () => deleteIfHeld(redis, lockKey, token),
+        finish: async (state) => {
+          const [stateKey, prefsKey] = state?.keys ?? [];
+          const args = state?.args ?? [];
+          await FINISH.run(
+            redis,
+            state ? 4 : 2,
+            lockKey,
+            handledKey,
+            ...(state ? [stateKey!, prefsKey!] : []),
+            token,
+            String(handledTtlSeconds),
+            ...args,
+          );
+        },
+      };
+    },
   };
 }
+
+const BUSY = 'conversation busy: another message is still being handled';
+
+/** KEYS: the conversation's lock, the message's handled-marker. ARGV: this turn's token. -1: locked by another; else 1 if handled. */
+const ENTER = new LuaScript(`
+if not redis.call('set', KEYS[1], ARGV[1], 'PX', 30000, 'NX') then return -1 end
+return redis.call('exists', KEYS[2])
+`);
+
+/**
+ * KEYS: the lock, the handled-marker, and optionally the state and preferences. ARGV: the token, the
+ * marker's TTL, and with the state its JSON, its TTL, the preferences' JSON and their TTL (as
+ * StateStore's save). Writes the state, marks the message handled, lets go of the lock if still held.
+ */
+const FINISH = new LuaScript(`
+if #KEYS == 4 then
+  redis.call('set', KEYS[3], ARGV[3], 'EX', ARGV[4])
+  redis.call('set', KEYS[4], ARGV[5], 'EX', ARGV[6])
+end
+redis.call('set', KEYS[2], '1', 'EX', ARGV[2])
+if redis.call('get', KEYS[1]) == ARGV[1] then redis.call('del', KEYS[1]) end
+return 1
+`);

@@ -56,16 +56,30 @@ export class IdentityVault {
   }
 
   async saveAddress(conversationId: string, address: ChannelAddress): Promise<void> {
-    await this.redis.set(
-      this.keys.address(conversationId),
-      this.encrypt(JSON.stringify(address)),
-      'EX',
-      this.ttlSeconds,
-    );
+    await this.redis.set(this.keys.address(conversationId), this.sealAddress(address), 'EX', this.ttlSeconds);
+  }
+
+  /** An address as it is stored (encrypted), for a caller that writes it with other keys in one command. */
+  sealAddress(address: ChannelAddress): string {
+    return this.encrypt(JSON.stringify(address));
+  }
+
+  /** How long a stored address lives (the conversation's TTL), in seconds. */
+  get addressTtlSeconds(): number {
+    return this.ttlSeconds;
   }
 
   async getAddress(conversationId: string): Promise<ChannelAddress | null> {
-    const stored = await this.redis.get(this.keys.address(conversationId));
+    return this.openAddress(await this.redis.get(this.keys.address(conversationId)));
+  }
+
+  /** The key an address is kept under (read with other keys in one command, then {@link openAddress}). */
+  addressKey(conversationId: string): string {
+    return this.keys.address(conversationId);
+  }
+
+  /** A stored address decrypted, or null when there is none. */
+  openAddress(stored: string | null): ChannelAddress | null {
     return stored ? (JSON.parse(this.decrypt(stored)) as ChannelAddress) : null;
   }
 

@@ -12,6 +12,7 @@ import type { Metrics } from '../common/metrics';
 import { jobId, type Queues } from './queues';
 import { textPieces } from '../safeguarding/screen';
 import type { Screen, ScreenResult } from '../safeguarding/types';
+import { LuaScript } from '../common/script';
 
 const NO_CONCERN: ScreenResult = { alert: false, category: null, severity: null, matched: [] };
 /** How long a message id is held as "being accepted" before the full dedupe window applies. */
@@ -29,17 +30,23 @@ const IN_FLIGHT_POLL_MS = 50;
 const CLAIMED = 1;
 const IN_FLIGHT = 2;
 /**
- * KEYS: the message id's dedupe key, the sender's rate counter for this minute. ARGV: how long the
- * claim is held, this attempt's token (`uuid@ms`), now (ms), after how long a pending claim is taken
- * over, '1' to count this message against the sender's rate (the first look only).
- * Returns [what the claim found, the sender's count this minute (0 when not counted)]:
+ * KEYS: the message id's dedupe key, the sender's rate counter for this minute, the sender's
+ * address, the sender's last-message time. ARGV: how long the claim is held, this attempt's token
+ * (`uuid@ms`), now (ms), after how long a pending claim is taken over, '1' to count this message
+ * against the sender's rate (the first look only), the sealed address and its TTL, the message's
+ * accepted time (ms) and that key's TTL, the rate limit per minute, '1' when the message raised an
+ * alert (it always goes through), the count the first look found (when this look does not count).
+ * Returns [what the claim found, the sender's count this minute]:
  * - CLAIMED (1): the id is this attempt's: claimed now, taken over from a stale pending claim, or
  *   claimed by this same command run before (ioredis sends a command again after a reconnect);
+ *   unless the sender is over the rate limit (and it raised no alert), the address and the time
+ *   of their last message are written in the same step, so the job queued next never exists
+ *   without the address its replies need;
  * - STORED (0): the message is stored (the key holds '1'): a retry to fold;
  * - IN_FLIGHT (2): another attempt holds a pending claim younger than the take-over age: it may
  *   still store the message, or may have failed. Not yet known, so never answered as stored.
  */
-const CLAIM = `
+const CLAIM = new LuaScript(`
 local held = redis.call('get', KEYS[1])
 local found
 if not held or held == ARGV[2] then
@@ -56,13 +63,19 @@ else
     found = 2
   end
 end
-local count = 0
+local count
 if ARGV[5] == '1' then
   count = redis.call('incr', KEYS[2])
   if count == 1 then redis.call('expire', KEYS[2], 120) end
+else
+  count = tonumber(ARGV[12])
+end
+if found == 1 and (ARGV[11] == '1' or count <= tonumber(ARGV[10])) then
+  redis.call('set', KEYS[3], ARGV[6], 'EX', ARGV[7])
+  redis.call('set', KEYS[4], ARGV[8], 'EX', ARGV[9])
 end
 return {found, count}
-`;
+`);
 
 /** What {@link Ingest} needs. */
 export interface IngestDeps {
@@ -131,19 +144,30 @@ export class Ingest {
     // held briefly first: if this process dies before the message is queued, the platform's retry
     // after PENDING_SECONDS gets through instead of being folded into a lost message.
     const claimOn = screen.alert && this.d.urgentRedis ? this.d.urgentRedis : redis;
-    const runClaim = (count: boolean) =>
-      claimOn.eval(
-        CLAIM,
-        2,
+    const sealedAddress = this.d.vault.sealAddress(msg.address);
+    // `known`: the count the first look found (a second look does not count the message again).
+    const runClaim = (known?: number) =>
+      CLAIM.run(
+        claimOn,
+        4,
         dedupeKey,
         rateKey,
+        keys.address(conversationId),
+        keys.lastInbound(conversationId),
         String(PENDING_SECONDS),
         token,
         String(Date.now()),
         String(TAKE_OVER_PENDING_MS),
-        count ? '1' : '0',
+        known === undefined ? '1' : '0',
+        sealedAddress,
+        String(this.d.vault.addressTtlSeconds),
+        String(acceptedAt),
+        String(this.d.dedupeTtlSeconds),
+        String(this.d.ratePerMinute),
+        screen.alert ? '1' : '0',
+        String(known ?? 0),
       ) as Promise<[number, number]>;
-    const claim = runClaim(true);
+    const claim = runClaim();
     // Safeguarding first. The alert is keyed by the message's platform id, so raising it before the
     // claim is known is safe: a retry of this message finds the same alert instead of a second.
     const raising = screen.alert
@@ -172,7 +196,7 @@ export class Ingest {
         throw new MessageInFlightError(msg.channel);
       }
       await new Promise((r) => setTimeout(r, IN_FLIGHT_POLL_MS));
-      [found] = await runClaim(false);
+      [found] = await runClaim(count);
     }
     if (found !== CLAIMED) {
       // A retry that raced its original: whichever raised the alert first also queued its delivery.
@@ -213,11 +237,7 @@ export class Ingest {
         alertId,
         ...(msg.origin ? { origin: this.d.vault.originKey(msg.origin) } : {}),
       };
-      // The address first: the job must never exist without the address its replies need.
-      await Promise.all([
-        this.d.vault.saveAddress(conversationId, msg.address),
-        redis.set(keys.lastInbound(conversationId), String(acceptedAt), 'EX', this.d.dedupeTtlSeconds),
-      ]);
+      // The address and the time of this message were written with the claim (CLAIM), before the job.
       // Removed as soon as it is handled: the job holds what the young person wrote, and the
       // engine's own handled-marker already folds a retry.
       await this.d.queues.inbound.add(INBOUND_JOB, job, {

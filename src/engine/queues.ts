@@ -12,6 +12,7 @@ import {
 import type { Redis } from 'ioredis';
 import { HavenError, PlatformRefusedError, PlatformUnavailableError } from '../common/errors';
 import type { Keys } from './keys';
+import { LuaScript } from '../common/script';
 
 /** BullMQ queue names. `alerts` is its own queue so nothing else can hold up a safeguarding alert. */
 export const QUEUE_NAMES = {
@@ -95,23 +96,51 @@ export class Queues {
   }
 }
 
+/** KEYS: finished jobs' hashes. ARGV: their TTL in seconds. Each hash and its log get the TTL. */
+const EXPIRE_JOBS = new LuaScript(`
+for i = 1, #KEYS do
+  redis.call('expire', KEYS[i], ARGV[1])
+  redis.call('expire', KEYS[i] .. ':logs', ARGV[1])
+end
+return #KEYS
+`);
+
+/** How long finished jobs' ids are gathered before their TTLs are set in one command. */
+const EXPIRE_BATCH_MS = 20;
+
 /**
  * A Redis TTL on every finished job's hash (and its log): completed ones an hour, failed ones (retries
  * spent) a day, as DEFAULT_JOB_OPTIONS says. BullMQ's own age-based removal only runs when another job
- * finishes, so without this a job holding someone's words could stay for ever on a quiet queue.
+ * finishes, so without this a job holding someone's words could stay for ever on a quiet queue. A job
+ * removed on completion (`removeOnComplete: true`, as inbound messages are) has no hash left to expire.
+ * Ids finishing within a few ms of each other are expired together, in one command.
  */
 export function expireFinishedJobs(worker: Worker, redis: Redis, keys: Keys): void {
+  const pending = new Map<number, string[]>();
+  const flush = (seconds: number) => {
+    const ids = pending.get(seconds) ?? [];
+    pending.delete(seconds);
+    if (!ids.length) return;
+    EXPIRE_JOBS.run(
+      redis,
+      ids.length,
+      ...ids.map((id) => `${keys.queuePrefix}:${worker.name}:${id}`),
+      String(seconds),
+    ).catch(() => undefined);
+  };
   const expire = (id: string | undefined, seconds: number) => {
     if (!id) return;
-    const key = `${keys.queuePrefix}:${worker.name}:${id}`;
-    void redis
-      .multi()
-      .expire(key, seconds)
-      .expire(`${key}:logs`, seconds)
-      .exec()
-      .catch(() => undefined);
+    let ids = pending.get(seconds);
+    if (!ids) {
+      ids = [];
+      pending.set(seconds, ids);
+      setTimeout(() => flush(seconds), EXPIRE_BATCH_MS).unref();
+    }
+    ids.push(id);
   };
-  worker.on('completed', (job) => expire(job.id, 3600));
+  worker.on('completed', (job) => {
+    if (job.opts.removeOnComplete !== true) expire(job.id, 3600);
+  });
   worker.on('failed', (job, err) => {
     if (!job) return;
     const spent = job.attemptsMade >= (job.opts.attempts ?? 1) || err.name === 'UnrecoverableError';

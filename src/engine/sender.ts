@@ -7,6 +7,7 @@ import type { Keys } from './keys';
 import type { Logger } from '../common/logger';
 import {
   ownerFromCause,
+  type ChannelAddress,
   type ChannelName,
   type OutboundJob,
   type OutboundMessage,
@@ -15,7 +16,7 @@ import {
   type SendPurpose,
 } from './message';
 import type { Metrics } from '../common/metrics';
-import type { StateStore } from './state';
+import type { ConversationState, StateStore } from './state';
 
 /**
  * The outbound worker's job: find the person's channel address and hand the message to that
@@ -79,12 +80,8 @@ export class Sender {
       await this.report(job, false, true, `the ${channel} channel is not set up`);
       throw new UnrecoverableError(`channel ${channel} is not configured`);
     }
-    // Read together (one batch on the pipelined connection).
-    const [state, address, last] = await Promise.all([
-      this.d.states ? this.d.states.load(conversationId) : null,
-      this.d.vault.getAddress(conversationId),
-      this.d.redis.get(this.d.keys.lastInbound(conversationId)),
-    ]);
+    // Read together: privacy choices, address and last message time in one command.
+    const [state, address, last] = await this.readFor(conversationId);
     if (state?.optedOut && !job.essential && (job.purpose === 'notice' || job.purpose === 'event')) {
       this.d.metrics?.outbound.inc({ channel, outcome: 'opted_out' });
       this.d.log.info({ channel, conversation: conversationId, cause: job.cause }, 'opted out of notices; not sent');
@@ -135,6 +132,22 @@ export class Sender {
       throw err;
     }
     await this.report(job, true, true);
+  }
+
+  /** The person's state (privacy choices), address and last message time (ms, as stored). */
+  private async readFor(
+    conversationId: string,
+  ): Promise<[ConversationState | null, ChannelAddress | null, string | null]> {
+    const others = [this.d.vault.addressKey(conversationId), this.d.keys.lastInbound(conversationId)];
+    if (this.d.states) {
+      const {
+        state,
+        others: [address, last],
+      } = await this.d.states.loadWith(conversationId, others);
+      return [state, this.d.vault.openAddress(address ?? null), last ?? null];
+    }
+    const [address, last] = await this.d.redis.mget(...others);
+    return [null, this.d.vault.openAddress(address ?? null), last ?? null];
   }
 
   /** Tells the message's owner the platform's answer; a failure to record it is logged, never thrown. */

@@ -1,6 +1,7 @@
 import type { Redis } from 'ioredis';
 import { z } from 'zod';
 import type { Keys } from './keys';
+import { LuaScript } from '../common/script';
 
 /**
  * One conversation's state: a persisted state machine, never closures in memory, so any worker
@@ -69,26 +70,38 @@ export class StateStore {
 
   /** The stored state, or null for someone new (or whose state and preferences have expired, or are unreadable). */
   async load(conversationId: string): Promise<ConversationState | null> {
-    const [raw, rawPrefs] = await Promise.all([
-      this.redis.get(this.keys.state(conversationId)),
-      this.redis.get(this.keys.prefs(conversationId)),
-    ]);
-    const state = raw ? conversationStateSchema.safeParse(safeJson(raw)) : null;
-    if (state?.success) return state.data;
-    const prefs = rawPrefs ? preferencesSchema.safeParse(safeJson(rawPrefs)) : null;
-    if (!prefs?.success) return null;
-    const p = prefs.data;
-    return {
-      v: 1,
-      firstSeenAt: p.firstSeenAt,
-      lastSeenAt: p.lastSeenAt,
-      sent: p.sent,
-      optedOut: p.optedOut,
-      discreet: p.discreet,
-    };
+    return (await this.loadWith(conversationId, [])).state;
+  }
+
+  /**
+   * The stored state (as {@link load}) and the raw values of `others`, in one command (MGET):
+   * the sender reads the person's address and last message time with their privacy choices.
+   */
+  async loadWith(
+    conversationId: string,
+    others: string[],
+  ): Promise<{ state: ConversationState | null; others: (string | null)[] }> {
+    const [raw, rawPrefs, ...rest] = await this.redis.mget(
+      this.keys.state(conversationId),
+      this.keys.prefs(conversationId),
+      ...others,
+    );
+    return { state: fromStored(raw ?? null, rawPrefs ?? null), others: rest };
   }
 
   async save(conversationId: string, state: ConversationState): Promise<void> {
+    const { keys, args } = this.saveWrite(conversationId, state);
+    // Both or neither, in one command (a script rather than MULTI, so it joins the connection's
+    // auto-pipeline instead of taking a socket write of its own).
+    await SAVE.run(this.redis, 2, ...keys, ...args);
+  }
+
+  /**
+   * What {@link save} writes, for a script that writes it with other keys in one step (the engine's
+   * guard marks the message handled and lets go of the lock in the same step): KEYS state, prefs;
+   * ARGV the state's JSON, its TTL, the preferences' JSON, their TTL.
+   */
+  saveWrite(conversationId: string, state: ConversationState): StateWrite {
     const prefs = {
       firstSeenAt: state.firstSeenAt,
       lastSeenAt: state.lastSeenAt,
@@ -96,18 +109,10 @@ export class StateStore {
       discreet: state.discreet,
       sent: Object.fromEntries(Object.entries(state.sent).filter(([k]) => KEPT_SENT.test(k))),
     };
-    // Both or neither, in one command (a script rather than MULTI, so it joins the connection's
-    // auto-pipeline instead of taking a socket write of its own).
-    await this.redis.eval(
-      SAVE,
-      2,
-      this.keys.state(conversationId),
-      this.keys.prefs(conversationId),
-      JSON.stringify(state),
-      String(this.ttlSeconds),
-      JSON.stringify(prefs),
-      String(this.prefsTtlSeconds),
-    );
+    return {
+      keys: [this.keys.state(conversationId), this.keys.prefs(conversationId)],
+      args: [JSON.stringify(state), String(this.ttlSeconds), JSON.stringify(prefs), String(this.prefsTtlSeconds)],
+    };
   }
 
   async delete(conversationId: string): Promise<void> {
@@ -115,12 +120,35 @@ export class StateStore {
   }
 }
 
+/** A state's save as a script's keys and arguments (see {@link StateStore.saveWrite}). */
+export interface StateWrite {
+  keys: [state: string, prefs: string];
+  args: [state: string, stateTtl: string, prefs: string, prefsTtl: string];
+}
+
 /** KEYS: state, preferences. ARGV: state JSON, its TTL, preferences JSON, their TTL. */
-const SAVE = `
+const SAVE = new LuaScript(`
 redis.call('set', KEYS[1], ARGV[1], 'EX', ARGV[2])
 redis.call('set', KEYS[2], ARGV[3], 'EX', ARGV[4])
 return 1
-`;
+`);
+
+/** The state from its stored JSON, else rebuilt from the preferences, else null. */
+function fromStored(raw: string | null, rawPrefs: string | null): ConversationState | null {
+  const state = raw ? conversationStateSchema.safeParse(safeJson(raw)) : null;
+  if (state?.success) return state.data;
+  const prefs = rawPrefs ? preferencesSchema.safeParse(safeJson(rawPrefs)) : null;
+  if (!prefs?.success) return null;
+  const p = prefs.data;
+  return {
+    v: 1,
+    firstSeenAt: p.firstSeenAt,
+    lastSeenAt: p.lastSeenAt,
+    sent: p.sent,
+    optedOut: p.optedOut,
+    discreet: p.discreet,
+  };
+}
 
 function safeJson(raw: string): unknown {
   try {

@@ -1,3 +1,4 @@
+import { LuaScript } from '../../common/script';
 import { randomUUID } from 'node:crypto';
 import type { Redis } from 'ioredis';
 import type { MemberLookup, MemberRef } from './types';
@@ -82,11 +83,11 @@ interface CodeRecord {
 }
 
 /** KEYS: a conversation's member link. ARGV: the member key prefix. Returns the linked member's record, or nil. */
-const MEMBER_FOR_CONVERSATION = `
+const MEMBER_FOR_CONVERSATION = new LuaScript(`
 local id = redis.call('get', KEYS[1])
 if not id then return nil end
 return redis.call('get', ARGV[1] .. id)
-`;
+`);
 
 export { memberKeys };
 
@@ -266,8 +267,8 @@ export class MemberStore implements MemberLookup {
   /** The member a conversation is linked to, or null. */
   async forConversation(conversationId: string): Promise<MemberRef | null> {
     // One round trip (every message a member sends asks this): the link, then the record it names.
-    const raw = (await this.redis.eval(
-      MEMBER_FOR_CONVERSATION,
+    const raw = (await MEMBER_FOR_CONVERSATION.run(
+      this.redis,
       1,
       this.linkKey(conversationId),
       this.layout.member(''),

@@ -43,6 +43,16 @@ const TEXT_SPEAK: Readonly<Record<string, string>> = {
  * spelled out, single spaces, no trailing punctuation, emoji or "please".
  */
 export function plainSaid(input: string): string {
+  // Several flows ask this of the same message in one turn: the last answer is kept.
+  if (input === lastSaid.input) return lastSaid.plain;
+  const plain = plainSaidOf(input);
+  lastSaid = { input, plain };
+  return plain;
+}
+
+let lastSaid = { input: '', plain: '' };
+
+function plainSaidOf(input: string): string {
   const words = input
     .toLowerCase()
     .replace(/[’‘]/g, "'")
