@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { Cluster } from 'ioredis';
 import { startHaven, type Haven } from '../../src/main';
+import { askForOneToOne } from '../support/members';
 import { startConversation } from '../support/conversation';
 import { startStub, testConfig, uniquePrefix, waitFor, type StubServer } from '../support/haven';
 import { OwnCluster } from '../support/redis-cluster';
@@ -61,18 +62,7 @@ describe('Haven on a Redis Cluster (3 masters), as a web and a worker process', 
     const chat = await startConversation(haven);
     await chat.send(`join ${joinCode}`);
     await chat.expectReply(/Welcome, Sam/);
-    await chat.send('can i chat to a youth worker');
-    await chat.expectReply(/How would you like to meet/);
-    await chat.tap('Zoom');
-    await chat.expectReply(/When suits you/);
-    await chat.send('after school on Tuesday');
-    await chat.expectReply(/one youth worker or two/);
-    await chat.send('1');
-    await chat.expectReply(/anything you'd like the youth worker to know/);
-    await chat.tap('Skip');
-    await chat.expectReply(/Shall I send it/);
-    await chat.tap('Yes, send it');
-    await chat.expectReply(/sent your request/);
+    await askForOneToOne(chat, { when: 'after school on Tuesday' });
     const posted = await waitFor(
       () => hook.requests.find((r) => r.url === '/coordinator'),
       15_000,

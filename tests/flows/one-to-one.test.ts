@@ -1,4 +1,5 @@
 import { startConversation } from '../support/conversation';
+import { askForOneToOne, joinedMember } from '../support/members';
 import { startStub, startTestHaven, waitFor, type StubServer } from '../support/haven';
 
 type TestHaven = Awaited<ReturnType<typeof startTestHaven>>;
@@ -119,22 +120,8 @@ describe('one-to-one request over the web chat', () => {
   });
 
   it('the note a young person writes for staff is left out of the coordinator webhook (another service) unless the charity says so', async () => {
-    const { joinCode } = await haven.members.add({ name: 'Noor', consentBy: 'Jo', addedBy: 'test' });
-    const chat = await startConversation(haven);
-    await chat.send(`join ${joinCode}`);
-    await chat.expectReply(/Welcome, Noor/);
-    await chat.send('can i talk to someone');
-    await chat.expectReply(/How would you like to meet/);
-    await chat.tap('Zoom');
-    await chat.expectReply(/When suits you/);
-    await chat.send('friday');
-    await chat.expectReply(/one youth worker or two/);
-    await chat.send('1');
-    await chat.expectReply(/anything you'd like the youth worker to know/);
-    await chat.send('i get a bit nervous on video calls');
-    await chat.expectReply(/Shall I send it/);
-    await chat.tap('Yes, send it');
-    await chat.expectReply(/sent your request/);
+    const { chat } = await joinedMember(haven, 'Noor');
+    await askForOneToOne(chat, { when: 'friday', note: 'i get a bit nervous on video calls' });
     const posted = await waitFor(
       () => hook.requests.find((r) => r.url === '/coordinator' && (r.json as { text: string }).text.includes('Noor')),
       8000,

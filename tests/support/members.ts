@@ -44,3 +44,24 @@ export async function memberWithBookedSession(haven: Haven, name: string): Promi
   await chat.expectReply(/booked/);
   return { memberId, chat, requestId: request.id };
 }
+
+/**
+ * Asks for a one-to-one through the four questions, as a member would, and sends it: by Zoom, at
+ * `when`, one youth worker, with `note` for the youth worker (or "Skip"). Returns once Haven says it
+ * was sent.
+ */
+export async function askForOneToOne(chat: Conversation, o: { when: string; note?: string }): Promise<void> {
+  await chat.send('can i talk to someone');
+  await chat.expectReply(/How would you like to meet/);
+  await chat.tap('Zoom');
+  await chat.expectReply(/When suits you/);
+  await chat.send(o.when);
+  await chat.expectReply(/one youth worker or two/);
+  await chat.send('1');
+  await chat.expectReply(/anything you'd like the youth worker to know/);
+  if (o.note) await chat.send(o.note);
+  else await chat.tap('Skip');
+  await chat.expectReply(/Shall I send it/);
+  await chat.tap('Yes, send it');
+  await chat.expectReply(/sent your request/);
+}
