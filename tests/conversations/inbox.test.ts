@@ -45,6 +45,23 @@ async function openFor(conversationId: string) {
   return waitFor(() => haven.conversations.current(conversationId), 5000, 'a conversation in the inbox');
 }
 
+/** A member called `name`, joined on the web chat (every message remembered), with a one-to-one request open. */
+async function memberWithOpenRequest(name: string) {
+  const { memberId, joinCode } = await haven.members.add({ name, consentBy: 'Pat', addedBy: 'test' });
+  const chat = await startChat();
+  await chat.send(`join ${joinCode}`);
+  await chat.expectReply(new RegExp(name));
+  await haven.requests.create({
+    memberId,
+    memberName: name,
+    conversationId: chat.conversationId,
+    platform: 'zoom',
+    when: 'weekends',
+    workers: 'no_preference',
+  });
+  return chat;
+}
+
 async function lines(id: string) {
   return (await haven.conversations.thread(id)).map((e) => `${e.from}: ${e.text}`);
 }
@@ -200,18 +217,7 @@ it('a reply to a staff message sent from a request lands in a thread', async () 
 });
 
 it('unknown text during an open request lands in a thread', async () => {
-  const { memberId, joinCode } = await haven.members.add({ name: 'Sky', consentBy: 'Pat', addedBy: 'test' });
-  const chat = await startChat();
-  await chat.send(`join ${joinCode}`);
-  await chat.expectReply(/Sky/);
-  await haven.requests.create({
-    memberId,
-    memberName: 'Sky',
-    conversationId: chat.conversationId,
-    platform: 'zoom',
-    when: 'weekends',
-    workers: 'no_preference',
-  });
+  const chat = await memberWithOpenRequest('Sky');
   await chat.send('my brother keeps taking my charger');
   const reply = await chat.expectReply(/passed that to our youth workers/);
   expect(reply.text).not.toMatch(/didn't quite get/);
@@ -249,18 +255,7 @@ it('a disclosure opens a conversation linked to its alert at once; "what should 
 });
 
 it('a member with an open request who discloses: the conversation is about the alert, and the lead sees it', async () => {
-  const { memberId, joinCode } = await haven.members.add({ name: 'Maisie', consentBy: 'Pat', addedBy: 'test' });
-  const chat = await startChat();
-  await chat.send(`join ${joinCode}`);
-  await chat.expectReply(/Maisie/);
-  await haven.requests.create({
-    memberId,
-    memberName: 'Maisie',
-    conversationId: chat.conversationId,
-    platform: 'zoom',
-    when: 'weekends',
-    workers: 'no_preference',
-  });
+  const chat = await memberWithOpenRequest('Maisie');
   await chat.send('my step dad hit me again and im scared to go home');
   await chat.expectReply(/That took courage/);
   const conv = await openFor(chat.conversationId);
