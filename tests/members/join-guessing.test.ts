@@ -1,19 +1,25 @@
 import { Redis } from 'ioredis';
 import { Keys } from '../../src/engine/keys';
 import { MemberStore } from '../../src/domain/members';
+import type { MemberStoreOptions } from '../../src/domain/members/store';
 import { cleanupPrefix, REDIS_URL, uniquePrefix } from '../support/haven';
 
-describe('join-code guessing across identities', () => {
+const redis = new Redis(REDIS_URL);
+const prefixes: string[] = [];
+/** A member store on a prefix of its own: the counters for everyone together are per store. */
+function newStore(opts: MemberStoreOptions): MemberStore {
   const prefix = uniquePrefix('join-guess');
-  const redis = new Redis(REDIS_URL);
-  const keys = new Keys(prefix);
-  afterAll(async () => {
-    await cleanupPrefix(prefix);
-    await redis.quit();
-  });
+  prefixes.push(prefix);
+  return new MemberStore(redis, new Keys(prefix), opts);
+}
+afterAll(async () => {
+  for (const p of prefixes) await cleanupPrefix(p);
+  await redis.quit();
+});
 
+describe('join-code guessing across identities', () => {
   it('a guesser who takes a new identity for every try still meets the limit for everyone together', async () => {
-    const s = new MemberStore(redis, keys, {
+    const s = newStore({
       hashSecret: 'test-secret-0123456789',
       joinCodeTtlDays: 14,
       maxJoinFailures: 5,
@@ -31,16 +37,8 @@ describe('join-code guessing across identities', () => {
 });
 
 describe('join-code guessing from one address', () => {
-  const prefix = uniquePrefix('join-guess-addr');
-  const redis = new Redis(REDIS_URL);
-  const keys = new Keys(prefix);
-  afterAll(async () => {
-    await cleanupPrefix(prefix);
-    await redis.quit();
-  });
-
   it('a guesser with a new identity for every try meets the limit for their address; others are not held up', async () => {
-    const s = new MemberStore(redis, keys, {
+    const s = newStore({
       hashSecret: 'test-secret-0123456789',
       joinCodeTtlDays: 14,
       maxJoinFailures: 5,
@@ -59,16 +57,8 @@ describe('join-code guessing from one address', () => {
 });
 
 describe('a join code retired by many wrong guesses', () => {
-  const prefix = uniquePrefix('join-retire');
-  const redis = new Redis(REDIS_URL);
-  const keys = new Keys(prefix);
-  afterAll(async () => {
-    await cleanupPrefix(prefix);
-    await redis.quit();
-  });
-
   it('stops working once that many wrong codes were tried by anyone since it was issued; a new code works', async () => {
-    const s = new MemberStore(redis, keys, {
+    const s = newStore({
       hashSecret: 'test-secret-0123456789',
       joinCodeTtlDays: 14,
       maxJoinFailures: 1000,
