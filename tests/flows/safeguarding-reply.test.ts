@@ -50,7 +50,7 @@ describe('the young person’s reply to a concern', () => {
 
 describe('advice that fits the concern', () => {
   const reply = (category: Category, text: string, open = true): string =>
-    safeguardingReply({ urgent: false, open, nextOpening: 'tomorrow after 9am', category, text });
+    safeguardingReply({ urgent: false, open, nextOpening: 'tomorrow after 9am', kind: concernKind(category, text) });
 
   it('sextortion: don’t send more, don’t pay, not in trouble, Report Remove, CEOP', () => {
     const text = 'someone has my nudes and says he will post them unless i pay £100';

@@ -144,7 +144,7 @@ const NOT_HOME =
  * Which advice fits: the screen's category, told apart further where the advice differs (pictures with a demand
  * for money or more pictures is sextortion; not wanting or being unable to go home is about tonight).
  */
-export function concernKind(category: Category | null, text: string): keyof typeof ADVICE | null {
+export function concernKind(category: Category | null, text: string): ConcernKind | null {
   if (category === null) return null;
   const t = text.toLowerCase().replace(/[’‘]/g, "'");
   if (
@@ -171,32 +171,34 @@ export const WHAT_TO_DO =
  */
 export function adviceAgain(concern: { kind: string; at: number } | undefined, now: Date): string | null {
   if (!concern || now.getTime() - concern.at > 24 * 3600_000) return null;
-  const advice = ADVICE[concern.kind as keyof typeof ADVICE];
+  const advice = ADVICE[concern.kind as ConcernKind];
   if (!advice) return null;
-  return [
-    'Here is what you can do now:',
-    advice.now.map((s) => `• ${s}`).join('\n'),
-    `You can talk to someone now:\n${advice.helplines.map((h) => `• ${h}`).join('\n')}`,
-  ].join('\n\n');
+  return ['Here is what you can do now:', bullets(advice.now), talkNow(advice.helplines)].join('\n\n');
 }
+
+/** The kinds of concern with advice of their own (see {@link concernKind}). */
+export type ConcernKind = keyof typeof ADVICE;
+
+/** Lines as a bulleted list, one a line. */
+const bullets = (lines: readonly string[]): string => lines.map((l) => `• ${l}`).join('\n');
+/** The helplines, under "You can talk to someone now". */
+const talkNow = (helplines: readonly string[]): string => `You can talk to someone now:\n${bullets(helplines)}`;
 
 /** Builds the young person's reply to a message that raised a safeguarding alert. */
 export function safeguardingReply(opts: {
   urgent: boolean;
   open: boolean;
   nextOpening: string;
-  /** The concern's category and text (the advice and helplines fit it); general advice without. */
-  category?: Category | null;
-  text?: string;
+  /** The kind of concern ({@link concernKind}): the advice and helplines fit it; general advice without. */
+  kind?: ConcernKind | null;
 }): string {
-  const kind = concernKind(opts.category ?? null, opts.text ?? '');
-  const advice = kind ? ADVICE[kind] : null;
+  const advice = opts.kind ? ADVICE[opts.kind] : null;
   const danger = opts.urgent
     ? 'If you or someone with you is in danger, badly hurt or can’t be woken up, call 999 now.'
     : 'If you are in danger right now, call 999.';
   const thanks = "Thank you for telling us. That took courage, and you don't have to deal with this on your own.";
-  const helplines = `You can talk to someone now:\n${(advice?.helplines ?? HELPLINES).map((h) => `• ${h}`).join('\n')}`;
-  const steps = advice ? advice.now.map((s) => `• ${s}`).join('\n') : null;
+  const helplines = talkNow(advice?.helplines ?? HELPLINES);
+  const steps = advice ? bullets(advice.now) : null;
   const honest = privacyAnswer({ short: true });
   // "call 999" once: when the steps for this concern already say it, the general line is left out.
   const saysDanger = steps?.includes('999') ?? false;
@@ -244,8 +246,7 @@ export function safeguardingReplyFlow(): NamedFlow {
           urgent: ctx.screen.severity === 'urgent',
           open: hours.isOpen(ctx.now),
           nextOpening: hours.nextOpening(ctx.now),
-          category: ctx.screen.category,
-          text: ctx.message.kind === 'text' ? (ctx.message.text ?? '') : '',
+          kind,
         }),
       );
       if (ctx.state.flow) return next();
