@@ -228,6 +228,11 @@ export class MemberStore implements MemberLookup {
     return outcome;
   }
 
+  /** A code issued when `atIssue` wrong codes had been tried, with `total` tried now: switched off? */
+  private retired(atIssue: number, total: string | null | undefined): boolean {
+    return Number(total ?? 0) - atIssue >= (this.opts.retireCodeAfterFailures ?? 2000);
+  }
+
   private async tryCode(code: string, conversationId: string): Promise<JoinOutcome> {
     const hash = hashJoinCode(code, this.opts.hashSecret);
     const [raw, total] = await this.redis.mget(this.codeKey(hash), this.own.joinFailuresTotal());
@@ -235,8 +240,7 @@ export class MemberStore implements MemberLookup {
     const record = JSON.parse(raw) as CodeRecord;
     if (await this.redis.exists(this.usedKey(hash))) return { outcome: 'used' };
     if (record.expiresAt <= this.now()) return { outcome: 'expired' };
-    if (Number(total ?? 0) - (record.failuresAtIssue ?? 0) >= (this.opts.retireCodeAfterFailures ?? 2000))
-      return { outcome: 'retired' };
+    if (this.retired(record.failuresAtIssue ?? 0, total)) return { outcome: 'retired' };
     const member = await this.get(record.memberId);
     if (!member) return { outcome: 'invalid' };
     // Single use, atomically: only the first to mark it used gets in.
@@ -299,8 +303,7 @@ export class MemberStore implements MemberLookup {
       const m = await this.get(id);
       if (!m) continue;
       if (m.joinCodeExpiresAt && m.joinCodeFailuresAtIssue !== undefined)
-        m.joinCodeRetired =
-          Number(total ?? 0) - m.joinCodeFailuresAtIssue >= (this.opts.retireCodeAfterFailures ?? 2000);
+        m.joinCodeRetired = this.retired(m.joinCodeFailuresAtIssue, total);
       out.push(m);
     }
     return out;

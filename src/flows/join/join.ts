@@ -60,15 +60,17 @@ export function joinFlow(): NamedFlow {
       // "join a group" is for the groups flow, not a join code.
       const joined = JOIN.exec(ctx.message.text);
       const m = joined && !/\bgroups?\b/i.test(joined[1] ?? '') ? joined : null;
-      // A bare code, or one said in a sentence, counts only outside another flow's question (it could be an answer there).
-      const inSentence = m || ctx.state.flow ? null : (CODE_IS.exec(ctx.message.text)?.[1] ?? null);
-      const bare = m || inSentence || ctx.state.flow ? null : bareJoinCode(ctx.message.text);
-      if (!m && !bare && !inSentence && !ctx.state.flow && HAS_CODE.test(ctx.message.text) && !ctx.member) {
-        ctx.reply(joinAnswer('no_code', ctx.services.settings.joinCodeTtlDays));
-        return;
+      // A code said in a sentence or on its own counts only outside another flow's question (it could be an answer there).
+      const free = m || ctx.state.flow ? null : (CODE_IS.exec(ctx.message.text)?.[1] ?? bareJoinCode(ctx.message.text));
+      if (!m && !free) {
+        // "i got a code from my youth worker": how to send it.
+        if (!ctx.state.flow && !ctx.member && HAS_CODE.test(ctx.message.text)) {
+          ctx.reply(joinAnswer('no_code', ctx.services.settings.joinCodeTtlDays));
+          return;
+        }
+        return next();
       }
-      if (!m && !bare && !inSentence) return next();
-      const typed = (m ? (m[1] ?? '') : (inSentence ?? (bare as string))).trim();
+      const typed = (m ? (m[1] ?? '') : (free as string)).trim();
       const ttl = ctx.services.settings.joinCodeTtlDays;
       if (ctx.member) {
         ctx.reply(
