@@ -119,7 +119,7 @@ export async function passToTeam(ctx: FlowContext): Promise<boolean> {
   forTeam.add(ctx);
   ctx.reply(waiting ? texts.added : texts.passed(inbox.whenRead(ctx.now)));
   // "what should i do" after telling us something worrying: the steps and helplines for it again, now.
-  const again = WHAT_TO_DO.test(plainSaid(ctx.message.text)) ? adviceAgain(ctx.state.concern, ctx.now) : null;
+  const again = WHAT_TO_DO.test(plainSaid(ctx.input)) ? adviceAgain(ctx.state.concern, ctx.now) : null;
   if (again) ctx.reply(again);
   return true;
 }
