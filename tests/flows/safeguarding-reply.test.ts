@@ -1,6 +1,6 @@
 import { ADVICE, concernKind, HELPLINES, safeguardingReply } from '../../src/flows/safeguarding/reply';
 import { asksAboutTelling, privacyAnswer } from '../../src/flows/safeguarding/privacy';
-import { CATEGORIES, type Category } from '../../src/safeguarding';
+import { CATEGORIES, defaultScreen, type Category } from '../../src/safeguarding';
 
 /** Asserts that `first` and `then` both occur in `t`, in that order. */
 function inOrder(t: string, first: string, then: string): void {
@@ -66,6 +66,25 @@ describe('advice that fits the concern', () => {
     expect(
       concernKind('bullying_threat', 'they said theyll share my pics with the whole school if i dont send money'),
     ).toBe('sextortion');
+  });
+
+  it('a young carer who cannot cope with the caring: not alone, help at home, 999 only for the person cared for', () => {
+    const text = 'im so tired of looking after mum i cant cope';
+    const verdict = defaultScreen().screen(text);
+    expect(verdict).toMatchObject({ alert: true, category: 'neglect_danger' });
+    const kind = concernKind(verdict.category, text, verdict.matched);
+    expect(kind).toBe('carer_strain');
+    const t = safeguardingReply({ urgent: false, open: true, nextOpening: 'x', kind });
+    expect(t).toMatch(/You shouldn’t have to do all of this on your own/);
+    expect(t).toMatch(/young carer’s assessment/);
+    expect(t).toMatch(/A youth worker will read this/);
+    expect(t.match(/999/g)).toHaveLength(1);
+    expect(t).not.toMatch(/no food or heating/);
+    // A neglect concern with another reason (no food for days) keeps the neglect advice.
+    const hungry = 'i cant cope looking after mum, theres been no food in the house for days';
+    const v2 = defaultScreen().screen(hungry);
+    expect(v2.category).toBe('neglect_danger');
+    expect(concernKind(v2.category, hungry, v2.matched)).toBe('neglect_danger');
   });
 
   it('online grooming without a demand: don’t send pictures or meet, CEOP', () => {

@@ -24,10 +24,10 @@ const SAMARITANS = 'Samaritans: call 116 123 (free, any time)';
 const PAPYRUS = 'Papyrus HOPELINE247: call 0800 068 4141 (free, any time, for under-35s)';
 
 /**
- * Advice per concern (plus `sextortion` and `not_going_home`, told apart by {@link concernKind}). Numbers are the
+ * Advice per concern (plus `sextortion`, `not_going_home` and `carer_strain`, told apart by {@link concernKind}). Numbers are the
  * UK services' own; every line is written for a 12-year-old to read.
  */
-export const ADVICE: Record<Category | 'sextortion' | 'not_going_home', ConcernAdvice> = {
+export const ADVICE: Record<Category | 'sextortion' | 'not_going_home' | 'carer_strain', ConcernAdvice> = {
   suicide: {
     now: [
       'If you might act on these thoughts soon, or you have already hurt yourself or taken something, call 999 now or go to A&E.',
@@ -117,6 +117,14 @@ export const ADVICE: Record<Category | 'sextortion' | 'not_going_home', ConcernA
     ],
     helplines: [CHILDLINE],
   },
+  carer_strain: {
+    now: [
+      'It’s OK to say it’s too much. You shouldn’t have to do all of this on your own.',
+      'A youth worker can talk with you about getting more help at home, like a young carer’s assessment from your council.',
+      'If the person you look after is badly hurt, won’t wake up or can’t breathe properly, call 999.',
+    ],
+    helplines: [CHILDLINE, SHOUT],
+  },
   bullying_threat: {
     now: [
       'If someone is threatening you with a weapon or you are in danger now, call 999.',
@@ -140,11 +148,19 @@ const DEMAND =
 const NOT_HOME =
   /\b(don'?t|do not|dont|can'?t|cannot|not)\s+(want to |wanna )?(go|going|goin)\s+(back\s+)?home\b|\bnowhere to (sleep|stay|go)\b|\bkicked (me )?out\b/;
 
+/** The screen's rule for a young carer who cannot cope with the caring (lexicon.json). */
+const CARER_STRAIN_RULE = 'neglect_danger.carer_cant_cope';
+
 /**
  * Which advice fits: the screen's category, told apart further where the advice differs (pictures with a demand
- * for money or more pictures is sextortion; not wanting or being unable to go home is about tonight).
+ * for money or more pictures is sextortion; not wanting or being unable to go home is about tonight; a young carer
+ * who cannot cope with the caring, when that was the screen's only neglect reason, needs help at home, not 999 first).
  */
-export function concernKind(category: Category | null, text: string): ConcernKind | null {
+export function concernKind(
+  category: Category | null,
+  text: string,
+  matched: readonly string[] = [],
+): ConcernKind | null {
   if (category === null) return null;
   const t = text.toLowerCase().replace(/[’‘]/g, "'");
   if (
@@ -158,6 +174,12 @@ export function concernKind(category: Category | null, text: string): ConcernKin
     NOT_HOME.test(t)
   )
     return 'not_going_home';
+  if (
+    category === 'neglect_danger' &&
+    matched.includes(CARER_STRAIN_RULE) &&
+    !matched.some((id) => id !== CARER_STRAIN_RULE && id.startsWith('neglect_danger.'))
+  )
+    return 'carer_strain';
   return category;
 }
 
@@ -238,7 +260,8 @@ export function safeguardingReplyFlow(): NamedFlow {
     name: 'safeguarding-reply',
     run: async (ctx, next) => {
       if (!ctx.screen.alert) return next();
-      const kind = concernKind(ctx.screen.category, ctx.message.kind === 'text' ? (ctx.message.text ?? '') : '');
+      const text = ctx.message.kind === 'text' ? (ctx.message.text ?? '') : '';
+      const kind = concernKind(ctx.screen.category, text, ctx.screen.matched);
       if (kind) ctx.state.concern = { kind, at: ctx.now.getTime() };
       const hours = new OfficeHours(ctx.services.settings.officeHours, ctx.services.settings.timezone);
       ctx.reply(
