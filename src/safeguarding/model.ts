@@ -7,15 +7,16 @@
  *
  * Retrain with `npm run train:screen` (scripts/train-screen.ts, code in scripts/screen/train.ts): it reads only
  * data/safeguarding/train/*.jsonl, is deterministic (fixed seed, full-batch training), runs a 5-fold
- * cross-validation to choose the threshold (held-out false alarms ≤ 0.06 of negatives), then trains on everything
+ * cross-validation to choose the threshold (the model's held-out false alarms ≤ 0.03 of negatives), then trains on everything
  * and writes model.json. Never train or tune on the blind or shared dev sets: they are the honest test.
  *
- * Cross-validation at the chosen threshold T = 0.6 (3,412 distinct lines, 1,749 alerts, plus 3,082 long versions
- * set in chat, each held out with its source line; 5 stratified folds, seed 20240611, held-out scores from the
- * exported rounded model, long messages scored in pieces as the screen does; T = the smallest 0.05 step where the
- * model's own held-out false alarms are ≤ 0.02): model alone recall 0.751, false alarms 0.017, category 0.907;
- * rules + model recall 0.978, false alarms 0.027, category 0.968 (the rules were written on these files, so that is
- * a fit figure); held-out long lines recall 0.884, false alarms 0.089. The evaluation sets are the honest measure
+ * Cross-validation at the chosen threshold T = 0.5 (3,433 distinct lines, 1,768 alerts, plus 3,103 long versions set in
+ * chat, each held out with its source line; 5 stratified folds, seed 20240611, held-out scores from the exported
+ * rounded model, long messages scored in pieces as the screen does; T = the smallest 0.05 step where the model's own
+ * held-out false alarms are ≤ 0.03, a recall-first budget: at 0.02 the step chosen moved between 0.6 and 0.65 when 21
+ * lines were added): model alone recall 0.808, false alarms 0.027, category 0.901; rules + model recall 0.979, false
+ * alarms 0.036, category 0.966 (the rules were written on these files, so that is a fit figure); held-out long lines
+ * recall 0.876, false alarms 0.116. The evaluation sets are the honest measure
  * (`npm run evaluate:screen`).
  *
  * Scoring is pure, synchronous and linear in the number of tokens (about 4 hashed look-ups per token).
