@@ -97,7 +97,7 @@ export function buildServices(d: ServiceDeps): BuiltServices {
     log.child({ module: 'alerts' }),
     d.metrics,
   );
-  const members = buildMembers(config, redis, keys);
+  const members = buildMembers(config, redis, keys, d.now);
   const requests = createRequestService({
     redis,
     keys,

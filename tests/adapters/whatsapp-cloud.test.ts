@@ -1,4 +1,4 @@
-import { randomBytes } from 'node:crypto';
+import { randomBytes, randomInt } from 'node:crypto';
 import fetch from 'node-fetch';
 import { signBody } from '../../src/adapters/meta';
 import {
@@ -25,10 +25,8 @@ const PHONE_ID = '106540352242922';
 
 type Json = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
 
-const newWaId = () =>
-  `4477009${Math.floor(Math.random() * 1e5)
-    .toString()
-    .padStart(5, '0')}`;
+/** A sender's WhatsApp id (a phone number): 44, then 12 random digits, so senders in a run do not share one by chance. */
+const newWaId = () => `44${randomInt(1e12).toString().padStart(12, '0')}`;
 const newId = () => `wamid.${randomBytes(16).toString('base64url')}`;
 
 /** A documented fixture from this sender with a fresh message id. */

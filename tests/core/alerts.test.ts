@@ -3,7 +3,7 @@ import { z } from 'zod';
 import { AlertStore, alertIdFor } from '../../src/domain/alerts/store';
 import { jobId } from '../../src/engine/queues';
 import { startStub, startTestHaven, waitFor, type StubServer } from '../support/haven';
-import { startConversation } from '../support/conversation';
+import { startConversation, type Conversation } from '../support/conversation';
 import { waitForDrained } from '../support/queues';
 
 /** A web chat message as its adapter hands it to Ingest, from a new sender. */
@@ -38,6 +38,9 @@ describe('safeguarding alerts', () => {
   let haven: Awaited<ReturnType<typeof startTestHaven>>;
   const staffId = randomUUID();
   const leadId = randomUUID();
+  /** The on-duty member of staff and the lead, each on their own chat identity. */
+  let staff: Conversation;
+  let lead: Conversation;
 
   /** The delayed job of an alert's escalation `level` (undefined when none). */
   const escalation = (alertId: string, level: number) =>
@@ -64,6 +67,14 @@ describe('safeguarding alerts', () => {
       ESCALATION_MINUTES: String(NORMAL_MINUTES),
       ESCALATION_URGENT_MINUTES: String(URGENT_MINUTES),
     });
+    // Staff chat identities are reachable once they have written to Haven. Every test here counts
+    // on it: an alert nobody on duty can be told of escalates at once.
+    staff = await startConversation(haven, { clientId: staffId });
+    lead = await startConversation(haven, { clientId: leadId });
+    await staff.send('hello');
+    await staff.expectReply(/Haven/, { skip: true });
+    await lead.send('hello');
+    await lead.expectReply(/Haven/, { skip: true });
   });
   afterAll(async () => {
     await haven.shutdown();
@@ -72,14 +83,6 @@ describe('safeguarding alerts', () => {
 
   it('alerts, replies with helplines, escalates, and stops when acknowledged', async () => {
     // Staff identities hear of every alert in this file: reading theirs, they skip the others'.
-    const staff = await startConversation(haven, { clientId: staffId });
-    const lead = await startConversation(haven, { clientId: leadId });
-    // Staff chat identities are reachable once they have written to Haven.
-    await staff.send('hello');
-    await staff.expectReply(/Haven/, { skip: true });
-    await lead.send('hello');
-    await lead.expectReply(/Haven/, { skip: true });
-
     const young = await startConversation(haven);
     await young.send('i want to kill myself tonight');
 

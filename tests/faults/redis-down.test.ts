@@ -3,7 +3,7 @@ import { loadConfig } from '../../src/config';
 import { startHaven, type Haven } from '../../src/main';
 import { startStub, waitFor, type StubServer } from '../support/haven';
 import { postSignedMessenger, messengerText } from '../support/messenger';
-import { freePort, OwnRedis } from '../support/redis-server';
+import { OwnRedis } from '../support/redis-server';
 import { startConversation, type Conversation } from '../support/conversation';
 import { failedJobs, waitForDrained } from '../support/queues';
 
@@ -23,8 +23,7 @@ describe('Redis stopped while messages arrive', () => {
   const SECRET = 'redis-down-app-secret';
 
   beforeAll(async () => {
-    redis = new OwnRedis(await freePort());
-    await redis.start();
+    redis = await OwnRedis.startOnFreePort();
     graph = await startStub();
     haven = await startHaven(
       loadConfig({

@@ -1,4 +1,4 @@
-import { spawn, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { createHmac, randomUUID } from 'node:crypto';
 import type { ServerResponse } from 'node:http';
 import { Queue } from 'bullmq';
@@ -7,7 +7,7 @@ import { Keys } from '../../src/engine/keys';
 import { pendingJobs } from '../support/queues';
 import { startStub, waitFor } from '../support/haven';
 import { cleanupPrefix, REDIS_URL, uniquePrefix } from '../support/redis';
-import { freePort } from '../support/redis-server';
+import { startHavenProcess } from '../support/haven-process';
 
 /**
  * A Haven process killed (SIGKILL) while a send is in hand: a second process takes the job up
@@ -31,7 +31,6 @@ describe('worker killed mid-job', () => {
     const env = {
       ...process.env,
       NODE_ENV: 'test',
-      HOST: '127.0.0.1',
       LOG_LEVEL: 'info',
       REDIS_URL,
       REDIS_PREFIX: prefix,
@@ -46,20 +45,9 @@ describe('worker killed mid-job', () => {
     const children: ChildProcess[] = [];
     const logs: string[] = [];
     const start = async () => {
-      const port = await freePort();
-      const child = spawn(process.execPath, ['--require', 'tsx/cjs', 'src/cli.ts', 'start'], {
-        env: { ...env, PORT: String(port) },
-        stdio: ['ignore', 'pipe', 'pipe'],
-      });
-      children.push(child);
-      let out = '';
-      child.stdout?.on('data', (d: Buffer) => {
-        out += d.toString();
-        logs.push(d.toString());
-      });
-      child.stderr?.on('data', (d: Buffer) => logs.push(d.toString()));
-      await waitFor(() => out.includes('"msg":"ready"'), 90_000, 'Haven to start');
-      return port;
+      const haven = await startHavenProcess(env, { onOutput: (chunk) => logs.push(chunk) });
+      children.push(haven.child);
+      return haven.port;
     };
     try {
       const port = await start();

@@ -85,10 +85,13 @@ describe('erasure and the alerts export', () => {
       /deleted your one-to-one requests, your messages with our youth workers, your link to this chat/,
     );
     await expectForgotten(m, true);
-    await waitFor(() =>
-      hook.requests.find(
-        (r) => (r.json as { type: string; text?: string }).type === 'member_data_deleted' && /Ife/.test(r.body),
-      ),
+    await waitFor(
+      () =>
+        hook.requests.find(
+          (r) => (r.json as { type: string; text?: string }).type === 'member_data_deleted' && /Ife/.test(r.body),
+        ),
+      30_000,
+      'staff told of the deletion',
     );
   });
 

@@ -67,10 +67,17 @@ describe('join CODE over the web chat', () => {
 describe('join-code guessing over the web chat, a new browser id for every try', () => {
   let haven: TestHaven;
   beforeAll(async () => {
-    haven = await startTestHaven('join-guessing', {
-      JOIN_FAILURES_PER_ADDRESS_PER_HOUR: '3',
-      JOIN_CODE_RETIRE_AFTER_FAILURES: '2',
-    });
+    // The wrong codes from an address are counted per clock hour: this Haven's clock is stopped, so
+    // the hour cannot turn (and the count start again) during the test.
+    const stopped = new Date();
+    haven = await startTestHaven(
+      'join-guessing',
+      {
+        JOIN_FAILURES_PER_ADDRESS_PER_HOUR: '3',
+        JOIN_CODE_RETIRE_AFTER_FAILURES: '2',
+      },
+      { now: () => stopped },
+    );
   });
   afterAll(async () => {
     await haven.shutdown();

@@ -40,8 +40,10 @@ describe('what Haven holds, and deleting it', () => {
     expect(await haven.requests.openRequestFor(memberId)).toBeNull();
     for (const o of [1440, 15])
       expect(await haven.queues.tasks.getJob(jobId('reminder', requestId, String(o)))).toBeUndefined();
-    const staff = await waitFor(() =>
-      hook.requests.find((r) => (r.json as { type: string }).type === 'member_data_deleted'),
+    const staff = await waitFor(
+      () => hook.requests.find((r) => (r.json as { type: string }).type === 'member_data_deleted'),
+      30_000,
+      'staff told of the deletion',
     );
     expect((staff.json as { text: string }).text).toMatch(/Nia/);
 

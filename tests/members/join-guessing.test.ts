@@ -12,6 +12,11 @@ function newStore(opts: MemberStoreOptions): MemberStore {
   prefixes.push(prefix);
   return new MemberStore(redis, new Keys(prefix), opts);
 }
+/** A clock stopped at the moment it is made. */
+function fixedClock(): () => number {
+  const at = Date.now();
+  return () => at;
+}
 afterAll(async () => {
   for (const p of prefixes) await cleanupPrefix(p);
   await redis.quit();
@@ -24,6 +29,8 @@ describe('join-code guessing across identities', () => {
       joinCodeTtlDays: 14,
       maxJoinFailures: 5,
       maxJoinFailuresAll: 10,
+      // The counts are per clock hour: a fixed clock, so the hour cannot turn during the test.
+      now: fixedClock(),
     });
     const { joinCode } = await s.add({ name: 'Ada', consentBy: 'Lee', addedBy: 't' });
     // A new web chat id for each guess: the per-conversation limit never bites.
@@ -44,6 +51,8 @@ describe('join-code guessing from one address', () => {
       maxJoinFailures: 5,
       maxJoinFailuresAll: 1000,
       maxJoinFailuresPerAddress: 4,
+      // The counts are per clock hour: a fixed clock, so the hour cannot turn during the test.
+      now: fixedClock(),
     });
     const { joinCode } = await s.add({ name: 'Ada', consentBy: 'Lee', addedBy: 't' });
     const outcomes: string[] = [];

@@ -57,10 +57,10 @@ describe('children’s data stays out of logs and exports', () => {
     await person.expectReply(/0800 1111/);
     await waitFor(
       () => graph.requests.filter((r) => r.url.startsWith('/me/messages')).length >= 2,
-      5000,
+      30_000,
       'Messenger replies',
     );
-    await waitFor(() => hook.requests.length >= 2, 5000, 'both alerts at the webhook');
+    await waitFor(() => hook.requests.length >= 2, 30_000, 'both alerts at the webhook');
 
     const secrets = [PSID, person.clientId, PAGE_TOKEN, APP_SECRET, ...texts];
     expect(lines.length).toBeGreaterThan(10);

@@ -145,6 +145,8 @@ describe('the coordinator queue: claim, schedule, reminders, message, close', ()
     // The coordinator heard of both new requests, without any platform id.
     await waitFor(
       () => hook.requests.filter((r) => (r.json as { type: string }).type === 'one_to_one_request').length >= 2,
+      30_000,
+      'the coordinator told of both requests',
     );
     for (const r of hook.requests) {
       expect(r.body).not.toContain(a.chat.clientId);
@@ -259,8 +261,10 @@ describe('the coordinator queue: claim, schedule, reminders, message, close', ()
     await d.chat.send('yes');
     await d.chat.expectReply(/cancelled your one-to-one/);
     for (const o of OFFSETS) expect(await reminderJob(r.id, o)).toBeUndefined();
-    await waitFor(() =>
-      hook.requests.find((x) => (x.json as { type: string }).type === 'one_to_one_request_cancelled'),
+    await waitFor(
+      () => hook.requests.find((x) => (x.json as { type: string }).type === 'one_to_one_request_cancelled'),
+      30_000,
+      'the coordinator told of the cancellation',
     );
   });
 });

@@ -182,12 +182,41 @@ it('an alert raised in the web chat appears live on the alerts page and can be a
   expect(lead.url()).toMatch(/\/staff\/alerts$/);
   await lead.locator('body[data-live-ready]').waitFor();
 
+  // Everything the live status shows, and what the live stream says of each change, recorded in the
+  // page from before the message is sent: this Haven has no alert target, so "not delivered" and an
+  // escalation follow the new alert within milliseconds, and the status may have moved on by the
+  // time it is read.
+  await lead.evaluate(`(() => {
+    const status = document.getElementById('live-status');
+    window.statusShown = [];
+    window.streamSaid = [];
+    new MutationObserver(() => window.statusShown.push(status.textContent)).observe(status, {
+      childList: true,
+      characterData: true,
+      subtree: true,
+    });
+    const stream = new EventSource('/staff/api/alerts/events');
+    stream.addEventListener('open', () => (window.streamOpen = true));
+    stream.addEventListener('change', (e) => window.streamSaid.push(JSON.parse(e.data)));
+  })()`);
+  await lead.waitForFunction('window.streamOpen === true');
+  const recorded = () =>
+    lead.evaluate('({ statusShown: window.statusShown, streamSaid: window.streamSaid })') as Promise<{
+      statusShown: string[];
+      streamSaid: { type: string; say: string }[];
+    }>;
+
   const chat = await chatPage();
   await chat.say('i want to kill myself tonight, i have the pills');
   const card = lead.locator('#alerts li.alert', { hasText: 'i want to kill myself tonight' });
   await card.waitFor();
   await expect(card.innerText()).resolves.toMatch(/OPEN/i);
-  await expect(lead.locator('#live-status').innerText()).resolves.toBe('New alert');
+  expect((await recorded()).statusShown).toContain('New alert');
+  // Its delivery failed (no alert target here): said as it is, not as an escalation.
+  await lead.waitForFunction(`window.streamSaid.some((e) => e.type === 'not_delivered')`);
+  expect((await recorded()).streamSaid.find((e) => e.type === 'not_delivered')?.say).toBe(
+    'An alert could not be delivered',
+  );
   await screenshotBothWidths(lead, 'alerts');
 
   const alert = (await haven.alerts.store.list({ openOnly: true }))[0];

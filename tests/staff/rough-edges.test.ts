@@ -180,12 +180,15 @@ describe('the dashboard, as staff first used it', () => {
     const csrf = await coordinator.csrf('/staff/members');
     const res = await coordinator.post(`/staff/members/${memberId}/remove`, { _csrf: csrf, confirm: 'yes' });
     expect(res.status).toBe(303);
-    const sent = await waitFor(() =>
-      hook.requests.find(
-        (r) =>
-          (r.json as { type: string }).type === 'member_data_deleted' &&
-          (r.json as { member: string }).member === 'Remy',
-      ),
+    const sent = await waitFor(
+      () =>
+        hook.requests.find(
+          (r) =>
+            (r.json as { type: string }).type === 'member_data_deleted' &&
+            (r.json as { member: string }).member === 'Remy',
+        ),
+      30_000,
+      'staff told of the removal',
     );
     const body = sent.json as { text: string; requestedBy: string; by: string; via: string };
     expect(body.text).toMatch(/^Test coordinator removed Remy from the members list \(on the dashboard\)/);

@@ -4,14 +4,15 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { Redis } from 'ioredis';
-import { freePort } from './redis-server';
+import { freePorts, PortTakenError } from './ports';
+import { lookAt } from './redis-server';
 
 const run = promisify(execFile);
 
 /**
- * A Redis Cluster of a test's own: `masters` local redis-server processes on spare ports, no
- * persistence, joined with `redis-cli --cluster create`. `destroy()` stops them and deletes
- * their folder.
+ * A Redis Cluster of a test's own: `masters` local redis-server processes on spare ports (each with
+ * its bus port, port + 10000, free too), no persistence, joined with `redis-cli --cluster create`.
+ * `destroy()` stops them and deletes their folder.
  */
 export class OwnCluster {
   readonly ports: number[] = [];
@@ -26,33 +27,18 @@ export class OwnCluster {
   }
 
   async start(): Promise<void> {
-    for (let i = 0; i < this.masters; i++) this.ports.push(await freePort());
-    for (const port of this.ports) {
-      const proc = spawn(
-        'redis-server',
-        [
-          '--port',
-          String(port),
-          '--bind',
-          '127.0.0.1',
-          '--cluster-enabled',
-          'yes',
-          '--cluster-config-file',
-          `nodes-${port}.conf`,
-          '--dir',
-          this.dir,
-          '--save',
-          '',
-          '--appendonly',
-          'no',
-          '--daemonize',
-          'no',
-        ],
-        { stdio: 'ignore' },
-      );
-      this.procs.push(proc);
+    // A node whose port or bus port something else took in between cannot listen: all start again
+    // on other ports (nothing is joined yet).
+    for (let attempt = 1; ; attempt++) {
+      this.ports.splice(0, this.ports.length, ...(await freePorts(this.masters, { bus: true })));
+      try {
+        await Promise.all(this.ports.map((port) => this.startNode(port)));
+        break;
+      } catch (err) {
+        await this.stopNodes();
+        if (!(err instanceof PortTakenError) || attempt >= 5) throw err;
+      }
     }
-    for (const port of this.ports) await this.untilAnswers(port);
     await run('redis-cli', [
       '--cluster',
       'create',
@@ -73,8 +59,56 @@ export class OwnCluster {
   }
 
   async destroy(): Promise<void> {
+    await this.stopNodes();
+    rmSync(this.dir, { recursive: true, force: true });
+  }
+
+  /** Starts the node on `port` and waits until it answers; a {@link PortTakenError} when it could not listen. */
+  private async startNode(port: number): Promise<void> {
+    const proc = spawn(
+      'redis-server',
+      [
+        '--port',
+        String(port),
+        '--bind',
+        '127.0.0.1',
+        '--cluster-enabled',
+        'yes',
+        '--cluster-config-file',
+        `nodes-${port}.conf`,
+        '--dir',
+        this.dir,
+        '--save',
+        '',
+        '--appendonly',
+        'no',
+        '--daemonize',
+        'no',
+      ],
+      { stdio: ['ignore', 'pipe', 'pipe'] },
+    );
+    this.procs.push(proc);
+    let output = '';
+    let closed = false;
+    proc.stdout.on('data', (d: Buffer) => (output += d.toString()));
+    proc.stderr.on('data', (d: Buffer) => (output += d.toString()));
+    proc.once('close', () => (closed = true));
+    await this.until(
+      port,
+      async (r) => (await r.info('server')).includes(`process_id:${proc.pid}\r`),
+      'an answer from its own redis-server',
+      () => {
+        if (!closed) return;
+        if (/Address already in use/.test(output)) throw new PortTakenError(port, 'redis cluster node');
+        throw new Error(`redis cluster node ${port} exited before it answered:\n${output.slice(-2000)}`);
+      },
+    );
+  }
+
+  private async stopNodes(): Promise<void> {
+    const procs = this.procs.splice(0);
     await Promise.all(
-      this.procs.map(
+      procs.map(
         (p) =>
           new Promise<void>((resolve) => {
             if (p.exitCode !== null || p.signalCode !== null) return resolve();
@@ -83,30 +117,22 @@ export class OwnCluster {
           }),
       ),
     );
-    rmSync(this.dir, { recursive: true, force: true });
   }
 
-  private async untilAnswers(port: number): Promise<void> {
-    await this.until(port, async (r) => (await r.ping()) === 'PONG', 'PONG');
-  }
-
-  /** Waits (up to a minute, a busy machine is slow) until `check` holds on the node at `port`. */
-  private async until(port: number, check: (r: Redis) => Promise<boolean>, what: string): Promise<void> {
+  /**
+   * Waits (up to a minute, a busy machine is slow) until `check` holds on the node at `port`.
+   * `gone` is called before each look, and throws when there is no point waiting.
+   */
+  private async until(
+    port: number,
+    check: (r: Redis) => Promise<boolean>,
+    what: string,
+    gone?: () => void,
+  ): Promise<void> {
     const deadline = Date.now() + 60_000;
     for (;;) {
-      const probe = new Redis(port, '127.0.0.1', {
-        lazyConnect: true,
-        retryStrategy: () => null,
-        maxRetriesPerRequest: 0,
-      });
-      try {
-        await probe.connect();
-        if (await check(probe)) return;
-      } catch {
-        // not yet
-      } finally {
-        probe.disconnect();
-      }
+      gone?.();
+      if (await lookAt(port, check)) return;
       if (Date.now() > deadline) throw new Error(`redis cluster node ${port} never reached ${what}`);
       await new Promise((r) => setTimeout(r, 100));
     }

@@ -5,6 +5,7 @@ import { memberKeys } from '../members/keys';
 import type { ChannelName } from '../../engine/message';
 import type { Category, Severity } from '../../safeguarding/types';
 import { alertKeys } from './keys';
+import { defaultScreen } from '../../safeguarding/screen';
 
 /** One safeguarding alert as staff see it. */
 export interface Alert {
@@ -58,7 +59,30 @@ export interface AlertEvent {
   detail?: string;
 }
 
-const CODE_ALPHABET = 'ABCDEFGHJKMNPQRSTUVWXYZ23456789';
+/** Letters and digits of an acknowledgement code. */
+export const ACK_CODE_ALPHABET = 'ABCDEFGHJKMNPQRSTUVWXYZ23456789';
+/** Characters in an acknowledgement code. */
+const CODE_LENGTH = 5;
+/** Draws of an acknowledgement code before {@link newAckCode} gives up (each is flagged about 1 time in 10,000). */
+export const ACK_CODE_MAX_DRAWS = 50;
+
+/**
+ * A fresh random acknowledgement code, e.g. `K7MXP`, that the safeguarding screen does not flag as
+ * staff would type it (on its own or after "ack ", in either case): a random code can spell
+ * something (`3RAPE`, `CTB52`), and staff acknowledging an alert would raise another. Such a code
+ * is drawn again. `bytes(n)` gives n random bytes (tests pass their own).
+ */
+export function newAckCode(bytes: (size: number) => Uint8Array = randomBytes): string {
+  const screen = defaultScreen();
+  for (let draw = 0; draw < ACK_CODE_MAX_DRAWS; draw++) {
+    const code = Array.from(bytes(CODE_LENGTH), (b) => ACK_CODE_ALPHABET[b % ACK_CODE_ALPHABET.length]).join('');
+    const lower = code.toLowerCase();
+    if (![code, lower, `ack ${code}`, `ack ${lower}`].some((typed) => screen.screen(typed).alert)) return code;
+  }
+  throw new Error(
+    `no acknowledgement code the safeguarding screen does not flag in ${ACK_CODE_MAX_DRAWS} draws: is the random source broken?`,
+  );
+}
 
 /**
  * KEYS: alert, open set, record stream. ARGV: the record as read, the record to write, 1 to take the
@@ -164,10 +188,6 @@ export class AlertStore {
     return alertIdFor(this.idSecret, source);
   }
 
-  private newCode(): string {
-    return Array.from(randomBytes(5), (b) => CODE_ALPHABET[b % CODE_ALPHABET.length]).join('');
-  }
-
   private get k() {
     return alertKeys(this.keys);
   }
@@ -208,7 +228,7 @@ export class AlertStore {
       level: 0,
       createdAt: input.createdAt ?? Date.now(),
     };
-    const codes = Array.from({ length: CANDIDATE_CODES }, () => this.newCode());
+    const codes = Array.from({ length: CANDIDATE_CODES }, () => newAckCode());
     const fields = eventFields({
       at: base.createdAt,
       event: 'raised',

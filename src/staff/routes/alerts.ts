@@ -3,7 +3,7 @@ import type { ChangeBus } from '../../engine/changes';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import { CATEGORIES } from '../../safeguarding/types';
-import type { AlertService } from '../../domain/alerts/service';
+import type { AlertListener, AlertService } from '../../domain/alerts/service';
 import type { Alert } from '../../domain/alerts/store';
 import { exportAlert } from '../../domain/alerts/export';
 import { label, type ViewAudit } from '../audit';
@@ -19,6 +19,21 @@ const feedbackBody = z.discriminatedUnion('verdict', [
   z.object({ verdict: z.literal('not_concern') }),
   z.object({ verdict: z.literal('wrong_category'), category: z.enum(CATEGORIES) }),
 ]);
+
+/** What the dashboard's live status says of each kind of alert change. */
+const LIVE_SAYS: Record<Parameters<AlertListener>[0]['type'], string> = {
+  raised: 'New alert',
+  acknowledged: 'An alert was acknowledged',
+  escalated: 'An alert escalated',
+  not_delivered: 'An alert could not be delivered',
+};
+
+/** The live status's words for an alert change heard from the bus (a kind this process does not know: "changed"). */
+function liveSay(type: unknown): string {
+  return typeof type === 'string' && Object.hasOwn(LIVE_SAYS, type)
+    ? LIVE_SAYS[type as keyof typeof LIVE_SAYS]
+    : 'An alert changed';
+}
 
 /** How often the same person viewing the same alert is recorded again. */
 const VIEW_RECORD_EVERY_SECONDS = 600;
@@ -87,12 +102,7 @@ export function registerAlertRoutes(
           send('change', {
             type: e.type,
             alertId: e.alertId,
-            say:
-              e.type === 'raised'
-                ? 'New alert'
-                : e.type === 'acknowledged'
-                  ? 'An alert was acknowledged'
-                  : 'An alert escalated',
+            say: liveSay(e.type),
           }),
         ),
       () => auth.stillSignedIn(req),
