@@ -1,7 +1,7 @@
 /**
  * Runs a Haven in its own process for the benchmarks (so the load generator does not share its
  * event loop). Settings from the environment; prints `READY <port>` when listening, and answers
- * `GET /bench/rss` with its resident memory after a garbage collection.
+ * the parent's `rss` message with its resident memory and heap in use after a garbage collection.
  */
 import { loadConfig } from '../src/config';
 import { startHaven } from '../src/main';
@@ -16,7 +16,8 @@ async function main(): Promise<void> {
   process.on('message', async (msg: unknown) => {
     if (msg === 'rss') {
       (globalThis as { gc?: () => void }).gc?.();
-      process.send?.({ rss: process.memoryUsage().rss });
+      const { rss, heapUsed } = process.memoryUsage();
+      process.send?.({ rss, heapUsed });
     }
     if (msg === 'stop') {
       await writeProfile?.();

@@ -69,13 +69,19 @@ export async function startProcess(
   };
 }
 
-/** Asks a haven-server child for its RSS after a GC. */
-export function rssOf(proc: ChildProcess): Promise<number> {
+/** A haven-server child's memory after a GC: resident (what the OS sees) and the JS heap in use (what it keeps). */
+export interface MemoryReading {
+  rss: number;
+  heapUsed: number;
+}
+
+/** Asks a haven-server child for its memory after a GC. */
+export function memoryOf(proc: ChildProcess): Promise<MemoryReading> {
   return new Promise((resolve) => {
     const onMessage = (m: unknown) => {
-      if (m && typeof m === 'object' && 'rss' in m) {
+      if (m && typeof m === 'object' && 'rss' in m && 'heapUsed' in m) {
         proc.off('message', onMessage);
-        resolve((m as { rss: number }).rss);
+        resolve(m as MemoryReading);
       }
     };
     proc.on('message', onMessage);
