@@ -75,7 +75,7 @@ describe('advice that fits the concern', () => {
     const kind = concernKind(verdict.category, text, verdict.matched);
     expect(kind).toBe('carer_strain');
     const t = safeguardingReply({ urgent: false, open: true, nextOpening: 'x', kind });
-    expect(t).toMatch(/You shouldn’t have to do all of this on your own/);
+    expect(t).toMatch(/Looking after someone is a big job, and you deserve help with it/);
     expect(t).toMatch(/young carer’s assessment/);
     expect(t).toMatch(/A youth worker will read this/);
     expect(t.match(/999/g)).toHaveLength(1);

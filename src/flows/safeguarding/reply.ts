@@ -119,7 +119,7 @@ export const ADVICE: Record<Category | 'sextortion' | 'not_going_home' | 'carer_
   },
   carer_strain: {
     now: [
-      'It’s OK to say it’s too much. You shouldn’t have to do all of this on your own.',
+      'It’s OK to say it’s too much. Looking after someone is a big job, and you deserve help with it.',
       'A youth worker can talk with you about getting more help at home, like a young carer’s assessment from your council.',
       'If the person you look after is badly hurt, won’t wake up or can’t breathe properly, call 999.',
     ],
