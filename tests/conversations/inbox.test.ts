@@ -256,6 +256,24 @@ it('a disclosure opens a conversation linked to its alert at once; "what should 
   expect(await lines(conv.id)).toContain('young_person: what should i do');
 });
 
+it('a young carer who cannot cope: the reply says a youth worker can talk with them about help at home, and one can', async () => {
+  const chat = await startChat();
+  await chat.send('im so tired of looking after mum i cant cope');
+  await chat.expectReply(
+    /Looking after someone is a big job[^]*young carer’s assessment[^]*A youth worker will read this/,
+  );
+  const conv = await openFor(chat.conversationId);
+  expect(conv).toMatchObject({ topic: 'alert' });
+  // A youth worker (not only the lead or a coordinator) finds it in the inbox and answers on the web chat.
+  const { client } = await makeStaff(haven, 'worker');
+  expect(await (await client.get('/staff/conversations')).text()).toContain(`/staff/conversations/${conv.id}`);
+  const path = `/staff/conversations/${conv.id}`;
+  const csrf = await client.csrf(path);
+  const sent = await client.post(`${path}/reply`, { _csrf: csrf, text: 'Hi, I can help with that. Shall we talk?' });
+  expect(sent.status).toBe(303);
+  await chat.expectReply(/^Test worker \(youth worker\):\nHi, I can help with that/, { skip: true });
+});
+
 it('a member with an open request who discloses: the conversation is about the alert, and the lead sees it', async () => {
   const chat = await memberWithOpenRequest('Maisie');
   await chat.send('my step dad hit me again and im scared to go home');
