@@ -1,5 +1,5 @@
 import { createHmac, randomInt } from 'node:crypto';
-import { defaultScreen } from '../../safeguarding/screen';
+import { unflaggedCode } from '../../safeguarding/unflagged';
 
 /**
  * Letters and digits that cannot be mistaken for one another when read off paper or a phone:
@@ -21,15 +21,12 @@ export const JOIN_CODE_MAX_DRAWS = 50;
  * from 0 to n - 1 (tests pass their own).
  */
 export function newJoinCode(pick: (n: number) => number = randomInt): string {
-  const screen = defaultScreen();
-  for (let draw = 0; draw < JOIN_CODE_MAX_DRAWS; draw++) {
+  const draw = () => {
     let code = '';
     for (let i = 0; i < JOIN_CODE_LENGTH; i++) code += JOIN_CODE_ALPHABET[pick(JOIN_CODE_ALPHABET.length)];
-    if (!joinCodeAsTyped(code).some((typed) => screen.screen(typed).alert)) return code;
-  }
-  throw new Error(
-    `no join code the safeguarding screen does not flag in ${JOIN_CODE_MAX_DRAWS} draws: is the random source broken?`,
-  );
+    return code;
+  };
+  return unflaggedCode(draw, joinCodeAsTyped, JOIN_CODE_MAX_DRAWS, 'join code');
 }
 
 /**
