@@ -69,8 +69,9 @@ export class CoordinatorNotifier {
 
   /** The task handler. */
   async deliver(notice: CoordinatorNotice, jobKey: string): Promise<void> {
-    const built = await this.build(notice);
-    if (!built) return;
+    const render = await this.build(notice);
+    if (!render) return;
+    const built = render(true);
     for (const id of this.settings.coordinatorIds) {
       if (isEmailTarget(id)) continue;
       await this.outbox.send(id, { text: built.text }, 'staff_notice', `coord:${jobKey}:${id}`);
@@ -85,7 +86,7 @@ export class CoordinatorNotifier {
     }
     if (this.settings.webhookUrl) {
       // What the young person wrote goes to another service only when the charity says so.
-      const hook = this.settings.webhookIncludeText ? built : ((await this.build(notice, false)) ?? built);
+      const hook = this.settings.webhookIncludeText ? built : render(false);
       // Names and notes come from outside Haven: their chat markup is escaped in `text`.
       const raw = JSON.stringify({
         type: WEBHOOK_TYPES[notice.kind],
@@ -114,17 +115,18 @@ export class CoordinatorNotifier {
     return { subject: `Haven: ${what.toLowerCase()}`, text: `${what}.\nOpen it on the staff dashboard: ${link}` };
   }
 
-  private async build(
-    notice: CoordinatorNotice,
-    includeNote = true,
-  ): Promise<{ text: string; body: Record<string, unknown> } | null> {
+  /**
+   * Reads what the notice is about once (the request, its place in the queue), and gives the message
+   * built from it, with or without the note the young person wrote; null when the request is gone.
+   */
+  private async build(notice: CoordinatorNotice): Promise<((includeNote: boolean) => BuiltNotice) | null> {
     if (notice.kind === 'data_deleted') {
       const by = notice.by ?? { kind: 'young_person' };
       const what =
         by.kind === 'staff'
           ? `${by.name} removed ${notice.memberName} from the members list (${by.via === 'cli' ? 'with the haven command line' : 'on the dashboard'}). Their member record, join code, chat links and one-to-one requests have been deleted`
           : `${notice.memberName} asked Haven to delete their data. Their chat links, conversation and one-to-one requests have been deleted`;
-      return {
+      const built: BuiltNotice = {
         text: `${what} (safeguarding records are kept). Please update your own records if needed.`,
         body: {
           member: notice.memberName,
@@ -133,6 +135,7 @@ export class CoordinatorNotifier {
           ...(by.kind === 'staff' ? { by: by.name, via: by.via } : {}),
         },
       };
+      return () => built;
     }
     const r = await this.store.get(notice.requestId);
     if (!r) return null;
@@ -146,31 +149,39 @@ export class CoordinatorNotifier {
     const link = this.settings.publicUrl
       ? `\n${this.settings.publicUrl.replace(/\/$/, '')}/staff/requests/${r.id}`
       : '';
-    const leftOut = !includeNote && r.note !== undefined;
-    const summary = staffSummary(leftOut ? { ...r, note: undefined } : r, this.settings.timezone);
-    const text = `${heading} (on ${r.channel}${position ? `, number ${position} of ${waiting} waiting` : ''}).\n${summary}${leftOut ? '\nThey left a note for you: read it on the dashboard.' : ''}${link}`;
-    return {
-      text,
-      body: {
-        request: {
-          id: r.id,
-          status: r.status,
-          member: r.memberName,
-          memberId: r.memberId,
-          channel: r.channel,
-          pseudonym: IdentityVault.shortName(r.conversationId),
-          platform: r.platform,
-          platformName: MEETING_PLATFORM_NAMES[r.platform],
-          when: r.when,
-          workers: r.workers,
-          note: leftOut ? null : (r.note ?? null),
-          ...(leftOut ? { noteLeftOut: true } : {}),
-          askedFor: r.askedFor ?? null,
-          createdAt: new Date(r.createdAt).toISOString(),
-          position,
-          waiting,
+    return (includeNote) => {
+      const leftOut = !includeNote && r.note !== undefined;
+      const summary = staffSummary(leftOut ? { ...r, note: undefined } : r, this.settings.timezone);
+      const text = `${heading} (on ${r.channel}${position ? `, number ${position} of ${waiting} waiting` : ''}).\n${summary}${leftOut ? '\nThey left a note for you: read it on the dashboard.' : ''}${link}`;
+      return {
+        text,
+        body: {
+          request: {
+            id: r.id,
+            status: r.status,
+            member: r.memberName,
+            memberId: r.memberId,
+            channel: r.channel,
+            pseudonym: IdentityVault.shortName(r.conversationId),
+            platform: r.platform,
+            platformName: MEETING_PLATFORM_NAMES[r.platform],
+            when: r.when,
+            workers: r.workers,
+            note: leftOut ? null : (r.note ?? null),
+            ...(leftOut ? { noteLeftOut: true } : {}),
+            askedFor: r.askedFor ?? null,
+            createdAt: new Date(r.createdAt).toISOString(),
+            position,
+            waiting,
+          },
         },
-      },
+      };
     };
   }
+}
+
+/** A coordinator notice: its chat text and the webhook's JSON body. */
+interface BuiltNotice {
+  text: string;
+  body: Record<string, unknown>;
 }
