@@ -1,4 +1,5 @@
-import { isoWithOffset, exportAlert } from '../../src/domain/alerts/export';
+import { exportAlert } from '../../src/domain/alerts/export';
+import { isoWithOffset } from '../../src/common/zoned-time';
 import { sessionWarnings } from '../../src/domain/requests/suits';
 import { havenQueuesPage } from '../../src/staff/routes/queues';
 import { StaffAccounts } from '../../src/staff/accounts';

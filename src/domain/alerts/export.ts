@@ -1,8 +1,6 @@
 import { isoWithOffset } from '../../common/zoned-time';
 import type { Alert, AlertEvent } from './store';
 
-export { isoWithOffset };
-
 /** One alert as exported: every time as ISO 8601 with the charity's offset, never epoch milliseconds. */
 export type ExportedAlert = Omit<Alert, 'createdAt' | 'acknowledgedAt'> & {
   createdAt: string;
