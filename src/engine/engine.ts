@@ -205,14 +205,20 @@ export function redisGuard(
   handledTtlSeconds: number,
   lockWaitMs = 10_000,
 ): ConversationGuard {
-  const lock = async (conversationId: string) => {
-    const key = keys.lock(conversationId);
-    const token = randomUUID();
+  /** Tries `take` every 10 ms until it gives an answer (not undefined), or fails as busy after `lockWaitMs`. */
+  const waitTurn = async <T>(take: () => Promise<T | undefined>): Promise<T> => {
     const deadline = Date.now() + lockWaitMs;
-    while ((await redis.set(key, token, 'PX', 30_000, 'NX')) !== 'OK') {
+    for (;;) {
+      const got = await take();
+      if (got !== undefined) return got;
       if (Date.now() > deadline) throw new Error(BUSY);
       await new Promise((r) => setTimeout(r, 10));
     }
+  };
+  const lock = async (conversationId: string) => {
+    const key = keys.lock(conversationId);
+    const token = randomUUID();
+    await waitTurn(async () => ((await redis.set(key, token, 'PX', 30_000, 'NX')) === 'OK' ? true : undefined));
     return async () => {
       await deleteIfHeld(redis, key, token);
     };
@@ -227,12 +233,11 @@ export function redisGuard(
       const lockKey = keys.lock(conversationId);
       const handledKey = keys.handled(channel, messageId);
       const token = randomUUID();
-      const deadline = Date.now() + lockWaitMs;
-      let found: number;
-      while ((found = (await ENTER.run(redis, 2, lockKey, handledKey, token)) as number) < 0) {
-        if (Date.now() > deadline) throw new Error(BUSY);
-        await new Promise((r) => setTimeout(r, 10));
-      }
+      // -1: another message holds the lock; else whether this one was handled.
+      const found = await waitTurn(async () => {
+        const f = (await ENTER.run(redis, 2, lockKey, handledKey, token)) as number;
+        return f < 0 ? undefined : f;
+      });
       return {
         handled: found === 1,
         release: () => deleteIfHeld(redis, lockKey, token),
