@@ -35,9 +35,10 @@ export interface TrainOptions {
   seed: number;
   folds: number;
   /**
-   * Largest held-out false-alarm rate of the model alone (on hard negatives) the chosen threshold may give. 0.03, not
-   * lower: a safeguarding screen errs towards a person reading the message, and at 0.02 the step chosen jumped
-   * between 0.6 and 0.65 as a few lines were added.
+   * Largest held-out false-alarm rate of the model alone (on hard negatives) the chosen threshold may give. 0.05: a
+   * safeguarding screen errs towards a person reading the message. The hard negatives are written to share words
+   * with disclosures (1,564 of them were added at once), so this is a budget on the hardest lines, not on ordinary
+   * chat; at 0.03 the step chosen (0.7) caught fewer concerns on the validation set than the model before it.
    */
   targetFalseAlarm: number;
   /** P(not none) from which the four gravest categories get severity `high`. */
@@ -55,7 +56,7 @@ export const DEFAULT_TRAIN_OPTIONS: Readonly<TrainOptions> = Object.freeze({
   minLines: 2,
   seed: 20240611,
   folds: 5,
-  targetFalseAlarm: 0.03,
+  targetFalseAlarm: 0.05,
   highThreshold: 0.95,
   decimals: 3,
   minWeight: 0.004,

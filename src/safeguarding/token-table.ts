@@ -1,6 +1,6 @@
 import type { CooccurMatcher } from './cooccur';
 import type { Matcher } from './matcher';
-import { hashToken } from './model';
+import { hashToken, tokenGrams } from './model';
 import { BOUNDARY } from './normalise';
 import { hasLetter, type Token } from './token';
 
@@ -38,6 +38,7 @@ export class TokenTable {
       hash,
       prefixHash,
       long,
+      grams: tokenGrams(text),
     };
     if (this.tokens.size >= MAX_TOKENS) {
       this.tokens.clear();

@@ -63,6 +63,8 @@ export interface Token {
   readonly prefixHash: number;
   /** Long enough to give its prefix as a feature. */
   readonly long: boolean;
+  /** The learned layer's hashed character n-grams of it (see `tokenGrams` in model.ts). */
+  readonly grams: Int32Array;
 }
 
 /** True when a token holds a letter a–z (a character scan; same answer as `/[a-z]/.test(text)`). */

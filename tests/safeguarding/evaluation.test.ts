@@ -21,26 +21,60 @@ interface Floor {
   urgent: number;
 }
 
+// Floors just under the figures of the screen with character 4-grams (see data/safeguarding/README.md). The urgent
+// counts keep today's urgent false alarms from growing; they do not accept them.
 const SETS: Floor[] = [
-  { file: path.join(EVAL_DIR, 'blind2.jsonl'), lines: 300, recall: 0.95, falseAlarms: 0.15, category: 0.79, urgent: 1 },
-  { file: path.join(EVAL_DIR, 'blind3.jsonl'), lines: 240, recall: 0.93, falseAlarms: 0.11, category: 0.86, urgent: 1 },
+  { file: path.join(EVAL_DIR, 'blind2.jsonl'), lines: 300, recall: 0.97, falseAlarms: 0.11, category: 0.84, urgent: 0 },
+  { file: path.join(EVAL_DIR, 'blind3.jsonl'), lines: 240, recall: 0.94, falseAlarms: 0.07, category: 0.89, urgent: 1 },
+  {
+    file: path.join(BLIND_DIR, 'blind-2026-12.jsonl'),
+    lines: 405,
+    recall: 0.95,
+    falseAlarms: 0.2,
+    category: 0.84,
+    urgent: 5,
+  },
+  {
+    file: path.join(BLIND_DIR, 'blind-2026-12b.jsonl'),
+    lines: 307,
+    recall: 0.98,
+    falseAlarms: 0.14,
+    category: 0.86,
+    urgent: 1,
+  },
+  {
+    file: path.join(BLIND_DIR, 'blind-2026-12c.jsonl'),
+    lines: 419,
+    recall: 0.91,
+    falseAlarms: 0.19,
+    category: 0.83,
+    urgent: 4,
+  },
   {
     file: path.join(BLIND_DIR, 'own-2026-12.jsonl'),
     lines: 309,
-    recall: 0.95,
-    falseAlarms: 0.12,
+    recall: 0.96,
+    falseAlarms: 0.11,
     category: 0.92,
     urgent: 1,
   },
-  // The fifth blind set: floors just under the figures of the screen that first had it (see blind/README.md). The
-  // fourth was retired to validation/ after four measurements (its errors may now be read and tuned on).
+  // The fourth blind set was retired to validation/ after four measurements (its errors may now be read).
   {
     file: path.join(BLIND_DIR, 'blind-2026-12e.jsonl'),
     lines: 420,
-    recall: 0.93,
-    falseAlarms: 0.25,
-    category: 0.76,
+    recall: 0.96,
+    falseAlarms: 0.21,
+    category: 0.82,
     urgent: 0,
+  },
+  // The sixth, measured first on this screen.
+  {
+    file: path.join(BLIND_DIR, 'blind-2026-12f.jsonl'),
+    lines: 420,
+    recall: 0.9,
+    falseAlarms: 0.2,
+    category: 0.82,
+    urgent: 1,
   },
 ];
 

@@ -8,6 +8,7 @@ import {
   MODEL_CLASSES,
   ModelError,
   parseModel,
+  tokenGrams,
 } from '../../src/safeguarding/model';
 import { createAnalyser, createScreen, defaultScreen } from '../../src/safeguarding/screen';
 import { augmentLong, DEFAULT_TRAIN_OPTIONS, prepareExamples, trainModel } from '../../scripts/screen/train';
@@ -65,13 +66,24 @@ describe('screen model scoring', () => {
   });
 
   // Speed itself is measured by `npm run bench`, never asserted here.
-  it('reads features linearly: at most four look-ups per token on a 4,096-character line', () => {
+  it('reads features linearly: at most four look-ups per token and one per character on a 4,096-character line', () => {
     const line = 'kil myslef sucide unaliv wanna d1e '.repeat(120).slice(0, 4096);
     const tokens = analyse(line).tokens;
-    expect(featureBuckets(tokens, 18).length).toBeLessThanOrEqual(4 * tokens.length);
+    const characters = tokens.reduce((n, t) => n + t.length, 0);
+    expect(featureBuckets(tokens, 18).length).toBeLessThanOrEqual(4 * tokens.length + characters);
     const { pAlert } = model.classify(tokens);
     expect(pAlert).toBeGreaterThanOrEqual(0);
     expect(pAlert).toBeLessThanOrEqual(1);
+  });
+
+  it('gives tokens of four characters or more their character 4-grams, so a misspelling shares most of a word', () => {
+    expect(tokenGrams('kill')).toHaveLength(3); // ^kil kill ill$
+    expect(tokenGrams('cut')).toHaveLength(0);
+    expect(tokenGrams('2024')).toHaveLength(0); // no letter
+    expect(Array.from(tokenGrams('suicidal'))).toEqual(Array.from(tokenGrams('suicidal')));
+    const a = new Set(tokenGrams('suicidal'));
+    const shared = Array.from(tokenGrams('suicidle')).filter((g) => a.has(g)).length;
+    expect(shared).toBe(4); // ^sui suic uici icid
   });
 
   it('alerts in the screen only where the rules do not, reporting "model.<category>"', () => {
@@ -85,7 +97,7 @@ describe('screen model scoring', () => {
     // Short messages ("stop", "2", a join code) are the rules' alone, whatever the threshold.
     for (const short of ['stop', 'no', '2', 'join K7PQ-M3XR', 'i feel rubbish'])
       expect(eager.screen(short).alert).toBe(false);
-    const text = 'i feel rubbish about everything';
+    const text = 'everything feels pointless and heavy lately';
     expect(rulesOnly.screen(text).alert).toBe(false);
     const r = eager.screen(text);
     expect(r).toMatchObject({ alert: true, severity: expect.stringMatching(/^(medium|high)$/) });
@@ -116,5 +128,6 @@ describe('screen model trainer', () => {
       worst = Math.max(worst, Math.abs(retrained.classify(ex.tokens).pAlert - shipped.classify(ex.tokens).pAlert));
     }
     expect(worst).toBeLessThan(1e-3);
-  }, 60000);
+    // Training on every line takes a minute or two on a quiet 2-core machine: the limit only guards against a hang.
+  }, 900_000);
 });
