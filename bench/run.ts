@@ -29,6 +29,17 @@ const TOPOLOGIES = process.argv
   .find((a) => a.startsWith('--topologies='))
   ?.slice(13)
   .split(',');
+/**
+ * `--alerts=1000,split,200,half`: only those alert rows (all by default): one process at 1000 msg/s,
+ * web + worker at 1000 msg/s, one process at 200 msg/s, one process at half the measured capacity;
+ * `splithalf` (only when asked for) adds web + worker at half the measured capacity.
+ */
+const ALERT_ROWS = process.argv
+  .find((a) => a.startsWith('--alerts='))
+  ?.slice(9)
+  .split(',');
+/** `--capacity=N`: the one-process capacity (msg/s) when the ingest step is not run (e.g. `--only=alerts`). */
+const GIVEN_CAPACITY = Number(process.argv.find((a) => a.startsWith('--capacity='))?.slice(11) ?? 0);
 
 const BENCH_SECRETS = {
   idHash: randomBytes(32).toString('base64'),
@@ -101,6 +112,19 @@ async function drain(prefix: string, timeoutMs = 300_000): Promise<number> {
 function cpuSecondsOf(pid: number): number {
   const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]?.split(' ') ?? [];
   return (Number(fields[11]) + Number(fields[12])) / 100;
+}
+
+/**
+ * Seconds a process has spent on a CPU and waiting in the run queue for one (Linux schedstat):
+ * the wait is time it was ready to run but the machine's cores were busy with something else.
+ */
+function schedOf(pid: number): { run: number; wait: number } {
+  try {
+    const [run, wait] = readFileSync(`/proc/${pid}/schedstat`, 'utf8').trim().split(' ').map(Number);
+    return { run: (run ?? NaN) / 1e9, wait: (wait ?? NaN) / 1e9 };
+  } catch {
+    return { run: NaN, wait: NaN };
+  }
 }
 
 /** CPU seconds the Redis server has used (INFO cpu). */
@@ -385,6 +409,7 @@ async function benchAlerts(rows: Row[], rate: number, split: boolean, capacityNo
   const env = havenEnv(prefix, graph.url, { ALERT_WEBHOOK_URL: hook.url });
   const haven = await startHaven(env, split ? 'web' : undefined);
   const worker = split ? await startHaven(env, 'worker') : undefined;
+  const sched0 = schedOf(haven.proc.pid!);
   const result = await loadMessenger({
     url: `http://127.0.0.1:${haven.port}`,
     connections: 20,
@@ -398,6 +423,7 @@ async function benchAlerts(rows: Row[], rate: number, split: boolean, capacityNo
   // connection), which Haven may have accepted: so "expected" is a floor, and duplicates are
   // counted by alert id rather than guessed from the total.
   const expected = Math.floor(result.requests.total / 10);
+  const sched1 = schedOf(haven.proc.pid!);
   const start = Date.now();
   while (arrivals.length < expected && Date.now() - start < 60_000) await new Promise((r) => setTimeout(r, 100));
   const metrics = await (
@@ -463,6 +489,14 @@ async function benchAlerts(rows: Row[], rate: number, split: boolean, capacityNo
     ratio: hookP99 / addP99,
     goal: '<= 250',
     met: hookP99 <= 250,
+  });
+  // Latency here is also the machine's: a process that is ready but waits for a core adds that wait.
+  rows.push({
+    name: `alert (${where}): accepting process ready but waiting for a CPU, per second of load`,
+    value: ((sched1.wait - sched0.wait) / SECONDS) * 1000,
+    unit: 'ms/s',
+    baseline: ((sched1.run - sched0.run) / SECONDS) * 1000,
+    baselineName: 'on a CPU, ms/s',
   });
   rows.push({
     name: `alert (${where}): alerts delivered / expected @${rate} msg/s`,
@@ -557,18 +591,25 @@ async function main(): Promise<void> {
     printTable(mine);
   };
   await step('ingest', benchIngest);
-  await step('alerts', (r) => benchAlerts(r, 1000, false));
+  const alertRow = (name: string) => !ALERT_ROWS || ALERT_ROWS.includes(name);
+  if (alertRow('1000')) await step('alerts', (r) => benchAlerts(r, 1000, false));
   // As docker-compose runs it: accepting (and raising alerts) in a web process, the rest in a worker.
-  await step('alerts', (r) => benchAlerts(r, 1000, true));
+  if (alertRow('split')) await step('alerts', (r) => benchAlerts(r, 1000, true));
   // The same at a load this machine sustains, to show latency without queueing behind a backlog.
-  await step('alerts', (r) => benchAlerts(r, 200, false));
+  if (alertRow('200')) await step('alerts', (r) => benchAlerts(r, 200, false));
   // Where the goal means something: at half the capacity the ingest step measured (not overloaded).
-  if (capacity > 0) {
+  if (capacity === 0 && GIVEN_CAPACITY > 0) capacity = GIVEN_CAPACITY;
+  if (capacity > 0 && alertRow('half')) {
     const half = Math.max(50, Math.round(capacity / 2));
     await step('alerts', async (r) => {
       r.push({ name: 'capacity: one process, answered per second', value: capacity, unit: 'msg/s' });
       await benchAlerts(r, half, false, `, half of capacity ${Math.round(capacity)} msg/s`);
     });
+  }
+  // The same load with accepting in a web process and the workers in another (as docker-compose runs it).
+  if (capacity > 0 && ALERT_ROWS?.includes('splithalf')) {
+    const half = Math.max(50, Math.round(capacity / 2));
+    await step('alerts', (r) => benchAlerts(r, half, true, `, half of capacity ${Math.round(capacity)} msg/s`));
   }
   await step('memory', benchMemory);
   console.log(`\nHaven benchmarks (${new Date().toISOString()}, ${quick ? 'quick' : 'full'} run)\n`);

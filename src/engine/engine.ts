@@ -25,13 +25,16 @@ export interface ConversationGuard {
    * The same in fewer round trips (the Redis guard): waits for the lock and says whether the
    * message was already handled, in one step; `finish` marks it handled and lets go of the lock in
    * one step, and `release` only lets go. A guard without it is used through the three above.
+   * With `read` (keys in the guard's store), their values are read in the same step, once the lock is had.
    */
-  enter?(conversationId: string, channel: string, messageId: string): Promise<GuardTurn>;
+  enter?(conversationId: string, channel: string, messageId: string, read?: readonly string[]): Promise<GuardTurn>;
 }
 
 /** One message's hold on its conversation (see {@link ConversationGuard.enter}). */
 export interface GuardTurn {
   handled: boolean;
+  /** The values of the keys {@link ConversationGuard.enter} was asked to read (when not handled). */
+  read?: (string | null)[];
   /** Writes the conversation's state (when given), marks the message handled and releases the lock, in one step. */
   finish(state?: StateWrite): Promise<void>;
   /** Releases the lock (the message is not marked handled). */
@@ -45,7 +48,7 @@ export type EngineDeps = EngineCommon &
 interface EngineCommon {
   keys: Keys;
   /** With the Redis guard, on the same Redis as `redis`: a turn's state is written in the guard's last step. */
-  states: Pick<StateStore, 'load' | 'save'> & Partial<Pick<StateStore, 'saveWrite'>>;
+  states: Pick<StateStore, 'load' | 'save'> & Partial<Pick<StateStore, 'saveWrite' | 'storedKeys' | 'fromStored'>>;
   outbox: Pick<Outbox, 'sendAll'>;
   services: Services;
   flows: NamedFlow[];
@@ -85,7 +88,7 @@ export class Engine {
     let done = false;
     try {
       if (turn.handled) return;
-      await this.handleLocked(job, async (state) => {
+      await this.handleLocked(job, turn.read, async (state) => {
         const write = this.guard.enter ? this.d.states.saveWrite?.(job.conversationId, state) : undefined;
         if (write) {
           // The state, the handled-marker and the lock's release in one step (a script: all or nothing).
@@ -107,7 +110,11 @@ export class Engine {
 
   /** The guard's lock and handled check, in one step when the guard can. */
   private async enter(job: InboundJob): Promise<GuardTurn> {
-    if (this.guard.enter) return this.guard.enter(job.conversationId, job.channel, job.messageId);
+    if (this.guard.enter) {
+      // The conversation's state is read with the lock, in the same step, when the store says where it is.
+      const read = this.d.states.fromStored ? this.d.states.storedKeys?.(job.conversationId) : undefined;
+      return this.guard.enter(job.conversationId, job.channel, job.messageId, read);
+    }
     const release = await this.guard.lock(job.conversationId);
     try {
       const handled = await this.guard.handled(job.channel, job.messageId);
@@ -128,10 +135,15 @@ export class Engine {
     }
   }
 
-  private async handleLocked(job: InboundJob, end: (state: ConversationState) => Promise<void>): Promise<void> {
+  private async handleLocked(
+    job: InboundJob,
+    read: (string | null)[] | undefined,
+    end: (state: ConversationState) => Promise<void>,
+  ): Promise<void> {
     const now = this.d.now?.() ?? new Date();
+    const states = this.d.states;
     const [stored, member] = await Promise.all([
-      this.d.states.load(job.conversationId),
+      read && states.fromStored ? states.fromStored(read[0] ?? null, read[1] ?? null) : states.load(job.conversationId),
       this.d.services.members.forConversation(job.conversationId),
     ]);
     const state = stored ?? newState(now.getTime());
@@ -229,17 +241,20 @@ export function redisGuard(
     markHandled: async (channel, messageId) => {
       await redis.set(keys.handled(channel, messageId), '1', 'EX', handledTtlSeconds);
     },
-    enter: async (conversationId, channel, messageId) => {
+    enter: async (conversationId, channel, messageId, read = []) => {
       const lockKey = keys.lock(conversationId);
       const handledKey = keys.handled(channel, messageId);
       const token = randomUUID();
-      // -1: another message holds the lock; else whether this one was handled.
+      // -1: another message holds the lock; else [whether this one was handled, the values read].
       const found = await waitTurn(async () => {
-        const f = (await ENTER.run(redis, 2, lockKey, handledKey, token)) as number;
-        return f < 0 ? undefined : f;
+        const f = (await ENTER.run(redis, 2 + read.length, lockKey, handledKey, ...read, token)) as
+          -1 | [number, ...(string | null)[]];
+        return f === -1 ? undefined : f;
       });
+      const [handled, ...values] = found;
       return {
-        handled: found === 1,
+        handled: handled === 1,
+        ...(read.length ? { read: values } : {}),
         release: () => deleteIfHeld(redis, lockKey, token),
         finish: async (state) => {
           const [stateKey, prefsKey] = state?.keys ?? [];
@@ -262,10 +277,17 @@ export function redisGuard(
 
 const BUSY = 'conversation busy: another message is still being handled';
 
-/** KEYS: the conversation's lock, the message's handled-marker. ARGV: this turn's token. -1: locked by another; else 1 if handled. */
+/**
+ * KEYS: the conversation's lock, the message's handled-marker, then keys to read once the lock is
+ * had. ARGV: this turn's token. -1: locked by another; else {1 if handled (and nothing read), the
+ * values read ('false' for a key that is not there, which ioredis gives as null)}.
+ */
 const ENTER = new LuaScript(`
 if not redis.call('set', KEYS[1], ARGV[1], 'PX', 30000, 'NX') then return -1 end
-return redis.call('exists', KEYS[2])
+if redis.call('exists', KEYS[2]) == 1 then return {1} end
+local found = {0}
+for i = 3, #KEYS do found[i - 1] = redis.call('get', KEYS[i]) end
+return found
 `);
 
 /**

@@ -6,7 +6,7 @@
 export class Keys {
   constructor(readonly prefix: string) {}
   private k(...parts: string[]): string {
-    return [this.prefix, ...parts].join(':');
+    return `${this.prefix}:${parts.join(':')}`;
   }
   /** BullMQ's own prefix for queue keys. */
   get queuePrefix(): string {

@@ -89,6 +89,16 @@ export class StateStore {
     return { state: fromStored(raw ?? null, rawPrefs ?? null), others: rest };
   }
 
+  /** The keys {@link fromStored} reads a state from (the engine reads them with its lock, in one step). */
+  storedKeys(conversationId: string): [state: string, prefs: string] {
+    return [this.keys.state(conversationId), this.keys.prefs(conversationId)];
+  }
+
+  /** The state from the raw values of {@link storedKeys} (as {@link load}). */
+  fromStored(raw: string | null, rawPrefs: string | null): ConversationState | null {
+    return fromStored(raw, rawPrefs);
+  }
+
   async save(conversationId: string, state: ConversationState): Promise<void> {
     const { keys, args } = this.saveWrite(conversationId, state);
     // Both or neither, in one command (a script rather than MULTI, so it joins the connection's

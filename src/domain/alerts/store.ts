@@ -6,6 +6,7 @@ import type { ChannelName } from '../../engine/message';
 import type { Category, Severity } from '../../safeguarding/types';
 import { alertKeys } from './keys';
 import { unflaggedCode } from '../../safeguarding/unflagged';
+import { LuaScript } from '../../common/script';
 
 /** One safeguarding alert as staff see it. */
 export interface Alert {
@@ -122,7 +123,7 @@ export function alertIdFor(secret: string, source: string): string {
  * linked member (if any, and if its record can be read) to the JSON, writes the alert and returns
  * {'created', code, member id, member name} ('' for none).
  */
-const CREATE_ONCE = `
+const CREATE_ONCE = new LuaScript(`
 local existing = redis.call('get', KEYS[1])
 if existing then return {'exists', existing} end
 local codes = tonumber(ARGV[6])
@@ -157,9 +158,13 @@ redis.call('zadd', KEYS[3], ARGV[3], ARGV[1])
 redis.call('set', ARGV[4] .. code, ARGV[1])
 redis.call('xadd', KEYS[4], '*', unpack(ARGV, 7 + codes))
 return {'created', code, memberId, memberName}
-`;
+`);
 /** Candidate codes sent with each new alert: the chance that all are taken is negligible. */
 const CANDIDATE_CODES = 4;
+/** Unflagged candidate codes kept drawn ahead: enough for a few alerts in quick succession. */
+const SPARE_CODES = 4 * CANDIDATE_CODES;
+/** How long after an alert is raised the spare codes are drawn again (off the alert's path). */
+const REFILL_AFTER_MS = 50;
 
 /**
  * Alerts in Redis: a hash per alert, an append-only stream per alert for its record, a sorted set
@@ -168,6 +173,12 @@ const CANDIDATE_CODES = 4;
  */
 export class AlertStore {
   private readonly members: ReturnType<typeof memberKeys>;
+  /**
+   * Acknowledgement codes drawn (and screened) ahead of need, so that raising an alert does not
+   * screen its candidate codes on its own path (16 screens): drawn again a moment after it.
+   */
+  private readonly spareCodes: string[] = [];
+  private refill: NodeJS.Timeout | undefined;
 
   /**
    * `idSecret` keys the ids of alerts raised from messages (ID_HASH_SECRET); a store that only reads
@@ -227,14 +238,14 @@ export class AlertStore {
       level: 0,
       createdAt: input.createdAt ?? Date.now(),
     };
-    const codes = Array.from({ length: CANDIDATE_CODES }, () => newAckCode());
+    const codes = this.candidateCodes();
     const fields = eventFields({
       at: base.createdAt,
       event: 'raised',
       detail: `${base.category.replace(/_/g, ' ')} (${base.severity}) on ${base.channel}`,
     });
-    const [outcome, codeOrAlert, memberId, memberName] = (await this.redis.eval(
-      CREATE_ONCE,
+    const [outcome, codeOrAlert, memberId, memberName] = (await CREATE_ONCE.run(
+      this.redis,
       5,
       this.key(base.id),
       this.allKey,
@@ -260,6 +271,17 @@ export class AlertStore {
     // A command the connection sent again after a reconnect finds its own first run's alert: this
     // attempt did create it, so its caller still tells staff it was raised.
     return { alert: existing, created: codes.includes(existing.code) };
+  }
+
+  /** {@link CANDIDATE_CODES} fresh unflagged codes: spare ones drawn before, else drawn now. */
+  private candidateCodes(): string[] {
+    const codes = this.spareCodes.splice(0, CANDIDATE_CODES);
+    while (codes.length < CANDIDATE_CODES) codes.push(newAckCode());
+    this.refill ??= setTimeout(() => {
+      this.refill = undefined;
+      while (this.spareCodes.length < SPARE_CODES) this.spareCodes.push(newAckCode());
+    }, REFILL_AFTER_MS).unref();
+    return codes;
   }
 
   async get(id: string): Promise<Alert | null> {
