@@ -105,6 +105,15 @@ describe('young carer context', () => {
   ])('real danger alerts: %s', (_what, text, category) => {
     expect(screen.screen(text)).toMatchObject({ alert: true, category });
   });
+
+  it('an emergency the paramedics already handled is not a new alert; one that is still happening is urgent', () => {
+    expect(
+      alerts('my brother stopped breathing in a seizure, mum rang 999 and the paramedics were here in 5 mins'),
+    ).toBe(false);
+    expect(alerts('nan collapsed and wasnt breathing but the ambulance turned up really fast')).toBe(false);
+    // Ringing 999 is not the same as help having come.
+    expect(screen.screen('mums not breathing i rang 999')).toMatchObject({ alert: true, severity: 'urgent' });
+  });
 });
 
 describe('topic mentions', () => {
