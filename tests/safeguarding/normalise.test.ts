@@ -61,3 +61,9 @@ describe('carers’ words are not typo-corrected into lexicon words', () => {
     expect(normalise(`im tired from ${w} for nan`)).toBe(`im tired from ${w} for nan`);
   });
 });
+
+describe('everyday words one letter from a lexicon word stay as written', () => {
+  it('"noses" is not read as "nooses"', () => {
+    expect(normalise('everyone in photos has nicer noses than me')).toBe('everyone in photos has nicer noses than me');
+  });
+});
