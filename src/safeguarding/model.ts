@@ -155,14 +155,13 @@ const GRAM_MIN = 4;
 const PREFIX_MIN = 7;
 const PREFIX = 5;
 
-/** Most feature buckets a token stream of `n` tokens gives (the capacity {@link writeFeatures} needs). */
-
 /**
- * The learned layer's hashes of one token: FNV-1a over its characters, the same hash after its first {@link PREFIX}
- * characters, and whether it is long enough ({@link PREFIX_MIN}) to give that prefix as a feature. Worked out once
- * per distinct token (token.ts keeps it); {@link writeFeatures} and {@link writeTokenFeatures} build on it.
+ * What the learned layer reads of one token: FNV-1a over its characters, the same hash after its first {@link PREFIX}
+ * characters, whether it is long enough ({@link PREFIX_MIN}) to give that prefix as a feature, and its character
+ * 4-grams ({@link tokenGrams}). Worked out once per distinct token (token.ts keeps it on an interned token);
+ * {@link writeTokenFeatures} builds on it.
  */
-export function hashToken(tok: string): [hash: number, prefixHash: number, long: boolean] {
+export function tokenFeatures(tok: string): Omit<FeatureToken, 'boundary'> {
   let h = 0x811c9dc5;
   let pre = 0;
   const n = tok.length;
@@ -170,7 +169,7 @@ export function hashToken(tok: string): [hash: number, prefixHash: number, long:
     h = Math.imul(h ^ tok.charCodeAt(i), 0x01000193);
     if (i === PREFIX - 1) pre = h;
   }
-  return [h, pre, n >= PREFIX_MIN];
+  return { hash: h, prefixHash: pre, long: n >= PREFIX_MIN, grams: tokenGrams(tok) };
 }
 
 /**
@@ -193,17 +192,6 @@ export function tokenGrams(tok: string): Int32Array {
 
 const NO_GRAMS = new Int32Array(0);
 
-/**
- * Writes the hashed feature buckets of a repaired token stream into `out` (capacity ≥ {@link featureCapacity}) and
- * returns how many (a feature may repeat: counts). Features: each token; each pair of neighbours and each pair one
- * token apart, within a sentence; the first five characters of long tokens; the character 4-grams of tokens of four
- * characters or more ({@link tokenGrams}). {@link BOUNDARY} tokens break the
- * pairs and are not features themselves. Linear in the text.
- */
-export function writeFeatures(tokens: readonly string[], hashBits: number, out: Int32Array): number {
-  return writeTokenFeatures(tokens.map(featureToken), hashBits, out);
-}
-
 /** Most feature buckets {@link writeTokenFeatures} writes for these tokens. */
 export function featureCapacity(tokens: readonly FeatureToken[]): number {
   let n = 4 * tokens.length;
@@ -218,11 +206,17 @@ const BOUNDARY_FEATURE: FeatureToken = { boundary: true, hash: 0, prefixHash: 0,
 
 function featureToken(tok: string): FeatureToken {
   if (tok === BOUNDARY) return BOUNDARY_FEATURE;
-  const [hash, prefixHash, long] = hashToken(tok);
-  return { boundary: false, hash, prefixHash, long, grams: tokenGrams(tok) };
+  return { boundary: false, ...tokenFeatures(tok) };
 }
 
-/** {@link writeFeatures} over interned tokens, whose hashes were worked out when they were first seen. */
+/**
+ * Writes the hashed feature buckets of a token stream into `out` (capacity ≥ {@link featureCapacity}) and returns how
+ * many (a feature may repeat: counts). Features: each token; each pair of neighbours and each pair one token apart,
+ * within a sentence; the first five characters of long tokens; the character 4-grams of tokens of four characters or
+ * more ({@link tokenGrams}). {@link BOUNDARY} tokens break the pairs and are not features themselves. Linear in the
+ * text. Interned tokens carry their hashes from when they were first seen; {@link featureBuckets} and `classify`
+ * work them out from the texts.
+ */
 export function writeTokenFeatures(tokens: readonly FeatureToken[], hashBits: number, out: Int32Array): number {
   const mask = 2 ** hashBits - 1;
   let p1 = 0;

@@ -1,6 +1,6 @@
 import type { CooccurMatcher } from './cooccur';
 import type { Matcher } from './matcher';
-import { hashToken, tokenGrams } from './model';
+import { tokenFeatures } from './model';
 import { BOUNDARY } from './normalise';
 import { hasLetter, type Token } from './token';
 
@@ -24,7 +24,6 @@ export class TokenTable {
   intern(text: string): Token {
     const known = this.tokens.get(text);
     if (known !== undefined) return known;
-    const [hash, prefixHash, long] = hashToken(text);
     const word = hasLetter(text);
     const boundary = text === BOUNDARY;
     const token: Token = {
@@ -35,10 +34,7 @@ export class TokenTable {
       number: boundary ? -1 : this.matcher.numberValue(text),
       concepts: boundary ? null : this.cooccur.lookup(text),
       phraseWord: boundary ? -1 : this.cooccur.phraseWord(text),
-      hash,
-      prefixHash,
-      long,
-      grams: tokenGrams(text),
+      ...tokenFeatures(text),
     };
     if (this.tokens.size >= MAX_TOKENS) {
       this.tokens.clear();

@@ -58,7 +58,7 @@ export interface Token {
   readonly concepts: readonly ConceptInfo[] | null;
   /** Its id as a word inside a co-occurrence phrase, or −1 (see `CooccurMatcher.phraseWord`). */
   readonly phraseWord: number;
-  /** The learned layer's hash of the whole token and of its first characters (see `hashToken` in model.ts). */
+  /** The learned layer's hash of the whole token and of its first characters (see `tokenFeatures` in model.ts). */
   readonly hash: number;
   readonly prefixHash: number;
   /** Long enough to give its prefix as a feature. */
