@@ -17,6 +17,7 @@ import {
   allocOf,
   APP_SECRET,
   memoryOf,
+  type MemoryReading,
   type Row,
 } from './support';
 
@@ -24,22 +25,20 @@ const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
 const quick = process.argv.includes('--quick');
 const SECONDS = quick ? 3 : 10;
 const MEMORY_MESSAGES = quick ? 10_000 : 100_000;
+/** The value of `--name=value` on the command line, or undefined. */
+function flag(name: string): string | undefined {
+  return process.argv.find((a) => a.startsWith(`--${name}=`))?.slice(name.length + 3);
+}
 /** `--topologies=one,split,alone,alone2`: only those ingest topologies (all by default). */
-const TOPOLOGIES = process.argv
-  .find((a) => a.startsWith('--topologies='))
-  ?.slice(13)
-  .split(',');
+const TOPOLOGIES = flag('topologies')?.split(',');
 /**
  * `--alerts=1000,split,200,half`: only those alert rows (all by default): one process at 1000 msg/s,
  * web + worker at 1000 msg/s, one process at 200 msg/s, one process at half the measured capacity;
  * `splithalf` (only when asked for) adds web + worker at half the measured capacity.
  */
-const ALERT_ROWS = process.argv
-  .find((a) => a.startsWith('--alerts='))
-  ?.slice(9)
-  .split(',');
+const ALERT_ROWS = flag('alerts')?.split(',');
 /** `--capacity=N`: the one-process capacity (msg/s) when the ingest step is not run (e.g. `--only=alerts`). */
-const GIVEN_CAPACITY = Number(process.argv.find((a) => a.startsWith('--capacity='))?.slice(11) ?? 0);
+const GIVEN_CAPACITY = Number(flag('capacity') ?? 0);
 
 const BENCH_SECRETS = {
   idHash: randomBytes(32).toString('base64'),
@@ -518,7 +517,7 @@ async function benchMemory(rows: Row[]): Promise<void> {
   const prefix = `bench-memory-${Date.now()}`;
   const haven = await startHaven(havenEnv(prefix, graph.url));
   const idle = await memoryOf(haven.proc);
-  const after: Awaited<ReturnType<typeof memoryOf>>[] = [];
+  const after: MemoryReading[] = [];
   for (let round = 0; round < 2; round++) {
     await loadMessenger({
       url: `http://127.0.0.1:${haven.port}`,
@@ -535,7 +534,7 @@ async function benchMemory(rows: Row[]): Promise<void> {
   await graph.close();
   await cleanup(prefix);
   const mb = (b: number) => b / 1024 / 1024;
-  const [first, second] = after as [(typeof after)[0], (typeof after)[0]];
+  const [first, second] = after as [MemoryReading, MemoryReading];
   const n = MEMORY_MESSAGES.toLocaleString('en-GB');
   rows.push({
     name: `memory: RSS after ${n} msgs / 10k senders`,
@@ -577,7 +576,7 @@ async function benchMemory(rows: Row[]): Promise<void> {
 
 async function main(): Promise<void> {
   const rows: Row[] = [];
-  const only = process.argv.find((a) => a.startsWith('--only='))?.slice(7);
+  const only = flag('only');
   const run = (name: string) => !only || only.split(',').includes(name);
   if (run('screen') && existsSync(sibling('screen'))) {
     const { benchScreen } = (await import('./screen')) as { benchScreen: () => Promise<Row[]> };
