@@ -23,11 +23,14 @@ const INDEX_MIN = 24;
 /**
  * Every lexicon pattern compiled into one token automaton. Pattern steps are merged into a trie (variants that
  * start alike share nodes) and each node has an id; one dispatch table maps a token to every step that
- * accepts it (words, stems, numbers). Matching keeps, per step, the latest token position where it was
- * reached: step s is reached at token i when it accepts the token and step s−1 was reached at most `gap(s)`
- * tokens earlier in the same sentence. A token's continuation steps are grouped by their parent's bucket and
- * only buckets with a node reached in this sentence are looked at, so the work per token is about the number
- * of first steps accepting it plus the continuations that could apply, whatever the gaps.
+ * accepts it (words, stems, numbers). Matching keeps the latest token position where each step was reached:
+ * step s is reached at token i when it accepts the token and step s−1 was reached at most `gap(s)` tokens
+ * earlier in the same sentence. A first step is reached exactly when a token it accepts appears, so its
+ * position is never written per step: it is the latest position of any of its dispatch entries, and a
+ * continuation of it is checked against each of those entries' positions (its "source slots"). A token's
+ * continuation steps are grouped by the bucket of the slot they read, and only buckets written in this sentence
+ * are looked at, so the work per token is about the continuations that could apply, whatever the gaps and
+ * however many patterns the token starts ("i", "want" and "go" start dozens).
  * No regular expression is built from lexicon text.
  */
 export class Matcher {
@@ -41,37 +44,31 @@ export class Matcher {
   private readonly prefixLengths: number[] = [];
   /** The stems, grouped by length in {@link prefixLengths} order (a token starts with at most one per length). */
   private readonly prefixes: { prefix: string; dispatch: Dispatch }[] = [];
-  private readonly numberSteps: number[] = [];
+  /**
+   * The `#num` steps as (id, parent's source slot, gap) triples, one per source slot of the parent (−1 for a
+   * first step), in node order.
+   */
+  private readonly numberTriples: number[] = [];
+  /** Per number triple: the least number it accepts. */
   private readonly minNumber: number[] = [];
-  /** Per number step: the {@link reach} slot of its parent (−1 for a first step). */
-  private readonly numberParentSlot: number[] = [];
   /** Per node: its gap, its parent node (−1 for a pattern's first step), and the entries that end there. */
   private readonly gap: Int32Array;
   private readonly parent: Int32Array;
-  /** Per node: the {@link reach} slot its position is read from (its own id, or its single dispatch entry's). */
-  private readonly slot: Int32Array;
   private readonly ends: (readonly number[] | undefined)[];
   /**
    * Per node, then per dispatch entry: the position where it was last reached (or, for an entry, where a token
    * it accepts last appeared), on a clock that runs on across calls (`base` + token index), so a value from an
    * earlier call is always before the current sentence start and no per-call clearing or generation array is
-   * needed. A first step accepted by one dispatch entry only is reached exactly when that entry's token
-   * appears, so its position is read from the entry's slot (see {@link Dispatch.slot}) and never written per
-   * step: a repeated word costs one write, not one per pattern it starts.
+   * needed. A first step is read from its dispatch entries' slots (see {@link Dispatch.slot}), and from its own
+   * only when it is a `#num` step: a repeated word costs one write, not one per pattern it starts.
    */
   private readonly reach: Int32Array;
   private base = 0;
-  /**
-   * Per parent bucket (node id mod {@link BUCKETS}): 0 when no node of it was reached in this sentence, else
-   * 1 + its position in {@link markedList} (its rank: buckets are scanned in the order they were marked).
-   */
-  private readonly marked = new Int32Array(BUCKETS);
+  /** Per bucket (reach slot mod {@link BUCKETS}): 1 when a slot of it was written in this sentence, else 0. */
+  private readonly marked = new Uint8Array(BUCKETS);
   /** The buckets marked in this sentence, in the order they were marked. */
   private readonly markedList = new Int32Array(BUCKETS);
   private markedCount = 0;
-  /** Scratch for {@link check}'s step-by-step path: the steps found, and their bucket's rank (sorted by rank). */
-  private foundIds: Int32Array = new Int32Array(0);
-  private foundRanks: Int32Array = new Int32Array(0);
   /** Steps reached by the current token, applied after all its steps were checked (as (id) list). */
   private pending = new Int32Array(64);
   private pendingCount = 0;
@@ -113,6 +110,8 @@ export class Matcher {
     this.ends = new Array<readonly number[] | undefined>(n);
     const byWord = new Map<string, number[]>();
     const byPrefix = new Map<string, number[]>();
+    const numberSteps: number[] = [];
+    const numberMin: number[] = [];
     nodes.forEach(({ step, parent, ends }, id) => {
       this.gap[id] = step.gap;
       this.parent[id] = parent;
@@ -123,32 +122,30 @@ export class Matcher {
         if (!this.prefixLengths.includes(p.length)) this.prefixLengths.push(p.length);
       }
       if (step.minNumber !== null) {
-        this.numberSteps.push(id);
-        this.minNumber.push(step.minNumber);
+        numberSteps.push(id);
+        numberMin.push(step.minNumber);
       }
     });
-    // Where each node's position is read from: its own slot, or (a first step in exactly one dispatch list and
-    // no `#num` step) its dispatch entry's slot after the n node slots.
+    // Where a step's position is read from (its source slots): a continuation's own slot (its id); a first
+    // step's dispatch entries' slots (n + the entry's index), and its own slot too when it is a `#num` step
+    // (numbers have no dispatch entry; `apply` writes it).
     const lists = [...byWord.values(), ...byPrefix.values()];
-    const sources = new Int32Array(n);
-    for (const ids of lists) for (const id of ids) if ((this.parent[id] as number) < 0) (sources[id] as number)++;
-    for (const id of this.numberSteps) sources[id] = 2;
-    this.slot = Int32Array.from({ length: n }, (_, id) => id);
+    const sources: number[][] = Array.from({ length: n }, (_, id) => ((this.parent[id] as number) < 0 ? [] : [id]));
     lists.forEach((ids, index) => {
-      for (const id of ids) if ((this.parent[id] as number) < 0 && sources[id] === 1) this.slot[id] = n + index;
+      for (const id of ids) if ((this.parent[id] as number) < 0) (sources[id] as number[]).push(n + index);
     });
+    for (const id of numberSteps) if ((this.parent[id] as number) < 0) (sources[id] as number[]).push(id);
     this.reach = new Int32Array(n + lists.length).fill(NEVER);
-    for (const id of this.numberSteps) {
+    numberSteps.forEach((id, k) => {
       const parent = this.parent[id] as number;
-      this.numberParentSlot.push(parent < 0 ? -1 : (this.slot[parent] as number));
-    }
+      for (const from of parent < 0 ? [-1] : (sources[parent] as number[])) {
+        this.numberTriples.push(id, from, this.gap[id] as number);
+        this.minNumber.push(numberMin[k] as number);
+      }
+    });
     let index = 0;
-    for (const [w, ids] of byWord) this.byWord.set(w, this.dispatch(ids, n + index++));
-    for (const [p, ids] of byPrefix) this.byPrefix.set(p, this.dispatch(ids, n + index++));
-    let most = 0;
-    for (const d of [...this.byWord.values(), ...this.byPrefix.values()]) most = Math.max(most, d.steps.length / 3);
-    this.foundIds = new Int32Array(most);
-    this.foundRanks = new Int32Array(most);
+    for (const [w, ids] of byWord) this.byWord.set(w, this.dispatch(ids, n + index++, sources));
+    for (const [p, ids] of byPrefix) this.byPrefix.set(p, this.dispatch(ids, n + index++, sources));
     // Prefix lookups go by length, in the order the lengths first appeared (see `run`).
     for (const len of this.prefixLengths) {
       for (const [p, d] of this.byPrefix) if (p.length === len) this.prefixes.push({ prefix: p, dispatch: d });
@@ -156,36 +153,34 @@ export class Matcher {
   }
 
   /**
-   * Splits the steps accepting one token into first steps and continuations grouped by parent bucket; `slot` is
-   * the entry's own {@link reach} slot.
+   * The steps accepting one token, for its dispatch entry with reach slot `slot`: the first steps that end an
+   * entry (single-step patterns), and the continuations as one triple per source slot of their parent, grouped
+   * by that slot's bucket.
    */
-  private dispatch(ids: readonly number[], slot: number): Dispatch {
-    const roots = ids.filter((id) => (this.parent[id] as number) < 0);
-    const own = roots.filter((id) => this.slot[id] === id);
-    const rest = ids.filter((id) => (this.parent[id] as number) >= 0);
-    const bucketOf = (id: number): number => (this.parent[id] as number) & (BUCKETS - 1);
-    rest.sort((a, b) => bucketOf(a) - bucketOf(b) || a - b);
-    const steps = new Int32Array(rest.length * 3);
-    rest.forEach((id, k) => {
+  private dispatch(ids: readonly number[], slot: number, sources: readonly (readonly number[])[]): Dispatch {
+    const roots = ids.filter((id) => (this.parent[id] as number) < 0 && this.ends[id] !== undefined);
+    const triples: [number, number][] = [];
+    for (const id of ids) {
+      const parent = this.parent[id] as number;
+      if (parent >= 0) for (const from of sources[parent] as number[]) triples.push([id, from]);
+    }
+    const bucketOf = (from: number): number => from & (BUCKETS - 1);
+    triples.sort((a, b) => bucketOf(a[1]) - bucketOf(b[1]) || a[0] - b[0] || a[1] - b[1]);
+    const steps = new Int32Array(triples.length * 3);
+    triples.forEach(([id, from], k) => {
       steps[3 * k] = id;
-      steps[3 * k + 1] = this.slot[this.parent[id] as number] as number;
+      steps[3 * k + 1] = from;
       steps[3 * k + 2] = this.gap[id] as number;
     });
-    const parentBuckets = Int32Array.from(rest, bucketOf);
     const first = Int32Array.from(roots);
-    const mine = Int32Array.from(own);
-    if (rest.length < INDEX_MIN) {
-      return { roots: first, own: mine, slot, steps, parentBuckets, offsets: null, bits: null };
-    }
+    if (triples.length < INDEX_MIN) return { roots: first, slot, steps, offsets: null, bits: null };
+    const buckets = triples.map(([, from]) => bucketOf(from));
     const offsets = new Int32Array(BUCKETS + 1);
-    for (const id of rest) (offsets[bucketOf(id) + 1] as number)++;
+    for (const b of buckets) (offsets[b + 1] as number)++;
     for (let b = 0; b < BUCKETS; b++) offsets[b + 1] = (offsets[b + 1] as number) + (offsets[b] as number);
     const bits = new Int32Array(BUCKETS / 32);
-    for (const id of rest) {
-      const b = bucketOf(id);
-      bits[b >> 5] = (bits[b >> 5] as number) | (1 << (b & 31));
-    }
-    return { roots: first, own: mine, slot, steps, parentBuckets, offsets, bits };
+    for (const b of buckets) bits[b >> 5] = (bits[b >> 5] as number) | (1 << (b & 31));
+    return { roots: first, slot, steps, offsets, bits };
   }
 
   /** How many merged steps (trie nodes) the automaton has. */
@@ -204,7 +199,7 @@ export class Matcher {
 
   /** The token's value when `#num` steps may accept it (1–9 digits), else −1. */
   numberValue(token: string): number {
-    return this.numberSteps.length > 0 && NUMERIC.test(token) ? Number(token) : -1;
+    return this.numberTriples.length > 0 && NUMERIC.test(token) ? Number(token) : -1;
   }
 
   /** All pattern hits in a repaired token stream, one per entry and sentence, in the order found. */
@@ -233,23 +228,15 @@ export class Matcher {
       this.pendingCount = 0;
       if (match !== null) for (let d = 0; d < match.length; d++) this.check(match[d] as Dispatch, at);
       if (number >= 0) {
-        for (let k = 0; k < this.numberSteps.length; k++) {
-          const id = this.numberSteps[k] as number;
-          if (number >= (this.minNumber[k] as number))
-            this.consider(id, this.numberParentSlot[k] as number, this.gap[id] as number, at);
+        const triples = this.numberTriples;
+        for (let k = 0; k < triples.length; k += 3) {
+          if (number >= (this.minNumber[k / 3] as number))
+            this.consider(triples[k] as number, triples[k + 1] as number, triples[k + 2] as number, at);
         }
       }
-      // After every check (reads see the state before this token): the entries' first steps are reached here.
-      // On an entry's first appearance in the sentence its first steps are queued, and `apply` writes them.
-      if (match !== null) {
-        const { reach, sentenceStart } = this;
-        for (let d = 0; d < match.length; d++) {
-          const { slot, own } = match[d] as Dispatch;
-          if ((reach[slot] as number) >= sentenceStart)
-            for (let k = 0; k < own.length; k++) reach[own[k] as number] = at;
-          reach[slot] = at;
-        }
-      }
+      // After every check (reads see the state before this token): the token's entries were reached here, and
+      // with them every first step they accept.
+      if (match !== null) for (let d = 0; d < match.length; d++) this.write((match[d] as Dispatch).slot, at);
       if (this.pendingCount > 0) this.apply(at, hits);
     }
     return hits;
@@ -267,10 +254,9 @@ export class Matcher {
     const { roots, steps, offsets } = d;
     const { reach, markedList } = this;
     const sentenceStart = this.sentenceStart;
-    // First steps are always reached (`run` records their position). Only the entry's first appearance in this
-    // sentence queues them for {@link apply}: after it their buckets are marked and the entries they end have
-    // their hit for this sentence, so applying them again would change nothing. (A plain loop: `set` costs
-    // more than it saves on lists this short.)
+    // First steps are reached whenever the token appears (`run` writes the entry's slot). Those that end an entry
+    // are queued for {@link apply} on the entry's first appearance in this sentence only: after it the entries
+    // have their hit for this sentence. (A plain loop: `set` costs more than it saves on lists this short.)
     if (roots.length > 0 && (reach[d.slot] as number) < sentenceStart) {
       this.reserve(roots.length);
       const { pending } = this;
@@ -303,27 +289,12 @@ export class Matcher {
       }
       return;
     }
-    // Long sentences mark more buckets than this token has steps: check every step instead, and push the ones
-    // reached in the order the bucket scan above would have (by their parent bucket's rank, then as stored).
-    // A reached parent was reached in this sentence, so its bucket is marked and has a rank.
-    const { marked, foundIds, foundRanks } = this;
-    const { parentBuckets } = d;
-    let found = 0;
-    for (let k = 0; k < count; k++) {
-      const at = reach[steps[3 * k + 1] as number] as number;
-      if (at < sentenceStart || at >= i || i - at - 1 > (steps[3 * k + 2] as number)) continue;
-      // Steps are stored by bucket, so a stable insertion by rank keeps their order within a bucket.
-      const rank = marked[parentBuckets[k] as number] as number;
-      let j = found++;
-      while (j > 0 && (foundRanks[j - 1] as number) > rank) {
-        foundRanks[j] = foundRanks[j - 1] as number;
-        foundIds[j] = foundIds[j - 1] as number;
-        j--;
-      }
-      foundRanks[j] = rank;
-      foundIds[j] = steps[3 * k] as number;
+    // Long sentences mark more buckets than this token has steps: check every step instead.
+    for (let k = 0; k < steps.length; k += 3) {
+      const at = reach[steps[k + 1] as number] as number;
+      if (at < sentenceStart || at >= i || i - at - 1 > (steps[k + 2] as number)) continue;
+      this.push(steps[k] as number);
     }
-    for (let k = 0; k < found; k++) this.push(foundIds[k] as number);
   }
 
   private clearMarks(): void {
@@ -355,17 +326,27 @@ export class Matcher {
     this.pending = bigger;
   }
 
-  /** Records the steps the token reached: their position, their bucket's mark, and entries they complete. */
+  /** Records that reach slot `slot` was reached at i, and marks its bucket. */
+  private write(slot: number, i: number): void {
+    this.reach[slot] = i;
+    const b = slot & (BUCKETS - 1);
+    if (this.marked[b] === 0) {
+      this.markedList[this.markedCount++] = b;
+      this.marked[b] = 1;
+    }
+  }
+
+  /**
+   * Records the steps the token reached: their position, their bucket's mark, and the entries they complete.
+   * Entries completed at the same token are listed in the lexicon's order, so the order of hits never depends on
+   * the order the steps were found in.
+   */
   private apply(i: number, hits: Hit[]): void {
-    const { reach, marked, markedList, ends, pending } = this;
+    const { ends, pending } = this;
+    const first = hits.length;
     for (let k = 0; k < this.pendingCount; k++) {
       const id = pending[k] as number;
-      reach[id] = i;
-      const b = id & (BUCKETS - 1);
-      if (marked[b] === 0) {
-        markedList[this.markedCount++] = b;
-        marked[b] = this.markedCount;
-      }
+      this.write(id, i);
       const done = ends[id];
       if (done !== undefined) {
         const sentence = this.sentence;
@@ -375,6 +356,12 @@ export class Matcher {
           if (!seen) hits.push({ entry, sentence });
         }
       }
+    }
+    for (let k = first + 1; k < hits.length; k++) {
+      const hit = hits[k] as Hit;
+      let j = k;
+      for (; j > first && (hits[j - 1] as Hit).entry > hit.entry; j--) hits[j] = hits[j - 1] as Hit;
+      hits[j] = hit;
     }
   }
 }

@@ -21,19 +21,17 @@ export interface ConceptInfo {
 }
 
 /**
- * The steps accepting one token: first steps (always reached), and continuations as (id, parent's reach slot,
- * gap) triples: sorted by parent bucket with `offsets[b]..offsets[b+1]` being bucket b's triples (and `bits` the
- * buckets that have any), or (for a short list, `offsets` and `bits` null) checked one by one.
+ * The steps accepting one token: the first steps that end an entry, and continuations as (id, reach slot of its
+ * parent, gap) triples, one per slot the parent's position is read from: sorted by that slot's bucket with
+ * `offsets[b]..offsets[b+1]` being bucket b's triples (and `bits` the buckets that have any), or (for a short
+ * list, `offsets` and `bits` null) checked one by one.
  */
 export interface Dispatch {
+  /** The first steps that end an entry (one-step patterns): queued on the token's first appearance in a sentence. */
   roots: Int32Array;
-  /** The first steps with a reach slot of their own (accepted by other entries or numbers too): written per step. */
-  own: Int32Array;
-  /** This entry's reach slot: where its token last appeared, read as the position of its single-entry first steps. */
+  /** This entry's reach slot: where its token last appeared, read as the position of every first step it accepts. */
   slot: number;
   steps: Int32Array;
-  /** Per triple: its parent node's bucket (the ranks of the long-sentence path in `check`). */
-  parentBuckets: Int32Array;
   offsets: Int32Array | null;
   /** With `offsets`: bit b (of word b >> 5) set when bucket b holds any of the triples (a cache-friendly filter). */
   bits: Int32Array | null;
