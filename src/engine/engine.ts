@@ -41,6 +41,15 @@ export interface GuardTurn {
   release(): Promise<void>;
 }
 
+/** A message's turn, with what was read with its lock (see {@link Engine.enter}). */
+interface Entered {
+  turn: GuardTurn;
+  /** The conversation's stored state and preferences, as {@link StateStore.fromStored} takes them. */
+  stored?: readonly [state: string | null, prefs: string | null];
+  /** The member id the conversation's member link holds (null: none), read with the lock. */
+  linked?: string | null;
+}
+
 /** What the {@link Engine} needs. Either `redis` (the guard is kept there) or a `guard` of its own. */
 export type EngineDeps = EngineCommon &
   ({ redis: Redis; guard?: undefined } | { redis?: undefined; guard: ConversationGuard });
@@ -84,11 +93,12 @@ export class Engine {
 
   async handle(job: InboundJob): Promise<void> {
     // Whether it was already handled is checked once, under the lock.
-    const turn = await this.enter(job);
+    const entered = await this.enter(job);
+    const { turn } = entered;
     let done = false;
     try {
       if (turn.handled) return;
-      await this.handleLocked(job, turn.read, async (state) => {
+      await this.handleLocked(job, entered, async (state) => {
         const write = this.guard.enter ? this.d.states.saveWrite?.(job.conversationId, state) : undefined;
         if (write) {
           // The state, the handled-marker and the lock's release in one step (a script: all or nothing).
@@ -108,25 +118,37 @@ export class Engine {
     }
   }
 
-  /** The guard's lock and handled check, in one step when the guard can. */
-  private async enter(job: InboundJob): Promise<GuardTurn> {
+  /** The guard's lock and handled check, in one step when the guard can, with what it read. */
+  private async enter(job: InboundJob): Promise<Entered> {
     if (this.guard.enter) {
-      // The conversation's state is read with the lock, in the same step, when the store says where it is.
-      const read = this.d.states.fromStored ? this.d.states.storedKeys?.(job.conversationId) : undefined;
-      return this.guard.enter(job.conversationId, job.channel, job.messageId, read);
+      // Read with the lock, in the same step, where the stores say where: the conversation's state,
+      // and its member link (so a stranger's message reads nothing more, and a member's one record).
+      const stateKeys = this.d.states.fromStored ? this.d.states.storedKeys?.(job.conversationId) : undefined;
+      const linkKey = this.d.services.members.linkKey?.(job.conversationId);
+      const read = [...(stateKeys ?? []), ...(linkKey ? [linkKey] : [])];
+      const turn = await this.guard.enter(job.conversationId, job.channel, job.messageId, read);
+      const values = turn.read;
+      if (!values || turn.handled) return { turn };
+      return {
+        turn,
+        ...(stateKeys ? { stored: [values[0] ?? null, values[1] ?? null] as const } : {}),
+        ...(linkKey ? { linked: values[stateKeys ? 2 : 0] ?? null } : {}),
+      };
     }
     const release = await this.guard.lock(job.conversationId);
     try {
       const handled = await this.guard.handled(job.channel, job.messageId);
       return {
-        handled,
-        release,
-        finish: async () => {
-          try {
-            await this.guard.markHandled(job.channel, job.messageId);
-          } finally {
-            await release();
-          }
+        turn: {
+          handled,
+          release,
+          finish: async () => {
+            try {
+              await this.guard.markHandled(job.channel, job.messageId);
+            } finally {
+              await release();
+            }
+          },
         },
       };
     } catch (err) {
@@ -137,14 +159,15 @@ export class Engine {
 
   private async handleLocked(
     job: InboundJob,
-    read: (string | null)[] | undefined,
+    entered: Entered,
     end: (state: ConversationState) => Promise<void>,
   ): Promise<void> {
     const now = this.d.now?.() ?? new Date();
     const states = this.d.states;
+    const read = entered.stored;
     const [stored, member] = await Promise.all([
-      read && states.fromStored ? states.fromStored(read[0] ?? null, read[1] ?? null) : states.load(job.conversationId),
-      this.d.services.members.forConversation(job.conversationId),
+      read && states.fromStored ? states.fromStored(...read) : states.load(job.conversationId),
+      this.d.services.members.forConversation(job.conversationId, entered.linked),
     ]);
     const state = stored ?? newState(now.getTime());
     if (stored) {

@@ -96,11 +96,10 @@ export class Queues {
   }
 }
 
-/** KEYS: finished jobs' hashes. ARGV: their TTL in seconds. Each hash and its log get the TTL. */
+/** KEYS: finished jobs' hashes and their logs. ARGV: their TTL in seconds. Each key gets the TTL. */
 const EXPIRE_JOBS = new LuaScript(`
 for i = 1, #KEYS do
   redis.call('expire', KEYS[i], ARGV[1])
-  redis.call('expire', KEYS[i] .. ':logs', ARGV[1])
 end
 return #KEYS
 `);
@@ -121,12 +120,12 @@ export function expireFinishedJobs(worker: Worker, redis: Redis, keys: Keys): vo
     const ids = pending.get(seconds) ?? [];
     pending.delete(seconds);
     if (!ids.length) return;
-    EXPIRE_JOBS.run(
-      redis,
-      ids.length,
-      ...ids.map((id) => `${keys.queuePrefix}:${worker.name}:${id}`),
-      String(seconds),
-    ).catch(() => undefined);
+    // Each job's hash and its log, both named (a script declares every key it touches).
+    const jobKeys = ids.flatMap((id) => {
+      const job = `${keys.queuePrefix}:${worker.name}:${id}`;
+      return [job, `${job}:logs`];
+    });
+    EXPIRE_JOBS.run(redis, jobKeys.length, ...jobKeys, String(seconds)).catch(() => undefined);
   };
   const expire = (id: string | undefined, seconds: number) => {
     if (!id) return;

@@ -7,8 +7,13 @@ import type { GroupsPort } from '../domain/groups/service';
 
 export type { MemberLookup, MemberRef };
 
-/** What flows and the engine use of the members module (the Redis store, or an in-memory one in tests). */
-export type MembersPort = Pick<MemberStore, 'forConversation' | 'redeem' | 'get' | 'remove' | 'unlinkAll'>;
+/**
+ * What flows and the engine use of the members module (the Redis store, or an in-memory one in
+ * tests). With `linkKey`, the engine reads a conversation's member link with its lock and hands it
+ * to `forConversation`.
+ */
+export type MembersPort = Pick<MemberStore, 'forConversation' | 'redeem' | 'get' | 'remove' | 'unlinkAll'> &
+  Partial<Pick<MemberStore, 'linkKey'>>;
 /** What flows use of the one-to-one requests module. */
 export type RequestsPort = Pick<
   RequestService,

@@ -1,6 +1,7 @@
 import { Redis } from 'ioredis';
 import { Keys } from '../../src/engine/keys';
 import { JOIN_CODE_ALPHABET, JOIN_CODE_LENGTH, MemberStore } from '../../src/domain/members';
+import { MEMBER_LINK_READS, MemberLinkChangingError } from '../../src/domain/members/store';
 import { cleanupPrefix, REDIS_URL, uniquePrefix } from '../support/haven';
 
 describe('MemberStore', () => {
@@ -103,5 +104,56 @@ describe('MemberStore', () => {
     expect(await redis.exists(keys.state('webchat.rem'))).toBe(0);
     expect((await s.list()).map((m) => m.id)).not.toContain(memberId);
     expect(await s.remove(memberId)).toBeNull();
+  });
+
+  it("names the member a conversation's link holds when the record is read, not one it held before", async () => {
+    const s = store();
+    const ana = await s.add({ name: 'Ana', consentBy: 'Lee', addedBy: 't' });
+    const ben = await s.add({ name: 'Ben', consentBy: 'Lee', addedBy: 't' });
+    await s.link('webchat.relink', ben.memberId);
+    // The caller (the engine, with its lock) read the link while it held Ana; it was relinked since.
+    expect(await s.forConversation('webchat.relink', ana.memberId)).toEqual({ id: ben.memberId, name: 'Ben' });
+    expect(await s.forConversation('webchat.relink', ben.memberId)).toEqual({ id: ben.memberId, name: 'Ben' });
+    expect(await s.forConversation('webchat.relink')).toEqual({ id: ben.memberId, name: 'Ben' });
+    // Read while it held Ben; unlinked since.
+    await s.unlink('webchat.relink');
+    expect(await s.forConversation('webchat.relink', ben.memberId)).toBeNull();
+    // Read as unlinked: nobody, as it was when read (nothing more is asked of Redis).
+    await s.link('webchat.relink', ana.memberId);
+    expect(await s.forConversation('webchat.relink', null)).toBeNull();
+    expect(await s.forConversation('webchat.relink')).toEqual({ id: ana.memberId, name: 'Ana' });
+    // A link to a member whose record is gone names nobody.
+    await redis.del(keys.custom('member', ana.memberId));
+    expect(await s.forConversation('webchat.relink', ana.memberId)).toBeNull();
+  });
+
+  it('fails clearly when the link changes on every read, rather than name a member it no longer holds', async () => {
+    const s = store();
+    const ids = [
+      (await s.add({ name: 'Cy', consentBy: 'Lee', addedBy: 't' })).memberId,
+      (await s.add({ name: 'Di', consentBy: 'Lee', addedBy: 't' })).memberId,
+    ];
+    const link = s.linkKey('webchat.flap');
+    await redis.set(link, ids[0]!);
+    // Redis knows the script from here on (it is run by its hash).
+    expect(await s.forConversation('webchat.flap')).toMatchObject({ name: 'Cy' });
+    // Each time the store runs its script, the conversation is relinked to the other member first.
+    let runs = 0;
+    const flapping = new Proxy(redis, {
+      get(target, prop) {
+        if (prop === 'evalsha')
+          return async (...args: unknown[]) => {
+            await target.set(link, ids[++runs % 2]!);
+            return (target.evalsha as (...a: unknown[]) => Promise<unknown>)(...args);
+          };
+        const value = Reflect.get(target, prop, target) as unknown;
+        return typeof value === 'function' ? (value as (...a: unknown[]) => unknown).bind(target) : value;
+      },
+    });
+    const flappy = new MemberStore(flapping, keys, { hashSecret: 'test-secret-0123456789', joinCodeTtlDays: 14 });
+    await expect(flappy.forConversation('webchat.flap')).rejects.toBeInstanceOf(MemberLinkChangingError);
+    expect(runs).toBe(MEMBER_LINK_READS);
+    // Once it settles, the member it holds.
+    expect(await s.forConversation('webchat.flap', ids[0]!)).toMatchObject({ id: await redis.get(link) });
   });
 });

@@ -117,15 +117,21 @@ export class AlertService {
    * The alert names the conversation's linked member unless `memberId` is given. For a message whose
    * alert was raised before (a platform's retry), records nothing and returns that alert.
    *
-   * With a `source`, this is one round trip: the alert's id is derived from the source, so its
-   * delivery job is sent straight after the record. The store and the queue share one connection
-   * (see main.ts), and Redis runs one connection's commands in order, so no worker can take up the
-   * job before the record is there.
+   * With a `source`, this is two round trips: the conversation's member link is read, then the
+   * record is written (a script that names every key it touches, the linked member's record
+   * included, so it needs the link first). The alert's id is derived from the source, so its
+   * delivery job is sent straight after the record, in the record's round trip. The store and the
+   * queue share one connection (see main.ts), and Redis runs one connection's commands in order, so
+   * no worker can take up the job before the record is there. (Should the conversation be relinked
+   * between the two, the record is written one round trip later, and a worker that took the job up
+   * in between tries again.)
    */
   async raise(input: RaiseInput): Promise<Alert> {
     const { screen } = input;
     if (!screen.alert || !screen.category || !screen.severity)
       throw new Error('raise() needs a screen result that alerts');
+    // Read before the record's write is sent, so the delivery job sent with it still comes after it.
+    const linked = input.memberId === undefined ? await this.store.linkedMember(input.conversationId) : undefined;
     const recording = this.store.create(
       {
         category: screen.category,
@@ -139,6 +145,7 @@ export class AlertService {
         createdAt: input.receivedAt,
       },
       input.source,
+      linked,
     );
     const early = input.source ? this.store.idFor(input.source) : undefined;
     let recorded: Awaited<typeof recording>;

@@ -7,6 +7,7 @@ import type { Category, Severity } from '../../safeguarding/types';
 import { alertKeys } from './keys';
 import { unflaggedCode } from '../../safeguarding/unflagged';
 import { LuaScript } from '../../common/script';
+import { HavenError } from '../../common/errors';
 
 /** One safeguarding alert as staff see it. */
 export interface Alert {
@@ -89,13 +90,13 @@ function ackCodeAsTyped(code: string): string[] {
  * alert off the open set, its id, then the event's fields. Writes (and returns 1) only if the record
  * is still as read.
  */
-const SWAP = `
+const SWAP = new LuaScript(`
 if redis.call('get', KEYS[1]) ~= ARGV[1] then return 0 end
 redis.call('set', KEYS[1], ARGV[2])
 if ARGV[3] == '1' then redis.call('zrem', KEYS[2], ARGV[4]) end
 redis.call('xadd', KEYS[3], '*', unpack(ARGV, 5))
 return 1
-`;
+`);
 
 /**
  * The id of the alert raised for a message (`source`: its `channel:messageId`), keyed by `secret`
@@ -112,53 +113,65 @@ export function alertIdFor(secret: string, source: string): string {
 }
 
 /**
- * KEYS: alert, all, open, record stream, the conversation's member link. ARGV: id, the alert's
- * JSON without its code and member, createdAt, the code index key prefix, the member key prefix
- * ('' when the alert names its member already), how many candidate codes follow, the codes, then
- * the `raised` event's fields.
+ * KEYS: alert, all, open, record stream, then the candidate codes' index keys, then (when the
+ * alert's member is looked up) the conversation's member link and, when it was read to name one,
+ * that member's record. ARGV: id, the alert's JSON without its code and member, createdAt, how
+ * many candidate codes follow, the codes, the member id the link was read to hold ('' for none),
+ * then the `raised` event's fields. Every key it reads or writes is declared.
  *
  * Everything is read before anything is written, so an error leaves nothing half done. When the
  * alert exists already (its id derived from a message raised before), writes nothing and returns
- * {'exists', its JSON}. Otherwise takes the first candidate code no alert has, adds it and the
- * linked member (if any, and if its record can be read) to the JSON, writes the alert and returns
- * {'created', code, member id, member name} ('' for none).
+ * {'exists', its JSON}. When the link no longer holds what it was read to hold (relinked in
+ * between), writes nothing and returns {'relinked', the member id it holds now ('' for none)}: the
+ * caller runs it again with that member's record declared. Otherwise takes the first candidate
+ * code no alert has, adds it and the linked member (if any, and if its record can be read) to the
+ * JSON, writes the alert and returns {'created', code, member id, member name} ('' for none).
  */
 const CREATE_ONCE = new LuaScript(`
 local existing = redis.call('get', KEYS[1])
 if existing then return {'exists', existing} end
-local codes = tonumber(ARGV[6])
-local code
-for i = 7, 6 + codes do
-  if redis.call('exists', ARGV[4] .. ARGV[i]) == 0 then
-    code = ARGV[i]
+local codes = tonumber(ARGV[4])
+local link, record = 5 + codes, 6 + codes
+local id = ''
+if #KEYS >= link then
+  id = redis.call('get', KEYS[link]) or ''
+  if id ~= ARGV[5 + codes] then return {'relinked', id} end
+end
+local code, codeKey
+for i = 1, codes do
+  if redis.call('exists', KEYS[4 + i]) == 0 then
+    code, codeKey = ARGV[4 + i], KEYS[4 + i]
     break
   end
 end
 if not code then return redis.error_reply('no free acknowledgement code among the candidates') end
 local extra, memberId, memberName = ',"code":"' .. code .. '"', '', ''
-if ARGV[5] ~= '' then
-  local id = redis.call('get', KEYS[5])
-  local raw = id and redis.call('get', ARGV[5] .. id)
-  if raw then
-    memberId = id
-    extra = extra .. ',"memberId":' .. cjson.encode(id)
-    local read, member = pcall(cjson.decode, raw)
-    if read and type(member) == 'table' and type(member.name) == 'string' then
-      local written, name = pcall(cjson.encode, member.name)
-      if written then
-        memberName = member.name
-        extra = extra .. ',"memberName":' .. name
-      end
+local raw = id ~= '' and redis.call('get', KEYS[record])
+if raw then
+  memberId = id
+  extra = extra .. ',"memberId":' .. cjson.encode(id)
+  local read, member = pcall(cjson.decode, raw)
+  if read and type(member) == 'table' and type(member.name) == 'string' then
+    local written, name = pcall(cjson.encode, member.name)
+    if written then
+      memberName = member.name
+      extra = extra .. ',"memberName":' .. name
     end
   end
 end
 redis.call('set', KEYS[1], string.sub(ARGV[2], 1, -2) .. extra .. '}')
 redis.call('zadd', KEYS[2], ARGV[3], ARGV[1])
 redis.call('zadd', KEYS[3], ARGV[3], ARGV[1])
-redis.call('set', ARGV[4] .. code, ARGV[1])
-redis.call('xadd', KEYS[4], '*', unpack(ARGV, 7 + codes))
+redis.call('set', codeKey, ARGV[1])
+redis.call('xadd', KEYS[4], '*', unpack(ARGV, 6 + codes))
 return {'created', code, memberId, memberName}
 `);
+/**
+ * Runs of {@link CREATE_ONCE} for one alert that may find the conversation relinked since its link
+ * was read: links change at the pace of people typing codes, so more than a couple means something
+ * is wrong.
+ */
+export const CREATE_RUNS = 5;
 /** Candidate codes sent with each new alert: the chance that all are taken is negligible. */
 const CANDIDATE_CODES = 4;
 /** Unflagged candidate codes kept drawn ahead: enough for a few alerts in quick succession. */
@@ -213,23 +226,34 @@ export class AlertStore {
   private get openKey() {
     return this.k.open();
   }
-  private codeKey(code: string) {
-    return this.k.code(code);
-  }
+  private readonly codeKey = (code: string) => this.k.code(code);
   private deliveredKey(id: string) {
     return this.k.delivered(id);
   }
 
   /**
+   * The member id a conversation's member link holds now (null: none): what {@link create} is
+   * given as `linked`, read by the caller first so that whatever it sends with the alert's write
+   * (its delivery job) comes after it.
+   */
+  async linkedMember(conversationId: string): Promise<string | null> {
+    return this.redis.get(this.members.link(conversationId));
+  }
+
+  /**
    * Creates the alert and its `raised` record in one step (one Lua script, so one round trip on the
-   * alert's path). With `source` (the message's `channel:messageId`), the alert's id is
-   * {@link idFor} it, so a caller knows it before the write, and a message whose alert was raised
-   * before (a platform's retry) creates nothing: that alert is returned with `created: false`. An
-   * alert that names no member is given the conversation's linked member, read by the same script.
+   * alert's path once the member link is read). With `source` (the message's `channel:messageId`),
+   * the alert's id is {@link idFor} it, so a caller knows it before the write, and a message whose
+   * alert was raised before (a platform's retry) creates nothing: that alert is returned with
+   * `created: false`. An alert that names no member is given the conversation's linked member:
+   * `linked` is the member id its link was read to hold ({@link linkedMember}; read here when not
+   * given), and the script reads that member's record and writes only if the link still holds it,
+   * else runs again with the member it holds now (at most {@link CREATE_RUNS} runs).
    */
   async create(
     input: Omit<Alert, 'id' | 'code' | 'status' | 'level' | 'createdAt'> & { createdAt?: number },
     source?: string,
+    linked?: string | null,
   ): Promise<{ alert: Alert; created: boolean }> {
     const base: Omit<Alert, 'code'> = {
       ...input,
@@ -238,39 +262,46 @@ export class AlertStore {
       level: 0,
       createdAt: input.createdAt ?? Date.now(),
     };
+    const lookUp = base.memberId === undefined;
+    let memberId = lookUp ? (linked === undefined ? await this.linkedMember(base.conversationId) : linked) : null;
     const codes = this.candidateCodes();
     const fields = eventFields({
       at: base.createdAt,
       event: 'raised',
       detail: `${base.category.replace(/_/g, ' ')} (${base.severity}) on ${base.channel}`,
     });
-    const [outcome, codeOrAlert, memberId, memberName] = (await CREATE_ONCE.run(
-      this.redis,
-      5,
-      this.key(base.id),
-      this.allKey,
-      this.openKey,
-      this.logKey(base.id),
-      this.members.link(base.conversationId),
-      base.id,
-      JSON.stringify(base),
-      String(base.createdAt),
-      this.codeKey(''),
-      base.memberId === undefined ? this.members.member('') : '',
-      String(codes.length),
-      ...codes,
-      ...fields,
-    )) as [outcome: 'created' | 'exists', codeOrAlert: string, memberId?: string, memberName?: string];
-    if (outcome === 'created') {
-      const alert: Alert = { ...base, code: codeOrAlert };
-      if (memberId) alert.memberId = memberId;
-      if (memberName) alert.memberName = memberName;
-      return { alert, created: true };
+    const json = JSON.stringify(base);
+    for (let runs = 1; ; runs++) {
+      const keys = [this.key(base.id), this.allKey, this.openKey, this.logKey(base.id), ...codes.map(this.codeKey)];
+      if (lookUp) keys.push(this.members.link(base.conversationId));
+      if (memberId) keys.push(this.members.member(memberId));
+      const [outcome, value, namedId, memberName] = (await CREATE_ONCE.run(
+        this.redis,
+        keys.length,
+        ...keys,
+        base.id,
+        json,
+        String(base.createdAt),
+        String(codes.length),
+        ...codes,
+        memberId ?? '',
+        ...fields,
+      )) as [outcome: 'created' | 'exists' | 'relinked', value: string, memberId?: string, memberName?: string];
+      if (outcome === 'created') {
+        const alert: Alert = { ...base, code: value };
+        if (namedId) alert.memberId = namedId;
+        if (memberName) alert.memberName = memberName;
+        return { alert, created: true };
+      }
+      if (outcome === 'exists') {
+        const existing = JSON.parse(value) as Alert;
+        // A command the connection sent again after a reconnect finds its own first run's alert: this
+        // attempt did create it, so its caller still tells staff it was raised.
+        return { alert: existing, created: codes.includes(existing.code) };
+      }
+      if (runs >= CREATE_RUNS) throw new AlertLinkChangingError(base.id, runs);
+      memberId = value || null;
     }
-    const existing = JSON.parse(codeOrAlert) as Alert;
-    // A command the connection sent again after a reconnect finds its own first run's alert: this
-    // attempt did create it, so its caller still tells staff it was raised.
-    return { alert: existing, created: codes.includes(existing.code) };
   }
 
   /** {@link CANDIDATE_CODES} fresh unflagged codes: spare ones drawn before, else drawn now. */
@@ -406,8 +437,8 @@ export class AlertStore {
       const next = change(JSON.parse(raw) as Alert);
       if (!next) return null;
       if (!next.event) return next.alert;
-      const written = await this.redis.eval(
-        SWAP,
+      const written = await SWAP.run(
+        this.redis,
         3,
         this.key(id),
         this.openKey,
@@ -437,6 +468,15 @@ export class AlertStore {
       const alert = await this.get(id);
       if (alert) yield { ...alert, history: await this.history(id) };
     }
+  }
+}
+
+/** Thrown when a conversation's member link changed on every run of an alert's creation ({@link CREATE_RUNS}). */
+export class AlertLinkChangingError extends HavenError {
+  constructor(alertId: string, runs: number) {
+    super(`the conversation's member link changed on each of ${runs} runs creating an alert`, 'ALERT_LINK_CHANGING', {
+      context: { alertId },
+    });
   }
 }
 

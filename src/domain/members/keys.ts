@@ -2,8 +2,8 @@ import type { Keys } from '../../engine/keys';
 
 /**
  * Where a member's record and a conversation's link to it live: the members module's published
- * layout, which the alert store's script reads to name a conversation's member in the same round
- * trip as the alert is written.
+ * layout, which the alert store reads (the link, then the record in the script that writes the
+ * alert, with both keys declared) to name a conversation's member in the alert.
  */
 export function memberKeys(keys: Keys): { member(id: string): string; link(conversationId: string): string } {
   return {

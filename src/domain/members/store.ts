@@ -82,12 +82,24 @@ interface CodeRecord {
   failuresAtIssue?: number;
 }
 
-/** KEYS: a conversation's member link. ARGV: the member key prefix. Returns the linked member's record, or nil. */
-const MEMBER_FOR_CONVERSATION = new LuaScript(`
+/**
+ * KEYS: a conversation's member link, the record of the member it was read to name. ARGV: that
+ * member's id. Returns {1, the record (nil when there is none)} when the link still names that
+ * member, else {0, the id it names now (nil when none)}: the record read is then another member's
+ * key, so the caller reads again with the right one. Every key it touches is declared.
+ */
+const MEMBER_IF_LINKED = new LuaScript(`
 local id = redis.call('get', KEYS[1])
-if not id then return nil end
-return redis.call('get', ARGV[1] .. id)
+if id ~= ARGV[1] then return {0, id} end
+return {1, redis.call('get', KEYS[2])}
 `);
+
+/**
+ * Reads of a conversation's member in a row that may find its link changed since it was read
+ * (each read names the member the link named a moment before): links change at the pace of
+ * people typing codes, so more than a couple means something is wrong.
+ */
+export const MEMBER_LINK_READS = 5;
 
 export { memberKeys };
 
@@ -121,7 +133,10 @@ export class MemberStore implements MemberLookup {
     return memberPrivateKeys(this.keys);
   }
   private linksKey = (id: string) => this.own.links(id);
-  private linkKey = (conversationId: string) => this.layout.link(conversationId);
+  /** Where a conversation's link to its member is (its value: the member id), for a caller to read it with its own. */
+  linkKey(conversationId: string): string {
+    return this.layout.link(conversationId);
+  }
   private codeKey = (hash: string) => this.own.joinCode(hash);
   private usedKey = (hash: string) => this.own.joinUsed(hash);
   private failKey = (conversationId: string) => this.own.joinFailures(conversationId);
@@ -268,18 +283,31 @@ export class MemberStore implements MemberLookup {
     await tx.exec();
   }
 
-  /** The member a conversation is linked to, or null. */
-  async forConversation(conversationId: string): Promise<MemberRef | null> {
-    // One round trip (every message a member sends asks this): the link, then the record it names.
-    const raw = (await MEMBER_FOR_CONVERSATION.run(
-      this.redis,
-      1,
-      this.linkKey(conversationId),
-      this.layout.member(''),
-    )) as string | null;
-    if (!raw) return null;
-    const member = JSON.parse(raw) as Member;
-    return { id: member.id, name: member.name };
+  /**
+   * The member a conversation is linked to, or null. `linked`: the member id its link
+   * ({@link linkKey}) was read to hold by the caller, or null for none (the engine reads it with the
+   * conversation's lock, in the same step); without it, the link is read first. The member's record
+   * is then read by a script that checks the link still names that member (every key it touches
+   * declared, so it works with keys spread over a cluster's slots as long as the two share one):
+   * a link changed in between is read again, at most {@link MEMBER_LINK_READS} times.
+   */
+  async forConversation(conversationId: string, linked?: string | null): Promise<MemberRef | null> {
+    const linkKey = this.linkKey(conversationId);
+    let id = linked === undefined ? await this.redis.get(linkKey) : linked;
+    for (let reads = 1; id; reads++) {
+      const [same, value] = (await MEMBER_IF_LINKED.run(this.redis, 2, linkKey, this.memberKey(id), id)) as [
+        0 | 1,
+        string | null,
+      ];
+      if (same === 1) {
+        if (!value) return null;
+        const member = JSON.parse(value) as Member;
+        return { id: member.id, name: member.name };
+      }
+      if (reads >= MEMBER_LINK_READS) throw new MemberLinkChangingError(conversationId, reads);
+      id = value;
+    }
+    return null;
   }
 
   /** One member with their linked conversation ids, or null. */
@@ -337,6 +365,15 @@ export class MemberStore implements MemberLookup {
     if (hash) tx.del(this.codeKey(hash), this.usedKey(hash));
     await tx.exec();
     return links;
+  }
+}
+
+/** Thrown when a conversation's member link changed every time it was read ({@link MEMBER_LINK_READS}). */
+export class MemberLinkChangingError extends HavenError {
+  constructor(conversationId: string, reads: number) {
+    super(`the member link of a conversation changed on each of ${reads} reads`, 'MEMBER_LINK_CHANGING', {
+      context: { conversationId },
+    });
   }
 }
 

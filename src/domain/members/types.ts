@@ -6,5 +6,6 @@ export interface MemberRef {
 
 /** Looks up which member (if any) a conversation is linked to. */
 export interface MemberLookup {
-  forConversation(conversationId: string): Promise<MemberRef | null>;
+  /** `linked`: the member id the conversation's link was read to hold, when the caller read it (null: none). */
+  forConversation(conversationId: string, linked?: string | null): Promise<MemberRef | null>;
 }
