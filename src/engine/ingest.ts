@@ -137,7 +137,7 @@ export class Ingest {
     const text = msg.text.slice(0, MAX_TEXT_CHARS);
     // Everything anyone wrote is screened: typed text, a tapped choice's title, a photo's caption.
     // Screening is synchronous and touches no store, so it comes first: a concern's alert is then
-    // raised in the claim's round trip.
+    // begun in the claim's round trip (its conversation's member link is read), and written in the next.
     // The screen reads the whole text (in pieces when long), not only the part that is stored.
     const screen = msg.text.trim() !== '' ? this.d.screen.screen(msg.text) : NO_CONCERN;
     // One round trip: claim the message id and count the sender's messages this minute. The id is
