@@ -21,7 +21,9 @@
  * alarms 0.070, category 0.925 (the rules were written on these files, so that is a fit figure); held-out long lines
  * recall 0.861, false alarms 0.158. The evaluation sets are the honest measure (`npm run evaluate:screen`).
  *
- * Scoring is pure, synchronous and linear in the text (about 4 hashed look-ups per token and one per character).
+ * Scoring is pure, synchronous and linear in the text: a token's own features (itself, its prefix, its 4-grams) are
+ * looked up once per distinct token and their sum kept on the interned token, so each token then costs that sum and
+ * the look-ups of its two pairs.
  */
 import { z } from 'zod';
 import bundledModel from './model.json';
@@ -49,8 +51,8 @@ const modelSchema = z
     version: z.literal(1),
     /** The feature extraction the weights were trained for ({@link FEATURE_SET}). */
     features: z.string(),
-    /** Features are hashed into 2^hashBits buckets. */
-    hashBits: z.number().int().min(8).max(24),
+    /** Features are hashed into 2^hashBits buckets (at most 2^20: the compiled model indexes them directly). */
+    hashBits: z.number().int().min(8).max(20),
     classes: z.array(z.string()),
     /** Alert when P(not none) is at least this (chosen by cross-validation). */
     threshold: finite.refine((t) => t > 0 && t < 1, 'must be between 0 and 1'),
@@ -169,7 +171,7 @@ export function tokenFeatures(tok: string): Omit<FeatureToken, 'boundary'> {
     h = Math.imul(h ^ tok.charCodeAt(i), 0x01000193);
     if (i === PREFIX - 1) pre = h;
   }
-  return { hash: h, prefixHash: pre, long: n >= PREFIX_MIN, grams: tokenGrams(tok) };
+  return { hash: h, prefixHash: pre, long: n >= PREFIX_MIN, grams: tokenGrams(tok), vector: null, vectorOf: null };
 }
 
 /**
@@ -199,13 +201,14 @@ export function featureCapacity(tokens: readonly FeatureToken[]): number {
   return n;
 }
 
-/** What {@link writeTokenFeatures} reads of a token (an interned {@link Token} has it already). */
-type FeatureToken = Pick<Token, 'boundary' | 'hash' | 'prefixHash' | 'long' | 'grams'>;
+/** What the learned layer reads of a token (an interned {@link Token} has it already), and its cached sum. */
+type FeatureToken = Pick<Token, 'boundary' | 'hash' | 'prefixHash' | 'long' | 'grams' | 'vector' | 'vectorOf'>;
 
-const BOUNDARY_FEATURE: FeatureToken = { boundary: true, hash: 0, prefixHash: 0, long: false, grams: NO_GRAMS };
-
+/** A record of a token text that is not interned (the trainer's path): its sum is worked out afresh each time. */
 function featureToken(tok: string): FeatureToken {
-  if (tok === BOUNDARY) return BOUNDARY_FEATURE;
+  if (tok === BOUNDARY) {
+    return { boundary: true, hash: 0, prefixHash: 0, long: false, grams: NO_GRAMS, vector: null, vectorOf: null };
+  }
   return { boundary: false, ...tokenFeatures(tok) };
 }
 
@@ -250,36 +253,53 @@ export function featureBuckets(tokens: readonly string[], hashBits: number): num
   return Array.from(out.subarray(0, writeTokenFeatures(records, hashBits, out)));
 }
 
-/** Compiles a validated model: an open-addressed table of the kept buckets and their dense weight rows. */
+/** Compiles a validated model: each feature bucket's row offset in a direct table, and the dense weight rows. */
 export function compileModel(model: ModelFile): ScreenModel {
   const k = MODEL_CLASSES.length;
-  const rows = model.rows.length;
-  let size = 16;
-  while (size < 2 * rows) size *= 2;
-  const slotMask = size - 1;
-  // table[2 × slot] = bucket, or -1 when empty; table[2 × slot + 1] = the row's offset in `weight` (row × k).
-  // Key and offset side by side: a look-up touches one cache line, not two.
-  const table = new Int32Array(2 * size).fill(-1);
-  const weight = new Float32Array(rows * k);
+  // rowAt[bucket] = the bucket's row offset in `weight` (row × k), or −1 when the model kept no weights for it:
+  // one read per feature, no probing (2^hashBits entries, 1 MB at today's 18 bits).
+  const rowAt = new Int32Array(2 ** model.hashBits).fill(-1);
+  const weight = new Float32Array(model.rows.length * k);
   model.rows.forEach((row, r) => {
-    const bucket = row[0] as number;
-    let slot = bucket & slotMask;
-    while ((table[2 * slot] as number) !== -1) slot = (slot + 1) & slotMask;
-    table[2 * slot] = bucket;
-    table[2 * slot + 1] = r * k;
+    rowAt[row[0] as number] = r * k;
     for (let j = 1; j < row.length; j += 2) weight[r * k + (row[j] as number)] = row[j + 1] as number;
   });
   const bias = Float64Array.from(model.bias);
   const logits = new Float64Array(k);
-  let scratch = new Int32Array(256);
+  const mask = 2 ** model.hashBits - 1;
+  /** This compiled model, as the owner of the sums it caches on interned tokens. */
+  const owner = {};
 
   /**
-   * Softmax of the logits of the first `count` feature buckets in `scratch`, left in `logits` (buffers reused
-   * between calls: scoring is synchronous). Weights are added feature by feature in the order written.
+   * The sum of the weights of a token's own features (itself, its prefix, its 4-grams), or null when the model
+   * kept none of them. They are the same wherever the token stands, so an interned token keeps its sum (for this
+   * model) and a repeated word costs one addition per class instead of a look-up per feature.
    */
-  function softmax(count: number): Float64Array {
-    if (k === 13) accumulate13(count);
-    else accumulate(count);
+  function tokenVector(tok: FeatureToken): Float64Array | null {
+    if (tok.vectorOf === owner) return tok.vector;
+    let vector: Float64Array | null = null;
+    const add = (bucket: number): void => {
+      const at = rowAt[bucket & mask] as number;
+      if (at < 0) return;
+      vector ??= new Float64Array(k);
+      for (let c = 0; c < k; c++) vector[c] = (vector[c] as number) + (weight[at + c] as number);
+    };
+    add(fmix(tok.hash ^ SEED_UNI));
+    if (tok.long) add(fmix(tok.prefixHash ^ SEED_PRE));
+    for (let g = 0; g < tok.grams.length; g++) add(tok.grams[g] as number);
+    tok.vector = vector;
+    tok.vectorOf = owner;
+    return vector;
+  }
+
+  /**
+   * Softmax of the logits of a token stream, left in `logits` (reused between calls: scoring is synchronous): the
+   * bias, then per token its own features' sum ({@link tokenVector}) and its pairs with the one or two tokens before
+   * it in the sentence (the features {@link writeTokenFeatures} lists).
+   */
+  function score(tokens: readonly FeatureToken[]): Float64Array {
+    if (k === 13) accumulate13(tokens);
+    else accumulate(tokens);
     let max = -Infinity;
     for (let c = 0; c < k; c++) if ((logits[c] as number) > max) max = logits[c] as number;
     let sum = 0;
@@ -292,31 +312,43 @@ export function compileModel(model: ModelFile): ScreenModel {
     return logits;
   }
 
-  /** The row offset in `weight` of a feature bucket, or −1 when the model kept no weights for it. */
-  function rowOf(bucket: number): number {
-    let slot = bucket & slotMask;
-    let key = table[2 * slot] as number;
-    while (key !== bucket && key !== -1) {
-      slot = (slot + 1) & slotMask;
-      key = table[2 * slot] as number;
-    }
-    return key === -1 ? -1 : (table[2 * slot + 1] as number);
-  }
+  /** The row offsets of a token's pair features, given the hashes of the one and two tokens before it. */
+  const pairRow = (p1: number, h: number): number =>
+    rowAt[fmix(Math.imul(p1, 0x9e3779b1) ^ h ^ SEED_BI) & mask] as number;
+  const skipRow = (p2: number, h: number): number =>
+    rowAt[fmix(Math.imul(p2, 0x7f4a7c15) ^ h ^ SEED_SKIP) & mask] as number;
 
-  /** Bias plus the weights of the first `count` buckets in `scratch`, into `logits`. */
-  function accumulate(count: number): void {
+  /** The logits of a token stream, into `logits` (see {@link score}). */
+  function accumulate(tokens: readonly FeatureToken[]): void {
     logits.set(bias);
-    for (let f = 0; f < count; f++) {
-      const at = rowOf(scratch[f] as number);
+    const addRow = (at: number): void => {
       if (at >= 0) for (let c = 0; c < k; c++) logits[c] = (logits[c] as number) + (weight[at + c] as number);
+    };
+    let p1 = 0;
+    let p2 = 0;
+    let n = 0;
+    for (let t = 0; t < tokens.length; t++) {
+      const tok = tokens[t] as FeatureToken;
+      if (tok.boundary) {
+        n = 0;
+        continue;
+      }
+      const h = tok.hash;
+      const vector = tokenVector(tok);
+      if (vector !== null) for (let c = 0; c < k; c++) logits[c] = (logits[c] as number) + (vector[c] as number);
+      if (n >= 1) addRow(pairRow(p1, h));
+      if (n >= 2) addRow(skipRow(p2, h));
+      p2 = p1;
+      p1 = h;
+      n++;
     }
   }
 
   /**
-   * {@link accumulate} for the 13 classes of today's categories, each logit in a local variable: the same
-   * additions in the same order (so the same doubles), without a store and load per class and feature.
+   * {@link accumulate} for the 13 classes of today's categories, each logit in a local variable: the same additions
+   * in the same order (so the same doubles), without a store and load per class and feature.
    */
-  function accumulate13(count: number): void {
+  function accumulate13(tokens: readonly FeatureToken[]): void {
     let l0 = bias[0] as number;
     let l1 = bias[1] as number;
     let l2 = bias[2] as number;
@@ -330,9 +362,35 @@ export function compileModel(model: ModelFile): ScreenModel {
     let l10 = bias[10] as number;
     let l11 = bias[11] as number;
     let l12 = bias[12] as number;
-    for (let f = 0; f < count; f++) {
-      const at = rowOf(scratch[f] as number);
-      if (at >= 0) {
+    let p1 = 0;
+    let p2 = 0;
+    let n = 0;
+    for (let t = 0; t < tokens.length; t++) {
+      const tok = tokens[t] as FeatureToken;
+      if (tok.boundary) {
+        n = 0;
+        continue;
+      }
+      const h = tok.hash;
+      const v = tokenVector(tok);
+      if (v !== null) {
+        l0 += v[0] as number;
+        l1 += v[1] as number;
+        l2 += v[2] as number;
+        l3 += v[3] as number;
+        l4 += v[4] as number;
+        l5 += v[5] as number;
+        l6 += v[6] as number;
+        l7 += v[7] as number;
+        l8 += v[8] as number;
+        l9 += v[9] as number;
+        l10 += v[10] as number;
+        l11 += v[11] as number;
+        l12 += v[12] as number;
+      }
+      for (let pair = n >= 2 ? 2 : n; pair > 0; pair--) {
+        const at = pair === 1 ? pairRow(p1, h) : skipRow(p2, h);
+        if (at < 0) continue;
         l0 += weight[at + 0] as number;
         l1 += weight[at + 1] as number;
         l2 += weight[at + 2] as number;
@@ -347,6 +405,9 @@ export function compileModel(model: ModelFile): ScreenModel {
         l11 += weight[at + 11] as number;
         l12 += weight[at + 12] as number;
       }
+      p2 = p1;
+      p1 = h;
+      n++;
     }
     logits[0] = l0;
     logits[1] = l1;
@@ -363,13 +424,6 @@ export function compileModel(model: ModelFile): ScreenModel {
     logits[12] = l12;
   }
 
-  function score(tokens: readonly string[]): Float64Array {
-    const records = tokens.map(featureToken);
-    const need = featureCapacity(records);
-    if (scratch.length < need) scratch = new Int32Array(need);
-    return softmax(writeTokenFeatures(records, model.hashBits, scratch));
-  }
-
   function verdict(p: Float64Array): ModelVerdict {
     let best = 1;
     for (let c = 2; c < k; c++) if ((p[c] as number) > (p[best] as number)) best = c;
@@ -379,13 +433,9 @@ export function compileModel(model: ModelFile): ScreenModel {
   return {
     threshold: model.threshold,
     highThreshold: model.highThreshold,
-    probabilities: (tokens) => score(tokens).slice(),
-    classify: (tokens) => verdict(score(tokens)),
-    classifyTokens(tokens: readonly Token[]): ModelVerdict {
-      const need = featureCapacity(tokens);
-      if (scratch.length < need) scratch = new Int32Array(need);
-      return verdict(softmax(writeTokenFeatures(tokens, model.hashBits, scratch)));
-    },
+    probabilities: (tokens) => score(tokens.map(featureToken)).slice(),
+    classify: (tokens) => verdict(score(tokens.map(featureToken))),
+    classifyTokens: (tokens) => verdict(score(tokens)),
   };
 }
 

@@ -63,6 +63,12 @@ export interface Token {
   readonly long: boolean;
   /** The learned layer's hashed character n-grams of it (see `tokenGrams` in model.ts). */
   readonly grams: Int32Array;
+  /**
+   * The learned layer's cache: the summed weights of this token's own features in the model `vectorOf` (null when
+   * it kept none), set by that model on first use (see `tokenVector` in model.ts).
+   */
+  vector: Float64Array | null;
+  vectorOf: object | null;
 }
 
 /** True when a token holds a letter a–z (a character scan; same answer as `/[a-z]/.test(text)`). */

@@ -10,7 +10,7 @@ import {
   parseModel,
   tokenGrams,
 } from '../../src/safeguarding/model';
-import { createAnalyser, createScreen, defaultScreen } from '../../src/safeguarding/screen';
+import { compileLexicon, createAnalyser, createScreen, defaultScreen } from '../../src/safeguarding/screen';
 import { augmentLong, DEFAULT_TRAIN_OPTIONS, prepareExamples, trainModel } from '../../scripts/screen/train';
 import { readTrainingLines } from '../../scripts/screen/data';
 
@@ -65,8 +65,31 @@ describe('screen model scoring', () => {
     expect(compileModel(parseModel(bundled)).classify(tokens)).toEqual(model.classify(tokens));
   });
 
+  it('scores interned tokens exactly as their texts, each model with its own sums cached on the shared tokens', () => {
+    const { tokens: table } = compileLexicon(loadLexicon());
+    // A second model with different weights: the sums it caches on the same interned tokens must be its own.
+    const other = loadModel({
+      ...bundled,
+      rows: bundled.rows.map((row) => row.map((x, j) => (j > 0 && j % 2 === 0 ? -x : x))),
+    });
+    const texts = [
+      'my step dad comes in my room at night and i hate it',
+      'helped mum with her tablets before school, shes a bit better today',
+      'i dont want to be here anymore . nobody would even notice',
+    ];
+    for (let round = 0; round < 2; round++) {
+      for (const text of texts) {
+        const words = analyse(text).tokens;
+        const interned = table.internAll(words);
+        expect(model.classifyTokens?.(interned)).toEqual(model.classify(words));
+        expect(other.classifyTokens?.(interned)).toEqual(other.classify(words));
+        expect(other.classify(words).pAlert).not.toBeCloseTo(model.classify(words).pAlert, 6);
+      }
+    }
+  });
+
   // Speed itself is measured by `npm run bench`, never asserted here.
-  it('reads features linearly: at most four look-ups per token and one per character on a 4,096-character line', () => {
+  it('reads features linearly: at most four features per token and one per character on a 4,096-character line', () => {
     const line = 'kil myslef sucide unaliv wanna d1e '.repeat(120).slice(0, 4096);
     const tokens = analyse(line).tokens;
     const characters = tokens.reduce((n, t) => n + t.length, 0);
