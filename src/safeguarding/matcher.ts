@@ -81,6 +81,14 @@ export class Matcher {
     // nodes, which keeps the per-token dispatch lists short.
     const nodes: { step: Step; parent: number; ends: number[] }[] = [];
     const nodeByKey = new Map<string, number>();
+    // A pattern's variants share each step's `words` set (parsePattern copies steps, not what they accept), so
+    // its canonical key is worked out once per set.
+    const keys = new Map<ReadonlySet<string>, string>();
+    const keyOf = (step: Step): string => {
+      let key = keys.get(step.words);
+      if (key === undefined) keys.set(step.words, (key = stepKey(step)));
+      return key;
+    };
     lexicon.entries.forEach((entry, index) => {
       for (const parsed of entry.patterns.flatMap((p) => parsePattern(p, groups))) {
         let parent = -1;
@@ -89,7 +97,7 @@ export class Matcher {
             this.words.add(w);
             if (entry.kind === 'alert') this.weights.set(w, (this.weights.get(w) ?? 0) + 1);
           }
-          const key = `${parent}|${step.gap}|${stepKey(step)}`;
+          const key = `${parent}|${step.gap}|${keyOf(step)}`;
           let id = nodeByKey.get(key);
           if (id === undefined) {
             id = nodes.length;

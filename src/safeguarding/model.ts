@@ -59,8 +59,12 @@ const modelSchema = z
     /** For suicide, self_harm, abuse_sexual and neglect_danger: severity `high` from this P(not none). */
     highThreshold: finite.refine((t) => t > 0 && t <= 1, 'must be in (0, 1]'),
     bias: z.array(finite),
-    /** One row per kept bucket: `[bucket, class, weight, class, weight, …]`. */
-    rows: z.array(z.array(z.number())),
+    /**
+     * One row per kept bucket: `[bucket, class, weight, class, weight, …]`. Each value is checked by
+     * {@link parseModel} (integer bucket and classes in range, finite weights), not number by number here: zod
+     * took most of a second's start-up over half a million numbers.
+     */
+    rows: z.array(z.custom<number[]>((row) => Array.isArray(row), 'each row must be an array')),
     /** What the trainer measured (documentation only). */
     cv: z.record(z.string(), z.unknown()).optional(),
     trainedOn: z.record(z.string(), z.unknown()).optional(),
@@ -114,15 +118,15 @@ export function parseModel(data: unknown, source = 'model'): ModelFile {
   const k = MODEL_CLASSES.length;
   if (model.bias.length !== k) fail('field "bias"', `needs ${k} numbers, one per class`);
   const buckets = 2 ** model.hashBits;
-  const seen = new Set<number>();
+  const seen = new Uint8Array(buckets);
   model.rows.forEach((row, r) => {
     const where = `row ${r}`;
     const bucket = row[0];
     if (bucket === undefined || !Number.isInteger(bucket) || bucket < 0 || bucket >= buckets) {
       fail(where, `bucket must be an integer in [0, ${buckets})`);
     }
-    if (seen.has(bucket as number)) fail(where, `duplicate bucket ${bucket}`);
-    seen.add(bucket as number);
+    if (seen[bucket as number] === 1) fail(where, `duplicate bucket ${bucket}`);
+    seen[bucket as number] = 1;
     if (row.length < 3 || row.length % 2 === 0)
       fail(where, 'must be [bucket, class, weight, …] with class/weight pairs');
     for (let j = 1; j < row.length; j += 2) {

@@ -44,6 +44,9 @@ describe('screen model file', () => {
     [{ ...bundled, rows: [[5, 13, 0.5]] }, /row 0: class index 13 is not in \[0, 13\)/],
     [{ ...bundled, rows: [[-1, 1, 0.5]] }, /row 0: bucket must be an integer/],
     [{ ...bundled, rows: [[5, 1]] }, /row 0: must be \[bucket, class, weight/],
+    [{ ...bundled, rows: [[5, 1, 'x']] }, /row 0: weight x is not a finite number/],
+    [{ ...bundled, rows: [[5, '1', 0.5]] }, /row 0: class index 1 is not in \[0, 13\)/],
+    [{ ...bundled, rows: [5] }, /field "rows.0": each row must be an array/],
     [{ ...bundled, extra: true }, /Invalid safeguarding model test\.json: file/],
     ['not a model', /Invalid safeguarding model test\.json/],
   ])('refuses a bad model file with a clear message (%#)', (data, message) => {
