@@ -3,8 +3,12 @@
  * each against a baseline measured in the same run (a plain lower-case + `includes` over the same text).
  * Run alone with `npx tsx bench/screen.ts`, or from `bench/run.ts` through {@link benchScreen}.
  */
+import { spawnSync } from 'node:child_process';
+import { closeSync, mkdtempSync, openSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { extname, join } from 'node:path';
 import { createScreen, loadLexicon, MAX_SCREEN_CHARS } from '../src/safeguarding';
-import { printTable, type Row } from './support';
+import { printTable, sibling, type Row } from './support';
 
 const TYPICAL = [
   'what time is group on saturday',
@@ -87,7 +91,59 @@ export async function benchScreen(): Promise<Row[]> {
     const b = medianMicros([text], baseline, 20);
     rows.push({ name: `  hostile: ${name}`, value: v, unit: 'µs/line', baseline: b, ratio: v / b });
   }
+  rows.push(benchFilter());
   return rows;
+}
+
+/** Lines of typical messages piped through `haven screen` and through the baseline loop. */
+const FILTER_LINES = 100_000;
+
+/**
+ * `haven screen` as a process (the compiled CLI when the bench runs compiled), against the plainest JSON-lines
+ * read-parse-write loop in node (jsonl-loop.ts) on the same input: lines per second, each the best of three
+ * alternating runs, start-up included in both.
+ */
+function benchFilter(): Row {
+  const dir = mkdtempSync(join(tmpdir(), 'haven-bench-'));
+  const input = join(dir, 'in.jsonl');
+  const lines: string[] = [];
+  for (let i = 0; i < FILTER_LINES; i++) lines.push(JSON.stringify({ text: TYPICAL[i % TYPICAL.length] }));
+  writeFileSync(input, lines.join('\n') + '\n');
+  const ts = extname(__filename) === '.ts' ? ['--require', 'tsx/cjs'] : [];
+  const cli = join(__dirname, '..', 'src', `cli${extname(__filename)}`);
+  const run = (args: string[]): number => {
+    const fd = openSync(input, 'r');
+    try {
+      const start = process.hrtime.bigint();
+      const res = spawnSync(process.execPath, [...ts, ...args], { stdio: [fd, 'ignore', 'inherit'] });
+      if (res.status !== 0) throw new Error(`${args.join(' ')} exited with ${res.status}`);
+      return Number(process.hrtime.bigint() - start) / 1e9;
+    } finally {
+      closeSync(fd);
+    }
+  };
+  let haven = Infinity;
+  let base = Infinity;
+  try {
+    for (let r = 0; r < 3; r++) {
+      base = Math.min(base, run([sibling('jsonl-loop')]));
+      haven = Math.min(haven, run([cli, 'screen']));
+    }
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+  const value = FILTER_LINES / haven;
+  const baseValue = FILTER_LINES / base;
+  return {
+    name: `haven screen: ${FILTER_LINES / 1000}k typical lines through the process`,
+    value,
+    unit: 'lines/s',
+    baseline: baseValue,
+    baselineName: 'JSON-lines read-parse-write loop',
+    ratio: value / baseValue,
+    goal: '≥ 0.5 of the loop',
+    met: value / baseValue >= 0.5,
+  };
 }
 
 if (require.main === module) {

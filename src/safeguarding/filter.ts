@@ -29,12 +29,17 @@ function parseLine(line: string): { text: string } | { error: string } {
   return { text: parsed.data.text };
 }
 
+/** Output held before it is written even while input keeps coming (else it is written once per input chunk). */
+const FLUSH_CHARS = 64 * 1024;
+
 /**
  * The `haven screen` filter: reads JSON lines `{"text": "..."}` and writes one JSON line per input line,
  * in order: `{"alert","category","severity","matched"}` (those keys, that order), or `{"error": "..."}`
  * for a line that is not JSON or has no string `text`. A blank (empty or whitespace-only) line is an
  * input line too and gets an error line, so output line N always answers input line N. Streams both ways:
- * one line in memory at a time, and waits for `drain` when the output pushes back.
+ * one input line in memory at a time; answers are written together once the input read so far is answered
+ * (so a line typed by hand is answered at once) or every 64 KB, and reading waits for `drain` when the output
+ * pushes back.
  * @returns the exit status: 1 if any line was bad, else 0.
  */
 export async function runScreenFilter(
@@ -44,16 +49,33 @@ export async function runScreenFilter(
 ): Promise<number> {
   const lines = createInterface({ input, crlfDelay: Infinity });
   let bad = false;
+  let pending = '';
+  let scheduled = false;
+  let blocked: Promise<unknown> | null = null;
+  const flush = (): void => {
+    scheduled = false;
+    if (pending === '') return;
+    const ok = output.write(pending);
+    pending = '';
+    if (!ok && blocked === null) blocked = once(output, 'drain').finally(() => (blocked = null));
+  };
   for await (const line of lines) {
     const parsed = parseLine(line);
-    let out: string;
     if ('error' in parsed) {
       bad = true;
-      out = JSON.stringify({ error: parsed.error });
+      pending += JSON.stringify({ error: parsed.error }) + '\n';
     } else {
-      out = resultLine(screen.screen(parsed.text));
+      pending += resultLine(screen.screen(parsed.text)) + '\n';
     }
-    if (!output.write(out + '\n')) await once(output, 'drain');
+    if (pending.length >= FLUSH_CHARS) flush();
+    else if (!scheduled) {
+      // After the lines already read are answered: readline hands over a whole input chunk before I/O runs again.
+      scheduled = true;
+      setImmediate(flush);
+    }
+    if (blocked !== null) await blocked;
   }
+  flush();
+  if (blocked !== null) await blocked;
   return bad ? 1 : 0;
 }
