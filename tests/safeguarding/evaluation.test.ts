@@ -21,7 +21,7 @@ interface Floor {
   urgent: number;
 }
 
-// Floors just under the figures of the screen with character 4-grams (see data/safeguarding/README.md). The urgent
+// Floors just under the figures of the screen with the stories-across-sentences cues (see data/safeguarding/README.md). The urgent
 // counts keep today's urgent false alarms from growing; they do not accept them.
 const SETS: Floor[] = [
   { file: path.join(EVAL_DIR, 'blind2.jsonl'), lines: 300, recall: 0.97, falseAlarms: 0.11, category: 0.84, urgent: 0 },
@@ -30,7 +30,7 @@ const SETS: Floor[] = [
     file: path.join(BLIND_DIR, 'blind-2026-12.jsonl'),
     lines: 405,
     recall: 0.95,
-    falseAlarms: 0.2,
+    falseAlarms: 0.17,
     category: 0.84,
     urgent: 5,
   },
@@ -46,7 +46,7 @@ const SETS: Floor[] = [
     file: path.join(BLIND_DIR, 'blind-2026-12c.jsonl'),
     lines: 419,
     recall: 0.91,
-    falseAlarms: 0.19,
+    falseAlarms: 0.18,
     category: 0.83,
     urgent: 4,
   },
@@ -63,18 +63,27 @@ const SETS: Floor[] = [
     file: path.join(BLIND_DIR, 'blind-2026-12e.jsonl'),
     lines: 420,
     recall: 0.96,
-    falseAlarms: 0.21,
+    falseAlarms: 0.19,
     category: 0.82,
     urgent: 0,
   },
-  // The sixth, measured first on this screen.
+  // The sixth.
   {
     file: path.join(BLIND_DIR, 'blind-2026-12f.jsonl'),
     lines: 420,
     recall: 0.9,
-    falseAlarms: 0.2,
+    falseAlarms: 0.18,
     category: 0.82,
     urgent: 1,
+  },
+  // The seventh, written before the stories-across-sentences cues and measured before and after them.
+  {
+    file: path.join(BLIND_DIR, 'blind-2026-12g.jsonl'),
+    lines: 424,
+    recall: 0.92,
+    falseAlarms: 0.23,
+    category: 0.8,
+    urgent: 3,
   },
 ];
 
