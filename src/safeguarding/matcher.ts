@@ -167,22 +167,38 @@ export class Matcher {
    */
   private dispatch(ids: readonly number[], slot: number, sources: readonly (readonly number[])[]): Dispatch {
     const roots = ids.filter((id) => (this.parent[id] as number) < 0 && this.ends[id] !== undefined);
-    const triples: [number, number][] = [];
+    // Each triple as one number, (bucket × nodes + id) × slots + source slot (exact below 2^53), so a typed sort
+    // orders them by bucket, then id, then slot without an array per triple (start-up builds thousands of these).
+    const nodes = this.gap.length;
+    const slots = this.reach.length;
+    let count = 0;
     for (const id of ids) {
       const parent = this.parent[id] as number;
-      if (parent >= 0) for (const from of sources[parent] as number[]) triples.push([id, from]);
+      if (parent >= 0) count += (sources[parent] as number[]).length;
     }
-    const bucketOf = (from: number): number => from & (BUCKETS - 1);
-    triples.sort((a, b) => bucketOf(a[1]) - bucketOf(b[1]) || a[0] - b[0] || a[1] - b[1]);
-    const steps = new Int32Array(triples.length * 3);
-    triples.forEach(([id, from], k) => {
+    const keys = new Float64Array(count);
+    count = 0;
+    for (const id of ids) {
+      const parent = this.parent[id] as number;
+      if (parent >= 0)
+        for (const from of sources[parent] as number[])
+          keys[count++] = ((from & (BUCKETS - 1)) * nodes + id) * slots + from;
+    }
+    keys.sort();
+    const steps = new Int32Array(count * 3);
+    const buckets = new Int32Array(count);
+    for (let k = 0; k < count; k++) {
+      const key = keys[k] as number;
+      const from = key % slots;
+      const rest = (key - from) / slots;
+      const id = rest % nodes;
+      buckets[k] = (rest - id) / nodes;
       steps[3 * k] = id;
       steps[3 * k + 1] = from;
       steps[3 * k + 2] = this.gap[id] as number;
-    });
+    }
     const first = Int32Array.from(roots);
-    if (triples.length < INDEX_MIN) return { roots: first, slot, steps, offsets: null, bits: null };
-    const buckets = triples.map(([, from]) => bucketOf(from));
+    if (count < INDEX_MIN) return { roots: first, slot, steps, offsets: null, bits: null };
     const offsets = new Int32Array(BUCKETS + 1);
     for (const b of buckets) (offsets[b + 1] as number)++;
     for (let b = 0; b < BUCKETS; b++) offsets[b + 1] = (offsets[b + 1] as number) + (offsets[b] as number);
