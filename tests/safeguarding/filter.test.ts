@@ -3,6 +3,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { PassThrough, Writable } from 'node:stream';
 import { defaultScreen, runScreenFilter } from '../../src/safeguarding';
+import { resultLine } from '../../src/safeguarding/filter';
 
 async function runFilter(input: string): Promise<{ code: number; lines: string[] }> {
   const stdin = new PassThrough();
@@ -17,6 +18,20 @@ async function runFilter(input: string): Promise<{ code: number; lines: string[]
 }
 
 describe('haven screen filter', () => {
+  it('writes each result exactly as JSON.stringify of {alert, category, severity, matched} would', () => {
+    const results = [
+      defaultScreen().screen('hi'),
+      defaultScreen().screen('i want to kill myself tonight'),
+      defaultScreen().screen('my step dad keeps coming in my room at night and i hate it so much'),
+      { alert: true, category: 'suicide', severity: 'high', matched: ['odd "id" \\ with \n'] } as const,
+      { alert: false, category: null, severity: null, matched: [] },
+    ];
+    for (const r of results) {
+      const { alert, category, severity, matched } = r;
+      expect(resultLine({ ...r, matched: [...matched] })).toBe(JSON.stringify({ alert, category, severity, matched }));
+    }
+  });
+
   it('writes one line per input, in order, with the contract keys in order', async () => {
     const { code, lines } = await runFilter(
       [
