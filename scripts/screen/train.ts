@@ -152,8 +152,8 @@ export function augmentLong(lines: readonly LabelledLine[], seed: number): Label
   return out;
 }
 
-/** mulberry32: a small seeded PRNG. */
-function prng(seed: number): () => number {
+/** mulberry32: a small seeded PRNG (the same numbers for the same seed, on every machine). */
+export function prng(seed: number): () => number {
   let a = seed >>> 0;
   return () => {
     a = (a + 0x6d2b79f5) >>> 0;

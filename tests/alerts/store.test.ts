@@ -4,6 +4,7 @@ import { Keys } from '../../src/engine/keys';
 import { MemberStore } from '../../src/domain/members';
 import { AlertLinkChangingError, AlertStore, CREATE_RUNS, type Alert } from '../../src/domain/alerts/store';
 import { cleanupPrefix, REDIS_URL, uniquePrefix } from '../support/haven';
+import { flappingBeforeEachScript } from '../support/redis';
 
 /**
  * The alert store's creation of an alert: once per message, a code no other alert has, and the
@@ -76,23 +77,12 @@ describe('AlertStore.create', () => {
     await alerts.create(input(chat), `webchat:${randomUUID()}`);
     const taken = await codesTaken();
     // Each time the store runs its script, the conversation is relinked to the other member first.
-    let runs = 0;
-    const flapping = new Proxy(redis, {
-      get(target, prop) {
-        if (prop === 'evalsha')
-          return async (...args: unknown[]) => {
-            await target.set(link, ids[++runs % 2]!);
-            return (target.evalsha as (...a: unknown[]) => Promise<unknown>)(...args);
-          };
-        const value = Reflect.get(target, prop, target) as unknown;
-        return typeof value === 'function' ? (value as (...a: unknown[]) => unknown).bind(target) : value;
-      },
-    });
+    const flapping = flappingBeforeEachScript(redis, link, ids);
     const source = `webchat:${randomUUID()}`;
-    await expect(new AlertStore(flapping, keys, 'a secret').create(input(chat), source)).rejects.toBeInstanceOf(
+    await expect(new AlertStore(flapping.redis, keys, 'a secret').create(input(chat), source)).rejects.toBeInstanceOf(
       AlertLinkChangingError,
     );
-    expect(runs).toBe(CREATE_RUNS);
+    expect(flapping.runs()).toBe(CREATE_RUNS);
     expect(await alerts.get(alerts.idFor(source))).toBeNull();
     expect(await codesTaken()).toBe(taken);
     // The message's retry, once the link settles, raises it.

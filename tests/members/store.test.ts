@@ -3,6 +3,7 @@ import { Keys } from '../../src/engine/keys';
 import { JOIN_CODE_ALPHABET, JOIN_CODE_LENGTH, MemberStore } from '../../src/domain/members';
 import { MEMBER_LINK_READS, MemberLinkChangingError } from '../../src/domain/members/store';
 import { cleanupPrefix, REDIS_URL, uniquePrefix } from '../support/haven';
+import { flappingBeforeEachScript } from '../support/redis';
 
 describe('MemberStore', () => {
   const prefix = uniquePrefix('members');
@@ -138,21 +139,10 @@ describe('MemberStore', () => {
     // Redis knows the script from here on (it is run by its hash).
     expect(await s.forConversation('webchat.flap')).toMatchObject({ name: 'Cy' });
     // Each time the store runs its script, the conversation is relinked to the other member first.
-    let runs = 0;
-    const flapping = new Proxy(redis, {
-      get(target, prop) {
-        if (prop === 'evalsha')
-          return async (...args: unknown[]) => {
-            await target.set(link, ids[++runs % 2]!);
-            return (target.evalsha as (...a: unknown[]) => Promise<unknown>)(...args);
-          };
-        const value = Reflect.get(target, prop, target) as unknown;
-        return typeof value === 'function' ? (value as (...a: unknown[]) => unknown).bind(target) : value;
-      },
-    });
-    const flappy = new MemberStore(flapping, keys, { hashSecret: 'test-secret-0123456789', joinCodeTtlDays: 14 });
+    const flapping = flappingBeforeEachScript(redis, link, ids);
+    const flappy = new MemberStore(flapping.redis, keys, { hashSecret: 'test-secret-0123456789', joinCodeTtlDays: 14 });
     await expect(flappy.forConversation('webchat.flap')).rejects.toBeInstanceOf(MemberLinkChangingError);
-    expect(runs).toBe(MEMBER_LINK_READS);
+    expect(flapping.runs()).toBe(MEMBER_LINK_READS);
     // Once it settles, the member it holds.
     expect(await s.forConversation('webchat.flap', ids[0]!)).toMatchObject({ id: await redis.get(link) });
   });

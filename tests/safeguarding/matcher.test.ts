@@ -2,6 +2,7 @@ import { compileLexicon, loadLexicon, parseLexicon, type Lexicon } from '../../s
 import type { Hit } from '../../src/safeguarding/matcher';
 import { BOUNDARY } from '../../src/safeguarding/normalise';
 import { parsePattern, type Step } from '../../src/safeguarding/pattern';
+import { prng } from '../../scripts/screen/train';
 
 /**
  * The phrase matcher against a plain reading of the pattern rules: step s is reached at token i when it accepts
@@ -49,18 +50,6 @@ function reference(variants: readonly (readonly Step[][])[], texts: readonly str
   return found.map(({ entry, sentence }) => ({ entry, sentence }));
 }
 
-/** A seeded generator (mulberry32): the same streams every run. */
-function random(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 /** Each entry's pattern variants, as steps. */
 function variantsOf(lexicon: Lexicon): Step[][][] {
   const groups = new Map(Object.entries(lexicon.groups).map(([k, v]) => [k, new Set(v)] as const));
@@ -72,7 +61,7 @@ function variantsOf(lexicon: Lexicon): Step[][][] {
  * numbers) with fillers in between, sentence boundaries, and words that start many patterns.
  */
 function streams(byEntry: readonly (readonly Step[][])[], count: number, seed: number): string[][] {
-  const rand = random(seed);
+  const rand = prng(seed);
   const pick = <T>(list: readonly T[]): T => list[Math.floor(rand() * list.length)] as T;
   const variants = byEntry.flat();
   const fillers = ['the', 'and', 'lol', 'i', 'my', 'want', 'go', 'me', 'he', 'she', 'so', 'really', '3', '40'];

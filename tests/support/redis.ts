@@ -22,3 +22,27 @@ export async function cleanupPrefix(prefix: string): Promise<void> {
     await redis.quit();
   }
 }
+
+/**
+ * The connection, but every script it runs by hash (EVALSHA) first sets `key` to the next of `values` in turn:
+ * a link that changes under every run of a store's script, for its retry limit. `runs()` counts those runs.
+ */
+export function flappingBeforeEachScript(
+  redis: Redis,
+  key: string,
+  values: readonly string[],
+): { redis: Redis; runs(): number } {
+  let runs = 0;
+  const flapping = new Proxy(redis, {
+    get(target, prop) {
+      if (prop === 'evalsha')
+        return async (...args: unknown[]) => {
+          await target.set(key, values[++runs % values.length] as string);
+          return (target.evalsha as (...a: unknown[]) => Promise<unknown>)(...args);
+        };
+      const value = Reflect.get(target, prop, target) as unknown;
+      return typeof value === 'function' ? (value as (...a: unknown[]) => unknown).bind(target) : value;
+    },
+  });
+  return { redis: flapping, runs: () => runs };
+}
