@@ -14,12 +14,9 @@ const entrySchema = z
      * `alert` raises an alert; `mask` hides `weak` alerts in the same sentence (topic talk); `escalate` makes alerts
      * in the same or a neighbouring sentence urgent; `context` says a sentence tells of the past, something resolved,
      * someone else's story or a negation, and clears every alert in it (rules and learned layer) unless a `present`
-     * entry matches in the same sentence (a present-tense disclosure is never silenced). A story can span sentences:
-     * `story` marks a sentence as about someone else or long past, and `handled` says, anywhere in the message, that
-     * an adult already knows and is acting (a teacher was told, the police dealt with it, they are getting help);
-     * with a `handled` cue in the message, every `story` sentence without a `present` cue is cleared too.
+     * entry matches in the same sentence (a present-tense disclosure is never silenced).
      */
-    kind: z.enum(['alert', 'mask', 'escalate', 'context', 'present', 'story', 'handled']).default('alert'),
+    kind: z.enum(['alert', 'mask', 'escalate', 'context', 'present']).default('alert'),
     category: z.enum(CATEGORIES).optional(),
     severity: z.enum(SEVERITIES).optional(),
     /** For `mask`/`escalate`: which categories it acts on (default all). */

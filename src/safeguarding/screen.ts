@@ -298,26 +298,17 @@ function createTokenAnalyser(lexicon: Lexicon): (text: string) => TokenAnalysis 
     let hidden: Map<number, (readonly string[])[]> | null = null;
     // Per category, the sentences holding an escalation cue.
     let escalate: Map<Category, Set<number>> | null = null;
-    // Sentences told as past, resolved, someone else's or negated; sentences with a present-tense cue; sentences
-    // about someone else or long past, cleared when the message says an adult already knows and is acting.
+    // Sentences told as past, resolved, someone else's or negated; and sentences with a present-tense cue.
     let context: Set<number> | null = null;
     let present: Set<number> | null = null;
-    let story: Set<number> | null = null;
-    let handledAt: Set<number> | null = null;
     for (const hit of hits) {
       const entry = entries[hit.entry];
       if (!entry) continue;
       if (entry.kind === 'context') (context ??= new Set()).add(hit.sentence);
       else if (entry.kind === 'present') (present ??= new Set()).add(hit.sentence);
-      else if (entry.kind === 'story') (story ??= new Set()).add(hit.sentence);
-      else if (entry.kind === 'handled') (handledAt ??= new Set()).add(hit.sentence);
     }
-    // A handled cue counts unless its own sentence has a present cue ("the school never helped", "still").
-    let handled = false;
-    if (handledAt !== null) for (const s of handledAt) if (!present?.has(s)) handled = true;
     let cleared: Set<number> | null = null;
     if (context !== null) for (const s of context) if (!present?.has(s)) (cleared ??= new Set()).add(s);
-    if (handled && story !== null) for (const s of story) if (!present?.has(s)) (cleared ??= new Set()).add(s);
     for (const hit of hits) {
       const entry = entries[hit.entry];
       if (!entry) continue;
@@ -330,22 +321,18 @@ function createTokenAnalyser(lexicon: Lexicon): (text: string) => TokenAnalysis 
         const prior = masked.get(hit.sentence);
         if (!entry.categories || prior === null) masked.set(hit.sentence, null);
         else masked.set(hit.sentence, new Set([...(prior ?? []), ...entry.categories]));
-      } else if (entry.kind === 'alert' && entry.supersedes) {
+      } else if (entry.kind === 'escalate') {
+        if (cleared?.has(hit.sentence)) continue;
+        escalate ??= new Map();
+        for (const c of entry.categories ?? CATEGORIES) {
+          const at = escalate.get(c) ?? new Set<number>();
+          at.add(hit.sentence);
+          escalate.set(c, at);
+        }
+      } else if (entry.kind === 'context' || entry.kind === 'present') {
+        continue;
+      } else if (entry.supersedes) {
         hidden = hide(hidden, hit.sentence, entry.supersedes);
-      }
-    }
-    // Escalation cues count outside cleared sentences, unless a mask hid them there ("help me find a job").
-    const escalators: Hit[] = [];
-    for (const hit of hits) {
-      const entry = entries[hit.entry];
-      if (entry?.kind !== 'escalate' || cleared?.has(hit.sentence)) continue;
-      if (hidden !== null && isHidden(hidden, hit.sentence, entry.id)) continue;
-      escalators.push(hit);
-      escalate ??= new Map();
-      for (const c of entry.categories ?? CATEGORIES) {
-        const at = escalate.get(c) ?? new Set<number>();
-        at.add(hit.sentence);
-        escalate.set(c, at);
       }
     }
     const alerts: Alert[] = [];
@@ -418,19 +405,18 @@ function createTokenAnalyser(lexicon: Lexicon): (text: string) => TokenAnalysis 
       }
       // Among co-occurrence rules, the lexicon's order breaks ties (not the category order).
       alerts.sort(byRuleOrder);
-      return { result: finish(alerts, escalators), tokens, vetoed: NO_VETO, vetoAll: false };
+      return { result: finish(alerts, hits), tokens, vetoed: NO_VETO, vetoAll: false };
     }
     alerts.sort(byCategoryOrder);
-    return { result: finish(alerts, escalators), tokens, vetoed: NO_VETO, vetoAll: false };
+    return { result: finish(alerts, hits), tokens, vetoed: NO_VETO, vetoAll: false };
   };
 
-  /** The result for the alerts found (most severe first), naming the escalation cues that made the top one urgent. */
-  function finish(alerts: readonly Alert[], escalations: readonly Hit[]): ScreenResult {
+  function finish(alerts: readonly Alert[], hits: readonly Hit[]): ScreenResult {
     const escalators: string[] = [];
     const top = alerts[0] as Alert;
     const matched = alerts.map((a) => a.id);
     if (top.severity === 'urgent') {
-      for (const hit of escalations) {
+      for (const hit of hits) {
         const entry = entries[hit.entry];
         if (
           entry?.kind === 'escalate' &&

@@ -116,60 +116,6 @@ describe('young carer context', () => {
   });
 });
 
-describe('stories across sentences', () => {
-  it.each([
-    'my mate said he wanted to kill himself, so i told our form tutor and his mum took him to the doctors',
-    'a girl in my class was getting hit at home. the teacher rang social services and shes living with her nan now',
-    'three years ago dad was taking drugs and we had no food. hes in recovery and we have a family support worker',
-    'i used to self harm in year 7. counselling really helped and im doing loads better',
-    'my cousin was being sent weird messages by an older man, her dad called the police and they arrested him',
-  ])('someone else’s or a long-past concern an adult is already dealing with does not alert: %s', (text) => {
-    expect(alerts(text)).toBe(false);
-  });
-
-  it.each([
-    ['no adult acting', 'my mate said he wanted to kill himself and i dont know what to do', 'suicide'],
-    // Without "but nobody did anything" this one is cleared: the teacher knows.
-    [
-      'the help failed',
-      'my friend said she wants to kill herself. i told the teacher but nobody did anything',
-      'suicide',
-    ],
-    ['it is back', 'we went to a refuge two years ago and now hes found where we live', 'domestic_abuse'],
-    ['the child’s own concern now', 'my friend is getting help now. my dad hits me every night', 'abuse_physical'],
-    ['a first time', 'ive never hurt myself before but i cut my arm last night', 'self_harm'],
-  ])('a concern still happening alerts though the message tells a story: %s', (_what, text, category) => {
-    expect(screen.screen(text)).toMatchObject({ alert: true, category });
-  });
-
-  it.each([
-    'im not thinking about hurting myself, just stressed about exams',
-    'ive never self harmed, i just want to know how to help a friend',
-    'no im not running away lol, just going to my dads for the weekend',
-  ])('a plain denial does not alert: %s', (text) => {
-    expect(alerts(text)).toBe(false);
-  });
-});
-
-describe('urgency and secrecy, read in context', () => {
-  it('asking for help with a task is not a cry for help now, and a young person’s own request for privacy is not grooming', () => {
-    expect(alerts('dont tell mum i asked but can you help me find a holiday club for my brother')).toBe(false);
-    expect(screen.screen('my dad is hitting me help me')).toMatchObject({ alert: true, severity: 'urgent' });
-    expect(screen.screen('he said dont tell anyone about our chats')).toMatchObject({
-      alert: true,
-      category: 'grooming_online',
-    });
-  });
-
-  it('an empty fridge with the shopping on its way is not neglect; an empty fridge and no adult is', () => {
-    expect(alerts('fridge is empty tonight but nan has booked a delivery for the morning')).toBe(false);
-    expect(screen.screen('fridge is empty and mum hasnt been home for 2 days')).toMatchObject({
-      alert: true,
-      category: 'neglect_danger',
-    });
-  });
-});
-
 describe('topic mentions', () => {
   it.each([
     'we did a lesson on grooming at school',
