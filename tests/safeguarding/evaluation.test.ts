@@ -21,7 +21,7 @@ interface Floor {
   urgent: number;
 }
 
-// Floors just under the figures of the screen with the stories-across-sentences cues (see data/safeguarding/README.md). The urgent
+// Floors just under the figures of the screen with character 4-grams (see data/safeguarding/README.md). The urgent
 // counts keep today's urgent false alarms from growing; they do not accept them.
 const SETS: Floor[] = [
   { file: path.join(EVAL_DIR, 'blind2.jsonl'), lines: 300, recall: 0.97, falseAlarms: 0.11, category: 0.84, urgent: 0 },
@@ -30,7 +30,7 @@ const SETS: Floor[] = [
     file: path.join(BLIND_DIR, 'blind-2026-12.jsonl'),
     lines: 405,
     recall: 0.95,
-    falseAlarms: 0.17,
+    falseAlarms: 0.2,
     category: 0.84,
     urgent: 5,
   },
@@ -46,7 +46,7 @@ const SETS: Floor[] = [
     file: path.join(BLIND_DIR, 'blind-2026-12c.jsonl'),
     lines: 419,
     recall: 0.91,
-    falseAlarms: 0.18,
+    falseAlarms: 0.19,
     category: 0.83,
     urgent: 4,
   },
@@ -63,7 +63,7 @@ const SETS: Floor[] = [
     file: path.join(BLIND_DIR, 'blind-2026-12e.jsonl'),
     lines: 420,
     recall: 0.96,
-    falseAlarms: 0.19,
+    falseAlarms: 0.21,
     category: 0.82,
     urgent: 0,
   },
@@ -72,16 +72,16 @@ const SETS: Floor[] = [
     file: path.join(BLIND_DIR, 'blind-2026-12f.jsonl'),
     lines: 420,
     recall: 0.9,
-    falseAlarms: 0.18,
+    falseAlarms: 0.2,
     category: 0.82,
     urgent: 1,
   },
-  // The seventh, written before the stories-across-sentences cues and measured before and after them.
+  // The seventh (measured twice; the cues measured the second time were withdrawn, see blind/README.md).
   {
     file: path.join(BLIND_DIR, 'blind-2026-12g.jsonl'),
     lines: 424,
     recall: 0.92,
-    falseAlarms: 0.23,
+    falseAlarms: 0.25,
     category: 0.8,
     urgent: 3,
   },
