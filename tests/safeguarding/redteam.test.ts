@@ -28,9 +28,9 @@ describe('context cues never silence a disclosure told beside a story (red-team 
     expect(lines.filter((l) => !l.alert)).toHaveLength(42);
   });
 
-  it('alerts on at least 145 of the 160 disclosures (today 145: the 15 missed were missed before the cues too)', () => {
+  it('alerts on at least 150 of the 160 disclosures (145 before a rule for a friend hurt at home)', () => {
     const missed = lines.filter((l) => l.alert && !defaultScreen().screen(l.text).alert).map((l) => l.id);
-    expect(missed.length).toBeLessThanOrEqual(15);
+    expect(missed.length).toBeLessThanOrEqual(10);
   });
 
   it('raises no more than today’s 23 alerts on the 42 handled stories and denials (a figure to bring down, not a goal)', () => {

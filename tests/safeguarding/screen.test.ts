@@ -116,6 +116,23 @@ describe('young carer context', () => {
   });
 });
 
+describe('a friend hurt at home', () => {
+  it.each([
+    'my friend is being hit by her stepdad',
+    'my bestie is being slapped by her mum most days',
+    'my mate is living at his nans and her boyfriend kicks him',
+  ])('alerts when a young person says a friend or cousin is being hurt: %s', (text) => {
+    expect(screen.screen(text)).toMatchObject({ alert: true, category: 'abuse_physical' });
+  });
+
+  it.each(['my friend got hit by a ball at football', 'in the film her dad hits her and its so sad'])(
+    'does not alert on an accident or a film: %s',
+    (text) => {
+      expect(alerts(text)).toBe(false);
+    },
+  );
+});
+
 describe('topic mentions', () => {
   it.each([
     'we did a lesson on grooming at school',
