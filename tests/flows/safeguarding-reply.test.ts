@@ -87,6 +87,25 @@ describe('advice that fits the concern', () => {
     expect(concernKind(v2.category, hungry, v2.matched)).toBe('neglect_danger');
   });
 
+  it('a friend hurt at home: advice about the friend, not “you”, 999 for the friend, Childline', () => {
+    const text = 'my friend is being hit by her stepdad';
+    const verdict = defaultScreen().screen(text);
+    expect(verdict).toMatchObject({ alert: true, category: 'abuse_physical' });
+    const kind = concernKind(verdict.category, text, verdict.matched);
+    expect(kind).toBe('friend_hurt');
+    const t = safeguardingReply({ urgent: false, open: true, nextOpening: 'x', kind });
+    expect(t).toMatch(/Nobody is allowed to hurt your friend, and it is not their fault/);
+    expect(t).toMatch(/If your friend is in danger right now, call 999/);
+    expect(t).toMatch(/A youth worker will read this/);
+    expect(t).toContain('0800 1111');
+    expect(t).not.toMatch(/Nobody is allowed to hurt you\b/);
+    expect(t.match(/999/g)).toHaveLength(1);
+    // The young person's own abuse told with it keeps the advice for them.
+    const own = 'my friend is being hit by her stepdad and my dad hits me too';
+    const v2 = defaultScreen().screen(own);
+    expect(concernKind(v2.category, own, v2.matched)).toBe('abuse_physical');
+  });
+
   it('online grooming without a demand: don’t send pictures or meet, CEOP', () => {
     const text = 'a man on roblox wants to meet me and says not to tell my mum';
     expect(concernKind('grooming_online', text)).toBe('grooming_online');

@@ -24,10 +24,13 @@ const SAMARITANS = 'Samaritans: call 116 123 (free, any time)';
 const PAPYRUS = 'Papyrus HOPELINE247: call 0800 068 4141 (free, any time, for under-35s)';
 
 /**
- * Advice per concern (plus `sextortion`, `not_going_home` and `carer_strain`, told apart by {@link concernKind}). Numbers are the
- * UK services' own; every line is written for a 12-year-old to read.
+ * Advice per concern (plus `sextortion`, `not_going_home`, `carer_strain` and `friend_hurt`, told apart by
+ * {@link concernKind}). Numbers are the UK services' own; every line is written for a 12-year-old to read.
  */
-export const ADVICE: Record<Category | 'sextortion' | 'not_going_home' | 'carer_strain', ConcernAdvice> = {
+export const ADVICE: Record<
+  Category | 'sextortion' | 'not_going_home' | 'carer_strain' | 'friend_hurt',
+  ConcernAdvice
+> = {
   suicide: {
     now: [
       'If you might act on these thoughts soon, or you have already hurt yourself or taken something, call 999 now or go to A&E.',
@@ -92,6 +95,14 @@ export const ADVICE: Record<Category | 'sextortion' | 'not_going_home' | 'carer_
     ],
     helplines: ['Forced Marriage Unit: call 020 7008 0151', 'NSPCC FGM helpline: call 0800 028 3550', CHILDLINE],
   },
+  friend_hurt: {
+    now: [
+      'Nobody is allowed to hurt your friend, and it is not their fault.',
+      'If your friend is in danger right now, call 999.',
+      'You did the right thing telling us. A teacher you trust can help your friend too.',
+    ],
+    helplines: [CHILDLINE],
+  },
   abuse_physical: {
     now: ['Nobody is allowed to hurt you. It is not your fault.', 'If you are in danger now, call 999.'],
     helplines: [CHILDLINE],
@@ -150,11 +161,18 @@ const NOT_HOME =
 
 /** The screen's rule for a young carer who cannot cope with the caring (lexicon.json). */
 const CARER_STRAIN_RULE = 'neglect_danger.carer_cant_cope';
+/** The screen's rule for a friend or cousin being hurt at home (lexicon.json). */
+const FRIEND_HURT_RULE = 'abuse_physical.friend_hurt';
+
+/** True when `rule` is the only one of the screen's reasons from its category (`prefix`). */
+const onlyReason = (matched: readonly string[], rule: string, prefix: string): boolean =>
+  matched.includes(rule) && !matched.some((id) => id !== rule && id.startsWith(prefix));
 
 /**
  * Which advice fits: the screen's category, told apart further where the advice differs (pictures with a demand
- * for money or more pictures is sextortion; not wanting or being unable to go home is about tonight; a young carer
- * who cannot cope with the caring, when that was the screen's only neglect reason, needs help at home, not 999 first).
+ * for money or more pictures is sextortion; a friend hurt at home, when that was the screen's only reason, is advice
+ * about the friend; not wanting or being unable to go home is about tonight; a young carer who cannot cope with the
+ * caring, when that was the screen's only neglect reason, needs help at home, not 999 first).
  */
 export function concernKind(
   category: Category | null,
@@ -169,17 +187,14 @@ export function concernKind(
     DEMAND.test(t)
   )
     return 'sextortion';
+  // Told about a friend, when that was the only reason: the advice is about the friend, not "you".
+  if (category === 'abuse_physical' && onlyReason(matched, FRIEND_HURT_RULE, 'abuse_physical.')) return 'friend_hurt';
   if (
     (category === 'running_away' || category === 'neglect_danger' || category === 'abuse_physical') &&
     NOT_HOME.test(t)
   )
     return 'not_going_home';
-  if (
-    category === 'neglect_danger' &&
-    matched.includes(CARER_STRAIN_RULE) &&
-    !matched.some((id) => id !== CARER_STRAIN_RULE && id.startsWith('neglect_danger.'))
-  )
-    return 'carer_strain';
+  if (category === 'neglect_danger' && onlyReason(matched, CARER_STRAIN_RULE, 'neglect_danger.')) return 'carer_strain';
   return category;
 }
 
