@@ -28,9 +28,9 @@ describe('context cues never silence a disclosure told beside a story (red-team 
     expect(lines.filter((l) => !l.alert)).toHaveLength(42);
   });
 
-  it('alerts on at least 150 of the 160 disclosures (145 before a rule for a friend hurt at home)', () => {
+  it('alerts on at least 153 of the 160 disclosures (145 before the rules for a friend hurt at home and someone getting in now)', () => {
     const missed = lines.filter((l) => l.alert && !defaultScreen().screen(l.text).alert).map((l) => l.id);
-    expect(missed.length).toBeLessThanOrEqual(10);
+    expect(missed.length).toBeLessThanOrEqual(7);
   });
 
   it('raises no more than today’s 23 alerts on the 42 handled stories and denials (a figure to bring down, not a goal)', () => {

@@ -133,6 +133,23 @@ describe('a friend hurt at home', () => {
   );
 });
 
+describe('someone getting in now', () => {
+  it.each([
+    'theyre trying to get in through the back door what do i do',
+    'shes kicking my door and screaming',
+    'im hiding from my stepdad under my bed',
+  ])('is urgent, with the advice that gives 999 and the silent 55: %s', (text) => {
+    expect(screen.screen(text)).toMatchObject({ alert: true, category: 'domestic_abuse', severity: 'urgent' });
+  });
+
+  it.each(['were playing hide and seek and my cousin is hiding from me', 'my brother keeps banging on about fifa'])(
+    'not in a game or an idiom: %s',
+    (text) => {
+      expect(alerts(text)).toBe(false);
+    },
+  );
+});
+
 describe('topic mentions', () => {
   it.each([
     'we did a lesson on grooming at school',
