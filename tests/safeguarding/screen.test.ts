@@ -138,6 +138,8 @@ describe('someone getting in now', () => {
     'theyre trying to get in through the back door what do i do',
     'shes kicking my door and screaming',
     'im hiding from my stepdad under my bed',
+    // A game named as a cover story is not a game.
+    'im hiding from my stepdad, he thinks were playing a game',
   ])('is urgent, with the advice that gives 999 and the silent 55: %s', (text) => {
     expect(screen.screen(text)).toMatchObject({ alert: true, category: 'domestic_abuse', severity: 'urgent' });
   });
