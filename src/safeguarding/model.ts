@@ -34,6 +34,11 @@ import { HavenError } from '../common/errors';
 
 /** The model's classes, in weight order: `none` first, then the categories. */
 export const MODEL_CLASSES = ['none', ...CATEGORIES] as const;
+/**
+ * The scorer's unrolled loop (`accumulate13` in {@link compileModel}) adds exactly 13 classes: a category added or
+ * removed fails the build here, until that loop is written for the new count.
+ */
+const THIRTEEN_CLASSES: 13 = MODEL_CLASSES.length;
 /** Names the feature extraction below; a model file for another feature set is refused. */
 export const FEATURE_SET = 'uni+bi+skip+pre5+char4/fnv1a-fmix32/v2';
 
@@ -198,8 +203,19 @@ export function tokenGrams(tok: string): Int32Array {
 
 const NO_GRAMS = new Int32Array(0);
 
+// Each feature's hash, defined once: the trainer's features (writeTokenFeatures) and the scorer (compileModel) must
+// agree bit for bit, or the model reads other buckets than it was trained on. Not yet masked to the model's buckets.
+/** The token itself. */
+const unigramHash = (h: number): number => fmix(h ^ SEED_UNI);
+/** Its first {@link PREFIX} characters (tokens of {@link PREFIX_MIN} or more). */
+const prefixFeatureHash = (prefixHash: number): number => fmix(prefixHash ^ SEED_PRE);
+/** The token with its neighbour before it (`p1` that token's hash). */
+const pairHash = (p1: number, h: number): number => fmix(Math.imul(p1, 0x9e3779b1) ^ h ^ SEED_BI);
+/** The token with the one two before it (`p2` that token's hash). */
+const skipHash = (p2: number, h: number): number => fmix(Math.imul(p2, 0x7f4a7c15) ^ h ^ SEED_SKIP);
+
 /** Most feature buckets {@link writeTokenFeatures} writes for these tokens. */
-export function featureCapacity(tokens: readonly FeatureToken[]): number {
+function featureCapacity(tokens: readonly FeatureToken[]): number {
   let n = 4 * tokens.length;
   for (let t = 0; t < tokens.length; t++) n += (tokens[t] as FeatureToken).grams.length;
   return n;
@@ -221,10 +237,9 @@ function featureToken(tok: string): FeatureToken {
  * many (a feature may repeat: counts). Features: each token; each pair of neighbours and each pair one token apart,
  * within a sentence; the first five characters of long tokens; the character 4-grams of tokens of four characters or
  * more ({@link tokenGrams}). {@link BOUNDARY} tokens break the pairs and are not features themselves. Linear in the
- * text. Interned tokens carry their hashes from when they were first seen; {@link featureBuckets} and `classify`
- * work them out from the texts.
+ * text. The trainer's path ({@link featureBuckets}); the scorer adds the same features' weights directly.
  */
-export function writeTokenFeatures(tokens: readonly FeatureToken[], hashBits: number, out: Int32Array): number {
+function writeTokenFeatures(tokens: readonly FeatureToken[], hashBits: number, out: Int32Array): number {
   const mask = 2 ** hashBits - 1;
   let p1 = 0;
   let p2 = 0;
@@ -237,12 +252,12 @@ export function writeTokenFeatures(tokens: readonly FeatureToken[], hashBits: nu
       continue;
     }
     const h = tok.hash;
-    out[at++] = fmix(h ^ SEED_UNI) & mask;
-    if (tok.long) out[at++] = fmix(tok.prefixHash ^ SEED_PRE) & mask;
+    out[at++] = unigramHash(h) & mask;
+    if (tok.long) out[at++] = prefixFeatureHash(tok.prefixHash) & mask;
     const grams = tok.grams;
     for (let g = 0; g < grams.length; g++) out[at++] = (grams[g] as number) & mask;
-    if (k >= 1) out[at++] = fmix(Math.imul(p1, 0x9e3779b1) ^ h ^ SEED_BI) & mask;
-    if (k >= 2) out[at++] = fmix(Math.imul(p2, 0x7f4a7c15) ^ h ^ SEED_SKIP) & mask;
+    if (k >= 1) out[at++] = pairHash(p1, h) & mask;
+    if (k >= 2) out[at++] = skipHash(p2, h) & mask;
     p2 = p1;
     p1 = h;
     k++;
@@ -259,7 +274,7 @@ export function featureBuckets(tokens: readonly string[], hashBits: number): num
 
 /** Compiles a validated model: each feature bucket's row offset in a direct table, and the dense weight rows. */
 export function compileModel(model: ModelFile): ScreenModel {
-  const k = MODEL_CLASSES.length;
+  const k: number = THIRTEEN_CLASSES;
   // rowAt[bucket] = the bucket's row offset in `weight` (row × k), or −1 when the model kept no weights for it:
   // one read per feature, no probing (2^hashBits entries, 1 MB at today's 18 bits).
   const rowAt = new Int32Array(2 ** model.hashBits).fill(-1);
@@ -288,8 +303,8 @@ export function compileModel(model: ModelFile): ScreenModel {
       vector ??= new Float64Array(k);
       for (let c = 0; c < k; c++) vector[c] = (vector[c] as number) + (weight[at + c] as number);
     };
-    add(fmix(tok.hash ^ SEED_UNI));
-    if (tok.long) add(fmix(tok.prefixHash ^ SEED_PRE));
+    add(unigramHash(tok.hash));
+    if (tok.long) add(prefixFeatureHash(tok.prefixHash));
     for (let g = 0; g < tok.grams.length; g++) add(tok.grams[g] as number);
     tok.vector = vector;
     tok.vectorOf = owner;
@@ -302,8 +317,7 @@ export function compileModel(model: ModelFile): ScreenModel {
    * it in the sentence (the features {@link writeTokenFeatures} lists).
    */
   function score(tokens: readonly FeatureToken[]): Float64Array {
-    if (k === 13) accumulate13(tokens);
-    else accumulate(tokens);
+    accumulate13(tokens);
     let max = -Infinity;
     for (let c = 0; c < k; c++) if ((logits[c] as number) > max) max = logits[c] as number;
     let sum = 0;
@@ -317,40 +331,13 @@ export function compileModel(model: ModelFile): ScreenModel {
   }
 
   /** The row offsets of a token's pair features, given the hashes of the one and two tokens before it. */
-  const pairRow = (p1: number, h: number): number =>
-    rowAt[fmix(Math.imul(p1, 0x9e3779b1) ^ h ^ SEED_BI) & mask] as number;
-  const skipRow = (p2: number, h: number): number =>
-    rowAt[fmix(Math.imul(p2, 0x7f4a7c15) ^ h ^ SEED_SKIP) & mask] as number;
-
-  /** The logits of a token stream, into `logits` (see {@link score}). */
-  function accumulate(tokens: readonly FeatureToken[]): void {
-    logits.set(bias);
-    const addRow = (at: number): void => {
-      if (at >= 0) for (let c = 0; c < k; c++) logits[c] = (logits[c] as number) + (weight[at + c] as number);
-    };
-    let p1 = 0;
-    let p2 = 0;
-    let n = 0;
-    for (let t = 0; t < tokens.length; t++) {
-      const tok = tokens[t] as FeatureToken;
-      if (tok.boundary) {
-        n = 0;
-        continue;
-      }
-      const h = tok.hash;
-      const vector = tokenVector(tok);
-      if (vector !== null) for (let c = 0; c < k; c++) logits[c] = (logits[c] as number) + (vector[c] as number);
-      if (n >= 1) addRow(pairRow(p1, h));
-      if (n >= 2) addRow(skipRow(p2, h));
-      p2 = p1;
-      p1 = h;
-      n++;
-    }
-  }
+  const pairRow = (p1: number, h: number): number => rowAt[pairHash(p1, h) & mask] as number;
+  const skipRow = (p2: number, h: number): number => rowAt[skipHash(p2, h) & mask] as number;
 
   /**
-   * {@link accumulate} for the 13 classes of today's categories, each logit in a local variable: the same additions
-   * in the same order (so the same doubles), without a store and load per class and feature.
+   * The logits of a token stream, into `logits` (see {@link score}): the 13 classes each in a local variable, without
+   * a store and load per class and feature. Per token: its own features' sum, then its skip pair, then its neighbour
+   * pair. Written for exactly the 13 classes ({@link THIRTEEN_CLASSES} stops the build when the categories change).
    */
   function accumulate13(tokens: readonly FeatureToken[]): void {
     let l0 = bias[0] as number;
@@ -392,7 +379,8 @@ export function compileModel(model: ModelFile): ScreenModel {
         l11 += v[11] as number;
         l12 += v[12] as number;
       }
-      for (let pair = n >= 2 ? 2 : n; pair > 0; pair--) {
+      // The skip pair (pair 2) when there is one, then the neighbour pair (pair 1).
+      for (let pair = Math.min(n, 2); pair > 0; pair--) {
         const at = pair === 1 ? pairRow(p1, h) : skipRow(p2, h);
         if (at < 0) continue;
         l0 += weight[at + 0] as number;
