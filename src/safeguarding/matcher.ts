@@ -289,7 +289,8 @@ export class Matcher {
       this.pendingCount = n;
     }
     if (steps.length === 0) return;
-    if (offsets === null) {
+    // Short lists, and long sentences that marked more buckets than this token has steps: check every step.
+    if (offsets === null || this.markedCount > steps.length / 3) {
       for (let k = 0; k < steps.length; k += 3) {
         const at = reach[steps[k + 1] as number] as number;
         if (at < sentenceStart || at >= i || i - at - 1 > (steps[k + 2] as number)) continue;
@@ -297,27 +298,17 @@ export class Matcher {
       }
       return;
     }
-    const count = steps.length / 3;
-    if (this.markedCount <= count) {
-      const bits = d.bits as Int32Array;
-      for (let m = 0; m < this.markedCount; m++) {
-        const b = markedList[m] as number;
-        // Most marked buckets hold none of this token's steps: the bitmap says so without touching `offsets`.
-        if (((bits[b >> 5] as number) & (1 << (b & 31))) === 0) continue;
-        const end = offsets[b + 1] as number;
-        for (let k = offsets[b] as number; k < end; k++) {
-          const at = reach[steps[3 * k + 1] as number] as number;
-          if (at < sentenceStart || at >= i || i - at - 1 > (steps[3 * k + 2] as number)) continue;
-          this.push(steps[3 * k] as number);
-        }
+    const bits = d.bits as Int32Array;
+    for (let m = 0; m < this.markedCount; m++) {
+      const b = markedList[m] as number;
+      // Most marked buckets hold none of this token's steps: the bitmap says so without touching `offsets`.
+      if (((bits[b >> 5] as number) & (1 << (b & 31))) === 0) continue;
+      const end = offsets[b + 1] as number;
+      for (let k = offsets[b] as number; k < end; k++) {
+        const at = reach[steps[3 * k + 1] as number] as number;
+        if (at < sentenceStart || at >= i || i - at - 1 > (steps[3 * k + 2] as number)) continue;
+        this.push(steps[3 * k] as number);
       }
-      return;
-    }
-    // Long sentences mark more buckets than this token has steps: check every step instead.
-    for (let k = 0; k < steps.length; k += 3) {
-      const at = reach[steps[k + 1] as number] as number;
-      if (at < sentenceStart || at >= i || i - at - 1 > (steps[k + 2] as number)) continue;
-      this.push(steps[k] as number);
     }
   }
 
