@@ -8,7 +8,7 @@ import { closeSync, mkdtempSync, openSync, rmSync, writeFileSync } from 'node:fs
 import { tmpdir } from 'node:os';
 import { extname, join } from 'node:path';
 import { createScreen, loadLexicon, MAX_SCREEN_CHARS } from '../src/safeguarding';
-import { printTable, sibling, type Row } from './support';
+import { printTable, runnerArgs, sibling, type Row } from './support';
 
 const TYPICAL = [
   'what time is group on saturday',
@@ -112,13 +112,12 @@ function benchFilter(): Row[] {
   for (let i = 0; i < FILTER_LINES; i++) lines.push(JSON.stringify({ text: TYPICAL[i % TYPICAL.length] }));
   writeFileSync(many, lines.join('\n') + '\n');
   writeFileSync(one, (lines[0] as string) + '\n');
-  const ts = extname(__filename) === '.ts' ? ['--require', 'tsx/cjs'] : [];
   const cli = join(__dirname, '..', 'src', `cli${extname(__filename)}`);
-  const run = (args: string[], input: string): number => {
+  const run = (args: [script: string, ...rest: string[]], input: string): number => {
     const fd = openSync(input, 'r');
     try {
       const start = process.hrtime.bigint();
-      const res = spawnSync(process.execPath, [...ts, ...args], { stdio: [fd, 'ignore', 'inherit'] });
+      const res = spawnSync(process.execPath, [...runnerArgs(args[0]), ...args], { stdio: [fd, 'ignore', 'inherit'] });
       if (res.status !== 0) throw new Error(`${args.join(' ')} exited with ${res.status}`);
       return Number(process.hrtime.bigint() - start) / 1e9;
     } finally {

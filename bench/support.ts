@@ -26,6 +26,11 @@ export function sibling(name: string): string {
   return join(__dirname, `${name}${extname(__filename)}`);
 }
 
+/** Node's arguments to run a script: TypeScript sources under tsx, the compiled benchmarks (dist-bench/) as they are. */
+export function runnerArgs(script: string): string[] {
+  return script.endsWith('.ts') ? ['--require', 'tsx/cjs'] : [];
+}
+
 /** A server script started in a child process (with --expose-gc), resolved when it prints READY. */
 export async function startProcess(
   script: string,
@@ -35,8 +40,7 @@ export async function startProcess(
     env: { ...process.env, ...env },
     // BENCH_CPU_PROF=dir writes a CPU profile of the server to that folder.
     execArgv: [
-      // TypeScript sources run under tsx; the compiled benchmarks (dist-bench/) need nothing.
-      ...(script.endsWith('.ts') ? ['--require', 'tsx/cjs'] : []),
+      ...runnerArgs(script),
       '--expose-gc',
       ...(process.env.BENCH_CPU_PROF ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_CPU_PROF}`] : []),
       // BENCH_HEAP_PROF=dir writes a sampling heap profile (what allocated the most) to that folder.
