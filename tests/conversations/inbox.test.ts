@@ -256,12 +256,21 @@ it('a disclosure opens a conversation linked to its alert at once; "what should 
   expect(await lines(conv.id)).toContain('young_person: what should i do');
 });
 
-it('a young carer who cannot cope: the reply says a youth worker can talk with them about help at home, and one can', async () => {
-  const chat = await startChat();
-  await chat.send('im so tired of looking after mum i cant cope');
-  await chat.expectReply(
+it.each([
+  [
+    'a young carer who cannot cope: the reply says a youth worker can talk with them about help at home',
+    'im so tired of looking after mum i cant cope',
     /Looking after someone is a big job[^]*young carer’s assessment[^]*A youth worker will read this/,
-  );
+  ],
+  [
+    'a friend hurt at home: the reply is about the friend and says a youth worker will read it',
+    'my friend is being hit by her stepdad',
+    /Nobody is allowed to hurt your friend[^]*A youth worker will read this/,
+  ],
+])('%s, and one can', async (_what, message, reply) => {
+  const chat = await startChat();
+  await chat.send(message);
+  await chat.expectReply(reply);
   const conv = await openFor(chat.conversationId);
   expect(conv).toMatchObject({ topic: 'alert' });
   // A youth worker (not only the lead or a coordinator) finds it in the inbox and answers on the web chat.
