@@ -20,8 +20,19 @@ export function devSetPath(): string {
   return process.env.SAFEGUARDING_DEV_SET ?? path.resolve(ROOT, '../shared/safeguarding-dev.jsonl');
 }
 
+const USAGE = 'usage: evaluate-screen [--set FILE] [--errors] [--rules-only] [--no-table]';
+const FLAGS = new Set(['--set', '--errors', '--rules-only', '--no-table']);
+
 function main(): void {
   const args = process.argv.slice(2);
+  // An unknown option (--help included) must not fall through to measuring every blind set: each measurement of a
+  // blind set spends some of its blindness.
+  const unknown = args.filter((a, i) => !FLAGS.has(a) && args[i - 1] !== '--set');
+  if (unknown.length > 0 || (args.includes('--set') && args[args.indexOf('--set') + 1] === undefined)) {
+    console.error(unknown.length > 0 ? `unknown option ${unknown.join(' ')}\n${USAGE}` : USAGE);
+    process.exitCode = 2;
+    return;
+  }
   const at = args.indexOf('--set');
   const screen = args.includes('--rules-only') ? createScreen(loadLexicon(), { model: null }) : defaultScreen();
   const sets: [string, string][] = [];
