@@ -109,9 +109,7 @@ function printConfusion(examples: ReturnType<typeof prepareExamples>, cv: Return
   examples.forEach((ex, i) => {
     if (ex.easy) return;
     const truth = labels[ex.label] as string;
-    const fires =
-      !ex.vetoAll && !ex.short && (cv.pAlert[i] as number) >= cv.chosen && !ex.vetoed.has(cv.category[i] as never);
-    const got = ex.rule ?? (fires ? (cv.category[i] as string) : 'none');
+    const got = ex.rule ?? cv.modelAt(i, cv.chosen) ?? 'none';
     const row = table.get(truth) ?? new Map<string, number>();
     row.set(got, (row.get(got) ?? 0) + 1);
     table.set(truth, row);

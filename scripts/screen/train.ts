@@ -5,8 +5,16 @@
  * Pure functions over labelled lines; scripts/train-screen.ts reads the files and writes model.json. Offline only:
  * nothing under src/ imports it.
  */
-import { compileModel, FEATURE_SET, featureBuckets, MODEL_CLASSES, type ModelFile } from '../../src/safeguarding/model';
-import { classifyTextPieces, tooShortForModel, type Analysis } from '../../src/safeguarding/screen';
+import {
+  compileModel,
+  FEATURE_SET,
+  featureBuckets,
+  MODEL_CLASSES,
+  type ModelFile,
+  type ModelVerdict,
+  type ScreenModel,
+} from '../../src/safeguarding/model';
+import { classifyTextPieces, modelChoice, tooShortForModel, type Analysis } from '../../src/safeguarding/screen';
 import { CATEGORIES, type Category } from '../../src/safeguarding/types';
 
 /** One labelled line, as in data/safeguarding/train/*.jsonl. */
@@ -300,9 +308,8 @@ export interface Figures {
 
 /** Held-out scores from cross-validation, and the figures they give at each threshold. */
 export interface CrossValidation {
-  /** Per example (same order): held-out P(not none) and the model's top category. */
-  pAlert: number[];
-  category: Category[];
+  /** Per example (same order): the held-out model's alert at a threshold, as the screen decides (null: none). */
+  modelAt(index: number, threshold: number): Category | null;
   /** Figures of the model alone and of rules + model at a threshold. */
   at(threshold: number): { model: Figures; combined: Figures };
   /** The smallest threshold (0.05 steps) whose combined held-out false-alarm rate is within the target. */
@@ -320,33 +327,38 @@ export function crossValidate(
   const fold = assignFolds(examples, options.folds, options.seed);
   const foldOf = new Map<string, number>(examples.map((ex, i) => [ex.id, fold[i] as number]));
   const augFold = augmented.map((ex) => foldOf.get(ex.source ?? '') ?? -1);
-  const pAlert = new Array<number>(examples.length).fill(0);
-  const category = new Array<Category>(examples.length).fill(CATEGORIES[0]);
-  const longP = new Array<number>(augmented.length).fill(0);
-  const longCategory = new Array<Category>(augmented.length).fill(CATEGORIES[0]);
+  // Per example, the screen's two verdicts (see modelChoice): with the masks' vetoes, and without them (null when
+  // there are none).
+  const masked = new Array<ModelVerdict | null>(examples.length).fill(null);
+  const whole = new Array<ModelVerdict | null>(examples.length).fill(null);
+  const longMasked = new Array<ModelVerdict | null>(augmented.length).fill(null);
+  const longWhole = new Array<ModelVerdict | null>(augmented.length).fill(null);
+  const verdicts = (model: ScreenModel, ex: Example): [ModelVerdict | null, ModelVerdict | null] => [
+    ex.vetoAll ? null : classifyTextPieces(model, ex.tokens, ex.vetoed, ex.cleared),
+    ex.vetoAll || ex.vetoed.size > 0 ? classifyTextPieces(model, ex.tokens, new Set(), ex.cleared) : null,
+  ];
   for (let f = 0; f < options.folds; f++) {
     // A long line made from a held-out line is held out with it.
     const train = [...examples.filter((_, i) => fold[i] !== f), ...augmented.filter((_, i) => augFold[i] !== f)];
     const model = compileModel(trainModel(train, options, 0.5));
     examples.forEach((ex, i) => {
       if (fold[i] !== f) return;
-      const v = classifyTextPieces(model, ex.tokens, ex.vetoed, ex.cleared);
-      pAlert[i] = v.pAlert;
-      category[i] = v.category;
+      [masked[i], whole[i]] = verdicts(model, ex);
     });
     augmented.forEach((ex, i) => {
       if (augFold[i] !== f) return;
-      const v = classifyTextPieces(model, ex.tokens, ex.vetoed, ex.cleared);
-      longP[i] = v.pAlert;
-      longCategory[i] = v.category;
+      [longMasked[i], longWhole[i]] = verdicts(model, ex);
     });
   }
+  // As the screen decides: never on a short message; the masks' vetoes unless the model is sure (modelChoice).
+  const fired = (ex: Example, m: ModelVerdict | null, w: ModelVerdict | null, t: number): Category | null =>
+    ex.short ? null : (modelChoice(ex, m, w, t, options.highThreshold)?.category ?? null);
+  const modelAt = (i: number, t: number): Category | null =>
+    fired(examples[i] as Example, masked[i] ?? null, whole[i] ?? null, t);
   const longAt = (t: number): Figures => {
     const s = { tp: 0, pos: 0, fp: 0, neg: 0, right: 0 };
     augmented.forEach((ex, i) => {
-      const fires =
-        !ex.vetoAll && !ex.short && (longP[i] as number) >= t && !ex.vetoed.has(longCategory[i] as Category);
-      const got = ex.rule ?? (fires ? (longCategory[i] as Category) : null);
+      const got = ex.rule ?? fired(ex, longMasked[i] ?? null, longWhole[i] ?? null, t);
       if (ex.label === 0) {
         s.neg++;
         if (got) s.fp++;
@@ -368,9 +380,7 @@ export function crossValidate(
     const tally = { tp: 0, pos: 0, fp: 0, neg: 0, right: 0 };
     const both = { ...tally };
     examples.forEach((ex, i) => {
-      // As the screen decides: never on a vetoed or short message.
-      const fires = !ex.vetoAll && !ex.short && (pAlert[i] as number) >= t && !ex.vetoed.has(category[i] as Category);
-      const modelCat = fires ? (category[i] as Category) : null;
+      const modelCat = modelAt(i, t);
       const combinedCat = ex.rule ?? modelCat;
       const truth = ex.label === 0 ? null : CATEGORIES[ex.label - 1];
       for (const [s, got] of [
@@ -407,5 +417,5 @@ export function crossValidate(
       break;
     }
   }
-  return { pAlert, category, at, chosen, longAt };
+  return { modelAt, at, chosen, longAt };
 }

@@ -172,19 +172,47 @@ function tooFewWords(tokens: readonly Token[]): boolean {
 const HIGH_CATEGORIES: ReadonlySet<Category> = new Set(['suicide', 'self_harm', 'abuse_sexual', 'neglect_danger']);
 
 /**
- * The learned layer's alert for a message the rules let through, or null: alert when P(not none) ≥ threshold and
- * the rules' masks do not veto the model's category. Severity `medium`, or `high` for suicide, self_harm,
- * abuse_sexual and neglect_danger at P ≥ the model's `highThreshold`; `matched` is `["model.<category>",
- * "model.score:<P(not none), two decimals>"]` (the score is shown to staff as the reason).
+ * The learned layer's alert for a message the rules let through, or null (see {@link modelChoice}). Severity
+ * `medium`, or `high` for suicide, self_harm, abuse_sexual and neglect_danger at P ≥ the model's `highThreshold`;
+ * `matched` is `["model.<category>", "model.score:<P(not none), two decimals>"]` (the score is shown to staff as
+ * the reason).
  */
 function modelResult(model: ScreenModel, threshold: number, analysis: TokenAnalysis): ScreenResult | null {
   // Short messages ("stop", "2", "join K7PQ-M3XR") are the rules' alone: too little evidence for a
   // learned guess, and most of what young people send a chatbot is short.
-  if (analysis.vetoAll || tooFewWords(analysis.tokens)) return null;
-  const { pAlert, category } = classifyPieces(model, analysis.tokens, analysis.vetoed, analysis.cleared ?? null);
-  if (pAlert < threshold || analysis.vetoed.has(category)) return null;
+  if (tooFewWords(analysis.tokens)) return null;
+  const cleared = analysis.cleared ?? null;
+  const vetoes = analysis.vetoAll || analysis.vetoed.size > 0;
+  const masked = analysis.vetoAll ? null : classifyPieces(model, analysis.tokens, analysis.vetoed, cleared);
+  const whole = vetoes ? classifyPieces(model, analysis.tokens, NO_VETO, cleared) : null;
+  const chosen = modelChoice(analysis, masked, whole, threshold, model.highThreshold);
+  if (chosen === null) return null;
+  const { pAlert, category } = chosen;
   const severity: Severity = HIGH_CATEGORIES.has(category) && pAlert >= model.highThreshold ? 'high' : 'medium';
   return { alert: true, category, severity, matched: [`model.${category}`, `model.score:${pAlert.toFixed(2)}`] };
+}
+
+/**
+ * What the learned layer decides, given its verdicts (shared by the screen and the trainer's cross-validation):
+ * - `masked`: the verdict with the categories the rules' masks vetoed left out (null when every sentence is topic
+ *   talk, `vetoAll`); it alerts at P(not none) ≥ `threshold`;
+ * - `whole`: the verdict without the vetoes (null when there are none). A mask (a lesson, a game, "it was the cat")
+ *   hides a weak phrase word; it does not silence a model that is as sure as a high alert needs (P ≥ `override`,
+ *   the model's `highThreshold`): "she keeps asking about the marks on my wrist and i said it was the cat" alerts.
+ * Sentences a context cue cleared (past, resolved, negated, someone else's) are never read by either.
+ */
+export function modelChoice(
+  analysis: { vetoAll: boolean; vetoed: ReadonlySet<Category> },
+  masked: ModelVerdict | null,
+  whole: ModelVerdict | null,
+  threshold: number,
+  override: number,
+): ModelVerdict | null {
+  if (!analysis.vetoAll && masked !== null && masked.pAlert >= threshold && !analysis.vetoed.has(masked.category)) {
+    return masked;
+  }
+  if (whole !== null && whole.pAlert >= Math.max(threshold, override)) return whole;
+  return null;
 }
 
 /**

@@ -1,4 +1,5 @@
 import bundled from '../../src/safeguarding/model.json';
+import type { Category } from '../../src/safeguarding/types';
 import { loadLexicon } from '../../src/safeguarding/lexicon';
 import {
   compileModel,
@@ -9,8 +10,15 @@ import {
   ModelError,
   parseModel,
   tokenGrams,
+  type ModelVerdict,
 } from '../../src/safeguarding/model';
-import { compileLexicon, createAnalyser, createScreen, defaultScreen } from '../../src/safeguarding/screen';
+import {
+  compileLexicon,
+  createAnalyser,
+  createScreen,
+  defaultScreen,
+  modelChoice,
+} from '../../src/safeguarding/screen';
 import { augmentLong, DEFAULT_TRAIN_OPTIONS, prepareExamples, trainModel } from '../../scripts/screen/train';
 import { readTrainingLines } from '../../scripts/screen/data';
 
@@ -130,6 +138,49 @@ describe('screen model scoring', () => {
     expect(r.matched).toEqual([`model.${r.category}`, expect.stringMatching(/^model\.score:(0|1)\.[0-9]{2}$/)]);
     expect(eager.screen('what is self harm').alert).toBe(false); // a definition: topic talk
     expect(createScreen(loadLexicon(), { threshold: 0.9999 }).screen('hi').alert).toBe(false);
+  });
+});
+
+describe("the learned layer and the rules' masks", () => {
+  const verdict = (pAlert: number, category: Category = 'self_harm'): ModelVerdict => ({ pAlert, category });
+  const none = { vetoAll: false, vetoed: new Set<Category>() };
+
+  it('alerts at the threshold where no mask vetoed anything', () => {
+    expect(modelChoice(none, verdict(0.6), null, 0.6, 0.95)).toEqual(verdict(0.6));
+    expect(modelChoice(none, verdict(0.59), null, 0.6, 0.95)).toBeNull();
+  });
+
+  it('lets a mask veto a category, or a message of topic talk, unless the model is as sure as a high alert needs', () => {
+    const vetoed = { vetoAll: false, vetoed: new Set<Category>(['self_harm']) };
+    // The vetoed category is left out of `masked`; the verdict without vetoes speaks only at the override.
+    expect(modelChoice(vetoed, verdict(0.3, 'bullying_threat'), verdict(0.94), 0.6, 0.95)).toBeNull();
+    expect(modelChoice(vetoed, verdict(0.3, 'bullying_threat'), verdict(0.95), 0.6, 0.95)).toEqual(verdict(0.95));
+    expect(modelChoice(vetoed, verdict(0.7, 'bullying_threat'), verdict(0.99), 0.6, 0.95)).toEqual(
+      verdict(0.7, 'bullying_threat'),
+    );
+    const topic = { vetoAll: true, vetoed: new Set<Category>() };
+    expect(modelChoice(topic, null, verdict(0.9), 0.6, 0.95)).toBeNull();
+    expect(modelChoice(topic, null, verdict(0.97), 0.6, 0.95)).toEqual(verdict(0.97));
+    // The override is never below the threshold.
+    expect(modelChoice(topic, null, verdict(0.97), 0.98, 0.95)).toBeNull();
+  });
+
+  it('hears "i said it was the cat" about marks a young person makes, and still lets a kitchen accident pass', () => {
+    const screen = defaultScreen();
+    const rulesOnly = createScreen(loadLexicon(), { model: null });
+    const hidden =
+      'my nan keeps asking about the cuts on my legs so i told her it was the dog, its not, i do it after dad shouts';
+    // The household-injury mask hides the rules' self-harm word here; before, it silenced the model too.
+    expect(rulesOnly.screen(hidden).alert).toBe(false);
+    expect(screen.screen(hidden)).toMatchObject({
+      alert: true,
+      category: 'self_harm',
+      matched: ['model.self_harm', expect.any(String)],
+    });
+    expect(screen.screen('i cut my finger on the tin opener making dads tea').alert).toBe(false);
+    expect(screen.screen('we did a lesson about suicide prevention in pshe, it was actually really good').alert).toBe(
+      false,
+    );
   });
 });
 
