@@ -12,6 +12,8 @@ import type { ChannelAddress, OutboundMessage } from '../../engine/message';
 import {
   GRAPH_CODES,
   MESSENGER_TEXT_LIMIT,
+  graphEndpoint,
+  type GraphEndpoint,
   PartProgress,
   hoursSince,
   postGraph,
@@ -54,10 +56,13 @@ const addressSchema = z.object({ psid: z.string().min(1) });
 export class MessengerAdapter implements Adapter {
   readonly name = 'messenger' as const;
   private readonly progress: PartProgress;
+  /** The Send API's address, read once. */
+  private readonly endpoint: GraphEndpoint;
   private tokenRefused = false;
 
   constructor(private readonly c: MessengerConfig) {
     this.progress = new PartProgress(c.redis, c.keys, 'messenger');
+    this.endpoint = graphEndpoint(`${c.apiUrl.replace(/\/+$/, '')}/me/messages`);
   }
 
   registerRoutes(app: FastifyInstance, ctx: AdapterContext): void {
@@ -135,7 +140,7 @@ export class MessengerAdapter implements Adapter {
   private async call(body: unknown): Promise<unknown> {
     try {
       const result = await postGraph({
-        url: `${this.c.apiUrl.replace(/\/+$/, '')}/me/messages`,
+        url: this.endpoint,
         token: this.c.pageAccessToken,
         body,
         codes: MESSENGER_CODES,

@@ -5,7 +5,8 @@ import { classifyGraphError, type GraphCodeTable } from './graph-error';
 
 /** Options for {@link postGraph}. */
 export interface GraphPost {
-  url: string;
+  /** Where to POST: a URL, or one read once with {@link graphEndpoint} (an adapter's, sent to on every message). */
+  url: string | GraphEndpoint;
   /** Sent as `Authorization: Bearer`, never in the URL, so no log or error message can carry it. */
   token: string;
   body: unknown;
@@ -17,6 +18,33 @@ export interface GraphPost {
 
 /** Kept-alive connections to the Graph API (one TLS handshake per socket, not per message). */
 const AGENTS = { http: new HttpAgent({ keepAlive: true }), https: new HttpsAgent({ keepAlive: true }) };
+
+/** A Graph API URL taken apart once, as Node's HTTP client wants it (see {@link graphEndpoint}). */
+export interface GraphEndpoint {
+  readonly secure: boolean;
+  readonly protocol: string;
+  readonly hostname: string;
+  readonly port: string;
+  /** Path and query. */
+  readonly path: string;
+}
+
+/**
+ * A URL taken apart for {@link postGraph}, once: an adapter sends every message to the same one, and
+ * a `URL` handed to Node's client is parsed into request options again on each request.
+ * @throws TypeError when `url` is not a URL
+ */
+export function graphEndpoint(url: string): GraphEndpoint {
+  const u = new URL(url);
+  return {
+    secure: u.protocol === 'https:',
+    protocol: u.protocol,
+    // As Node does for a URL: an IPv6 address without its brackets.
+    hostname: u.hostname.startsWith('[') ? u.hostname.slice(1, -1) : u.hostname,
+    port: u.port,
+    path: `${u.pathname}${u.search}`,
+  };
+}
 
 /** The answer to one POST: its status, body and Retry-After header. */
 interface Answer {
@@ -30,10 +58,15 @@ interface Answer {
  * as much as the rest of a reply's path). Rejects with the socket's error, or `request-timeout`
  * when no whole answer came within `timeoutMs`.
  */
-function post(url: string, headers: Record<string, string>, body: string, timeoutMs: number): Promise<Answer> {
+function post(
+  url: string | GraphEndpoint,
+  headers: Record<string, string | number>,
+  body: string,
+  timeoutMs: number,
+): Promise<Answer> {
   return new Promise((resolve, reject) => {
-    const target = new URL(url);
-    const secure = target.protocol === 'https:';
+    const target = typeof url === 'string' ? graphEndpoint(url) : url;
+    const secure = target.secure;
     let settled = false;
     const fail = (err: unknown) => {
       if (settled) return;
@@ -42,10 +75,13 @@ function post(url: string, headers: Record<string, string>, body: string, timeou
       reject(err);
     };
     const req = (secure ? httpsRequest : httpRequest)(
-      target,
       {
+        protocol: target.protocol,
+        hostname: target.hostname,
+        port: target.port,
+        path: target.path,
         method: 'POST',
-        headers: { ...headers, 'content-length': Buffer.byteLength(body) },
+        headers,
         agent: secure ? AGENTS.https : AGENTS.http,
       },
       (res) => {
@@ -83,10 +119,15 @@ function post(url: string, headers: Record<string, string>, body: string, timeou
 export async function postGraph(p: GraphPost): Promise<unknown> {
   let res: Answer;
   try {
+    const body = JSON.stringify(p.body);
     res = await post(
       p.url,
-      { 'content-type': 'application/json', authorization: `Bearer ${p.token}` },
-      JSON.stringify(p.body),
+      {
+        'content-type': 'application/json',
+        authorization: `Bearer ${p.token}`,
+        'content-length': Buffer.byteLength(body),
+      },
+      body,
       p.timeoutMs ?? 10_000,
     );
   } catch (err) {

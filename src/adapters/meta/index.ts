@@ -10,7 +10,7 @@ export {
   parseRetryAfter,
   type GraphCodeTable,
 } from './graph-error';
-export { postGraph, type GraphPost } from './graph-client';
+export { graphEndpoint, postGraph, type GraphEndpoint, type GraphPost } from './graph-client';
 export { MESSENGER_TEXT_LIMIT, WHATSAPP_TEXT_LIMIT, splitText } from './split-text';
 export { PartProgress } from '../kit/part-progress';
 export { DAY_MS, hoursSince } from './window';

@@ -15,6 +15,8 @@ import {
   WHATSAPP_TEXT_LIMIT,
   hoursSince,
   postGraph,
+  graphEndpoint,
+  type GraphEndpoint,
   registerMetaWebhook,
   splitText,
   type GraphCodeTable,
@@ -57,10 +59,13 @@ const addressSchema = z.object({ waId: z.string().min(1) });
 export class WhatsAppCloudAdapter implements Adapter {
   readonly name = 'whatsapp-cloud' as const;
   private readonly progress: PartProgress;
+  /** The Cloud API's send address, read once. */
+  private readonly endpoint: GraphEndpoint;
   private tokenRefused = false;
 
   constructor(private readonly c: WhatsAppCloudConfig) {
     this.progress = new PartProgress(c.redis, c.keys, 'whatsapp-cloud');
+    this.endpoint = graphEndpoint(`${c.apiUrl.replace(/\/+$/, '')}/${encodeURIComponent(c.phoneNumberId)}/messages`);
   }
 
   registerRoutes(app: FastifyInstance, ctx: AdapterContext): void {
@@ -112,7 +117,7 @@ export class WhatsAppCloudAdapter implements Adapter {
   private async call(body: unknown): Promise<unknown> {
     try {
       const result = await postGraph({
-        url: `${this.c.apiUrl.replace(/\/+$/, '')}/${encodeURIComponent(this.c.phoneNumberId)}/messages`,
+        url: this.endpoint,
         token: this.c.accessToken,
         body,
         codes: WHATSAPP_CLOUD_CODES,
