@@ -164,6 +164,26 @@ describe('topic mentions', () => {
   });
 });
 
+describe('a class, a video or a phone beside a disclosure', () => {
+  // The rules alone: before, "class … on" and "video … on" (three words apart) read these as a lesson's or a
+  // video's story and cleared the sentence, for the rules and the learned layer alike.
+  const rules = createScreen(loadLexicon(), { model: null });
+  it.each(['my stepdad punched me after class on friday', 'he hit me with a belt, the video is on my phone'])(
+    'is still a disclosure: %s',
+    (text) => {
+      expect(rules.screen(text)).toMatchObject({ alert: true, category: 'abuse_physical' });
+    },
+  );
+
+  it.each(['we watched a video about a girl whose dad hits her', 'we had a lesson on how people get groomed online'])(
+    'while a lesson or a video about it is not: %s',
+    (text) => {
+      expect(rules.screen(text).alert).toBe(false);
+      expect(alerts(text)).toBe(false);
+    },
+  );
+});
+
 describe('hostile input', () => {
   const cases: [string, string][] = [
     ['a × 4096', 'a'.repeat(MAX_SCREEN_CHARS)],
