@@ -9,6 +9,7 @@ import type { Keys } from '../engine/keys';
 import type { ChannelName } from '../engine/message';
 import type { Queues } from '../engine/queues';
 import { registerHealthRoutes } from '../http/health';
+import { requestLogger } from '../http/request-logger';
 import type { ReachWatch } from '../domain/alerts/watch';
 import { registerNobodyBanner } from '../staff/nobody';
 import { trustProxyOption } from '../http/trust-proxy';
@@ -42,9 +43,8 @@ export async function buildHttp(d: HttpDeps): Promise<FastifyInstance> {
     loggerInstance: log.child({ module: 'http' }) as FastifyBaseLogger,
     bodyLimit: 1024 * 1024,
     logController: new LogController({ disableRequestLogging: config.NODE_ENV !== 'development' }),
-    // Each request gets a child logger bound to its id, made with the redaction on every bind: at
-    // LOG_LEVEL=silent nothing is ever written, so requests log through the server's logger as it is.
-    ...(log.level === 'silent' ? { childLoggerFactory: (logger: FastifyBaseLogger) => logger } : {}),
+    // Each request's logger is bound to its id only when something logs through it (most never do).
+    childLoggerFactory: requestLogger,
     // Behind a reverse proxy (TRUST_PROXY), its X-Forwarded-For gives the client's address for the
     // sign-in and web chat limits; otherwise a client could set that header to dodge them.
     trustProxy: trustProxyOption(config.TRUST_PROXY),
