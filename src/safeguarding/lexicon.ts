@@ -14,7 +14,8 @@ const entrySchema = z
      * `alert` raises an alert; `mask` hides `weak` alerts in the same sentence (topic talk); `escalate` makes alerts
      * in the same or a neighbouring sentence urgent; `context` says a sentence tells of the past, something resolved,
      * someone else's story or a negation, and clears every alert in it (rules and learned layer) unless a `present`
-     * entry matches in the same sentence (a present-tense disclosure is never silenced).
+     * entry matches in the same sentence (a present-tense disclosure is never silenced), or in the next one when the
+     * entry has `next`.
      */
     kind: z.enum(['alert', 'mask', 'escalate', 'context', 'present']).default('alert'),
     category: z.enum(CATEGORIES).optional(),
@@ -23,6 +24,11 @@ const entrySchema = z
     categories: z.array(z.enum(CATEGORIES)).min(1).optional(),
     /** For `mask`: hide exactly these alert ids (weak or not) in the sentence, e.g. "die of embarrassment". */
     entries: z.array(z.string()).min(1).optional(),
+    /**
+     * For `context`: a present-tense cue in the next sentence keeps the alert too. For a story told as over ("the
+     * police dealt with it. hes started again"), not for a denial ("im not suicidal. i just feel rubbish right now").
+     */
+    next: z.boolean().optional(),
     /** A bare topic word ("suicide", "grooming"): a `mask` in the same sentence hides it. */
     weak: z.boolean().optional(),
     /** For `alert`: ids of entries this one replaces when both match in one sentence ("told me to kill myself"). */

@@ -329,14 +329,24 @@ function createTokenAnalyser(lexicon: Lexicon): (text: string) => TokenAnalysis 
     // Sentences told as past, resolved, someone else's or negated; and sentences with a present-tense cue.
     let context: Set<number> | null = null;
     let present: Set<number> | null = null;
+    // Sentences whose context cue a present-tense cue in the next sentence also undoes.
+    let reopen: Set<number> | null = null;
     for (const hit of hits) {
       const entry = entries[hit.entry];
       if (!entry) continue;
-      if (entry.kind === 'context') (context ??= new Set()).add(hit.sentence);
-      else if (entry.kind === 'present') (present ??= new Set()).add(hit.sentence);
+      if (entry.kind === 'context') {
+        (context ??= new Set()).add(hit.sentence);
+        if (entry.next) (reopen ??= new Set()).add(hit.sentence);
+      } else if (entry.kind === 'present') (present ??= new Set()).add(hit.sentence);
     }
+    // A context cue clears its sentence unless a present-tense cue is in it, or, for a story told as over (`next`),
+    // in the next sentence ("the police dealt with it. now the same man is messaging me").
     let cleared: Set<number> | null = null;
-    if (context !== null) for (const s of context) if (!present?.has(s)) (cleared ??= new Set()).add(s);
+    if (context !== null)
+      for (const s of context) {
+        if (present?.has(s) || (reopen?.has(s) && present?.has(s + 1))) continue;
+        (cleared ??= new Set()).add(s);
+      }
     for (const hit of hits) {
       const entry = entries[hit.entry];
       if (!entry) continue;

@@ -54,7 +54,9 @@ const SETS: Floor[] = [
     file: path.join(BLIND_DIR, 'own-2026-12.jsonl'),
     lines: 309,
     recall: 0.96,
-    falseAlarms: 0.11,
+    // 0.11 until the context cues were narrowed (they had silenced 84 of 183 red-team disclosures told beside a
+    // class, a video or "fine now"): 12 false alarms became 14 here.
+    falseAlarms: 0.12,
     category: 0.92,
     urgent: 1,
   },

@@ -28,13 +28,13 @@ describe('context cues never silence a disclosure told beside a story (red-team 
     expect(lines.filter((l) => !l.alert)).toHaveLength(42);
   });
 
-  it('alerts on at least 153 of the 160 disclosures (145 before the rules for a friend hurt at home and someone getting in now)', () => {
+  it('alerts on at least 154 of the 160 disclosures (145 before the rules for a friend hurt at home, someone getting in now and "so do i")', () => {
     const missed = lines.filter((l) => l.alert && !defaultScreen().screen(l.text).alert).map((l) => l.id);
-    expect(missed.length).toBeLessThanOrEqual(7);
+    expect(missed.length).toBeLessThanOrEqual(6);
   });
 
-  it('raises no more than today’s 23 alerts on the 42 handled stories and denials (a figure to bring down, not a goal)', () => {
+  it('raises no more than 20 alerts on the 42 handled stories and denials (23 before the narrow cue for a friend an adult has helped; a figure to bring down, not a goal)', () => {
     const raised = lines.filter((l) => !l.alert && defaultScreen().screen(l.text).alert).map((l) => l.id);
-    expect(raised.length).toBeLessThanOrEqual(23);
+    expect(raised.length).toBeLessThanOrEqual(20);
   });
 });

@@ -184,6 +184,53 @@ describe('a class, a video or a phone beside a disclosure', () => {
   );
 });
 
+describe('a story told as over, and what happens next', () => {
+  const rules = createScreen(loadLexicon(), { model: null });
+  it('a present-tense cue in the next sentence keeps the alert: it is not over', () => {
+    expect(rules.screen('my stepdad used to hit me but the police dealt with it. hes started again')).toMatchObject({
+      alert: true,
+      category: 'abuse_physical',
+    });
+  });
+
+  it('a story that stays over is still cleared', () => {
+    expect(rules.screen('my stepdad hit me years ago but the police dealt with it. were all ok now').alert).toBe(false);
+  });
+
+  it.each([
+    // A denial is about now already: "right now" in the next sentence does not undo it (only a story told as over).
+    'im not suicidal. i just feel rubbish right now',
+    'i wouldnt ever hurt myself, i know what it would do to my mum',
+    'i said i wanted to give up but i meant on my maths coursework not on life',
+    'ive got a counsellor now and im 4 months clean from cutting',
+  ])('a denial, a retraction or a recovery is not an alert: %s', (text) => {
+    expect(alerts(text)).toBe(false);
+  });
+});
+
+describe("a friend's trouble an adult has already acted on", () => {
+  it.each([
+    'my friend said she wanted to die, i told miss and her parents took her to the gp',
+    'my cousin ran away from home but social services stepped in and shes living with her nan now',
+  ])('is not an alert: %s', (text) => {
+    expect(alerts(text)).toBe(false);
+  });
+
+  it.each([
+    // Help that failed, a concern that goes on, and the young person's own concern told beside it are all heard.
+    ['my friend wants to die, i told miss but she didnt do anything', 'suicide'],
+    ['my friend said she wants to kill herself, her mum rang camhs but she still says it every day', 'suicide'],
+    ['my mate cuts and so do i, her mum took her to the gp', 'self_harm'],
+  ])('is still an alert when it is not over: %s', (text, category) => {
+    expect(screen.screen(text)).toMatchObject({ alert: true, category });
+  });
+
+  it('hears "so do i" after a friend\'s self-harm, but not after burnt toast', () => {
+    expect(screen.screen('my best mate cuts and so do i')).toMatchObject({ alert: true, category: 'self_harm' });
+    expect(alerts('my sister burns toast and so do i lol')).toBe(false);
+  });
+});
+
 describe('hostile input', () => {
   const cases: [string, string][] = [
     ['a × 4096', 'a'.repeat(MAX_SCREEN_CHARS)],
