@@ -15,9 +15,11 @@ const entrySchema = z
      * in the same or a neighbouring sentence urgent; `context` says a sentence tells of the past, something resolved,
      * someone else's story or a negation, and clears every alert in it (rules and learned layer) unless a `present`
      * entry matches in the same sentence (a present-tense disclosure is never silenced), or in the next one when the
-     * entry has `next`.
+     * entry has `next`; `past` says a sentence tells of something long ago ("two years ago", "when i was little"):
+     * an alert there is at most `high`, since urgent means danger now, unless a `present` entry matches in it too.
+     * A mask's `entries` may name an `escalate` entry: it then makes nothing urgent in that sentence.
      */
-    kind: z.enum(['alert', 'mask', 'escalate', 'context', 'present']).default('alert'),
+    kind: z.enum(['alert', 'mask', 'escalate', 'context', 'present', 'past']).default('alert'),
     category: z.enum(CATEGORIES).optional(),
     severity: z.enum(SEVERITIES).optional(),
     /** For `mask`/`escalate`: which categories it acts on (default all). */

@@ -1,5 +1,5 @@
 import { CooccurMatcher } from './cooccur';
-import { loadLexicon, type Lexicon } from './lexicon';
+import { loadLexicon, type Lexicon, type LexiconEntry } from './lexicon';
 import { Matcher, type Hit } from './matcher';
 import { defaultModel, type ModelVerdict, type ScreenModel } from './model';
 import { BOUNDARY, tokenise } from './normalise';
@@ -331,6 +331,10 @@ function createTokenAnalyser(lexicon: Lexicon): (text: string) => TokenAnalysis 
     let present: Set<number> | null = null;
     // Sentences whose context cue a present-tense cue in the next sentence also undoes.
     let reopen: Set<number> | null = null;
+    // Sentences told as long ago: no alert there is urgent unless a present-tense cue is in it too.
+    let past: Set<number> | null = null;
+    // Escalation hits, applied once every mask has been read (a mask may name an escalation entry).
+    let escalations: Hit[] | null = null;
     for (const hit of hits) {
       const entry = entries[hit.entry];
       if (!entry) continue;
@@ -338,6 +342,7 @@ function createTokenAnalyser(lexicon: Lexicon): (text: string) => TokenAnalysis 
         (context ??= new Set()).add(hit.sentence);
         if (entry.next) (reopen ??= new Set()).add(hit.sentence);
       } else if (entry.kind === 'present') (present ??= new Set()).add(hit.sentence);
+      else if (entry.kind === 'past') (past ??= new Set()).add(hit.sentence);
     }
     // A context cue clears its sentence unless a present-tense cue is in it, or, for a story told as over (`next`),
     // in the next sentence ("the police dealt with it. now the same man is messaging me").
@@ -360,19 +365,33 @@ function createTokenAnalyser(lexicon: Lexicon): (text: string) => TokenAnalysis 
         if (!entry.categories || prior === null) masked.set(hit.sentence, null);
         else masked.set(hit.sentence, new Set([...(prior ?? []), ...entry.categories]));
       } else if (entry.kind === 'escalate') {
-        if (cleared?.has(hit.sentence)) continue;
+        if (!cleared?.has(hit.sentence)) (escalations ??= []).push(hit);
+      } else if (entry.kind === 'context' || entry.kind === 'present' || entry.kind === 'past') {
+        continue;
+      } else if (entry.supersedes) {
+        hidden = hide(hidden, hit.sentence, entry.supersedes);
+      }
+    }
+    // The escalation hits that apply (`finish` names them when they make the alert urgent).
+    const applied: Hit[] = [];
+    if (escalations !== null) {
+      for (const hit of escalations) {
+        const entry = entries[hit.entry] as LexiconEntry;
+        if (hidden !== null && isHidden(hidden, hit.sentence, entry.id)) continue;
+        applied.push(hit);
         escalate ??= new Map();
         for (const c of entry.categories ?? CATEGORIES) {
           const at = escalate.get(c) ?? new Set<number>();
           at.add(hit.sentence);
           escalate.set(c, at);
         }
-      } else if (entry.kind === 'context' || entry.kind === 'present') {
-        continue;
-      } else if (entry.supersedes) {
-        hidden = hide(hidden, hit.sentence, entry.supersedes);
       }
     }
+    /** An alert's severity in a sentence: urgent with an escalation cue near, but never in a sentence of long ago. */
+    const severityAt = (severity: Severity, category: Category, sentence: number): Severity => {
+      const s = escalates(escalate, category, sentence) ? 'urgent' : severity;
+      return s === 'urgent' && past?.has(sentence) && !present?.has(sentence) ? 'high' : s;
+    };
     const alerts: Alert[] = [];
     // Sentence:category pairs where a phrase alert was hidden as figurative or topic talk: the co-occurrence
     // layer does not raise them again.
@@ -397,7 +416,7 @@ function createTokenAnalyser(lexicon: Lexicon): (text: string) => TokenAnalysis 
       }
       // One alert per entry (hits are per entry and sentence): a repeat is a later sentence's.
       if (alerts.some((a) => a.entry === hit.entry)) continue;
-      const severity: Severity = escalates(escalate, entry.category, hit.sentence) ? 'urgent' : entry.severity;
+      const severity = severityAt(entry.severity, entry.category, hit.sentence);
       alerts.push({
         id: entry.id,
         category: entry.category,
@@ -417,7 +436,7 @@ function createTokenAnalyser(lexicon: Lexicon): (text: string) => TokenAnalysis 
         if (masked?.get(hit.sentence) === null) continue;
         if (cleared !== null && cleared.has(hit.sentence)) continue;
         if (suppressed !== null && suppressed.has(`${hit.sentence}:${rule.category}`)) continue;
-        const severity: Severity = escalates(escalate, rule.category, hit.sentence) ? 'urgent' : rule.severity;
+        const severity = severityAt(rule.severity, rule.category, hit.sentence);
         alerts.push({
           id: rule.id,
           category: rule.category,
@@ -443,10 +462,10 @@ function createTokenAnalyser(lexicon: Lexicon): (text: string) => TokenAnalysis 
       }
       // Among co-occurrence rules, the lexicon's order breaks ties (not the category order).
       alerts.sort(byRuleOrder);
-      return { result: finish(alerts, hits), tokens, vetoed: NO_VETO, vetoAll: false };
+      return { result: finish(alerts, applied), tokens, vetoed: NO_VETO, vetoAll: false };
     }
     alerts.sort(byCategoryOrder);
-    return { result: finish(alerts, hits), tokens, vetoed: NO_VETO, vetoAll: false };
+    return { result: finish(alerts, applied), tokens, vetoed: NO_VETO, vetoAll: false };
   };
 
   function finish(alerts: readonly Alert[], hits: readonly Hit[]): ScreenResult {

@@ -231,6 +231,32 @@ describe("a friend's trouble an adult has already acted on", () => {
   });
 });
 
+describe('urgent means danger now', () => {
+  it('an overdose found years ago is high, not urgent; one found now is urgent', () => {
+    expect(screen.screen('three years ago my dad overdosed and i found him, it was awful')).toMatchObject({
+      alert: true,
+      category: 'neglect_danger',
+      severity: 'high',
+    });
+    expect(screen.screen('my dad overdosed and i found him, hes not waking up')).toMatchObject({ severity: 'urgent' });
+  });
+
+  it('long ago and happening again tonight is urgent', () => {
+    const r = screen.screen('when i was little my dad used to beat me with a belt, hes doing it again tonight');
+    expect(r).toMatchObject({ alert: true, severity: 'urgent' });
+    expect(r.matched).toContain('escalate.tonight');
+  });
+
+  it('"help me" with an everyday task makes nothing urgent; beside danger it does', () => {
+    const task = screen.screen('dont tell my mum i asked but can u help me find a part time job');
+    expect(task.severity).not.toBe('urgent');
+    expect(task.matched).not.toContain('escalate.help_me');
+    const danger = screen.screen('my stepdad is hitting mum right here, help me');
+    expect(danger).toMatchObject({ alert: true, category: 'domestic_abuse', severity: 'urgent' });
+    expect(danger.matched).toEqual(expect.arrayContaining(['escalate.danger_now', 'escalate.help_me']));
+  });
+});
+
 describe('hostile input', () => {
   const cases: [string, string][] = [
     ['a × 4096', 'a'.repeat(MAX_SCREEN_CHARS)],
