@@ -257,6 +257,31 @@ describe('urgent means danger now', () => {
   });
 });
 
+describe('an overdose told with a denial', () => {
+  it.each([
+    'i took 20 paracetamol but i dont want to die',
+    'i took loads of pills, i dont want to die i just want it to stop',
+    'im not gonna die, i just took a load of pills to sleep',
+  ])('is urgent: the pills are taken whatever was meant (%s)', (text) => {
+    expect(screen.screen(text)).toMatchObject({ alert: true, severity: 'urgent' });
+  });
+
+  it('"not to die, just to feel something" is self-harm, urgent when just swallowed (its advice says call 999)', () => {
+    expect(screen.screen('just swallowed a load of paracetamol, not to die just to feel something')).toMatchObject({
+      alert: true,
+      category: 'self_harm',
+      severity: 'urgent',
+    });
+  });
+});
+
+describe("a young person's own boyfriend or girlfriend", () => {
+  it("hurting them is relationship abuse (domestic abuse advice); a parent's partner is not", () => {
+    expect(screen.screen('my girlfriend hits me when shes angry')).toMatchObject({ category: 'domestic_abuse' });
+    expect(screen.screen('my mums boyfriend hits me')).toMatchObject({ category: 'abuse_physical' });
+  });
+});
+
 describe('hostile input', () => {
   const cases: [string, string][] = [
     ['a × 4096', 'a'.repeat(MAX_SCREEN_CHARS)],
