@@ -199,7 +199,9 @@ it('an alert raised in the web chat appears live on the alerts page and can be a
     stream.addEventListener('open', () => (window.streamOpen = true));
     stream.addEventListener('change', (e) => window.streamSaid.push(JSON.parse(e.data)));
   })()`);
-  await lead.waitForFunction('window.streamOpen === true');
+  // Polled with page.evaluate (the debugger protocol): page.waitForFunction polls with eval inside the page, which
+  // the dashboard's Content-Security-Policy (script-src 'self') refuses whenever its first check is false.
+  await waitFor(() => lead.evaluate('window.streamOpen === true'), undefined, 'the live stream to open');
   const recorded = () =>
     lead.evaluate('({ statusShown: window.statusShown, streamSaid: window.streamSaid })') as Promise<{
       statusShown: string[];
@@ -213,7 +215,11 @@ it('an alert raised in the web chat appears live on the alerts page and can be a
   await expect(card.innerText()).resolves.toMatch(/OPEN/i);
   expect((await recorded()).statusShown).toContain('New alert');
   // Its delivery failed (no alert target here): said as it is, not as an escalation.
-  await lead.waitForFunction(`window.streamSaid.some((e) => e.type === 'not_delivered')`);
+  await waitFor(
+    () => lead.evaluate(`window.streamSaid.some((e) => e.type === 'not_delivered')`),
+    undefined,
+    'the stream to say not delivered',
+  );
   expect((await recorded()).streamSaid.find((e) => e.type === 'not_delivered')?.say).toBe(
     'An alert could not be delivered',
   );
