@@ -79,6 +79,15 @@ const SETS: Floor[] = [
     category: 0.8,
     urgent: 3,
   },
+  // The eighth (measured three times: the screen at the start of the session it was written in, and twice after).
+  {
+    file: path.join(BLIND_DIR, 'blind-2026-12h.jsonl'),
+    lines: 419,
+    recall: 0.94,
+    falseAlarms: 0.16,
+    category: 0.8,
+    urgent: 2,
+  },
 ];
 
 describe('screen evaluation on data it was never trained or tuned on', () => {
