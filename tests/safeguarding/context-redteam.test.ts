@@ -7,34 +7,21 @@
  * learned layer); narrowed, and with present-tense cues for "it is still happening", 18. A fit set for the rules, not
  * an evaluation: it guards against a cue that silences disclosures again.
  */
-import { readFileSync } from 'node:fs';
-import path from 'node:path';
-import { defaultScreen } from '../../src/safeguarding';
+import { redTeam } from '../support/redteam';
 
-interface Line {
-  id: string;
-  text: string;
-  alert: boolean;
-}
-
-const lines = readFileSync(path.join(__dirname, '../fixtures/safeguarding/context-redteam.jsonl'), 'utf8')
-  .split('\n')
-  .filter((l) => l.trim() !== '')
-  .map((l) => JSON.parse(l) as Line);
+const { disclosures, others, missed, raised } = redTeam('context-redteam.jsonl');
 
 describe('context cues and masks never hide a disclosure beside a word they read (red-team fixture)', () => {
   it('has its 183 disclosures and 62 stories, lessons, denials and accidents', () => {
-    expect(lines.filter((l) => l.alert)).toHaveLength(183);
-    expect(lines.filter((l) => !l.alert)).toHaveLength(62);
+    expect(disclosures).toHaveLength(183);
+    expect(others).toHaveLength(62);
   });
 
   it('alerts on at least 165 of the 183 disclosures (81 before the cues were narrowed)', () => {
-    const missed = lines.filter((l) => l.alert && !defaultScreen().screen(l.text).alert).map((l) => l.id);
-    expect(missed.length).toBeLessThanOrEqual(18);
+    expect(missed().length).toBeLessThanOrEqual(18);
   });
 
   it('raises no more than 4 alerts on the 62 lines the cues exist for', () => {
-    const raised = lines.filter((l) => !l.alert && defaultScreen().screen(l.text).alert).map((l) => l.id);
-    expect(raised.length).toBeLessThanOrEqual(4);
+    expect(raised().length).toBeLessThanOrEqual(4);
   });
 });
