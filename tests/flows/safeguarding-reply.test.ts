@@ -131,6 +131,15 @@ describe('advice that fits the concern', () => {
     inOrder(t, 'Samaritans', 'Papyrus');
   });
 
+  it('anything swallowed: 999 even if they feel OK (an overdose can harm hours later, when it feels fine)', () => {
+    expect(reply('suicide', 'i took 20 paracetamol but i dont want to die')).toMatch(
+      /taken something, call 999 now or go to A&E, even if you feel OK/,
+    );
+    expect(reply('self_harm', 'just swallowed loads of pills not to die')).toMatch(
+      /swallowed something, call 999 now, even if you feel OK/,
+    );
+  });
+
   it('domestic abuse: the National Domestic Abuse Helpline and 999 with 55 when you cannot talk', () => {
     const t = reply('domestic_abuse', 'my stepdad hits my mum');
     expect(t).toContain('National Domestic Abuse Helpline: call 0808 2000 247');

@@ -33,14 +33,14 @@ export const ADVICE: Record<
 > = {
   suicide: {
     now: [
-      'If you might act on these thoughts soon, or you have already hurt yourself or taken something, call 999 now or go to A&E.',
+      'If you might act on these thoughts soon, or you have already hurt yourself or taken something, call 999 now or go to A&E, even if you feel OK.',
       'If you can, stay near someone and tell them how you feel.',
     ],
     helplines: [SAMARITANS, SHOUT, PAPYRUS, CHILDLINE],
   },
   self_harm: {
     now: [
-      'If a cut is deep or won’t stop bleeding, or you have swallowed something, call 999 now.',
+      'If a cut is deep or won’t stop bleeding, or you have swallowed something, call 999 now, even if you feel OK.',
       'You are not in trouble, and you don’t have to stop on your own.',
     ],
     helplines: [CHILDLINE, SHOUT, SAMARITANS],
