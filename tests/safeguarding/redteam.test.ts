@@ -17,8 +17,8 @@ describe('context cues never silence a disclosure told beside a story (red-team 
     expect(others).toHaveLength(42);
   });
 
-  it('alerts on at least 154 of the 160 disclosures (145 before the rules for a friend hurt at home, someone getting in now and "so do i")', () => {
-    expect(missed().length).toBeLessThanOrEqual(6);
+  it('alerts on at least 157 of the 160 disclosures (145 before the rules for a friend hurt at home, someone getting in or coming now, and "so do i")', () => {
+    expect(missed().length).toBeLessThanOrEqual(3);
   });
 
   it('raises no more than 20 alerts on the 42 handled stories and denials (23 before the narrow cue for a friend an adult has helped; a figure to bring down, not a goal)', () => {

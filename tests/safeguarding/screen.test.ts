@@ -282,6 +282,23 @@ describe("a young person's own boyfriend or girlfriend", () => {
   });
 });
 
+describe('needing to hide or get away from someone coming now', () => {
+  it.each([
+    'pls help me find somewhere to hide hes coming',
+    'help me figure out how to get out hes got a knife',
+    'help me book a taxi hes coming for me',
+  ])('is urgent on its own (before, the danger words only made another alert urgent): %s', (text) => {
+    expect(screen.screen(text)).toMatchObject({ alert: true, category: 'domestic_abuse', severity: 'urgent' });
+  });
+
+  it.each(['omg help me hes coming over and i look a mess', 'we need to escape the room, hes coming in 5 mins'])(
+    'a crush coming over or an escape room is not: %s',
+    (text) => {
+      expect(alerts(text)).toBe(false);
+    },
+  );
+});
+
 describe('hostile input', () => {
   const cases: [string, string][] = [
     ['a × 4096', 'a'.repeat(MAX_SCREEN_CHARS)],
