@@ -387,10 +387,19 @@ function createTokenAnalyser(lexicon: Lexicon): (text: string) => TokenAnalysis 
         }
       }
     }
-    /** An alert's severity in a sentence: urgent with an escalation cue near, but never in a sentence of long ago. */
+    /** True unless the sentence is told as long ago with no present-tense cue in it. */
+    const live = (s: number): boolean => past === null || !past.has(s) || present?.has(s) === true;
+    /**
+     * An alert's severity in a sentence: urgent with an escalation cue in it or a neighbouring sentence (not three
+     * sentences away: urgency is about danger now) that is not told as long ago ("two years ago he hit me. hes here now" is urgent), and an entry's own urgency only when its
+     * sentence is not long ago ("two years ago mum overdosed" is high).
+     */
     const severityAt = (severity: Severity, category: Category, sentence: number): Severity => {
-      const s = escalates(escalate, category, sentence) ? 'urgent' : severity;
-      return s === 'urgent' && past?.has(sentence) && !present?.has(sentence) ? 'high' : s;
+      const at = escalate?.get(category);
+      if (at !== undefined) {
+        for (let s = sentence - 1; s <= sentence + 1; s++) if (at.has(s) && live(s)) return 'urgent';
+      }
+      return severity === 'urgent' && !live(sentence) ? 'high' : severity;
     };
     const alerts: Alert[] = [];
     // Sentence:category pairs where a phrase alert was hidden as figurative or topic talk: the co-occurrence
@@ -486,19 +495,6 @@ function createTokenAnalyser(lexicon: Lexicon): (text: string) => TokenAnalysis 
     }
     return { alert: true, category: top.category, severity: top.severity, matched: [...matched, ...escalators] };
   }
-}
-
-/**
- * True when an escalation cue for the category sits in the alert's sentence or a neighbouring one: urgency is
- * about danger now, so a "tonight" three sentences away from the concern does not make it urgent.
- */
-function escalates(
-  escalate: ReadonlyMap<Category, ReadonlySet<number>> | null,
-  category: Category,
-  sentence: number,
-): boolean {
-  const at = escalate?.get(category);
-  return at !== undefined && (at.has(sentence) || at.has(sentence - 1) || at.has(sentence + 1));
 }
 
 /** Records that the entry ids in `ids` are hidden in a sentence (the map is made on first use). */

@@ -241,6 +241,14 @@ describe('urgent means danger now', () => {
     expect(screen.screen('my dad overdosed and i found him, hes not waking up')).toMatchObject({ severity: 'urgent' });
   });
 
+  it('long ago, then danger now in the next sentence, is urgent', () => {
+    expect(screen.screen('two years ago my stepdad hit me. hes here now')).toMatchObject({
+      alert: true,
+      category: 'abuse_physical',
+      severity: 'urgent',
+    });
+  });
+
   it('long ago and happening again tonight is urgent', () => {
     const r = screen.screen('when i was little my dad used to beat me with a belt, hes doing it again tonight');
     expect(r).toMatchObject({ alert: true, severity: 'urgent' });
