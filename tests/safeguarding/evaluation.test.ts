@@ -79,7 +79,7 @@ const SETS: Floor[] = [
     category: 0.8,
     urgent: 3,
   },
-  // The eighth (measured four times: the screen at the start of the session it was written in, and three times after).
+  // The eighth (measured five times: the screen at the start of the session it was written in, and four times after).
   {
     file: path.join(BLIND_DIR, 'blind-2026-12h.jsonl'),
     lines: 419,
