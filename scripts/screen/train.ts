@@ -14,7 +14,13 @@ import {
   type ModelVerdict,
   type ScreenModel,
 } from '../../src/safeguarding/model';
-import { classifyTextPieces, modelChoice, tooShortForModel, type Analysis } from '../../src/safeguarding/screen';
+import {
+  classifyTextPieces,
+  modelChoice,
+  modelVerdicts,
+  tooShortForModel,
+  type Analysis,
+} from '../../src/safeguarding/screen';
 import { CATEGORIES, type Category } from '../../src/safeguarding/types';
 
 /** One labelled line, as in data/safeguarding/train/*.jsonl. */
@@ -333,10 +339,8 @@ export function crossValidate(
   const whole = new Array<ModelVerdict | null>(examples.length).fill(null);
   const longMasked = new Array<ModelVerdict | null>(augmented.length).fill(null);
   const longWhole = new Array<ModelVerdict | null>(augmented.length).fill(null);
-  const verdicts = (model: ScreenModel, ex: Example): [ModelVerdict | null, ModelVerdict | null] => [
-    ex.vetoAll ? null : classifyTextPieces(model, ex.tokens, ex.vetoed, ex.cleared),
-    ex.vetoAll || ex.vetoed.size > 0 ? classifyTextPieces(model, ex.tokens, new Set(), ex.cleared) : null,
-  ];
+  const verdicts = (model: ScreenModel, ex: Example): [ModelVerdict | null, ModelVerdict | null] =>
+    modelVerdicts(ex, (vetoed) => classifyTextPieces(model, ex.tokens, vetoed, ex.cleared));
   for (let f = 0; f < options.folds; f++) {
     // A long line made from a held-out line is held out with it.
     const train = [...examples.filter((_, i) => fold[i] !== f), ...augmented.filter((_, i) => augFold[i] !== f)];

@@ -24,7 +24,10 @@ const entrySchema = z
     severity: z.enum(SEVERITIES).optional(),
     /** For `mask`/`escalate`: which categories it acts on (default all). */
     categories: z.array(z.enum(CATEGORIES)).min(1).optional(),
-    /** For `mask`: hide exactly these alert ids (weak or not) in the sentence, e.g. "die of embarrassment". */
+    /**
+     * For `mask`: hide exactly these entry ids in the sentence: alerts (weak or not), e.g. "die of embarrassment", or
+     * escalations ("help me find a job" is not a plea in danger).
+     */
     entries: z.array(z.string()).min(1).optional(),
     /**
      * For `context`: a present-tense cue in the next sentence keeps the alert too. For a story told as over ("the
@@ -144,6 +147,7 @@ export function parseLexicon(data: unknown, source = 'lexicon'): Lexicon {
   const allIds = new Set(lexicon.entries.map((e) => e.id));
   lexicon.entries.forEach((entry, index) => {
     if (entry.entries && entry.kind !== 'mask') fail(describeEntry(data, index), '"entries" is only for mask entries');
+    if (entry.next && entry.kind !== 'context') fail(describeEntry(data, index), '"next" is only for context entries');
     for (const other of [...(entry.supersedes ?? []), ...(entry.entries ?? [])]) {
       if (!allIds.has(other)) fail(describeEntry(data, index), `names unknown id "${other}"`);
     }

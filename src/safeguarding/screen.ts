@@ -182,14 +182,27 @@ function modelResult(model: ScreenModel, threshold: number, analysis: TokenAnaly
   // learned guess, and most of what young people send a chatbot is short.
   if (tooFewWords(analysis.tokens)) return null;
   const cleared = analysis.cleared ?? null;
-  const vetoes = analysis.vetoAll || analysis.vetoed.size > 0;
-  const masked = analysis.vetoAll ? null : classifyPieces(model, analysis.tokens, analysis.vetoed, cleared);
-  const whole = vetoes ? classifyPieces(model, analysis.tokens, NO_VETO, cleared) : null;
+  const [masked, whole] = modelVerdicts(analysis, (vetoed) => classifyPieces(model, analysis.tokens, vetoed, cleared));
   const chosen = modelChoice(analysis, masked, whole, threshold, model.highThreshold);
   if (chosen === null) return null;
   const { pAlert, category } = chosen;
   const severity: Severity = HIGH_CATEGORIES.has(category) && pAlert >= model.highThreshold ? 'high' : 'medium';
   return { alert: true, category, severity, matched: [`model.${category}`, `model.score:${pAlert.toFixed(2)}`] };
+}
+
+/**
+ * The two verdicts {@link modelChoice} weighs, from `classify` (the model's verdict leaving out the categories
+ * given): with the masks' vetoes (null when every sentence is topic talk), and without them (null when there are
+ * none, so a message no mask touched is scored once). Shared by the screen and the trainer's cross-validation.
+ */
+export function modelVerdicts(
+  analysis: { vetoAll: boolean; vetoed: ReadonlySet<Category> },
+  classify: (vetoed: ReadonlySet<Category>) => ModelVerdict,
+): [masked: ModelVerdict | null, whole: ModelVerdict | null] {
+  return [
+    analysis.vetoAll ? null : classify(analysis.vetoed),
+    analysis.vetoAll || analysis.vetoed.size > 0 ? classify(NO_VETO) : null,
+  ];
 }
 
 /**
