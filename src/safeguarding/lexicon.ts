@@ -18,11 +18,19 @@ const entrySchema = z
      * entry has `next`; `past` says a sentence tells of something long ago ("two years ago", "when i was little"):
      * an alert there is at most `high`, since urgent means danger now, unless a `present` entry matches in it too.
      * A mask's `entries` may name an `escalate` entry: it then makes nothing urgent in that sentence.
+     * `helped` says someone has acted or help was had (therapy, the police, a refuge, "he left"): in a message holding
+     * one, every sentence told as long ago (`past`) is cleared as a `context` cue clears it, unless a `present` entry
+     * matches anywhere in the message ("when i was 10 my dad hit me. social services got involved and hes gone" is
+     * over; "... but hes back" or "... he still shouts" is not).
      */
-    kind: z.enum(['alert', 'mask', 'escalate', 'context', 'present', 'past']).default('alert'),
+    kind: z.enum(['alert', 'mask', 'escalate', 'context', 'present', 'past', 'helped']).default('alert'),
     category: z.enum(CATEGORIES).optional(),
     severity: z.enum(SEVERITIES).optional(),
-    /** For `mask`/`escalate`: which categories it acts on (default all). */
+    /**
+     * For `mask`/`escalate`: which categories it acts on (default all). For `context`: a denial of one kind of harm
+     * ("im not going to kill myself") clears only alerts of these categories in its sentence, and keeps the learned
+     * layer from filing the message under them, so "im not suicidal but my stepdad hits me" still alerts.
+     */
     categories: z.array(z.enum(CATEGORIES)).min(1).optional(),
     /**
      * For `mask`: hide exactly these entry ids in the sentence: alerts (weak or not), e.g. "die of embarrassment", or
@@ -148,6 +156,9 @@ export function parseLexicon(data: unknown, source = 'lexicon'): Lexicon {
   lexicon.entries.forEach((entry, index) => {
     if (entry.entries && entry.kind !== 'mask') fail(describeEntry(data, index), '"entries" is only for mask entries');
     if (entry.next && entry.kind !== 'context') fail(describeEntry(data, index), '"next" is only for context entries');
+    if (entry.categories && !['mask', 'escalate', 'context'].includes(entry.kind)) {
+      fail(describeEntry(data, index), '"categories" is only for mask, escalate and context entries');
+    }
     for (const other of [...(entry.supersedes ?? []), ...(entry.entries ?? [])]) {
       if (!allIds.has(other)) fail(describeEntry(data, index), `names unknown id "${other}"`);
     }
@@ -157,7 +168,7 @@ export function parseLexicon(data: unknown, source = 'lexicon'): Lexicon {
     if (entry.kind === 'alert') {
       if (!entry.category) fail(where(), 'an alert entry needs a "category"');
       if (!entry.severity) fail(where(), 'an alert entry needs a "severity"');
-      if (entry.categories) fail(where(), '"categories" is only for mask and escalate entries');
+      if (entry.categories) fail(where(), '"categories" is only for mask, escalate and context entries');
     } else {
       if (entry.category || entry.severity || entry.weak) {
         fail(where(), `a ${entry.kind} entry takes "categories", not "category", "severity" or "weak"`);

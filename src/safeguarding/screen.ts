@@ -346,16 +346,23 @@ function createTokenAnalyser(lexicon: Lexicon): (text: string) => TokenAnalysis 
     let reopen: Set<number> | null = null;
     // Sentences told as long ago: no alert there is urgent unless a present-tense cue is in it too.
     let past: Set<number> | null = null;
+    // Denials of one kind of harm (a context entry with `categories`), cleared per sentence and category.
+    let denied: Hit[] | null = null;
+    // Whether the message says someone acted or help was had (see `helped` in lexicon.ts).
+    let helped = false;
     // Escalation hits, applied once every mask has been read (a mask may name an escalation entry).
     let escalations: Hit[] | null = null;
     for (const hit of hits) {
       const entry = entries[hit.entry];
       if (!entry) continue;
-      if (entry.kind === 'context') {
+      if (entry.kind === 'context' && entry.categories) {
+        (denied ??= []).push(hit);
+      } else if (entry.kind === 'context') {
         (context ??= new Set()).add(hit.sentence);
         if (entry.next) (reopen ??= new Set()).add(hit.sentence);
       } else if (entry.kind === 'present') (present ??= new Set()).add(hit.sentence);
       else if (entry.kind === 'past') (past ??= new Set()).add(hit.sentence);
+      else if (entry.kind === 'helped') helped = true;
     }
     // A context cue clears its sentence unless a present-tense cue is in it, or, for a story told as over (`next`),
     // in the next sentence ("the police dealt with it. now the same man is messaging me").
@@ -365,6 +372,18 @@ function createTokenAnalyser(lexicon: Lexicon): (text: string) => TokenAnalysis 
         if (present?.has(s) || (reopen?.has(s) && present?.has(s + 1))) continue;
         (cleared ??= new Set()).add(s);
       }
+    // Per sentence, the categories a denial there clears (unless a present-tense cue is in the sentence).
+    let deniedAt: Map<number, Set<Category>> | null = null;
+    if (denied !== null)
+      for (const hit of denied) {
+        if (present?.has(hit.sentence)) continue;
+        deniedAt ??= new Map();
+        const cats = deniedAt.get(hit.sentence) ?? new Set<Category>();
+        for (const c of (entries[hit.entry] as LexiconEntry).categories ?? []) cats.add(c);
+        deniedAt.set(hit.sentence, cats);
+      }
+    // Something long ago that help has since dealt with, told with nothing still going on anywhere in the message.
+    if (helped && past !== null && present === null) for (const s of past) (cleared ??= new Set()).add(s);
     for (const hit of hits) {
       const entry = entries[hit.entry];
       if (!entry) continue;
@@ -379,7 +398,7 @@ function createTokenAnalyser(lexicon: Lexicon): (text: string) => TokenAnalysis 
         else masked.set(hit.sentence, new Set([...(prior ?? []), ...entry.categories]));
       } else if (entry.kind === 'escalate') {
         if (!cleared?.has(hit.sentence)) (escalations ??= []).push(hit);
-      } else if (entry.kind === 'context' || entry.kind === 'present' || entry.kind === 'past') {
+      } else if (entry.kind !== 'alert') {
         continue;
       } else if (entry.supersedes) {
         hidden = hide(hidden, hit.sentence, entry.supersedes);
@@ -424,7 +443,8 @@ function createTokenAnalyser(lexicon: Lexicon): (text: string) => TokenAnalysis 
       if (!entry || entry.kind !== 'alert' || !entry.category || !entry.severity) continue;
       if (
         (cleared !== null && cleared.has(hit.sentence)) ||
-        (hidden !== null && isHidden(hidden, hit.sentence, entry.id))
+        (hidden !== null && isHidden(hidden, hit.sentence, entry.id)) ||
+        deniedAt?.get(hit.sentence)?.has(entry.category) === true
       ) {
         (suppressed ??= new Set()).add(`${hit.sentence}:${entry.category}`);
         continue;
@@ -457,6 +477,7 @@ function createTokenAnalyser(lexicon: Lexicon): (text: string) => TokenAnalysis 
         // for particular phrase entries, and the rules carry their own `unless` concepts.
         if (masked?.get(hit.sentence) === null) continue;
         if (cleared !== null && cleared.has(hit.sentence)) continue;
+        if (deniedAt?.get(hit.sentence)?.has(rule.category) === true) continue;
         if (suppressed !== null && suppressed.has(`${hit.sentence}:${rule.category}`)) continue;
         const severity = severityAt(rule.severity, rule.category, hit.sentence);
         alerts.push({
@@ -470,17 +491,26 @@ function createTokenAnalyser(lexicon: Lexicon): (text: string) => TokenAnalysis 
       }
       if (alerts.length === 0) {
         let vetoed = NO_VETO;
-        if (suppressed !== null) {
+        if (suppressed !== null || deniedAt !== null) {
           const cats = new Set<Category>();
-          for (const key of suppressed) cats.add(key.slice(key.indexOf(':') + 1) as Category);
+          if (suppressed !== null) for (const key of suppressed) cats.add(key.slice(key.indexOf(':') + 1) as Category);
+          // A denied harm is not the learned layer's to file either ("im not going to kill myself dont worry").
+          if (deniedAt !== null) for (const at of deniedAt.values()) for (const c of at) cats.add(c);
           vetoed = cats;
         }
         let sentences = 1;
         for (const t of tokens) if (t.boundary) sentences++;
         let quiet = 0;
-        if (masked !== null) for (const [s, cats] of masked) if (cats === null && !cleared?.has(s)) quiet++;
-        if (cleared !== null) quiet += cleared.size;
-        return { result: null, tokens, vetoed, vetoAll: quiet >= sentences, cleared: cleared ?? NO_SENTENCES };
+        // The learned layer does not read a denial either (it reads "not going to kill myself" as a plan): the
+        // sentences it skips are the cleared ones and those holding a denial.
+        let unread = cleared;
+        if (deniedAt !== null) {
+          unread = new Set(cleared);
+          for (const s of deniedAt.keys()) unread.add(s);
+        }
+        if (masked !== null) for (const [s, cats] of masked) if (cats === null && !unread?.has(s)) quiet++;
+        if (unread !== null) quiet += unread.size;
+        return { result: null, tokens, vetoed, vetoAll: quiet >= sentences, cleared: unread ?? NO_SENTENCES };
       }
       // Among co-occurrence rules, the lexicon's order breaks ties (not the category order).
       alerts.sort(byRuleOrder);
