@@ -56,6 +56,10 @@ describe('lexicon loader', () => {
     [{ id: 'x.bad', category: 'suicide', severity: 'high', patterns: ['~2 word'] }, /cannot start a pattern/],
     [{ id: 'x.bad', category: 'suicide', severity: 'high', patterns: ['(a|b)+'] }, /entry 1 .*term "\(a\|b\)\+"/],
     [{ id: 'x.bad', kind: 'present', next: true, patterns: ['word'] }, /entry 1 .*"next" is only for context entries/],
+    [
+      { id: 'x.bad', kind: 'helped', categories: ['suicide'], patterns: ['word'] },
+      /entry 1 .*"categories" is only for mask, escalate and context entries/,
+    ],
   ])('rejects a bad entry with a message naming it: %j', (entry, message) => {
     expect(() => parseLexicon(withEntry(entry), 'test.json')).toThrow(LexiconError);
     expect(() => parseLexicon(withEntry(entry), 'test.json')).toThrow(message);

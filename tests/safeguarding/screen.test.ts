@@ -231,6 +231,69 @@ describe("a friend's trouble an adult has already acted on", () => {
   });
 });
 
+describe('a harm long ago that help has dealt with', () => {
+  const rules = createScreen(loadLexicon(), { model: null });
+  it.each([
+    'when i was in year 5 my dad used to throw stuff at my mum. we went to a refuge and its calm now',
+    'i used to burn myself but i stopped ages ago with help from the school nurse',
+    'i took an overdose in 2024. ive had loads of therapy since and im ok',
+  ])('is not an alert: %s', (text) => {
+    expect(alerts(text)).toBe(false);
+  });
+
+  it.each([
+    // Something still going on anywhere in the message, help for someone else, or no one told: it is not over.
+    ['when i was 10 my stepdad hit me. social services got involved and he left. now hes back again', 'abuse_physical'],
+    [
+      'a few years ago my uncle touched me. i had therapy for my anxiety but i never told anyone about him',
+      'abuse_sexual',
+    ],
+    ['used to get hit with a belt by my dad. social services were involved with my brother', 'abuse_physical'],
+    ['since last year my stepdad hits me. i had help from the school with my reading', 'abuse_physical'],
+  ])('is still an alert when it is not over: %s', (text, category) => {
+    expect(rules.screen(text)).toMatchObject({ alert: true, category });
+  });
+});
+
+describe('a denial of one harm clears only that harm', () => {
+  it.each([
+    'im not going to kill myself dont worry, just fed up',
+    'nah im not running away, im just going to my dads for the summer',
+    'im not being hurt at home or anything, i just want to talk about exams',
+    'no i dont have any pills saved up, i was asking about mums prescription',
+  ])('is not an alert: %s', (text) => {
+    expect(alerts(text)).toBe(false);
+  });
+
+  it.each([
+    ['im not suicidal but my stepdad hits me', 'abuse_physical'],
+    ['im not thinking about hurting myself im thinking about how to make it look like an accident', 'suicide'],
+    ['im not running away im going to live with this man i met online hes 26', 'running_away'],
+  ])('the other harm, or what comes instead, is still heard: %s', (text, category) => {
+    expect(screen.screen(text)).toMatchObject({ alert: true, category });
+  });
+});
+
+describe('secrets and safety questions', () => {
+  it.each([
+    'dont tell my mum i asked but can u help me find a part time job',
+    'keeping a secret from my brother, were surprising him with a trip to legoland',
+    'what do i do if i see extremist stuff on my feed',
+    'whats the signs someones being drawn into county lines',
+    'is it ok to meet someone from online if i bring my mum',
+  ])('is not an alert: %s', (text) => {
+    expect(alerts(text)).toBe(false);
+  });
+
+  it.each([
+    ['he said dont tell anyone about our chats or hell stop sending me stuff', 'grooming_online'],
+    ['im not allowed to tell my mum about him, hes 19 and we talk on snap every night', 'grooming_online'],
+    ['what do i do if my dad hits me again tonight', 'abuse_physical'],
+  ])('is an alert: %s', (text, category) => {
+    expect(screen.screen(text)).toMatchObject({ alert: true, category });
+  });
+});
+
 describe('urgent means danger now', () => {
   it('an overdose found years ago is high, not urgent; one found now is urgent', () => {
     expect(screen.screen('three years ago my dad overdosed and i found him, it was awful')).toMatchObject({
