@@ -18,12 +18,14 @@ const entrySchema = z
      * entry has `next`; `past` says a sentence tells of something long ago ("two years ago", "when i was little"):
      * an alert there is at most `high`, since urgent means danger now, unless a `present` entry matches in it too.
      * A mask's `entries` may name an `escalate` entry: it then makes nothing urgent in that sentence.
-     * `helped` says someone has acted or help was had (therapy, the police, a refuge, "he left"): in a message holding
-     * one, every sentence told as long ago (`past`) is cleared as a `context` cue clears it, unless a `present` entry
-     * matches anywhere in the message ("when i was 10 my dad hit me. social services got involved and hes gone" is
-     * over; "... but hes back" or "... he still shouts" is not).
+     * `helped` says someone has acted or help was had (therapy, the police, a refuge), and `over` that it is over and
+     * good now ("its so much calmer now", "im doing ok"): in a message holding both, a sentence told as long ago
+     * (`past`) with the help told in it or the next sentence is cleared as a `context` cue clears it, unless a
+     * `present` entry matches anywhere in the message
+     * ("when i was 10 my dad hit me. social services got involved and were doing good now" is over; "... but hes back"
+     * or "... he still shouts" is not). Help alone is not enough: "i get support from young carers" is everyone here.
      */
-    kind: z.enum(['alert', 'mask', 'escalate', 'context', 'present', 'past', 'helped']).default('alert'),
+    kind: z.enum(['alert', 'mask', 'escalate', 'context', 'present', 'past', 'helped', 'over']).default('alert'),
     category: z.enum(CATEGORIES).optional(),
     severity: z.enum(SEVERITIES).optional(),
     /**

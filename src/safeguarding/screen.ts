@@ -348,8 +348,9 @@ function createTokenAnalyser(lexicon: Lexicon): (text: string) => TokenAnalysis 
     let past: Set<number> | null = null;
     // Denials of one kind of harm (a context entry with `categories`), cleared per sentence and category.
     let denied: Hit[] | null = null;
-    // Whether the message says someone acted or help was had (see `helped` in lexicon.ts).
-    let helped = false;
+    // Whether the message says someone acted or help was had, and that it is over now (`helped`, `over`).
+    let helped: Set<number> | null = null;
+    let over = false;
     // Escalation hits, applied once every mask has been read (a mask may name an escalation entry).
     let escalations: Hit[] | null = null;
     for (const hit of hits) {
@@ -362,7 +363,8 @@ function createTokenAnalyser(lexicon: Lexicon): (text: string) => TokenAnalysis 
         if (entry.next) (reopen ??= new Set()).add(hit.sentence);
       } else if (entry.kind === 'present') (present ??= new Set()).add(hit.sentence);
       else if (entry.kind === 'past') (past ??= new Set()).add(hit.sentence);
-      else if (entry.kind === 'helped') helped = true;
+      else if (entry.kind === 'helped') (helped ??= new Set()).add(hit.sentence);
+      else if (entry.kind === 'over') over = true;
     }
     // A context cue clears its sentence unless a present-tense cue is in it, or, for a story told as over (`next`),
     // in the next sentence ("the police dealt with it. now the same man is messaging me").
@@ -383,7 +385,10 @@ function createTokenAnalyser(lexicon: Lexicon): (text: string) => TokenAnalysis 
         deniedAt.set(hit.sentence, cats);
       }
     // Something long ago that help has since dealt with, told with nothing still going on anywhere in the message.
-    if (helped && past !== null && present === null) for (const s of past) (cleared ??= new Set()).add(s);
+    // The help must be told with the harm (its sentence or the next): help for something else told earlier ("i get
+    // support from young carers for mum. my stepdad used to hit me") is not it.
+    if (helped !== null && over && past !== null && present === null)
+      for (const s of past) if (helped.has(s) || helped.has(s + 1)) (cleared ??= new Set()).add(s);
     for (const hit of hits) {
       const entry = entries[hit.entry];
       if (!entry) continue;

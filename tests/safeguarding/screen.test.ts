@@ -236,7 +236,7 @@ describe('a harm long ago that help has dealt with', () => {
   it.each([
     'when i was in year 5 my dad used to throw stuff at my mum. we went to a refuge and its calm now',
     'i used to burn myself but i stopped ages ago with help from the school nurse',
-    'i took an overdose in 2024. ive had loads of therapy since and im ok',
+    'i took an overdose in 2024. ive had loads of therapy since and im doing ok now',
   ])('is not an alert: %s', (text) => {
     expect(alerts(text)).toBe(false);
   });
@@ -249,7 +249,15 @@ describe('a harm long ago that help has dealt with', () => {
       'abuse_sexual',
     ],
     ['used to get hit with a belt by my dad. social services were involved with my brother', 'abuse_physical'],
-    ['since last year my stepdad hits me. i had help from the school with my reading', 'abuse_physical'],
+    [
+      'since last year my stepdad hits me. i had help from the school with my reading. im doing ok now',
+      'abuse_physical',
+    ],
+    [
+      'i get support from young carers for mum. my stepdad used to hit me when she was on nights. its better now',
+      'abuse_physical',
+    ],
+    ['when i was little my mums boyfriend used to hit me. i never had any help. im doing ok now', 'abuse_physical'],
   ])('is still an alert when it is not over: %s', (text, category) => {
     expect(rules.screen(text)).toMatchObject({ alert: true, category });
   });
@@ -259,7 +267,6 @@ describe('a denial of one harm clears only that harm', () => {
   it.each([
     'im not going to kill myself dont worry, just fed up',
     'nah im not running away, im just going to my dads for the summer',
-    'im not being hurt at home or anything, i just want to talk about exams',
     'no i dont have any pills saved up, i was asking about mums prescription',
   ])('is not an alert: %s', (text) => {
     expect(alerts(text)).toBe(false);
@@ -269,6 +276,8 @@ describe('a denial of one harm clears only that harm', () => {
     ['im not suicidal but my stepdad hits me', 'abuse_physical'],
     ['im not thinking about hurting myself im thinking about how to make it look like an accident', 'suicide'],
     ['im not running away im going to live with this man i met online hes 26', 'running_away'],
+    ['im not being hurt at home, its at my uncles on weekends when he gets drunk and hits me', 'abuse_physical'],
+    ['im not going to kill myself dont worry, ive just stopped taking my insulin', 'suicide'],
   ])('the other harm, or what comes instead, is still heard: %s', (text, category) => {
     expect(screen.screen(text)).toMatchObject({ alert: true, category });
   });
