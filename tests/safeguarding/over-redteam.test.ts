@@ -16,8 +16,9 @@
  * is over and good now ("its so much calmer now", "im doing ok"); the "not being hurt at home" denial was dropped, the
  * running-away one keeps only "… going to my dads"; and present cues were added for what the misses used to say it goes
  * on ("he does it", "on saturday", "move back in", "gets out next month", "nobody helped", goodbye letters). Now 4
- * disclosures are missed and 18 of the 50 alert. A fit set for the rules, not an evaluation: its floors are today's
- * figures, so a cue that silences more disclosures fails here.
+ * disclosures are missed and 14 of the 50 alert (18 before the over-now cues for "its all in the past", "life is
+ * good"). A fit set for the rules, not an evaluation: its floors are today's figures, so a cue that silences more
+ * disclosures fails here.
  */
 import { redTeam } from '../support/redteam';
 
