@@ -202,6 +202,13 @@ export function tokenGrams(tok: string): Int32Array {
 }
 
 const NO_GRAMS = new Int32Array(0);
+/**
+ * Verdicts the compiled model remembers (a power of two), and the shortest and longest token streams it remembers one
+ * for: the windows of long messages (pieces.ts) are at least 16 words; most messages are shorter and scored afresh.
+ */
+const MEMO_SLOTS = 64;
+const MEMO_MIN_TOKENS = 16;
+const MEMO_TOKENS = 64;
 
 // Each feature's hash, defined once: the trainer's features (writeTokenFeatures) and the scorer (compileModel) must
 // agree bit for bit, or the model reads other buckets than it was trained on. Not yet masked to the model's buckets.
@@ -416,6 +423,35 @@ export function compileModel(model: ModelFile): ScreenModel {
     logits[12] = l12;
   }
 
+  // The verdicts of the last few long token streams scored, by the hash of their tokens' hashes (one per slot). A long
+  // message is scored in overlapping windows (pieces.ts), and a flood repeating a phrase gives the same windows again
+  // and again; the screen may also score the same pieces twice (with and without the masks' vetoes). A remembered
+  // verdict is used only for the very same interned tokens in the same order, so it is the one scoring would give.
+  const memoTokens: FeatureToken[][] = Array.from({ length: MEMO_SLOTS }, () => []);
+  const memoLength = new Int32Array(MEMO_SLOTS).fill(-1);
+  const memoAlert = new Float64Array(MEMO_SLOTS);
+  const memoCategory: Category[] = new Array<Category>(MEMO_SLOTS).fill(CATEGORIES[0]);
+
+  function classifyTokens(tokens: readonly FeatureToken[]): ModelVerdict {
+    const n = tokens.length;
+    if (n < MEMO_MIN_TOKENS || n > MEMO_TOKENS) return verdict(score(tokens));
+    let h = n;
+    for (let t = 0; t < n; t++) h = Math.imul(h ^ (tokens[t] as FeatureToken).hash, 0x01000193);
+    const slot = fmix(h) & (MEMO_SLOTS - 1);
+    const kept = memoTokens[slot] as FeatureToken[];
+    if (memoLength[slot] === n) {
+      let same = true;
+      for (let t = 0; same && t < n; t++) same = kept[t] === tokens[t];
+      if (same) return { pAlert: memoAlert[slot] as number, category: memoCategory[slot] as Category };
+    }
+    const v = verdict(score(tokens));
+    for (let t = 0; t < n; t++) kept[t] = tokens[t] as FeatureToken;
+    memoLength[slot] = n;
+    memoAlert[slot] = v.pAlert;
+    memoCategory[slot] = v.category;
+    return v;
+  }
+
   function verdict(p: Float64Array): ModelVerdict {
     let best = 1;
     for (let c = 2; c < k; c++) if ((p[c] as number) > (p[best] as number)) best = c;
@@ -427,7 +463,7 @@ export function compileModel(model: ModelFile): ScreenModel {
     highThreshold: model.highThreshold,
     probabilities: (tokens) => score(tokens.map(featureToken)).slice(),
     classify: (tokens) => verdict(score(tokens.map(featureToken))),
-    classifyTokens: (tokens) => verdict(score(tokens)),
+    classifyTokens,
   };
 }
 
