@@ -49,10 +49,13 @@ export interface TrainOptions {
   seed: number;
   folds: number;
   /**
-   * Largest held-out false-alarm rate of the model alone (on hard negatives) the chosen threshold may give. 0.05: a
+   * Largest held-out false-alarm rate of the model alone (on hard negatives) the chosen threshold may give. A
    * safeguarding screen errs towards a person reading the message. The hard negatives are written to share words
-   * with disclosures (1,564 of them were added at once), so this is a budget on the hardest lines, not on ordinary
-   * chat; at 0.03 the step chosen (0.7) caught fewer concerns on the validation set than the model before it.
+   * with disclosures (1,564 of them were added at once, then 474 more that read like a disclosure and are not), so
+   * this is a budget on the hardest lines, not on ordinary chat. It was 0.05; with the 474 added that chose 0.6,
+   * which on the validation sets missed 14 concerns (the model before them: 12) for 52 false alarms (64); 0.065
+   * chooses 0.5: 10 missed, 59 false alarms. At 0.03 the step chosen (0.7) caught fewer concerns than the model
+   * before it.
    */
   targetFalseAlarm: number;
   /** P(not none) from which the four gravest categories get severity `high`. */
@@ -70,7 +73,7 @@ export const DEFAULT_TRAIN_OPTIONS: Readonly<TrainOptions> = Object.freeze({
   minLines: 2,
   seed: 20240611,
   folds: 5,
-  targetFalseAlarm: 0.05,
+  targetFalseAlarm: 0.065,
   highThreshold: 0.95,
   decimals: 3,
   minWeight: 0.004,
