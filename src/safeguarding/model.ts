@@ -9,17 +9,18 @@
  *
  * Retrain with `npm run train:screen` (scripts/train-screen.ts, code in scripts/screen/train.ts): it reads only
  * data/safeguarding/train/*.jsonl, is deterministic (fixed seed, full-batch training), runs a 5-fold
- * cross-validation to choose the threshold (the model's held-out false alarms ≤ 0.05 of hard negatives), then trains
+ * cross-validation to choose the threshold (the model's held-out false alarms ≤ 0.065 of hard negatives), then trains
  * on everything and writes model.json. Never train or tune on the blind or shared dev sets: they are the honest test.
  *
- * Cross-validation at the chosen threshold T = 0.6 (5,770 distinct lines, 2,541 alerts, plus 5,440 long versions set
+ * Cross-validation at the chosen threshold T = 0.5 (6,404 distinct lines, 2,700 alerts, plus 6,074 long versions set
  * in chat, each held out with its source line; 5 stratified folds, seed 20240611, held-out scores from the exported
- * rounded model, long messages scored in pieces as the screen does; T = the smallest 0.05 step where the model's own
- * held-out false alarms are ≤ 0.05, a recall-first budget: the hard negatives now include 1,564 lines written to
- * share words with disclosures, and at 0.03 the step chosen, 0.7, missed more concerns on the validation set than the
- * model before it): model alone recall 0.827, false alarms 0.044, category 0.898; rules + model recall 0.950, false
- * alarms 0.070, category 0.925 (the rules were written on these files, so that is a fit figure); held-out long lines
- * recall 0.861, false alarms 0.158. The evaluation sets are the honest measure (`npm run evaluate:screen`).
+ * rounded model, long messages scored in pieces as the screen does; T = the smallest step where the model's own
+ * held-out false alarms are ≤ 0.065, a recall-first budget on the hardest lines: the hard negatives include 1,564
+ * lines written to share words with disclosures and 474 that read like a disclosure and are not; see
+ * `targetFalseAlarm` in scripts/screen/train.ts for why 0.065): model alone recall 0.860, false alarms 0.060, category
+ * 0.900; rules + model recall 0.957, false alarms 0.081, category 0.921 (the rules were written on these files, so that
+ * is a fit figure); held-out long lines recall 0.907, false alarms 0.209. The evaluation sets are the honest measure
+ * (`npm run evaluate:screen`).
  *
  * Scoring is pure, synchronous and linear in the text: a token's own features (itself, its prefix, its 4-grams) are
  * looked up once per distinct token and their sum kept on the interned token, so each token then costs that sum and
