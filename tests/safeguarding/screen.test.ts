@@ -303,6 +303,26 @@ describe('secrets and safety questions', () => {
   });
 });
 
+describe('told without the usual words', () => {
+  const rules = createScreen(loadLexicon(), { model: null });
+  it.each([
+    ['got hit again. its fine. ill just say i walked into a door like always lol', 'abuse_physical'],
+    ['i didnt go home after youth club last night, im sat by the canal', 'running_away'],
+    ['im going to run awey to my grandads, i packed my bag', 'running_away'],
+    ['mum says im the reason shes ill and she wishes she never had me', 'domestic_abuse'],
+    ['i wish i was ded', 'suicide'],
+  ])('the rules alert: %s', (text, category) => {
+    expect(rules.screen(text)).toMatchObject({ alert: true, category });
+  });
+
+  it.each(['lol im ded 😂 that video', 'i got hit by a ball in pe', 'mum blames the weather for her headaches'])(
+    'not an alert: %s',
+    (text) => {
+      expect(alerts(text)).toBe(false);
+    },
+  );
+});
+
 describe('urgent means danger now', () => {
   it('an overdose found years ago is high, not urgent; one found now is urgent', () => {
     expect(screen.screen('three years ago my dad overdosed and i found him, it was awful')).toMatchObject({
