@@ -352,41 +352,49 @@ describe('safeguarding alerts', () => {
     }
   });
   it('delivers, at its first attempt, an alert whose delivery job was taken up before its record was written', async () => {
-    // As after a wrong guess of the conversation's member link: the job first, the record a moment later.
+    // As after a wrong guess of the conversation's member link: the job first, the record written
+    // just after the worker first looked for it and found nothing.
     const source = `webchat:${randomUUID()}`;
     const alertId = haven.alerts.store.idFor(source);
-    const queued = await haven.queues.alerts.add(
-      'deliver',
-      { alertId, level: 0 },
-      { jobId: jobId('alert', alertId, '0'), priority: 1 },
-    );
-    await waitFor(async () => (await queued.isActive()) || undefined, 30_000, 'a worker to take the job up');
-    await haven.alerts.store.create(
-      {
-        category: 'self_harm',
-        severity: 'high',
-        matched: ['self_harm.cutting'],
-        text: 'recorded after its job',
-        channel: 'webchat',
-        conversationId: `webchat.${randomUUID()}`,
-      },
-      source,
-      null,
-    );
-    await waitFor(
-      () => hook.requests.some((r) => (r.json as { alert: { id: string } }).alert.id === alertId),
-      30_000,
-      'the alert webhook',
-    );
-    const job = await waitFor(
-      async () => {
-        const j = await haven.queues.alerts.getJob(jobId('alert', alertId, '0'));
-        return (await j?.isCompleted()) ? j : undefined;
-      },
-      30_000,
-      'the delivery job to complete',
-    );
-    expect(job.attemptsMade).toBe(1);
+    const store = haven.alerts.store;
+    const get = store.get.bind(store);
+    let recording: Promise<unknown> | undefined;
+    store.get = async (id) => {
+      const found = await get(id);
+      if (id === alertId && !found)
+        recording ??= store.create(
+          {
+            category: 'self_harm',
+            severity: 'high',
+            matched: ['self_harm.cutting'],
+            text: 'recorded after its job',
+            channel: 'webchat',
+            conversationId: `webchat.${randomUUID()}`,
+          },
+          source,
+          null,
+        );
+      return found;
+    };
+    try {
+      await haven.queues.alerts.add(
+        'deliver',
+        { alertId, level: 0 },
+        { jobId: jobId('alert', alertId, '0'), priority: 1 },
+      );
+      const job = await waitFor(
+        async () => {
+          const j = await haven.queues.alerts.getJob(jobId('alert', alertId, '0'));
+          return (await j?.isCompleted()) ? j : undefined;
+        },
+        30_000,
+        'the delivery job to complete',
+      );
+      expect(recording).toBeDefined();
+      expect(job.attemptsMade).toBe(1);
+    } finally {
+      store.get = get;
+    }
     expect(hook.requests.filter((r) => (r.json as { alert: { id: string } }).alert.id === alertId)).toHaveLength(1);
     await haven.alerts.acknowledge(alertId, 'test');
   });
