@@ -19,6 +19,12 @@ async function main(): Promise<void> {
       const { rss, heapUsed } = process.memoryUsage();
       process.send?.({ rss, heapUsed });
     }
+    // After a warm-up load: the alert latencies observed so far are dropped, so the next load's are its own.
+    if (msg === 'reset-alert-latency') {
+      haven.metrics.alertQueuedQuantiles.reset();
+      haven.metrics.alertQueuedSeconds.reset();
+      process.send?.({ reset: true });
+    }
     if (msg === 'stop') {
       await writeProfile?.();
       await haven.stop();

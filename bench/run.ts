@@ -3,6 +3,7 @@
  * the same run on the same machine, printed as a table with ratios. Needs Redis on REDIS_URL
  * (default 127.0.0.1:6379); uses its own key prefixes and deletes them after.
  */
+import type { ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
 import { Queue } from 'bullmq';
@@ -390,6 +391,23 @@ async function benchSketch(): Promise<SketchResult> {
   };
 }
 
+/** Seconds of load an alert row runs before the load it measures. */
+const WARM_SECONDS = quick ? 2 : 5;
+
+/** Asks a haven-server child to drop the alert latencies it has observed (bench/haven-server.ts). */
+function resetAlertLatency(proc: ChildProcess): Promise<void> {
+  return new Promise((resolve) => {
+    const onMessage = (m: unknown) => {
+      if (m && typeof m === 'object' && 'reset' in m) {
+        proc.off('message', onMessage);
+        resolve();
+      }
+    };
+    proc.on('message', onMessage);
+    proc.send('reset-alert-latency');
+  });
+}
+
 /** A Haven's /metrics text. */
 async function metricsOf(port: number): Promise<string> {
   const res = await fetch(`http://127.0.0.1:${port}/metrics`, {
@@ -413,27 +431,47 @@ async function benchAlerts(rows: Row[], rate: number, split: boolean, capacityNo
   const graph = await startSink();
   const arrivals: number[] = [];
   const ids = new Set<string>();
+  // Alerts raised before the measured load began (the warm-up's) are not counted.
+  let measuredFrom = Infinity;
+  let warmArrivals = 0;
   const hook = await startSink((body, at) => {
     const { alert } = JSON.parse(body) as { alert: { id: string; createdAt: string } };
+    const createdAt = Date.parse(alert.createdAt);
+    if (createdAt < measuredFrom) {
+      warmArrivals++;
+      return;
+    }
     ids.add(alert.id);
-    arrivals.push(at - Date.parse(alert.createdAt));
+    arrivals.push(at - createdAt);
   });
   const prefix = `bench-alerts-${Date.now()}`;
   const env = havenEnv(prefix, graph.url, { ALERT_WEBHOOK_URL: hook.url });
   const haven = await startHaven(env, split ? 'web' : undefined);
   const worker = split ? await startHaven(env, 'worker') : undefined;
+  // A warm-up at the same rate and mix first: a process just started runs its first messages through
+  // code not yet compiled, which a server that has been up for a while does not. Its alerts are
+  // delivered, then the alert latencies Haven observed so far are dropped.
+  const load = (seconds: number, runId: string) =>
+    loadMessenger({
+      url: `http://127.0.0.1:${haven.port}`,
+      connections: 20,
+      duration: seconds,
+      overallRate: rate,
+      senders: 5_000,
+      text: (i) => (i % 10 === 0 ? 'i want to kill myself tonight' : 'hi'),
+      runId,
+    });
+  const warm = await load(WARM_SECONDS, `alertswarm${Date.now()}`);
+  const warmStart = Date.now();
+  while (warmArrivals < Math.floor(warm.requests.total / 10) && Date.now() - warmStart < 30_000)
+    await new Promise((r) => setTimeout(r, 100));
+  await drain(prefix);
+  await resetAlertLatency(haven.proc);
+  measuredFrom = Date.now();
   // Read once so the event-loop delay Haven reports next covers the load alone (prom-client resets it on each read).
   await metricsOf(haven.port);
   const sched0 = schedOf(haven.proc.pid!);
-  const result = await loadMessenger({
-    url: `http://127.0.0.1:${haven.port}`,
-    connections: 20,
-    duration: SECONDS,
-    overallRate: rate,
-    senders: 5_000,
-    text: (i) => (i % 10 === 0 ? 'i want to kill myself tonight' : 'hi'),
-    runId: `alerts${Date.now()}`,
-  });
+  const result = await load(SECONDS, `alerts${Date.now()}`);
   // autocannon's total leaves out the requests still in flight when it stops (up to one per
   // connection), which Haven may have accepted: so "expected" is a floor, and duplicates are
   // counted by alert id rather than guessed from the total.

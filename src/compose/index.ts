@@ -133,6 +133,7 @@ async function composeHaven(config: Config, opts: StartOptions, log: Logger, con
     screen,
     alerts: built.alerts,
     urgentRedis: core.alerts,
+    queueRedis: core.queues,
     dedupeTtlSeconds: config.DEDUPE_TTL_HOURS * 3600,
     ratePerMinute: config.INBOUND_RATE_PER_MINUTE,
     log: log.child({ module: 'ingest' }),

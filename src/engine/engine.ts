@@ -48,6 +48,8 @@ interface Entered {
   stored?: readonly [state: string | null, prefs: string | null];
   /** The member id the conversation's member link holds (null: none), read with the lock. */
   linked?: string | null;
+  /** What the inbox's `turnKeys` held, read with the lock (for its `forTurn`). */
+  inbox?: readonly [string | null, string | null];
 }
 
 /** What the {@link Engine} needs. Either `redis` (the guard is kept there) or a `guard` of its own. */
@@ -123,16 +125,22 @@ export class Engine {
     if (this.guard.enter) {
       // Read with the lock, in the same step, where the stores say where: the conversation's state,
       // and its member link (so a stranger's message reads nothing more, and a member's one record).
+      // And what the flows ask of the staff inbox on every turn (an open conversation, a staff message).
       const stateKeys = this.d.states.fromStored ? this.d.states.storedKeys?.(job.conversationId) : undefined;
       const linkKey = this.d.services.members.linkKey?.(job.conversationId);
-      const read = [...(stateKeys ?? []), ...(linkKey ? [linkKey] : [])];
+      // (Optional: the engine's own tests give it services without an inbox.)
+      const conversations = this.d.services.conversations as Services['conversations'] | undefined;
+      const inboxKeys = conversations?.forTurn ? conversations.turnKeys?.(job.conversationId) : undefined;
+      const read = [...(stateKeys ?? []), ...(linkKey ? [linkKey] : []), ...(inboxKeys ?? [])];
       const turn = await this.guard.enter(job.conversationId, job.channel, job.messageId, read);
       const values = turn.read;
       if (!values || turn.handled) return { turn };
+      const at = (stateKeys ? 2 : 0) + (linkKey ? 1 : 0);
       return {
         turn,
         ...(stateKeys ? { stored: [values[0] ?? null, values[1] ?? null] as const } : {}),
         ...(linkKey ? { linked: values[stateKeys ? 2 : 0] ?? null } : {}),
+        ...(inboxKeys ? { inbox: [values[at] ?? null, values[at + 1] ?? null] as const } : {}),
       };
     }
     const release = await this.guard.lock(job.conversationId);
@@ -189,6 +197,11 @@ export class Engine {
 
     const replies: ReplyEffect[] = [];
     const parentLog = this.d.log;
+    const conversations = this.d.services.conversations as Services['conversations'] | undefined;
+    const services =
+      entered.inbox && conversations?.forTurn
+        ? { ...this.d.services, conversations: conversations.forTurn(job.conversationId, entered.inbox) }
+        : this.d.services;
     let log: Logger | undefined;
     const ctx: FlowContext = {
       conversationId: job.conversationId,
@@ -205,7 +218,7 @@ export class Engine {
       reply: (text, choices) => {
         replies.push({ type: 'reply', text, choices, purpose: 'response' });
       },
-      services: this.d.services,
+      services,
       // Made on first use: most messages log nothing, and a child logger per message costs.
       get log() {
         return (log ??= parentLog.child({ conversation: job.conversationId, channel: job.channel }));

@@ -77,6 +77,18 @@ end
 return {found, count}
 `);
 
+/**
+ * KEYS: the message id's dedupe key, its inbound job's hash, its handled-marker. ARGV: the dedupe
+ * TTL. Marks the message stored ('1') only if its job is there (or was handled already): sent on the
+ * queue's own connection right behind the job's add, so that Redis runs it after the add, it marks
+ * the message stored in the add's round trip, and never when the add failed. Returns 1 if it marked.
+ */
+const MARK_STORED = new LuaScript(`
+if redis.call('exists', KEYS[2]) == 0 and redis.call('exists', KEYS[3]) == 0 then return 0 end
+redis.call('set', KEYS[1], '1', 'EX', ARGV[1])
+return 1
+`);
+
 /** What {@link Ingest} needs. */
 export interface IngestDeps {
   redis: Redis;
@@ -90,6 +102,12 @@ export interface IngestDeps {
    * own store is), so it never waits behind everyday traffic. Default: `redis`.
    */
   urgentRedis?: Redis;
+  /**
+   * The connection `queues.inbound` adds on: with it, a message is marked stored by a command sent
+   * behind its job's add on that connection ({@link MARK_STORED}), in the same round trip, instead of
+   * one more round trip after it. Default: marked after the add.
+   */
+  queueRedis?: Redis;
   dedupeTtlSeconds: number;
   ratePerMinute: number;
   log: Logger;
@@ -121,6 +139,25 @@ export class Ingest {
     if (at < 0) return whole.slice(0, MAX_TEXT_CHARS);
     const piece = pieces[at] as string;
     return `${at > 0 ? '… ' : ''}${piece}${at < pieces.length - 1 ? ' …' : ''}`;
+  }
+
+  /**
+   * Marks the message stored if its inbound job is there ({@link MARK_STORED}), sent once the job's
+   * add has gone out on the same connection: the add's command is written by the promise steps that
+   * follow `add()`, all run before an immediate. Should it go first anyway, it finds no job, marks
+   * nothing and resolves false.
+   */
+  private async markStored(on: Redis, dedupeKey: string, inboundJobId: string, msg: InboundMessage): Promise<boolean> {
+    await new Promise((r) => setImmediate(r));
+    const marked = await MARK_STORED.run(
+      on,
+      3,
+      dedupeKey,
+      `${this.d.keys.queuePrefix}:${this.d.queues.inbound.name}:${inboundJobId}`,
+      this.d.keys.handled(msg.channel, msg.messageId),
+      String(this.d.dedupeTtlSeconds),
+    );
+    return marked === 1;
   }
 
   async accept(platformMsg: InboundMessage): Promise<AcceptResult> {
@@ -240,11 +277,14 @@ export class Ingest {
       // The address and the time of this message were written with the claim (CLAIM), before the job.
       // Removed as soon as it is handled: the job holds what the young person wrote, and the
       // engine's own handled-marker already folds a retry.
-      await this.d.queues.inbound.add(INBOUND_JOB, job, {
-        jobId: jobId('in', msg.channel, msg.messageId),
-        removeOnComplete: true,
-      });
-      await redis.set(dedupeKey, '1', 'EX', this.d.dedupeTtlSeconds);
+      const inboundJobId = jobId('in', msg.channel, msg.messageId);
+      const adding = this.d.queues.inbound.add(INBOUND_JOB, job, { jobId: inboundJobId, removeOnComplete: true });
+      const marking = this.d.queueRedis ? this.markStored(this.d.queueRedis, dedupeKey, inboundJobId, msg) : undefined;
+      // Awaited below; a failed add must not leave its rejection unhandled.
+      marking?.catch(() => undefined);
+      await adding;
+      // Not marked behind the add (sent before it after all, or failed): marked now, as the add is done.
+      if (!(await marking?.catch(() => false))) await redis.set(dedupeKey, '1', 'EX', this.d.dedupeTtlSeconds);
       this.d.metrics?.inbound.inc({ channel: msg.channel, outcome: 'queued' });
       return { outcome: 'queued', conversationId, alertId };
     } catch (err) {

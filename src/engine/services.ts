@@ -1,5 +1,5 @@
 import type { AlertService } from '../domain/alerts/service';
-import type { ConversationPort } from '../domain/conversations/service';
+import type { ConversationPort, ConversationService } from '../domain/conversations/service';
 import type { MemberLookup, MemberRef } from '../domain/members/types';
 import type { MemberStore } from '../domain/members/store';
 import type { RequestService } from '../domain/requests/service';
@@ -35,8 +35,11 @@ export interface Services {
   alerts: AlertsPort;
   /** Peer support group sessions (absent where groups are not wired, e.g. some unit tests). */
   groups?: GroupsPort;
-  /** The staff inbox: conversations with a person, their threads, hand-over. */
-  conversations: ConversationPort;
+  /**
+   * The staff inbox: conversations with a person, their threads, hand-over. With `turnKeys`, the
+   * engine reads what a turn needs of it with its lock, and the flows see it through `forTurn`.
+   */
+  conversations: ConversationPort & Partial<Pick<ConversationService, 'turnKeys' | 'forTurn'>>;
   /** Office hours and other settings flows need, already parsed. */
   settings: FlowSettings;
   /** Clears what a channel keeps of the conversation's replies for the person's device (the web chat's backlog). */

@@ -68,6 +68,26 @@ describe('AlertStore.create', () => {
     expect(named.alert).toMatchObject({ memberId: ben, memberName: 'Ben' });
   });
 
+  it('guesses the link it last saw for a conversation, and a wrong guess still names who the link holds', async () => {
+    const ana = await member('Ana');
+    const chat = `webchat.${randomUUID()}`;
+    await members.link(chat, ana);
+    const store = new AlertStore(redis, keys, 'a secret');
+    // Never seen here: guessed linked to nobody, which the script finds wrong, and runs again.
+    expect(store.guessLinked(chat)).toBeNull();
+    const first = await store.create(input(chat), `webchat:${randomUUID()}`, store.guessLinked(chat));
+    expect(first.alert).toMatchObject({ memberId: ana, memberName: 'Ana' });
+    expect(store.guessLinked(chat)).toBe(ana);
+    const second = await store.create(input(chat), `webchat:${randomUUID()}`, store.guessLinked(chat));
+    expect(second.alert).toMatchObject({ memberId: ana, memberName: 'Ana' });
+    // Unlinked since: the guess is wrong the other way, and the alert names nobody.
+    await members.unlink(chat);
+    const third = await store.create(input(chat), `webchat:${randomUUID()}`, store.guessLinked(chat));
+    expect(third.alert.memberId).toBeUndefined();
+    expect((await store.get(third.alert.id))!.memberId).toBeUndefined();
+    expect(store.guessLinked(chat)).toBeNull();
+  });
+
   it('writes nothing and fails clearly when the link changes on every run', async () => {
     const ids = [await member('Cy'), await member('Di')];
     const chat = `webchat.${randomUUID()}`;

@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import type { Job } from 'bullmq';
 import { Redis } from 'ioredis';
 import { createLogger } from '../../src/common/logger';
@@ -164,6 +165,36 @@ it('closing keeps the thread for CONVERSATION_RETENTION_DAYS (Redis TTL) and tak
   // Closing handed it back first, and the young person was told.
   expect(await sent(c.conversationId)).toContainEqual(expect.stringMatching(/^Alex has finished chatting/));
   await expect(inbox.reply(c.id, A, 'hello?')).rejects.toBeInstanceOf(ConversationError);
+});
+
+it("answers a turn's questions from what was read with its lock, and keeps up with what the turn changes", async () => {
+  clock = MON_10;
+  const cid = `webchat.${randomUUID()}`;
+  // What the engine reads with the conversation's lock, in the same step.
+  const read = async () => (await redis.mget(...inbox.turnKeys(cid))) as [string | null, string | null];
+  let turn = inbox.forTurn(cid, await read());
+  expect(await turn.current(cid)).toBeNull();
+  expect(await turn.hasPendingStaffMessage(cid)).toBe(false);
+  // Opened in the turn: the turn's record then finds it.
+  const opened = await turn.open({ conversationId: cid, channel: 'webchat', topic: 'person' });
+  expect((await turn.current(cid))?.id).toBe(opened.id);
+  await turn.recordTurn(opened.id, { text: 'can i talk to a person', forTeam: true, replies: ['ok'] });
+  expect((await turn.current(cid))?.waitingSince).toBe(MON_10);
+
+  // The next turn, after staff left a message from a request.
+  await inbox.noteStaffMessage(cid, 'Alex', 'how did it go?');
+  turn = inbox.forTurn(cid, await read());
+  expect((await turn.current(cid))?.id).toBe(opened.id);
+  expect(await turn.hasPendingStaffMessage(cid)).toBe(true);
+  expect(await turn.takePendingStaffMessage(opened.id, cid)).toEqual({ by: 'Alex' });
+  expect(await turn.hasPendingStaffMessage(cid)).toBe(false);
+  expect(await inbox.hasPendingStaffMessage(cid)).toBe(false);
+  // Another conversation is asked of the store.
+  expect(await turn.current(`webchat.${randomUUID()}`)).toBeNull();
+  // Erased in the turn ("delete my data"): nothing is open for the rest of it.
+  await turn.erase([cid]);
+  expect(await turn.current(cid)).toBeNull();
+  expect(await inbox.current(cid)).toBeNull();
 });
 
 describe('channel windows, as shown to staff before they type', () => {

@@ -351,6 +351,54 @@ describe('safeguarding alerts', () => {
       expect(delivered()).toHaveLength(1);
     }
   });
+  it('delivers, at its first attempt, an alert whose delivery job was taken up before its record was written', async () => {
+    // As after a wrong guess of the conversation's member link: the job first, the record written
+    // just after the worker first looked for it and found nothing.
+    const source = `webchat:${randomUUID()}`;
+    const alertId = haven.alerts.store.idFor(source);
+    const store = haven.alerts.store;
+    const get = store.get.bind(store);
+    let recording: Promise<unknown> | undefined;
+    store.get = async (id) => {
+      const found = await get(id);
+      if (id === alertId && !found)
+        recording ??= store.create(
+          {
+            category: 'self_harm',
+            severity: 'high',
+            matched: ['self_harm.cutting'],
+            text: 'recorded after its job',
+            channel: 'webchat',
+            conversationId: `webchat.${randomUUID()}`,
+          },
+          source,
+          null,
+        );
+      return found;
+    };
+    try {
+      await haven.queues.alerts.add(
+        'deliver',
+        { alertId, level: 0 },
+        { jobId: jobId('alert', alertId, '0'), priority: 1 },
+      );
+      const job = await waitFor(
+        async () => {
+          const j = await haven.queues.alerts.getJob(jobId('alert', alertId, '0'));
+          return (await j?.isCompleted()) ? j : undefined;
+        },
+        30_000,
+        'the delivery job to complete',
+      );
+      expect(recording).toBeDefined();
+      expect(job.attemptsMade).toBe(1);
+    } finally {
+      store.get = get;
+    }
+    expect(hook.requests.filter((r) => (r.json as { alert: { id: string } }).alert.id === alertId)).toHaveLength(1);
+    await haven.alerts.acknowledge(alertId, 'test');
+  });
+
   it("derives a message's alert id from its platform id, keyed, and never writes over an alert", async () => {
     const source = `webchat:again-${randomUUID()}`;
     const idFor = (key: string, from: string) => alertIdFor(key, from);

@@ -60,3 +60,93 @@ describe('ingest: a retry while an earlier attempt holds the message', () => {
     await chat.expectNoMoreReplies();
   });
 });
+
+/**
+ * A queued message is marked stored by a script sent right behind its job's add on the queue's own
+ * connection (one round trip for both), which marks it only if the job is there: never when the add
+ * failed, and, should it run before the add, not then either, and the message is marked after it.
+ */
+describe('ingest: the stored mark behind the job', () => {
+  let haven: Awaited<ReturnType<typeof startTestHaven>>;
+  beforeAll(async () => {
+    haven = await startTestHaven('ingest-mark');
+  });
+  afterAll(async () => {
+    await haven.shutdown();
+  });
+
+  const message = () => {
+    const clientId = randomUUID();
+    return {
+      channel: 'webchat' as const,
+      messageId: `mark-${randomUUID()}`,
+      senderId: clientId,
+      kind: 'text' as const,
+      text: 'hi',
+      sentAt: Date.now(),
+      address: { k: clientId },
+    };
+  };
+  const dedupeKeyOf = (m: ReturnType<typeof message>) =>
+    haven.keys.dedupe('webchat', haven.vault.messageKey('webchat', m.messageId));
+  /** Keys the commands connection was asked to SET while `run` ran. */
+  async function plainSets(run: () => Promise<unknown>): Promise<string[]> {
+    const set = haven.redis.set.bind(haven.redis);
+    const keys: string[] = [];
+    haven.redis.set = ((key: string, ...rest: unknown[]) => {
+      keys.push(key);
+      return (set as (...a: unknown[]) => unknown)(key, ...rest);
+    }) as typeof haven.redis.set;
+    try {
+      await run();
+    } finally {
+      haven.redis.set = set;
+    }
+    return keys;
+  }
+
+  it('marks a queued message stored behind its add, with no command after it', async () => {
+    const m = message();
+    const sets = await plainSets(async () => {
+      await expect(haven.ingest.accept(m)).resolves.toMatchObject({ outcome: 'queued' });
+    });
+    expect(await haven.redis.get(dedupeKeyOf(m))).toBe('1');
+    expect(sets).not.toContain(dedupeKeyOf(m));
+    await expect(haven.ingest.accept(m)).resolves.toMatchObject({ outcome: 'duplicate' });
+  });
+
+  it('does not mark a message whose add failed, so its retry is queued', async () => {
+    const inbound = haven.queues.inbound;
+    const add = inbound.add.bind(inbound);
+    inbound.add = (async () => {
+      throw new Error('simulated add failure');
+    }) as typeof inbound.add;
+    const m = message();
+    try {
+      await expect(haven.ingest.accept(m)).rejects.toThrow(/simulated/);
+      expect(await haven.redis.get(dedupeKeyOf(m))).toBeNull();
+    } finally {
+      inbound.add = add;
+    }
+    await expect(haven.ingest.accept(m)).resolves.toMatchObject({ outcome: 'queued' });
+    expect(await haven.redis.get(dedupeKeyOf(m))).toBe('1');
+  });
+
+  it('marks the message after the add when the mark went first and found no job', async () => {
+    const inbound = haven.queues.inbound;
+    const add = inbound.add.bind(inbound);
+    // The add is sent later than the mark (as it could be while its connection gets ready).
+    inbound.add = (async (...args: Parameters<typeof add>) => {
+      await new Promise((r) => setTimeout(r, 50));
+      return add(...args);
+    }) as typeof inbound.add;
+    const m = message();
+    const sets = await plainSets(async () => {
+      await expect(haven.ingest.accept(m)).resolves.toMatchObject({ outcome: 'queued' });
+    }).finally(() => {
+      inbound.add = add;
+    });
+    expect(sets).toContain(dedupeKeyOf(m));
+    expect(await haven.redis.get(dedupeKeyOf(m))).toBe('1');
+  });
+});

@@ -81,6 +81,13 @@ export interface RaiseInput {
 
 /** Most times an unacknowledged alert is sent round again. */
 const MAX_LEVEL = 12;
+/**
+ * How long a delivery job waits for its alert's record before failing (and being retried with
+ * backoff), and how often it looks: a record rewritten after a wrong guess of the member link
+ * comes a round trip after the job.
+ */
+const RECORD_WAIT_MS = 500;
+const RECORD_POLL_MS = 10;
 
 /**
  * Safeguarding alerts: raise (record, then queue delivery at once), deliver to every configured
@@ -117,21 +124,23 @@ export class AlertService {
    * The alert names the conversation's linked member unless `memberId` is given. For a message whose
    * alert was raised before (a platform's retry), records nothing and returns that alert.
    *
-   * With a `source`, this is two round trips: the conversation's member link is read, then the
-   * record is written (a script that names every key it touches, the linked member's record
-   * included, so it needs the link first). The alert's id is derived from the source, so its
-   * delivery job is sent straight after the record, in the record's round trip. The store and the
-   * queue share one connection (see main.ts), and Redis runs one connection's commands in order, so
-   * no worker can take up the job before the record is there. (Should the conversation be relinked
-   * between the two, the record is written one round trip later, and a worker that took the job up
-   * in between tries again.)
+   * With a `source`, this is one round trip: the record is written (a script that names every key
+   * it touches, the linked member's record included) with the member link this process last saw
+   * for the conversation ({@link AlertStore.guessLinked}; none for a conversation it has not seen),
+   * which the script checks. The alert's id is derived from the source, so its delivery job is sent
+   * straight after the record, in the same round trip. The store and the queue share one connection
+   * (see main.ts), and Redis runs one connection's commands in order, so no worker can take up the
+   * job before the record is there. When the guess was wrong (the conversation is linked to someone
+   * this process has not seen it linked to), the script writes nothing and the record is written
+   * one round trip later, with the link it read: a worker that took the job up in between waits
+   * for the record ({@link deliver}).
    */
   async raise(input: RaiseInput): Promise<Alert> {
     const { screen } = input;
     if (!screen.alert || !screen.category || !screen.severity)
       throw new Error('raise() needs a screen result that alerts');
-    // Read before the record's write is sent, so the delivery job sent with it still comes after it.
-    const linked = input.memberId === undefined ? await this.store.linkedMember(input.conversationId) : undefined;
+    // Known before the record's write is sent (no round trip), so the delivery job goes with it.
+    const linked = input.memberId === undefined ? this.store.guessLinked(input.conversationId) : undefined;
     const recording = this.store.create(
       {
         category: screen.category,
@@ -199,7 +208,7 @@ export class AlertService {
    * be told is recorded on the alert and the next level's targets are told at once.
    */
   async deliver(job: AlertJob): Promise<void> {
-    const [found, done] = await Promise.all([this.store.get(job.alertId), this.store.deliveredParts(job.alertId)]);
+    const [found, done] = await Promise.all([this.recorded(job.alertId), this.store.deliveredParts(job.alertId)]);
     // Not there: its record failed after its job was queued. Retried (with backoff) until the
     // message's retry writes it, rather than ending with nobody told.
     if (!found) throw new Error(`alert ${job.alertId} is not recorded (yet); trying again`);
@@ -317,6 +326,19 @@ export class AlertService {
         context: { alertId: alert.id, level: job.level },
       });
     await this.store.markDelivered(alert.id, String(job.level));
+  }
+
+  /**
+   * The alert's record, waited for a moment when it is not there yet: a job queued with a record
+   * whose member link was guessed wrong ({@link raise}) finds it written one round trip later.
+   */
+  private async recorded(alertId: string): Promise<Alert | null> {
+    const waitUntil = Date.now() + RECORD_WAIT_MS;
+    for (;;) {
+      const found = await this.store.get(alertId);
+      if (found || Date.now() >= waitUntil) return found;
+      await new Promise((r) => setTimeout(r, RECORD_POLL_MS));
+    }
   }
 
   /**

@@ -178,6 +178,8 @@ const CANDIDATE_CODES = 4;
 const SPARE_CODES = 4 * CANDIDATE_CODES;
 /** How long after an alert is raised the spare codes are drawn again (off the alert's path). */
 const REFILL_AFTER_MS = 50;
+/** Conversations whose member link this process last saw, remembered to guess the next alert's (oldest forgotten). */
+const LINKS_REMEMBERED = 5000;
 
 /**
  * Alerts in Redis: a hash per alert, an append-only stream per alert for its record, a sorted set
@@ -192,6 +194,11 @@ export class AlertStore {
    */
   private readonly spareCodes: string[] = [];
   private refill: NodeJS.Timeout | undefined;
+  /**
+   * The member id each conversation's link held ('' for none) when this process last wrote or read
+   * it for an alert: {@link guessLinked}'s answer. Only a guess: {@link create} checks it in its script.
+   */
+  private readonly links = new Map<string, string>();
 
   /**
    * `idSecret` keys the ids of alerts raised from messages (ID_HASH_SECRET); a store that only reads
@@ -237,7 +244,26 @@ export class AlertStore {
    * (its delivery job) comes after it.
    */
   async linkedMember(conversationId: string): Promise<string | null> {
-    return this.redis.get(this.members.link(conversationId));
+    const id = await this.redis.get(this.members.link(conversationId));
+    this.noteLink(conversationId, id);
+    return id;
+  }
+
+  /**
+   * The member id a conversation's link held when this process last saw it (null: none, or never
+   * seen), without a round trip: what {@link create} may be given as `linked` when the alert's
+   * record is to be written at once. A wrong guess costs one more run of its script, never a wrong
+   * record (the script checks the link itself); most conversations are linked to nobody, and a
+   * link changes only when someone types a join code.
+   */
+  guessLinked(conversationId: string): string | null {
+    return this.links.get(conversationId) || null;
+  }
+
+  private noteLink(conversationId: string, memberId: string | null): void {
+    this.links.delete(conversationId);
+    this.links.set(conversationId, memberId ?? '');
+    if (this.links.size > LINKS_REMEMBERED) this.links.delete(this.links.keys().next().value as string);
   }
 
   /**
@@ -288,6 +314,8 @@ export class AlertStore {
         ...fields,
       )) as [outcome: 'created' | 'exists' | 'relinked', value: string, memberId?: string, memberName?: string];
       if (outcome === 'created') {
+        // The script wrote only because the link held what this run was given.
+        if (lookUp) this.noteLink(base.conversationId, memberId);
         const alert: Alert = { ...base, code: value };
         if (namedId) alert.memberId = namedId;
         if (memberName) alert.memberName = memberName;
@@ -299,6 +327,7 @@ export class AlertStore {
         // attempt did create it, so its caller still tells staff it was raised.
         return { alert: existing, created: codes.includes(existing.code) };
       }
+      this.noteLink(base.conversationId, value || null);
       if (runs >= CREATE_RUNS) throw new AlertLinkChangingError(base.id, runs);
       memberId = value || null;
     }

@@ -132,6 +132,21 @@ export class ConversationService {
     return this.d.store.current(conversationId);
   }
 
+  /** The keys whose values {@link forTurn} takes, read by the engine with a message's lock. */
+  turnKeys(conversationId: string): [by: string, staffMessage: string] {
+    return this.d.store.turnKeys(conversationId);
+  }
+
+  /**
+   * The inbox as one message's turn sees it, from the values of {@link turnKeys} read with its lock:
+   * the flows ask whether a conversation is open (the hand-over, then the turn's record) and
+   * whether staff left a message, and these answer from what was read instead of asking Redis
+   * again. What the turn itself changes (opening, taking the staff message, erasing) is kept up.
+   */
+  forTurn(conversationId: string, read: readonly [by: string | null, staffMessage: string | null]): ConversationPort {
+    return new TurnInbox(this, this.d.store, conversationId, read[0], read[1] !== null);
+  }
+
   /** The channel conversation's open conversation, or a new one about `topic`. */
   async open(input: OpenInput): Promise<InboxConversation> {
     const existing = await this.d.store.current(input.conversationId);
@@ -474,4 +489,66 @@ export function officeMinutes(hours: OfficeHours, from: number, to: number, cap:
     t += step * 60_000;
   }
   return n;
+}
+
+/** One turn's view of the inbox (see {@link ConversationService.forTurn}); other conversations go to the service. */
+class TurnInbox implements ConversationPort {
+  private open_: Promise<InboxConversation | null> | undefined;
+
+  constructor(
+    private readonly service: ConversationService,
+    private readonly store: ConversationStore,
+    private readonly conversationId: string,
+    private openId: string | null,
+    private staffMessage: boolean,
+  ) {}
+
+  get retentionDays(): number {
+    return this.service.retentionDays;
+  }
+
+  current(conversationId: string): Promise<InboxConversation | null> {
+    if (conversationId !== this.conversationId) return this.service.current(conversationId);
+    return (this.open_ ??= this.store.openOf(this.openId));
+  }
+
+  async open(input: OpenInput): Promise<InboxConversation> {
+    const c = await this.service.open(input);
+    if (input.conversationId === this.conversationId) this.open_ = Promise.resolve(c);
+    return c;
+  }
+
+  async recordTurn(id: string, turn: TurnRecord): Promise<void> {
+    // The record changes: read it again if asked after this.
+    this.open_ = undefined;
+    this.openId = id;
+    await this.service.recordTurn(id, turn);
+  }
+
+  takePendingStaffMessage(id: string, conversationId: string): Promise<{ by: string } | null> {
+    if (conversationId === this.conversationId) this.staffMessage = false;
+    return this.service.takePendingStaffMessage(id, conversationId);
+  }
+
+  hasPendingStaffMessage(conversationId: string): Promise<boolean> {
+    if (conversationId !== this.conversationId) return this.service.hasPendingStaffMessage(conversationId);
+    return Promise.resolve(this.staffMessage);
+  }
+
+  keptFor(conversationIds: string[]): Promise<number> {
+    return this.service.keptFor(conversationIds);
+  }
+
+  async erase(conversationIds: string[]): Promise<number> {
+    if (conversationIds.includes(this.conversationId)) {
+      this.open_ = Promise.resolve(null);
+      this.openId = null;
+      this.staffMessage = false;
+    }
+    return this.service.erase(conversationIds);
+  }
+
+  whenRead(at?: Date): { open: boolean; next: string } {
+    return this.service.whenRead(at);
+  }
 }

@@ -36,10 +36,22 @@ export class ConversationStore {
 
   /** The open conversation of a channel conversation, if any. */
   async current(conversationId: string): Promise<InboxConversation | null> {
-    const id = await this.redis.get(this.k('by', conversationId));
+    return this.openOf(await this.redis.get(this.k('by', conversationId)));
+  }
+
+  /** The conversation `id` names (as the `by` key of {@link turnKeys} holds it), if it is open. */
+  async openOf(id: string | null): Promise<InboxConversation | null> {
     if (!id) return null;
     const c = await this.get(id);
     return c && c.status === 'open' ? c : null;
+  }
+
+  /**
+   * What a message's turn reads of the inbox, for the engine to read with its lock in one step:
+   * the channel conversation's open conversation id, and its pending staff message.
+   */
+  turnKeys(conversationId: string): [by: string, staffMessage: string] {
+    return [this.k('by', conversationId), this.k('staffmsg', conversationId)];
   }
 
   /** Writes a new conversation and makes it the channel conversation's open one. */
