@@ -24,8 +24,12 @@ interface Floor {
 // Floors just under the figures of the screen with character 4-grams (see data/safeguarding/README.md). The urgent
 // counts keep today's urgent false alarms from growing; they do not accept them.
 const SETS: Floor[] = [
-  { file: path.join(EVAL_DIR, 'blind2.jsonl'), lines: 300, recall: 0.97, falseAlarms: 0.11, category: 0.84, urgent: 0 },
-  { file: path.join(EVAL_DIR, 'blind3.jsonl'), lines: 240, recall: 0.94, falseAlarms: 0.07, category: 0.89, urgent: 1 },
+  // The model retrained on 474 more everyday lines at the threshold 0.5 (chosen on the validation sets, see
+  // `targetFalseAlarm` in scripts/screen/train.ts) raised false alarms on the older sets: blind2 15 -> 17 (and right
+  // category 0.850 -> 0.830), blind3 7 -> 10, blind-2026-12b 23 -> 26, while the nine blind and eval sets together
+  // missed 61 concerns instead of 69. Their floors were lowered for that trade, not to accept it.
+  { file: path.join(EVAL_DIR, 'blind2.jsonl'), lines: 300, recall: 0.97, falseAlarms: 0.12, category: 0.82, urgent: 0 },
+  { file: path.join(EVAL_DIR, 'blind3.jsonl'), lines: 240, recall: 0.94, falseAlarms: 0.09, category: 0.89, urgent: 1 },
   {
     file: path.join(BLIND_DIR, 'blind-2026-12.jsonl'),
     lines: 405,
@@ -38,7 +42,7 @@ const SETS: Floor[] = [
     file: path.join(BLIND_DIR, 'blind-2026-12b.jsonl'),
     lines: 307,
     recall: 0.98,
-    falseAlarms: 0.14,
+    falseAlarms: 0.15,
     category: 0.86,
     urgent: 1,
   },
@@ -79,14 +83,15 @@ const SETS: Floor[] = [
     category: 0.8,
     urgent: 3,
   },
-  // The eighth (measured five times: the screen at the start of the session it was written in, and four times after).
+  // The eighth (H) was retired to validation/ after its sixth measurement (three of its lines had been seen by mistake).
+  // The ninth, written blind in the session that first measured it (twice: before and after that session's work).
   {
-    file: path.join(BLIND_DIR, 'blind-2026-12h.jsonl'),
-    lines: 419,
-    recall: 0.94,
-    falseAlarms: 0.16,
-    category: 0.8,
-    urgent: 2,
+    file: path.join(BLIND_DIR, 'blind-2026-12i.jsonl'),
+    lines: 420,
+    recall: 0.96,
+    falseAlarms: 0.19,
+    category: 0.79,
+    urgent: 1,
   },
 ];
 
