@@ -85,6 +85,26 @@ it('"I\'m worried" opens a conversation; the worry lands in its thread instead o
   expect(row!.conversation.waitingSince).toBeDefined();
 });
 
+it('low mood the screen let through reaches a youth worker, with where help is now', async () => {
+  const chat = await startChat();
+  await chat.send('hi');
+  await chat.expectReply(/Hi, I'm Haven/);
+  const low = 'im not going to kill myself dont worry, just fed up with everything';
+  await chat.send(low);
+  const reply = await chat.expectReply(/passed this to our youth workers\. They're at work now/);
+  expect(reply.text).toMatch(/call 999/);
+  expect(reply.text).not.toMatch(/didn't quite get that/);
+  const conv = await openFor(chat.conversationId);
+  expect(conv).toMatchObject({ topic: 'worry', status: 'open' });
+  expect(await lines(conv.id)).toEqual(expect.arrayContaining([`young_person: ${low}`]));
+  const [row] = (await haven.conversations.list(staff.id)).filter((r) => r.conversation.id === conv.id);
+  expect(row!.conversation.waitingSince).toBeDefined();
+  // Their next words land in the same thread.
+  await chat.send('feeling really low tbh');
+  await chat.expectReply(/added that for our youth workers/);
+  expect(await lines(conv.id)).toEqual(expect.arrayContaining(['young_person: feeling really low tbh']));
+});
+
 it('"can i talk to a real person" opens a conversation', async () => {
   const chat = await startChat();
   await chat.send('hi');

@@ -39,6 +39,24 @@ describe('a concern in the middle of a conversation', () => {
     expect(alerts[0]?.category).toBe('abuse_physical');
   });
 
+  it('low mood given as a one-to-one answer is taken as the answer, not passed on as a new worry', async () => {
+    const { joinCode } = await haven.members.add({ name: 'Sam', consentBy: 'Jo Smith', addedBy: 'test' });
+    const chat = await startConversation(haven);
+    await chat.send(`join ${joinCode}`);
+    await chat.expectReply(/Welcome, Sam/);
+    await chat.send('can i talk to someone');
+    await chat.expectReply(/How would you like to meet/);
+    await chat.tap('Zoom');
+    await chat.expectReply(/When suits you/);
+    await chat.send('after school on Friday');
+    await chat.expectReply(/one youth worker or two/);
+    await chat.send('1');
+    await chat.expectReply(/anything you'd like the youth worker to know/);
+    await chat.send('ive been feeling really low lately');
+    const confirm = await chat.expectReply(/Shall I send it/);
+    expect(confirm.text).toContain('ive been feeling really low lately');
+  });
+
   it('"please don’t tell my mum" gets an honest answer about what stays private, not a second alert', async () => {
     const chat = await startConversation(haven);
     await chat.send('my mums boyfriend hits her every night');

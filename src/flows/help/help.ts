@@ -40,6 +40,12 @@ const GREETING = /^(hi+|hey+|hello+|hiya|heya|yo|sup|wassup|help|menu|start|get 
 /** "im worried", "i'm a bit scared", "worried about something": the menu's "I'm worried", typed. */
 export const WORRIED =
   /^(i'?m |i am |i feel |feeling |im |i've been |ive been )?(really |so |a bit |kinda |quite |very )?(worried|scared|frightened|upset|anxious|not ok|not okay)( about (something|sth|smth|stuff|some stuff))?$/;
+/**
+ * Low mood the screen did not alert on ("just fed up", "feeling really low", "im not going to kill myself dont
+ * worry"): not a menu choice, so it is passed to a youth worker instead of "didn't get that".
+ */
+export const LOW_MOOD =
+  /\b(fed up|(feel|feeling|felt) (so |really |a bit |proper |well |dead |super )?(low|down|sad|rubbish|crap|awful|terrible|alone|lonely|hopeless|empty|numb|worthless|useless)|not (feeling )?(ok|okay|alright)|struggling|can'?t cope|(kill|hurt|harm) myself|suicidal|want to die|wanna die)\b/;
 /** "ok", "thanks", "cool": nothing to do but be friendly. */
 const THANKS =
   /^(ok+|okay|okey|k+|kk|thanks|thank you|thank u|thanks a lot|cheers|cool|great|nice|ok thanks|okay thanks|alright|ight|bye|see you|got it)$/;

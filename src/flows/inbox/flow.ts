@@ -1,7 +1,7 @@
 import type { FlowContext, NamedFlow } from '../../engine/flow';
 import { MENU } from '../../engine/message';
 import type { Topic } from '../../domain/conversations/types';
-import { WHAT_IS, WORRIED } from '../help/help';
+import { LOW_MOOD, WHAT_IS, WORRIED } from '../help/help';
 import { CANCEL, CHANGE, STATUS } from '../one-to-one/recognise';
 import { adviceAgain, WHAT_TO_DO } from '../safeguarding/reply';
 import { plainSaid } from '../shared/said';
@@ -74,6 +74,21 @@ export function inboxFlow(): NamedFlow {
         // Not yet waiting for a person: the worry itself, their next message, is what staff answer.
         await openFor(ctx, 'worry');
         ctx.reply(texts.worried(inbox.whenRead(ctx.now)));
+        return;
+      }
+      // Low mood the screen let through ("im not going to kill myself dont worry, just fed up"): a person reads it.
+      // Not while another flow asks its questions (an answer to "anything the youth worker should know?" is that).
+      if (
+        ctx.message.kind === 'text' &&
+        ctx.state.flow === undefined &&
+        LOW_MOOD.test(said) &&
+        !ctx.services.alerts.isStaff(ctx.conversationId)
+      ) {
+        const conv = await inbox.current(ctx.conversationId);
+        const waiting = conv?.waitingSince !== undefined;
+        if (!conv) await openFor(ctx, 'worry');
+        forTeam.add(ctx);
+        ctx.reply(waiting ? texts.added : texts.lowMood(inbox.whenRead(ctx.now)));
         return;
       }
       // "are you a real person" asks what Haven is (the help flow answers it), not for a person
