@@ -13,11 +13,12 @@ describe('a concern in the middle of a conversation', () => {
     await haven.shutdown();
   });
 
-  it('a concern given as a one-to-one answer is alerted AND taken as the answer', async () => {
-    const { joinCode } = await haven.members.add({ name: 'Alex', consentBy: 'Jo Smith', addedBy: 'test' });
+  /** A member called `name`, joined, asking for a one-to-one, at the question "anything you'd like the youth worker to know?". */
+  async function atTheNoteQuestion(name: string) {
+    const { joinCode } = await haven.members.add({ name, consentBy: 'Jo Smith', addedBy: 'test' });
     const chat = await startConversation(haven);
     await chat.send(`join ${joinCode}`);
-    await chat.expectReply(/Welcome, Alex/);
+    await chat.expectReply(new RegExp(`Welcome, ${name}`));
     await chat.send('can i talk to someone');
     await chat.expectReply(/How would you like to meet/);
     await chat.tap('Zoom');
@@ -26,6 +27,11 @@ describe('a concern in the middle of a conversation', () => {
     await chat.expectReply(/one youth worker or two/);
     await chat.send('1');
     await chat.expectReply(/anything you'd like the youth worker to know/);
+    return chat;
+  }
+
+  it('a concern given as a one-to-one answer is alerted AND taken as the answer', async () => {
+    const chat = await atTheNoteQuestion('Alex');
     const concern = 'my stepdad hits me when mum is at work';
     await chat.send(concern);
     // The next two replies, in order: the safeguarding reply, then the request's next step with the answer in it.
@@ -40,18 +46,7 @@ describe('a concern in the middle of a conversation', () => {
   });
 
   it('low mood given as a one-to-one answer is taken as the answer, not passed on as a new worry', async () => {
-    const { joinCode } = await haven.members.add({ name: 'Sam', consentBy: 'Jo Smith', addedBy: 'test' });
-    const chat = await startConversation(haven);
-    await chat.send(`join ${joinCode}`);
-    await chat.expectReply(/Welcome, Sam/);
-    await chat.send('can i talk to someone');
-    await chat.expectReply(/How would you like to meet/);
-    await chat.tap('Zoom');
-    await chat.expectReply(/When suits you/);
-    await chat.send('after school on Friday');
-    await chat.expectReply(/one youth worker or two/);
-    await chat.send('1');
-    await chat.expectReply(/anything you'd like the youth worker to know/);
+    const chat = await atTheNoteQuestion('Sam');
     await chat.send('ive been feeling really low lately');
     const confirm = await chat.expectReply(/Shall I send it/);
     expect(confirm.text).toContain('ive been feeling really low lately');
