@@ -428,8 +428,9 @@ function createTokenAnalyser(lexicon: Lexicon): (text: string) => TokenAnalysis 
     const live = (s: number): boolean => past === null || !past.has(s) || present?.has(s) === true;
     /**
      * An alert's severity in a sentence: urgent with an escalation cue in it or a neighbouring sentence (not three
-     * sentences away: urgency is about danger now) that is not told as long ago ("two years ago he hit me. hes here now" is urgent), and an entry's own urgency only when its
-     * sentence is not long ago ("two years ago mum overdosed" is high).
+     * sentences away: urgency is about danger now) that is not told as long ago ("two years ago he hit me. hes here
+     * now" is urgent), and an entry's own urgency only when its sentence is not long ago ("two years ago mum
+     * overdosed" is high).
      */
     const severityAt = (severity: Severity, category: Category, sentence: number): Severity => {
       const at = escalate?.get(category);

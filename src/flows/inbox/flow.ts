@@ -79,16 +79,10 @@ export function inboxFlow(): NamedFlow {
       // Low mood the screen let through ("im not going to kill myself dont worry, just fed up"): a person reads it.
       // Not while another flow asks its questions (an answer to "anything the youth worker should know?" is that).
       if (
-        ctx.message.kind === 'text' &&
         ctx.state.flow === undefined &&
         LOW_MOOD.test(said) &&
-        !ctx.services.alerts.isStaff(ctx.conversationId)
+        (await handOn(ctx, async () => ({ topic: 'worry' }), texts.lowMood(inbox.whenRead(ctx.now))))
       ) {
-        const conv = await inbox.current(ctx.conversationId);
-        const waiting = conv?.waitingSince !== undefined;
-        if (!conv) await openFor(ctx, 'worry');
-        forTeam.add(ctx);
-        ctx.reply(waiting ? texts.added : texts.lowMood(inbox.whenRead(ctx.now)));
         return;
       }
       // "are you a real person" asks what Haven is (the help flow answers it), not for a person
@@ -122,20 +116,33 @@ export function inboxFlow(): NamedFlow {
  * it was passed on (and answered).
  */
 export async function passToTeam(ctx: FlowContext): Promise<boolean> {
-  if (ctx.message.kind !== 'text' || ctx.services.alerts.isStaff(ctx.conversationId)) return false;
-  const inbox = ctx.services.conversations;
-  const conv = await inbox.current(ctx.conversationId);
-  const waiting = conv?.waitingSince !== undefined;
-  if (!conv) {
-    const reason = await reasonToOpen(ctx);
-    if (!reason) return false;
-    await openFor(ctx, reason.topic, reason.alertIds);
-  }
-  forTeam.add(ctx);
-  ctx.reply(waiting ? texts.added : texts.passed(inbox.whenRead(ctx.now)));
+  const passed = texts.passed(ctx.services.conversations.whenRead(ctx.now));
+  if (!(await handOn(ctx, () => reasonToOpen(ctx), passed))) return false;
   // "what should i do" after telling us something worrying: the steps and helplines for it again, now.
   const again = WHAT_TO_DO.test(plainSaid(ctx.input)) ? adviceAgain(ctx.state.concern, ctx.now) : null;
   if (again) ctx.reply(again);
+  return true;
+}
+
+/**
+ * Adds a text message to the thread for the team, opening a conversation for `reason` when none is open, and tells
+ * the young person so: `passed` the first time, "added" while they wait for a reply. False, with nothing said, for
+ * staff, a message that is not text, or no open conversation and no reason to open one.
+ */
+async function handOn(
+  ctx: FlowContext,
+  reason: () => Promise<{ topic: Topic; alertIds?: string[] } | null>,
+  passed: string,
+): Promise<boolean> {
+  if (ctx.message.kind !== 'text' || ctx.services.alerts.isStaff(ctx.conversationId)) return false;
+  const conv = await ctx.services.conversations.current(ctx.conversationId);
+  if (!conv) {
+    const why = await reason();
+    if (!why) return false;
+    await openFor(ctx, why.topic, why.alertIds);
+  }
+  forTeam.add(ctx);
+  ctx.reply(conv?.waitingSince !== undefined ? texts.added : passed);
   return true;
 }
 
