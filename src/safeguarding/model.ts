@@ -98,6 +98,8 @@ export interface ScreenModel {
   classify(tokens: readonly string[]): ModelVerdict;
   /** {@link classify} for interned tokens (the screen's own path; a model without it is given the texts). */
   classifyTokens?(tokens: readonly Token[]): ModelVerdict;
+  /** {@link probabilities} for interned tokens (a fresh array). */
+  probabilitiesOfTokens?(tokens: readonly Token[]): Float64Array;
 }
 
 /**
@@ -465,6 +467,7 @@ export function compileModel(model: ModelFile): ScreenModel {
     probabilities: (tokens) => score(tokens.map(featureToken)).slice(),
     classify: (tokens) => verdict(score(tokens.map(featureToken))),
     classifyTokens,
+    probabilitiesOfTokens: (tokens) => score(tokens).slice(),
   };
 }
 

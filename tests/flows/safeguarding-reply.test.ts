@@ -131,6 +131,19 @@ describe('advice that fits the concern', () => {
     inOrder(t, 'Samaritans', 'Papyrus');
   });
 
+  it('told to kill themselves, filed as bullying: the bullying steps and the suicide helplines too', () => {
+    const text = 'they all keep telling me in the group chat to go kill myself';
+    const screened = defaultScreen().screen(text);
+    expect(screened.category).toBe('bullying_threat');
+    const kind = concernKind(screened.category, text, screened.matched);
+    const t = safeguardingReply({ urgent: false, open: true, nextOpening: 'x', kind, matched: screened.matched });
+    expect(t).toMatch(/keep screenshots/);
+    for (const h of ['Childline', 'Samaritans: call 116 123', 'Papyrus HOPELINE247']) expect(t).toContain(h);
+    // Without words about dying, bullying gets its own helplines only.
+    const plain = safeguardingReply({ urgent: false, open: true, nextOpening: 'x', kind, matched: [] });
+    expect(plain).not.toContain('Samaritans');
+  });
+
   it('anything swallowed: 999 even if they feel OK (an overdose can harm hours later, when it feels fine)', () => {
     expect(reply('suicide', 'i took 20 paracetamol but i dont want to die')).toMatch(
       /taken something, call 999 now or go to A&E, even if you feel OK/,

@@ -1,4 +1,6 @@
 import { createScreen, defaultScreen, loadLexicon, MAX_SCREEN_CHARS, parseLexicon } from '../../src/safeguarding';
+import { MODEL_CLASSES, type ScreenModel } from '../../src/safeguarding/model';
+import type { Category } from '../../src/safeguarding/types';
 import { textPieces } from '../../src/safeguarding/screen';
 
 const screen = defaultScreen();
@@ -484,5 +486,58 @@ describe('createScreen', () => {
   it('the default screen is cached', () => {
     expect(defaultScreen()).toBe(defaultScreen());
     expect(createScreen(loadLexicon())).not.toBe(defaultScreen());
+  });
+});
+
+describe("a rule's alert filed where the statistical layer is sure it belongs", () => {
+  // A stand-in learned layer that reads every message as the given category shares (P(none) 0.2), and never alerts
+  // on its own: only the refiling is under test here.
+  const sureOf = (shares: Partial<Record<Category, number>>): ScreenModel => {
+    const p = new Float64Array(MODEL_CLASSES.length);
+    p[0] = 0.2;
+    for (const [c, share] of Object.entries(shares)) p[MODEL_CLASSES.indexOf(c as Category)] = 0.8 * (share as number);
+    return {
+      threshold: 0.5,
+      highThreshold: 0.9,
+      probabilities: () => p.slice(),
+      probabilitiesOfTokens: () => p.slice(),
+      classify: () => ({ pAlert: 0, category: 'suicide' }),
+    };
+  };
+  const lexicon = loadLexicon();
+
+  it('files under the model’s category, keeping the rules’ severity and ids, and says so in matched', () => {
+    const s = createScreen(lexicon, { model: sureOf({ bullying_threat: 0.9, suicide: 0.05, self_harm: 0.05 }) });
+    expect(s.screen('they all keep telling me in the group chat to go kill myself')).toEqual({
+      alert: true,
+      category: 'bullying_threat',
+      severity: 'high',
+      matched: ['suicide.kill_self', 'model.filed:0.90'],
+    });
+  });
+
+  it('leaves the rules’ category when the model is not sure enough, or gives the rules’ category some belief', () => {
+    const unsure = createScreen(lexicon, { model: sureOf({ bullying_threat: 0.7, radicalisation: 0.3 }) });
+    const split = createScreen(lexicon, { model: sureOf({ bullying_threat: 0.8, suicide: 0.2 }) });
+    const text = 'they all keep telling me in the group chat to go kill myself';
+    expect(unsure.screen(text)).toMatchObject({ category: 'suicide', matched: ['suicide.kill_self'] });
+    expect(split.screen(text)).toMatchObject({ category: 'suicide', matched: ['suicide.kill_self'] });
+  });
+
+  it('leaves short messages and entries written to tell two harms apart to the rules', () => {
+    const s = createScreen(lexicon, { model: sureOf({ bullying_threat: 1 }) });
+    expect(s.screen('kill myself')).toMatchObject({ category: 'suicide' });
+    // self_harm.overdose_not_to_die supersedes the overdose entries: its category stands.
+    expect(s.screen('just swallowed a load of paracetamol, not to die just to feel something')).toMatchObject({
+      category: 'self_harm',
+      severity: 'urgent',
+    });
+    expect(s.screen('my girlfriend hits me when shes angry')).toMatchObject({ category: 'domestic_abuse' });
+  });
+
+  it('with the bundled model: being told to kill yourself in a group chat is bullying', () => {
+    const r = screen.screen('they all keep telling me in the group chat to go kill myself');
+    expect(r).toMatchObject({ alert: true, category: 'bullying_threat', severity: 'high' });
+    expect(r.matched).toEqual(['suicide.kill_self', expect.stringMatching(/^model\.filed:0\.\d\d$/)]);
   });
 });

@@ -79,3 +79,20 @@ it('records "wrong category → X" from the list of categories, and refuses the 
     category: 'grooming_online',
   });
 });
+
+it('says when the statistical layer filed a rule’s alert under another category, and how sure it was', async () => {
+  const lead = await signedInLead();
+  const c = await raise(
+    'they all keep telling me in the group chat to go kill myself',
+    ['suicide.kill_self', 'model.filed:0.98'],
+    'bullying_threat',
+  );
+  await lead.goto(`${haven.url}/staff/alerts/${c.id}`);
+  const why = await lead.locator('ul.why').innerText();
+  expect(why).toMatch(/a rule: the phrase "kill self" \(suicide\.kill_self\)/);
+  expect(why).toMatch(/filed as "bullying threat" by the statistical layer.*\(0\.98 of its belief; 1 = certain\)/);
+  // The phrase is listed as what matched; the model did not raise this alert on its own.
+  await expect(lead.locator('[data-found-by="rules"]').innerText()).resolves.toBe('kill self');
+  await expect(lead.locator('[data-found-by="model"]').count()).resolves.toBe(0);
+  await screenshotBothWidths(lead, 'alert-refiled');
+});

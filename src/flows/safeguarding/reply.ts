@@ -221,6 +221,19 @@ const bullets = (lines: readonly string[]): string => lines.map((l) => `• ${l}
 /** The helplines, under "You can talk to someone now". */
 const talkNow = (helplines: readonly string[]): string => `You can talk to someone now:\n${bullets(helplines)}`;
 
+/**
+ * A concern's helplines, plus those for suicide or self-harm when the screen's rules read words about wanting to die
+ * or hurting oneself but the alert is filed under another concern (the statistical layer refiles "they all keep
+ * telling me to go kill myself" as bullying: its advice fits, and so do Samaritans and Papyrus).
+ */
+function withOwnHelplines(helplines: readonly string[], matched: readonly string[]): string[] {
+  const out = [...helplines];
+  for (const own of ['suicide', 'self_harm'] as const)
+    if (matched.some((id) => id.startsWith(`${own}.`)))
+      for (const line of ADVICE[own].helplines) if (!out.includes(line)) out.push(line);
+  return out;
+}
+
 /** Builds the young person's reply to a message that raised a safeguarding alert. */
 export function safeguardingReply(opts: {
   urgent: boolean;
@@ -228,13 +241,15 @@ export function safeguardingReply(opts: {
   nextOpening: string;
   /** The kind of concern ({@link concernKind}): the advice and helplines fit it; general advice without. */
   kind?: ConcernKind | null;
+  /** The screen's reasons (`matched`): words about wanting to die or self-harm add those helplines. */
+  matched?: readonly string[];
 }): string {
   const advice = opts.kind ? ADVICE[opts.kind] : null;
   const danger = opts.urgent
     ? 'If you or someone with you is in danger, badly hurt or can’t be woken up, call 999 now.'
     : 'If you are in danger right now, call 999.';
   const thanks = "Thank you for telling us. That took courage, and you don't have to deal with this on your own.";
-  const helplines = talkNow(advice?.helplines ?? HELPLINES);
+  const helplines = talkNow(advice ? withOwnHelplines(advice.helplines, opts.matched ?? []) : HELPLINES);
   const steps = advice ? bullets(advice.now) : null;
   const honest = privacyAnswer({ short: true });
   // "call 999" once: when the steps for this concern already say it, the general line is left out.
@@ -285,6 +300,7 @@ export function safeguardingReplyFlow(): NamedFlow {
           open: hours.isOpen(ctx.now),
           nextOpening: hours.nextOpening(ctx.now),
           kind,
+          matched: ctx.screen.matched,
         }),
       );
       if (ctx.state.flow) return next();

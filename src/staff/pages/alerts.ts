@@ -45,9 +45,17 @@ function matchedLabel(id: string): string {
   return last.replace(/_/g, ' ');
 }
 
+/** The screen's mark that its statistical layer filed a rule's alert under another category (`model.filed:0.88`). */
+const FILED = 'model.filed:';
+
+/** A `model.<category>` id: the statistical layer raised the alert (not its score, not a refiling). */
+function isModelAlert(id: string): boolean {
+  return id.startsWith('model.') && !id.startsWith('model.score:') && !id.startsWith(FILED);
+}
+
 /** Which layer of the screen raised an alert: the statistical model (`model.<category>`) or listed phrases. */
 export function foundBy(a: Pick<Alert, 'matched'>): { model: string[]; rules: string[] } {
-  const model = a.matched.filter((m) => m.startsWith('model.') && !m.startsWith('model.score:')).map(matchedLabel);
+  const model = a.matched.filter((m) => isModelAlert(m)).map(matchedLabel);
   const rules = [...new Set(a.matched.filter((m) => !m.startsWith('model.')).map(matchedLabel))];
   return { model: [...new Set(model)], rules };
 }
@@ -159,13 +167,18 @@ function notDeliveredBox(history: AlertEvent[]): SafeHtml | string {
  * Why the screen raised it, in words: which rule (a phrase, or words that together mean danger) or that the
  * statistical layer did, with its score; and what made it urgent.
  */
-export function whyRaised(matched: readonly string[]): string[] {
+export function whyRaised(matched: readonly string[], filedAs?: string | null): string[] {
   const out: string[] = [];
   const score = matched.find((m) => m.startsWith('model.score:'));
   for (const id of matched) {
     if (id.startsWith('model.score:')) continue;
     const words = matchedLabel(id);
-    if (id.startsWith('model.')) {
+    if (id.startsWith(FILED)) {
+      const share = Number(id.slice(FILED.length));
+      out.push(
+        `filed as "${filedAs ? filedAs.replace(/_/g, ' ') : 'this category'}" by the statistical layer, which read the whole message as about that (${Number.isFinite(share) ? share.toFixed(2) : '?'} of its belief; 1 = certain), not the kind of harm the phrase names`,
+      );
+    } else if (id.startsWith('model.')) {
       const p = score ? Number(score.slice('model.score:'.length)) : NaN;
       out.push(
         `the statistical layer (no rule matched): it scored the message ${Number.isFinite(p) ? p.toFixed(2) : '?'} for "${words}" (1 = certain)`,
@@ -260,7 +273,7 @@ export function alertDetail(
         <dt>Why</dt>
         <dd>
           <ul class="why">
-            ${whyRaised(a.matched).map((w) => html`<li>${w}</li>`)}
+            ${whyRaised(a.matched, a.category).map((w) => html`<li>${w}</li>`)}
           </ul>
         </dd>
       </dl>
