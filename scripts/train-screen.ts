@@ -4,7 +4,8 @@
  * Reads only data/safeguarding/train/*.jsonl ({id, text, alert, category}; see screen/data.ts, which refuses any
  * other folder), runs a 5-fold cross-validation to choose the alert threshold (printing its figures and a confusion
  * table), trains on everything and writes src/safeguarding/model.json. Deterministic: the same data gives the same
- * file. Options: `--dry-run` (cross-validate and print, write nothing), `--lambda X`, `--iterations N`.
+ * file. Options: `--dry-run` (cross-validate and print, write nothing), `--lambda X`, `--iterations N`, `--min-lines N`
+ * (fewest training lines a feature must be in to be kept).
  *
  * What cross-validation holds out: the learned layer is trained on four folds and scored on the fifth. The rules
  * (lexicon.json) are hand-written and were written with every training line in view, so they are not held out:
@@ -20,6 +21,7 @@ import {
   augmentLong,
   crossValidate,
   DEFAULT_TRAIN_OPTIONS,
+  GATE_RECALL_COST,
   prepareExamples,
   trainModel,
   type TrainOptions,
@@ -37,6 +39,7 @@ function main(): void {
     ...DEFAULT_TRAIN_OPTIONS,
     ...(arg('--lambda') ? { lambda: Number(arg('--lambda')) } : {}),
     ...(arg('--iterations') ? { iterations: Number(arg('--iterations')) } : {}),
+    ...(arg('--min-lines') ? { minLines: Number(arg('--min-lines')) } : {}),
   };
   const started = Date.now();
   const lines = readTrainingLines();
@@ -70,6 +73,21 @@ function main(): void {
     `held-out long lines (a line set in chat) at ${cv.chosen}: recall ${fmt(long.recall)}, false alarms ` +
       `${fmt(long.falseAlarm)}, category ${fmt(long.category)}`,
   );
+  console.log(
+    `piece gate (a message read in pieces alerts only when the whole scores at least this; model recall / long recall / ` +
+      `model false alarms / long false alarms, held out, at ${cv.chosen}):`,
+  );
+  for (let g = 0; g < cv.chosen; g += 0.05) {
+    const gate = Number(g.toFixed(2));
+    const m = cv.at(cv.chosen, gate).model;
+    const l = cv.longAt(cv.chosen, gate);
+    console.log(
+      `${gate === cv.gate ? '*' : ' '}${gate.toFixed(2)}  ${fmt(m.recall)} / ${fmt(l.recall)} / ${fmt(m.falseAlarm)} / ${fmt(l.falseAlarm)}`,
+    );
+  }
+  console.log(
+    `chosen piece gate ${cv.gate} (held-out recall, all lines and long ones, falls by at most ${GATE_RECALL_COST})`,
+  );
   printConfusion(examples, cv);
   if (args.includes('--dry-run')) return;
   const round = (f: { recall: number; falseAlarm: number; category: number }): Record<string, number> => ({
@@ -77,7 +95,9 @@ function main(): void {
     falseAlarm: Number(fmt(f.falseAlarm)),
     category: Number(fmt(f.category)),
   });
+  const gated = cv.at(cv.chosen, cv.gate);
   const model = trainModel([...examples, ...augmented], options, cv.chosen, {
+    ...(cv.gate > 0 ? { pieceGate: cv.gate } : {}),
     cv: {
       folds: options.folds,
       seed: options.seed,
@@ -85,6 +105,16 @@ function main(): void {
       model: round(chosen.model),
       combined: round(chosen.combined),
       long: round(long),
+      ...(cv.gate > 0
+        ? {
+            pieceGate: cv.gate,
+            gated: {
+              model: round(gated.model),
+              combined: round(gated.combined),
+              long: round(cv.longAt(cv.chosen, cv.gate)),
+            },
+          }
+        : {}),
     },
     trainedOn: {
       lines: examples.length,

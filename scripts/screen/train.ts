@@ -18,9 +18,12 @@ import {
   classifyTextPieces,
   modelChoice,
   modelVerdicts,
+  passesPieceGate,
   tooShortForModel,
   type Analysis,
 } from '../../src/safeguarding/screen';
+import { BOUNDARY } from '../../src/safeguarding/normalise';
+import { hasLetter } from '../../src/safeguarding/token';
 import { CATEGORIES, type Category } from '../../src/safeguarding/types';
 
 /** One labelled line, as in data/safeguarding/train/*.jsonl. */
@@ -205,7 +208,7 @@ export function trainModel(
   examples: readonly Example[],
   options: TrainOptions,
   threshold: number,
-  notes: Pick<ModelFile, 'cv' | 'trainedOn'> = {},
+  notes: Pick<ModelFile, 'cv' | 'trainedOn' | 'pieceGate'> = {},
 ): ModelFile {
   const k = MODEL_CLASSES.length;
   // Buckets seen in enough lines, numbered in bucket order.
@@ -318,13 +321,15 @@ export interface Figures {
 /** Held-out scores from cross-validation, and the figures they give at each threshold. */
 export interface CrossValidation {
   /** Per example (same order): the held-out model's alert at a threshold, as the screen decides (null: none). */
-  modelAt(index: number, threshold: number): Category | null;
-  /** Figures of the model alone and of rules + model at a threshold. */
-  at(threshold: number): { model: Figures; combined: Figures };
-  /** The smallest threshold (0.05 steps) whose combined held-out false-alarm rate is within the target. */
+  modelAt(index: number, threshold: number, gate?: number): Category | null;
+  /** Figures of the model alone and of rules + model at a threshold (and piece gate, default none). */
+  at(threshold: number, gate?: number): { model: Figures; combined: Figures };
+  /** The smallest threshold (0.05 steps) whose model's held-out false-alarm rate is within the target. */
   chosen: number;
-  /** Rules + model figures on the held-out long lines ({@link augmentLong}) at a threshold. */
-  longAt(threshold: number): Figures;
+  /** Rules + model figures on the held-out long lines ({@link augmentLong}) at a threshold (and piece gate). */
+  longAt(threshold: number, gate?: number): Figures;
+  /** The piece gate chosen at `chosen` (0: none); see the screen's passesPieceGate. */
+  gate: number;
 }
 
 /** k-fold cross-validation: train on k−1 folds, score the held-out fold with the exported (rounded) model. */
@@ -342,6 +347,18 @@ export function crossValidate(
   const whole = new Array<ModelVerdict | null>(examples.length).fill(null);
   const longMasked = new Array<ModelVerdict | null>(augmented.length).fill(null);
   const longWhole = new Array<ModelVerdict | null>(augmented.length).fill(null);
+  // Per example, the held-out model's P(not none) on the whole message less its cleared sentences, for a message read
+  // in pieces (1 for one read whole, which the piece gate never holds back).
+  const gateP = new Float64Array(examples.length).fill(1);
+  const longGateP = new Float64Array(augmented.length).fill(1);
+  const wholeP = (model: ScreenModel, ex: Example): number => {
+    let p = 1;
+    passesPieceGate(pieceTokens(ex.tokens), ex.cleared, 1, (t) => {
+      p = model.classify(t.map((x) => x.text)).pAlert;
+      return { pAlert: p, category: CATEGORIES[0] };
+    });
+    return p;
+  };
   const verdicts = (model: ScreenModel, ex: Example): [ModelVerdict | null, ModelVerdict | null] =>
     modelVerdicts(ex, (vetoed) => classifyTextPieces(model, ex.tokens, vetoed, ex.cleared));
   for (let f = 0; f < options.folds; f++) {
@@ -351,21 +368,31 @@ export function crossValidate(
     examples.forEach((ex, i) => {
       if (fold[i] !== f) return;
       [masked[i], whole[i]] = verdicts(model, ex);
+      gateP[i] = wholeP(model, ex);
     });
     augmented.forEach((ex, i) => {
       if (augFold[i] !== f) return;
       [longMasked[i], longWhole[i]] = verdicts(model, ex);
+      longGateP[i] = wholeP(model, ex);
     });
   }
   // As the screen decides: never on a short message; the masks' vetoes unless the model is sure (modelChoice).
-  const fired = (ex: Example, m: ModelVerdict | null, w: ModelVerdict | null, t: number): Category | null =>
-    ex.short ? null : (modelChoice(ex, m, w, t, options.highThreshold)?.category ?? null);
-  const modelAt = (i: number, t: number): Category | null =>
-    fired(examples[i] as Example, masked[i] ?? null, whole[i] ?? null, t);
-  const longAt = (t: number): Figures => {
+  // and, for a message read in pieces, only when the whole message passes the piece gate (passesPieceGate).
+  const fired = (
+    ex: Example,
+    m: ModelVerdict | null,
+    w: ModelVerdict | null,
+    t: number,
+    gate: number,
+    p: number,
+  ): Category | null =>
+    ex.short || p < gate ? null : (modelChoice(ex, m, w, t, options.highThreshold)?.category ?? null);
+  const modelAt = (i: number, t: number, gate = 0): Category | null =>
+    fired(examples[i] as Example, masked[i] ?? null, whole[i] ?? null, t, gate, gateP[i] as number);
+  const longAt = (t: number, gate = 0): Figures => {
     const s = { tp: 0, pos: 0, fp: 0, neg: 0, right: 0 };
     augmented.forEach((ex, i) => {
-      const got = ex.rule ?? fired(ex, longMasked[i] ?? null, longWhole[i] ?? null, t);
+      const got = ex.rule ?? fired(ex, longMasked[i] ?? null, longWhole[i] ?? null, t, gate, longGateP[i] as number);
       if (ex.label === 0) {
         s.neg++;
         if (got) s.fp++;
@@ -383,11 +410,11 @@ export function crossValidate(
       category: s.tp ? s.right / s.tp : 1,
     };
   };
-  const at = (t: number): { model: Figures; combined: Figures } => {
+  const at = (t: number, gate = 0): { model: Figures; combined: Figures } => {
     const tally = { tp: 0, pos: 0, fp: 0, neg: 0, right: 0 };
     const both = { ...tally };
     examples.forEach((ex, i) => {
-      const modelCat = modelAt(i, t);
+      const modelCat = modelAt(i, t, gate);
       const combinedCat = ex.rule ?? modelCat;
       const truth = ex.label === 0 ? null : CATEGORIES[ex.label - 1];
       for (const [s, got] of [
@@ -424,5 +451,23 @@ export function crossValidate(
       break;
     }
   }
-  return { modelAt, at, chosen, longAt };
+  // The piece gate: the highest (0.05 steps, below the threshold) at which neither the held-out lines' model recall
+  // nor the held-out long lines' recall falls by more than GATE_RECALL_COST from no gate. Long messages must not
+  // lose recall for it: the screen's goal is the same recall on them as on short ones.
+  const base = { recall: at(chosen).model.recall, long: longAt(chosen).recall };
+  let gate = 0;
+  for (let g = 1; g / 20 < chosen; g++) {
+    const cost = Math.max(base.recall - at(chosen, g / 20).model.recall, base.long - longAt(chosen, g / 20).recall);
+    if (cost > GATE_RECALL_COST) break;
+    gate = g / 20;
+  }
+  return { modelAt, at, chosen, longAt, gate };
+}
+
+/** How much held-out recall the piece gate may cost (see crossValidate). */
+export const GATE_RECALL_COST = 0.005;
+
+/** Token texts as the piece splitter reads them. */
+function pieceTokens(tokens: readonly string[]): { text: string; boundary: boolean; word: boolean }[] {
+  return tokens.map((text) => ({ text, boundary: text === BOUNDARY, word: hasLetter(text) }));
 }

@@ -64,6 +64,11 @@ const modelSchema = z
     threshold: finite.refine((t) => t > 0 && t < 1, 'must be between 0 and 1'),
     /** For suicide, self_harm, abuse_sexual and neglect_danger: severity `high` from this P(not none). */
     highThreshold: finite.refine((t) => t > 0 && t <= 1, 'must be in (0, 1]'),
+    /**
+     * A message read in pieces alerts on its worst piece only when the whole message scores at least this
+     * (chosen by cross-validation; 0 or absent: no gate). See the screen's `modelResult`.
+     */
+    pieceGate: finite.refine((t) => t >= 0 && t < 1, 'must be in [0, 1)').optional(),
     bias: z.array(finite),
     /**
      * One row per kept bucket: `[bucket, class, weight, class, weight, …]`. Each value is checked by
@@ -92,6 +97,8 @@ export interface ModelVerdict {
 export interface ScreenModel {
   readonly threshold: number;
   readonly highThreshold: number;
+  /** The whole message's fewest P(not none) for a message read in pieces to alert (0: none); see modelResult. */
+  readonly pieceGate?: number;
   /** Class probabilities (in {@link MODEL_CLASSES} order) for repaired tokens. */
   probabilities(tokens: readonly string[]): Float64Array;
   /** P(not none) and the top category for repaired tokens. */
@@ -464,6 +471,7 @@ export function compileModel(model: ModelFile): ScreenModel {
   return {
     threshold: model.threshold,
     highThreshold: model.highThreshold,
+    pieceGate: model.pieceGate ?? 0,
     probabilities: (tokens) => score(tokens.map(featureToken)).slice(),
     classify: (tokens) => verdict(score(tokens.map(featureToken))),
     classifyTokens,

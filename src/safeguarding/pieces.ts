@@ -59,3 +59,21 @@ function sentencePieces(tokens: readonly PieceToken[], from: number, to: number,
     if (last === at.length) break;
   }
 }
+
+/**
+ * The tokens of a message without the sentences in `skip` (sentence indices, 0-based), boundaries kept between the
+ * sentences that stay: the message as the learned layer reads it whole (see the screen's piece gate). The stream
+ * itself when nothing is skipped.
+ */
+export function keptTokens<T extends PieceToken>(tokens: readonly T[], skip: ReadonlySet<number> | null): readonly T[] {
+  if (skip === null || skip.size === 0) return tokens;
+  const out: T[] = [];
+  let sentence = 0;
+  for (const t of tokens) {
+    if (t.boundary) {
+      if (!skip.has(sentence) && out.length > 0) out.push(t);
+      sentence++;
+    } else if (!skip.has(sentence)) out.push(t);
+  }
+  return out;
+}

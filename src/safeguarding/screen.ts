@@ -3,7 +3,7 @@ import { loadLexicon, type Lexicon, type LexiconEntry } from './lexicon';
 import { Matcher, type Hit } from './matcher';
 import { defaultModel, MODEL_CLASSES, type ModelVerdict, type ScreenModel } from './model';
 import { BOUNDARY, tokenise } from './normalise';
-import { modelPieces } from './pieces';
+import { keptTokens, modelPieces, type PieceToken } from './pieces';
 import { hasLetter, type Token } from './token';
 import { TokenTable } from './token-table';
 import {
@@ -224,6 +224,8 @@ function modelResult(model: ScreenModel, threshold: number, analysis: TokenAnaly
   const [masked, whole] = modelVerdicts(analysis, (vetoed) => classifyPieces(model, analysis.tokens, vetoed, cleared));
   const chosen = modelChoice(analysis, masked, whole, threshold, model.highThreshold);
   if (chosen === null) return null;
+  const gate = model.pieceGate ?? 0;
+  if (gate > 0 && !passesPieceGate(analysis.tokens, cleared, gate, (t) => one(model, t))) return null;
   const { pAlert, category } = chosen;
   const severity: Severity = HIGH_CATEGORIES.has(category) && pAlert >= model.highThreshold ? 'high' : 'medium';
   return { alert: true, category, severity, matched: [`model.${category}`, `model.score:${pAlert.toFixed(2)}`] };
@@ -267,6 +269,30 @@ export function modelChoice(
   return null;
 }
 
+/** The model's verdict on interned tokens (the texts for a model without `classifyTokens`). */
+const one = (model: ScreenModel, part: readonly Token[]): ModelVerdict =>
+  model.classifyTokens ? model.classifyTokens(part) : model.classify(part.map((t) => t.text));
+
+/**
+ * The piece gate (shared by the screen and the trainer's cross-validation): a message read in pieces (see pieces.ts)
+ * may alert on its worst piece only when the whole message, less the sentences a context cue cleared, scores
+ * P(not none) ≥ `gate`. Each piece is read without the rest, so the more pieces a message has, the more chances an
+ * ordinary sentence has to look like a disclosure on its own ("ngl ive been thinking about my future a lot" in a
+ * message about uni); the whole message, which the model is trained on too (long lines set in chat), says whether
+ * it reads as a concern. The gate is chosen by cross-validation so that held-out long lines lose (almost) no recall.
+ * True for a message scored whole (one piece).
+ */
+export function passesPieceGate<T extends PieceToken>(
+  tokens: readonly T[],
+  cleared: ReadonlySet<number> | null,
+  gate: number,
+  score: (tokens: readonly T[]) => ModelVerdict,
+): boolean {
+  const pieces = modelPieces(tokens, cleared);
+  if (pieces.length === 2 && pieces[0] === 0 && pieces[1] === tokens.length) return true;
+  return score(keptTokens(tokens, cleared)).pAlert >= gate;
+}
+
 /**
  * The model's verdict on a message read in pieces (see pieces.ts): the piece with the highest P(not none) whose
  * category the rules did not veto; the whole message when it is one piece.
@@ -277,13 +303,11 @@ export function classifyPieces(
   vetoed: ReadonlySet<Category> = NO_VETO,
   cleared: ReadonlySet<number> | null = null,
 ): ModelVerdict {
-  const one = (part: readonly Token[]): ModelVerdict =>
-    model.classifyTokens ? model.classifyTokens(part) : model.classify(part.map((t) => t.text));
   const pieces = modelPieces(tokens, cleared);
-  if (pieces.length === 2 && pieces[0] === 0 && pieces[1] === tokens.length) return one(tokens);
+  if (pieces.length === 2 && pieces[0] === 0 && pieces[1] === tokens.length) return one(model, tokens);
   let best: ModelVerdict = { pAlert: 0, category: CATEGORIES[0] };
   for (let p = 0; p < pieces.length; p += 2) {
-    const v = one(tokens.slice(pieces[p] as number, pieces[p + 1] as number));
+    const v = one(model, tokens.slice(pieces[p] as number, pieces[p + 1] as number));
     if (vetoed.has(v.category)) continue;
     if (v.pAlert > best.pAlert) best = v;
   }

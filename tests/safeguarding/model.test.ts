@@ -18,7 +18,9 @@ import {
   createScreen,
   defaultScreen,
   modelChoice,
+  passesPieceGate,
 } from '../../src/safeguarding/screen';
+import { keptTokens } from '../../src/safeguarding/pieces';
 import { augmentLong, DEFAULT_TRAIN_OPTIONS, prepareExamples, trainModel } from '../../scripts/screen/train';
 import { readTrainingLines } from '../../scripts/screen/data';
 
@@ -39,6 +41,8 @@ describe('screen model file', () => {
     [{ ...bundled, features: 'other/v0' }, /field "features".*"other\/v0" is not this code's feature set/],
     [{ ...bundled, bias: [1, 2] }, /field "bias": needs 13 numbers/],
     [{ ...bundled, threshold: 1.5 }, /field "threshold": must be between 0 and 1/],
+    [{ ...bundled, pieceGate: 1 }, /field "pieceGate": must be in \[0, 1\)/],
+    [{ ...bundled, pieceGate: -0.1 }, /field "pieceGate": must be in \[0, 1\)/],
     [
       {
         ...bundled,
@@ -181,6 +185,60 @@ describe("the learned layer and the rules' masks", () => {
     expect(screen.screen('we did a lesson about suicide prevention in pshe, it was actually really good').alert).toBe(
       false,
     );
+  });
+});
+
+describe('the piece gate: a message read in pieces alerts only when the whole of it reads as a concern', () => {
+  const tokens = (text: string) =>
+    analyse(text).tokens.map((t) => ({ text: t, boundary: t === '.', word: /[a-z]/.test(t) }));
+  // Five sentences of everyday chat: read in pieces (each sentence on its own).
+  const long =
+    'had pizza at youth club and we played uno for ages. my brother won every game which was so annoying. ' +
+    'then mum was really tired so i did the washing up and put the telly on for her. ' +
+    'ngl ive been thinking about my future a lot. i want to go to uni but i dont know how i could leave mum';
+
+  it('keeps the sentences a context cue did not clear, with a boundary between them', () => {
+    const t = tokens('one two three four. five six seven eight. nine ten eleven twelve');
+    expect(keptTokens(t, new Set([1])).map((x) => x.text)).toEqual(
+      'one two three four . nine ten eleven twelve'.split(' '),
+    );
+    expect(keptTokens(t, null)).toBe(t);
+  });
+
+  it('scores the whole message (less cleared sentences) only for a message read in pieces', () => {
+    const seen: string[] = [];
+    const score = (p: number) => (t: readonly { text: string }[]) => {
+      seen.push(t.map((x) => x.text).join(' '));
+      return { pAlert: p, category: 'suicide' as Category };
+    };
+    expect(passesPieceGate(tokens('i feel really low today'), null, 0.3, score(0))).toBe(true);
+    expect(seen).toEqual([]);
+    expect(passesPieceGate(tokens(long), null, 0.3, score(0.29))).toBe(false);
+    expect(passesPieceGate(tokens(long), null, 0.3, score(0.3))).toBe(true);
+    expect(passesPieceGate(tokens(long), new Set([0]), 0.3, score(0.5))).toBe(true);
+    expect(seen.at(-1)?.startsWith('my brother won')).toBe(true);
+  });
+
+  it('in the screen: the model alerts on the worst piece only when the whole message passes the gate', () => {
+    const model = defaultModel();
+    // A stand-in learned layer: every piece is scored as the worst, the whole message at `whole`.
+    const standIn = (whole: number, pieceGate: number) => ({
+      ...model,
+      pieceGate,
+      classifyTokens: (t: readonly unknown[]) =>
+        t.length > 40
+          ? { pAlert: whole, category: 'suicide' as Category }
+          : { pAlert: 0.9, category: 'suicide' as Category },
+    });
+    const lexicon = loadLexicon();
+    expect(createScreen(lexicon, { model: standIn(0.2, 0) }).screen(long)).toMatchObject({ alert: true });
+    expect(createScreen(lexicon, { model: standIn(0.2, 0.3) }).screen(long)).toMatchObject({ alert: false });
+    expect(createScreen(lexicon, { model: standIn(0.6, 0.3) }).screen(long)).toMatchObject({ alert: true });
+    // A short message is one piece: the gate does not apply.
+    expect(createScreen(lexicon, { model: standIn(0, 0.3) }).screen('had a really weird day at school')).toMatchObject({
+      alert: true,
+      matched: ['model.suicide', 'model.score:0.90'],
+    });
   });
 });
 
