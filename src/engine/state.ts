@@ -29,7 +29,7 @@ export const conversationStateSchema = z.object({
    * The kind of the last concern the screen raised here (the safeguarding reply's advice, not their
    * words) and when: "what should i do" afterwards gets that advice again.
    */
-  concern: z.object({ kind: z.string(), at: z.number() }).optional(),
+  concern: z.object({ kind: z.string(), at: z.number(), also: z.array(z.string()).optional() }).optional(),
 });
 export type ConversationState = z.infer<typeof conversationStateSchema>;
 

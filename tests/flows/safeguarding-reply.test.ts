@@ -1,4 +1,11 @@
-import { ADVICE, concernKind, HELPLINES, safeguardingReply } from '../../src/flows/safeguarding/reply';
+import {
+  ADVICE,
+  adviceAgain,
+  alsoHelplinesFor,
+  concernKind,
+  HELPLINES,
+  safeguardingReply,
+} from '../../src/flows/safeguarding/reply';
 import { asksAboutTelling, privacyAnswer } from '../../src/flows/safeguarding/privacy';
 import { CATEGORIES, defaultScreen, type Category } from '../../src/safeguarding';
 
@@ -142,6 +149,15 @@ describe('advice that fits the concern', () => {
     // Without words about dying, bullying gets its own helplines only.
     const plain = safeguardingReply({ urgent: false, open: true, nextOpening: 'x', kind, matched: [] });
     expect(plain).not.toContain('Samaritans');
+    // Asked again ("what do i do"): the same helplines, kept with the concern.
+    const now = new Date();
+    const again = adviceAgain(
+      { kind: 'bullying_threat', at: now.getTime(), also: alsoHelplinesFor(screened.matched) },
+      now,
+    );
+    expect(again).toMatch(/keep screenshots/);
+    expect(again).toContain('Papyrus HOPELINE247');
+    expect(adviceAgain({ kind: 'bullying_threat', at: now.getTime() }, now)).not.toContain('Samaritans');
   });
 
   it('anything swallowed: 999 even if they feel OK (an overdose can harm hours later, when it feels fine)', () => {

@@ -3,6 +3,9 @@ import { OfficeHours } from '../../common/office-hours';
 import type { Category } from '../../safeguarding/types';
 import { privacyAnswer } from './privacy';
 
+/** Harms whose helplines a reply keeps whatever the alert is filed under (see {@link withOwnHelplines}). */
+const OWN_HELPLINES = ['suicide', 'self_harm'] as const;
+
 /** The helplines every safeguarding reply gives when no category-specific ones fit. */
 export const HELPLINES = [
   'Childline: call 0800 1111 (free, any time)',
@@ -206,11 +209,23 @@ export const WHAT_TO_DO =
  * What to do now, again, for a concern raised in the last day (the kind the safeguarding reply
  * stored): the steps for that concern and its helplines. Null when there is none that recent.
  */
-export function adviceAgain(concern: { kind: string; at: number } | undefined, now: Date): string | null {
+export function adviceAgain(
+  concern: { kind: string; at: number; also?: readonly string[] } | undefined,
+  now: Date,
+): string | null {
   if (!concern || now.getTime() - concern.at > 24 * 3600_000) return null;
   const advice = ADVICE[concern.kind as ConcernKind];
   if (!advice) return null;
-  return ['Here is what you can do now:', bullets(advice.now), talkNow(advice.helplines)].join('\n\n');
+  const helplines = withOwnHelplines(
+    advice.helplines,
+    (concern.also ?? []).map((c) => `${c}.`),
+  );
+  return ['Here is what you can do now:', bullets(advice.now), talkNow(helplines)].join('\n\n');
+}
+
+/** The harms whose helplines {@link withOwnHelplines} adds for these reasons (kept with the concern). */
+export function alsoHelplinesFor(matched: readonly string[]): (typeof OWN_HELPLINES)[number][] {
+  return OWN_HELPLINES.filter((own) => matched.some((id) => id.startsWith(`${own}.`)));
 }
 
 /** The kinds of concern with advice of their own (see {@link concernKind}). */
@@ -228,9 +243,8 @@ const talkNow = (helplines: readonly string[]): string => `You can talk to someo
  */
 function withOwnHelplines(helplines: readonly string[], matched: readonly string[]): string[] {
   const out = [...helplines];
-  for (const own of ['suicide', 'self_harm'] as const)
-    if (matched.some((id) => id.startsWith(`${own}.`)))
-      for (const line of ADVICE[own].helplines) if (!out.includes(line)) out.push(line);
+  for (const own of alsoHelplinesFor(matched))
+    for (const line of ADVICE[own].helplines) if (!out.includes(line)) out.push(line);
   return out;
 }
 
@@ -292,7 +306,10 @@ export function safeguardingReplyFlow(): NamedFlow {
       if (!ctx.screen.alert) return next();
       const text = ctx.message.kind === 'text' ? (ctx.message.text ?? '') : '';
       const kind = concernKind(ctx.screen.category, text, ctx.screen.matched);
-      if (kind) ctx.state.concern = { kind, at: ctx.now.getTime() };
+      if (kind) {
+        const also = alsoHelplinesFor(ctx.screen.matched);
+        ctx.state.concern = { kind, at: ctx.now.getTime(), ...(also.length > 0 ? { also } : {}) };
+      }
       const hours = new OfficeHours(ctx.services.settings.officeHours, ctx.services.settings.timezone);
       ctx.reply(
         safeguardingReply({
