@@ -40,11 +40,13 @@ export function allocationMeter(): () => number {
  */
 export function commandCounter(): () => number {
   let sent = 0;
-  const proto = Redis.prototype as unknown as { sendCommand: (...args: unknown[]) => unknown };
+  type Send = (command: unknown, stream?: unknown, node?: unknown) => unknown;
+  const proto = Redis.prototype as unknown as { sendCommand: Send };
   const send = proto.sendCommand;
-  proto.sendCommand = function (this: unknown, ...args: unknown[]) {
+  // Fixed arguments, not a rest array: the meter must not allocate on every command it counts.
+  proto.sendCommand = function (this: unknown, command: unknown, stream?: unknown, node?: unknown) {
     sent++;
-    return send.apply(this, args);
+    return send.call(this, command, stream, node);
   };
   return () => sent;
 }
