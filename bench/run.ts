@@ -429,16 +429,22 @@ async function benchAlloc(rows: Row[]): Promise<void> {
     await load(Math.ceil(ALLOC_MESSAGES / 10), `allocwarm${which}${Date.now()}`);
     await drain(prefix);
     const before = await meterOf(proc.proc);
+    const cpu0 = cpuSecondsOf(proc.proc.pid!);
     const result = await load(ALLOC_MESSAGES, `alloc${which}${Date.now()}`);
     await drain(prefix);
     const after = await meterOf(proc.proc);
+    const cpu = cpuSecondsOf(proc.proc.pid!) - cpu0;
     const allocated = after.alloc - before.alloc;
     const commands = after.commands - before.commands;
     const accepted = result.requests.total - result.non2xx;
     await proc.stop();
     await graph.close();
     await cleanup(prefix);
-    return { kb: allocated / Math.max(1, accepted) / 1024, commands: commands / Math.max(1, accepted), accepted };
+    return {
+      kb: allocated / Math.max(1, accepted) / 1024,
+      commands: commands / Math.max(1, accepted),
+      cpuUs: (cpu / Math.max(1, accepted)) * 1e6,
+    };
   };
   for (let round = 1; round <= 2; round++) {
     const sketch = await one('sketch');
@@ -454,6 +460,14 @@ async function benchAlloc(rows: Row[]): Promise<void> {
         ratio: haven.kb / sketch.kb,
         goal: '<= 100',
         met: haven.kb <= 100,
+      },
+      {
+        name: `alloc (one process): CPU per message ${at}`,
+        value: haven.cpuUs,
+        unit: 'µs',
+        baseline: sketch.cpuUs,
+        baselineName: 'sketch per message',
+        ratio: haven.cpuUs / sketch.cpuUs,
       },
       {
         name: `alloc (one process): Redis commands per message ${at}`,

@@ -101,8 +101,7 @@ export class StateStore {
 
   async save(conversationId: string, state: ConversationState): Promise<void> {
     const { keys, args } = this.saveWrite(conversationId, state);
-    // Both or neither, in one command (a script rather than MULTI, so it joins the connection's
-    // auto-pipeline instead of taking a socket write of its own).
+    // Both or neither, in one command (a script rather than MULTI: one command, not three).
     await SAVE.run(this.redis, 2, ...keys, ...args);
   }
 
