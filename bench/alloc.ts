@@ -8,6 +8,7 @@ import { writeFileSync } from 'node:fs';
 import { Session } from 'node:inspector';
 import { join } from 'node:path';
 import { GCProfiler, getHeapStatistics } from 'node:v8';
+import { Redis } from 'ioredis';
 
 interface GcStat {
   beforeGC: { heapStatistics: { usedHeapSize: number } };
@@ -33,34 +34,62 @@ export function allocationMeter(): () => number {
   };
 }
 
-/** Answers `alloc` messages from the bench with `{ alloc: bytes allocated since start }`. */
+/**
+ * Counts the commands this process's ioredis clients send to Redis (BullMQ's included; a script
+ * run by EVALSHA is one, whatever it calls inside; a pipeline's commands count one each).
+ */
+export function commandCounter(): () => number {
+  let sent = 0;
+  type Send = (command: unknown, stream?: unknown, node?: unknown) => unknown;
+  const proto = Redis.prototype as unknown as { sendCommand: Send };
+  const send = proto.sendCommand;
+  // Fixed arguments, not a rest array: the meter must not allocate on every command it counts.
+  proto.sendCommand = function (this: unknown, command: unknown, stream?: unknown, node?: unknown) {
+    sent++;
+    return send.call(this, command, stream, node);
+  };
+  return () => sent;
+}
+
+/**
+ * Answers `alloc` messages from the bench with `{ alloc: bytes allocated since start, commands:
+ * Redis commands sent since start }`.
+ */
 export function answerAllocation(): void {
   const meter = allocationMeter();
+  const commands = commandCounter();
   process.on('message', (msg: unknown) => {
-    if (msg === 'alloc') process.send?.({ alloc: meter() });
+    if (msg === 'alloc') process.send?.({ alloc: meter(), commands: commands() });
   });
 }
 
 /**
- * BENCH_ALLOC_PROF=dir: samples every allocation (kept or collected) from start and writes the
- * profile to that folder on `stop`, so what allocates most per message can be read in DevTools.
- * Node's own --heap-prof keeps only what is still alive at exit.
+ * BENCH_ALLOC_PROF=dir: samples every allocation (kept or collected) from the bench's first `alloc`
+ * reading (after any warm-up, so start-up is left out) and writes the profile to that folder on
+ * `stop`, so what allocates most per message can be read in DevTools. Node's own --heap-prof keeps
+ * only what is still alive at exit.
  */
 export function profileAllocations(): (() => Promise<void>) | undefined {
   const dir = process.env.BENCH_ALLOC_PROF;
   if (!dir) return undefined;
   const session = new Session();
   session.connect();
-  session.post('HeapProfiler.startSampling', {
-    samplingInterval: 32768,
-    includeObjectsCollectedByMajorGC: true,
-    includeObjectsCollectedByMinorGC: true,
+  let started = false;
+  process.on('message', (msg: unknown) => {
+    if (msg !== 'alloc' || started) return;
+    started = true;
+    session.post('HeapProfiler.startSampling', {
+      samplingInterval: 32768,
+      includeObjectsCollectedByMajorGC: true,
+      includeObjectsCollectedByMinorGC: true,
+    });
   });
   return () =>
-    new Promise((resolve) =>
+    new Promise((resolve) => {
+      if (!started) return resolve();
       session.post('HeapProfiler.stopSampling', (err, result) => {
         if (!err) writeFileSync(join(dir, `alloc-${process.pid}.heapprofile`), JSON.stringify(result.profile));
         resolve();
-      }),
-    );
+      });
+    });
 }

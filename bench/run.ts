@@ -16,6 +16,7 @@ import {
   startSink,
   loadMessenger,
   allocOf,
+  meterOf,
   APP_SECRET,
   memoryOf,
   type MemoryReading,
@@ -391,6 +392,95 @@ async function benchSketch(): Promise<SketchResult> {
   };
 }
 
+/** `--alloc-rate=N` and `--alloc-messages=N`: the fixed load of the allocation step. */
+const ALLOC_RATE = Number(flag('alloc-rate') ?? 300);
+const ALLOC_MESSAGES = Number(flag('alloc-messages') ?? (quick ? 3_000 : 9_000));
+
+/**
+ * Heap allocated and Redis commands run per message by Haven (one process) and by the sketch, at a
+ * fixed rate neither is overloaded by, alternated twice: a count, not a timing, so other work on
+ * the machine moves it little (`--only=alloc`). Redis commands are those the process sent (a script
+ * is one, whatever it calls inside).
+ */
+async function benchAlloc(rows: Row[]): Promise<void> {
+  const one = async (which: 'haven' | 'sketch') => {
+    const graph = await startSink();
+    const prefix = `bench-alloc-${which}-${Date.now()}`;
+    const proc =
+      which === 'haven'
+        ? await startHaven(havenEnv(prefix, graph.url))
+        : await startProcess(sibling('sketch-server'), {
+            REDIS_URL,
+            REDIS_PREFIX: prefix,
+            MESSENGER_APP_SECRET: APP_SECRET,
+            MESSENGER_API_URL: graph.url,
+          });
+    // A warm-up first (a tenth of the messages), so code still being compiled is not what is measured.
+    const load = (amount: number, runId: string) =>
+      loadMessenger({
+        url: `http://127.0.0.1:${proc.port}`,
+        connections: 10,
+        amount,
+        overallRate: ALLOC_RATE,
+        senders: 10_000,
+        text: INGEST_TEXT,
+        runId,
+      });
+    await load(Math.ceil(ALLOC_MESSAGES / 10), `allocwarm${which}${Date.now()}`);
+    await drain(prefix);
+    const before = await meterOf(proc.proc);
+    const cpu0 = cpuSecondsOf(proc.proc.pid!);
+    const result = await load(ALLOC_MESSAGES, `alloc${which}${Date.now()}`);
+    await drain(prefix);
+    const after = await meterOf(proc.proc);
+    const cpu = cpuSecondsOf(proc.proc.pid!) - cpu0;
+    const allocated = after.alloc - before.alloc;
+    const commands = after.commands - before.commands;
+    const accepted = result.requests.total - result.non2xx;
+    await proc.stop();
+    await graph.close();
+    await cleanup(prefix);
+    return {
+      kb: allocated / Math.max(1, accepted) / 1024,
+      commands: commands / Math.max(1, accepted),
+      cpuUs: (cpu / Math.max(1, accepted)) * 1e6,
+    };
+  };
+  for (let round = 1; round <= 2; round++) {
+    const sketch = await one('sketch');
+    const haven = await one('haven');
+    const at = `@${ALLOC_RATE} msg/s, ${ALLOC_MESSAGES} msgs, pair ${round} of 2`;
+    rows.push(
+      {
+        name: `alloc (one process): heap allocated per message ${at}`,
+        value: haven.kb,
+        unit: 'KB',
+        baseline: sketch.kb,
+        baselineName: 'sketch per message',
+        ratio: haven.kb / sketch.kb,
+        goal: '<= 100',
+        met: haven.kb <= 100,
+      },
+      {
+        name: `alloc (one process): CPU per message ${at}`,
+        value: haven.cpuUs,
+        unit: 'µs',
+        baseline: sketch.cpuUs,
+        baselineName: 'sketch per message',
+        ratio: haven.cpuUs / sketch.cpuUs,
+      },
+      {
+        name: `alloc (one process): Redis commands per message ${at}`,
+        value: haven.commands,
+        unit: 'commands',
+        baseline: sketch.commands,
+        baselineName: 'sketch per message',
+        ratio: haven.commands / sketch.commands,
+      },
+    );
+  }
+}
+
 /** Seconds of load an alert row runs before the load it measures. */
 const WARM_SECONDS = quick ? 2 : 5;
 
@@ -647,6 +737,7 @@ async function main(): Promise<void> {
     printTable(mine);
   };
   await step('ingest', benchIngest);
+  await step('alloc', benchAlloc);
   const alertRow = (name: string) => !ALERT_ROWS || ALERT_ROWS.includes(name);
   if (alertRow('1000')) await step('alerts', (r) => benchAlerts(r, 1000, false));
   // As docker-compose runs it: accepting (and raising alerts) in a web process, the rest in a worker.

@@ -94,12 +94,20 @@ export function memoryOf(proc: ChildProcess): Promise<MemoryReading> {
 }
 
 /** Asks a bench server child for the bytes it has allocated on its heap since it started (bench/alloc.ts). */
-export function allocOf(proc: ChildProcess): Promise<number> {
+export async function allocOf(proc: ChildProcess): Promise<number> {
+  return (await meterOf(proc)).alloc;
+}
+
+/**
+ * Asks a bench server child for the bytes it has allocated on its heap and the Redis commands it has
+ * sent since it started (bench/alloc.ts).
+ */
+export function meterOf(proc: ChildProcess): Promise<{ alloc: number; commands: number }> {
   return new Promise((resolve) => {
     const onMessage = (m: unknown) => {
       if (m && typeof m === 'object' && 'alloc' in m) {
         proc.off('message', onMessage);
-        resolve((m as { alloc: number }).alloc);
+        resolve(m as { alloc: number; commands: number });
       }
     };
     proc.on('message', onMessage);

@@ -1,4 +1,9 @@
 import { Cluster, Redis, type ClusterOptions, type RedisOptions } from 'ioredis';
+import { installRespEncoder } from './resp';
+
+// Commands are written as one Buffer each, not built up from heap strings (see resp.ts): every
+// connection Haven opens, and BullMQ's, share ioredis's Command.
+installRespEncoder();
 
 /** One seed node of a Redis Cluster (`REDIS_CLUSTER_NODES`). */
 export interface ClusterNode {

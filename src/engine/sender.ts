@@ -137,14 +137,14 @@ export class Sender {
   /** The person's state (privacy choices), address and last message time (ms, as stored). */
   private async readFor(
     conversationId: string,
-  ): Promise<[ConversationState | null, ChannelAddress | null, string | null]> {
+  ): Promise<[Pick<ConversationState, 'optedOut' | 'discreet'> | null, ChannelAddress | null, string | null]> {
     const others = [this.d.vault.addressKey(conversationId), this.d.keys.lastInbound(conversationId)];
     if (this.d.states) {
       const {
-        state,
+        choices,
         others: [address, last],
-      } = await this.d.states.loadWith(conversationId, others);
-      return [state, this.d.vault.openAddress(address ?? null), last ?? null];
+      } = await this.d.states.choicesWith(conversationId, others);
+      return [choices, this.d.vault.openAddress(address ?? null), last ?? null];
     }
     const [address, last] = await this.d.redis.mget(...others);
     return [null, this.d.vault.openAddress(address ?? null), last ?? null];

@@ -89,6 +89,24 @@ export class StateStore {
     return { state: fromStored(raw ?? null, rawPrefs ?? null), others: rest };
   }
 
+  /**
+   * The person's privacy choices (`optedOut`, `discreet`, as {@link load} gives them) and the raw
+   * values of `others`, in one command: the sender's read before every send. The preferences are
+   * written in the same step as the state with the same values, so they answer alone and the state
+   * (larger: the flow in progress, the last choices) is neither read nor parsed. Without readable
+   * preferences (not yet saved, or unreadable) the state is read as {@link load} reads it.
+   */
+  async choicesWith(
+    conversationId: string,
+    others: string[],
+  ): Promise<{ choices: Pick<ConversationState, 'optedOut' | 'discreet'> | null; others: (string | null)[] }> {
+    const [rawPrefs, ...rest] = await this.redis.mget(this.keys.prefs(conversationId), ...others);
+    const prefs = rawPrefs ? preferencesSchema.safeParse(safeJson(rawPrefs)) : null;
+    if (prefs?.success)
+      return { choices: { optedOut: prefs.data.optedOut, discreet: prefs.data.discreet }, others: rest };
+    return { choices: await this.load(conversationId), others: rest };
+  }
+
   /** The keys {@link fromStored} reads a state from (the engine reads them with its lock, in one step). */
   storedKeys(conversationId: string): [state: string, prefs: string] {
     return [this.keys.state(conversationId), this.keys.prefs(conversationId)];
@@ -101,8 +119,7 @@ export class StateStore {
 
   async save(conversationId: string, state: ConversationState): Promise<void> {
     const { keys, args } = this.saveWrite(conversationId, state);
-    // Both or neither, in one command (a script rather than MULTI, so it joins the connection's
-    // auto-pipeline instead of taking a socket write of its own).
+    // Both or neither, in one command (a script rather than MULTI: one command, not three).
     await SAVE.run(this.redis, 2, ...keys, ...args);
   }
 

@@ -7,7 +7,7 @@ import { Keys } from '../../src/engine/keys';
 import type { InboundJob, OutboundJob } from '../../src/engine/message';
 import { Outbox } from '../../src/engine/outbox';
 import type { Services } from '../../src/engine/services';
-import { StateStore } from '../../src/engine/state';
+import { newState, StateStore } from '../../src/engine/state';
 import { cleanupPrefix, REDIS_URL, uniquePrefix } from '../support/redis';
 
 const quiet = createLogger({ level: 'silent', pretty: false });
@@ -78,6 +78,29 @@ describe('engine', () => {
   afterAll(async () => {
     await outbound.close();
     await redis.quit();
+  });
+
+  it('gives the sender the privacy choices load gives, from the preferences alone when they are there', async () => {
+    const others = [`${prefix}:other`];
+    await redis.set(`${prefix}:other`, 'x');
+    // Nothing stored: none, and the others still read.
+    expect(await states.choicesWith('webchat.c1', others)).toEqual({ choices: null, others: ['x'] });
+    const state = { ...newState(1000), optedOut: true, discreet: false };
+    await states.save('webchat.c1', state);
+    expect(await states.choicesWith('webchat.c1', others)).toEqual({
+      choices: { optedOut: true, discreet: false },
+      others: ['x'],
+    });
+    // The state gone (a member's links erased), the preferences answer, as load's do.
+    await redis.del(keys.state('webchat.c1'));
+    expect((await states.choicesWith('webchat.c1', others)).choices).toEqual({ optedOut: true, discreet: false });
+    expect((await states.load('webchat.c1'))?.optedOut).toBe(true);
+    // Preferences missing or unreadable (not yet saved): the state is read, as load reads it.
+    await states.save('webchat.c2', { ...newState(1000), discreet: true });
+    await redis.del(keys.prefs('webchat.c2'));
+    expect((await states.choicesWith('webchat.c2', [])).choices).toMatchObject({ optedOut: false, discreet: true });
+    await redis.set(keys.prefs('webchat.c2'), '{not json');
+    expect((await states.choicesWith('webchat.c2', [])).choices).toMatchObject({ optedOut: false, discreet: true });
   });
 
   it('keeps conversation state across engine instances (any worker can take the next message)', async () => {

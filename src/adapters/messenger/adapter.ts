@@ -75,7 +75,9 @@ export class MessengerAdapter implements Adapter {
         const parsed = parsePageEvent(body);
         if (!parsed.ok) return parsed;
         const outcomes = await acceptInOrder(ctx, parsed.messages);
-        this.c.log.debug({ ...outcomes, ignored: parsed.ignored, malformed: parsed.malformed }, 'messenger webhook');
+        // Built only when it will be written: production logs at info, and every webhook passes here.
+        if (this.c.log.isLevelEnabled('debug'))
+          this.c.log.debug({ ...outcomes, ignored: parsed.ignored, malformed: parsed.malformed }, 'messenger webhook');
         if (parsed.malformed) this.c.log.warn({ malformed: parsed.malformed }, 'messenger events not understood');
         return { ok: true };
       },
@@ -124,7 +126,8 @@ export class MessengerAdapter implements Adapter {
           message: { text, ...(last && quickReplies ? { quick_replies: quickReplies } : {}) },
         }),
     });
-    this.c.log.debug({ parts: parts.length, resumedAt: start, type: mode.messaging_type }, 'messenger message sent');
+    if (this.c.log.isLevelEnabled('debug'))
+      this.c.log.debug({ parts: parts.length, resumedAt: start, type: mode.messaging_type }, 'messenger message sent');
   }
 
   /** The typing indicator: best effort, except that a person who cannot be reached stops the send. */

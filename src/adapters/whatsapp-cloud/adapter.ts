@@ -78,7 +78,9 @@ export class WhatsAppCloudAdapter implements Adapter {
         const parsed = parseWabaEvent(body, this.c.phoneNumberId);
         if (!parsed.ok) return parsed;
         const outcomes = await acceptInOrder(ctx, parsed.messages);
-        this.c.log.debug({ ...outcomes, ignored: parsed.ignored }, 'whatsapp cloud webhook');
+        // Built only when it will be written: production logs at info, and every webhook passes here.
+        if (this.c.log.isLevelEnabled('debug'))
+          this.c.log.debug({ ...outcomes, ignored: parsed.ignored }, 'whatsapp cloud webhook');
         if (parsed.malformed || parsed.otherNumber) {
           this.c.log.warn(
             { malformed: parsed.malformed, otherNumber: parsed.otherNumber },
@@ -111,7 +113,8 @@ export class WhatsAppCloudAdapter implements Adapter {
       parts,
       send: (part, _i, last) => this.call(last && buttons ? buttonMessage(to, part, buttons) : textMessage(to, part)),
     });
-    this.c.log.debug({ parts: parts.length, resumedAt: start, buttons: !!buttons }, 'whatsapp cloud message sent');
+    if (this.c.log.isLevelEnabled('debug'))
+      this.c.log.debug({ parts: parts.length, resumedAt: start, buttons: !!buttons }, 'whatsapp cloud message sent');
   }
 
   private async call(body: unknown): Promise<unknown> {
