@@ -101,6 +101,9 @@ export function ioredisEncoding(command: Command): Buffer {
  */
 export function installRespEncoder(): void {
   if (installed) return;
+  // This replaces a method inside ioredis. If an upgrade renames or removes it, ioredis keeps writing its own RESP
+  // (nothing is patched) and tests/core/resp.test.ts fails, which is the signal to look again.
+  if (typeof ioredisWritable !== 'function') return;
   installed = true;
   const proto = Command.prototype as unknown as WritableCommand;
   const original = ioredisWritable;
