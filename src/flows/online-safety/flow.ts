@@ -58,6 +58,15 @@ const TIP_WORDS =
 const SAFE_ON =
   /^(?:how (?:do|can|should|would) (?:i|u|you|we) )?(?:stay|staying|be|being|keep|keeping)(?: me| myself)? safe (?:on|online|when|while|with|playing|using|in)\b.{0,40}$/;
 
+/**
+ * "what do i do if i see extremist stuff on my feed", "what should i do if a stranger messages me on roblox", "how
+ * do i report a video on tiktok": a question about what to do about something online. A worry or a disclosure is
+ * answered first, elsewhere (the screen reads every message before this); what is left is a safety question, and
+ * the tips (who to tell among them) answer it better than "I didn't quite get that".
+ */
+const ONLINE_WHAT_IF =
+  /^(?:wh?at (?:do|should|can|would|shud) (?:i|u|you|we) do (?:if|when|about)|wh?at if|what happens if|how (?:do|can|should) (?:i|u|you|we) (?:report|block|stop))\b.{0,80}?\b(?:online|internet|feed|fyp|dms?|tiktok|snap|snapchat|insta|instagram|roblox|fortnite|minecraft|discord|youtube|whatsapp|twitch|gaming|game|stranger|strangers|some(?:one|1) i (?:dont|don't) know)\b/;
+
 /** "can i have the online safety tips" → "online safety tips"; null when nothing is left. */
 export function safetyRequestCore(said: string): string {
   let s = said.replace(/[?!.]+$/, '').trim();
@@ -76,7 +85,7 @@ export function asksForSafety(ctx: FlowContext): boolean {
   if (REQUESTS.has(said)) return true;
   const core = safetyRequestCore(said);
   if (core !== said && REQUESTS.has(core)) return true;
-  if (TIP_WORDS.test(core) || SAFE_ON.test(core)) return true;
+  if (TIP_WORDS.test(core) || SAFE_ON.test(core) || ONLINE_WHAT_IF.test(said)) return true;
   return said === 'more' && Boolean(ctx.state.lastChoices?.some((c) => c.payload === SAFETY_MORE));
 }
 

@@ -89,6 +89,22 @@ describe('common ways of asking, understood (in memory)', () => {
     expect(chat.expectReply(/./).text).not.toMatch(/didn't quite get/);
   });
 
+  it.each([
+    'what do i do if i see extremist stuff on my feed',
+    'what should i do if a stranger messages me on roblox',
+    'how do i report a video on tiktok',
+  ])('a question about what to do about something online: "%s" gets the safety tips', async (text) => {
+    const { chat } = await fresh();
+    await chat.send(text);
+    expect(chat.expectReply(/./).text).toMatch(/personal information/);
+  });
+
+  it('"what do i do if mum falls again" is not taken for an online-safety question', async () => {
+    const { chat } = await fresh();
+    await chat.send('what do i do if mum falls again');
+    expect(chat.expectReply(/./).text).not.toMatch(/personal information/);
+  });
+
   it('"i got a code from my youth worker" is told how to send it; "my code is ..." is tried as a code', async () => {
     const { haven, chat } = await fresh();
     await chat.send('i got a code from my youth worker');
