@@ -1,4 +1,6 @@
+import { z } from 'zod';
 import { CooccurMatcher } from './cooccur';
+import dictionaryWords from './dictionary-words.json';
 import { loadLexicon, type Lexicon, type LexiconEntry } from './lexicon';
 import { Matcher, type Hit } from './matcher';
 import { defaultModel, MODEL_CLASSES, type ModelVerdict, type ScreenModel } from './model';
@@ -33,8 +35,22 @@ export interface CompiledLexicon {
   tokens: TokenTable;
 }
 
-/** Compiles a validated lexicon (vocabulary + one combined token automaton). */
-export function compileLexicon(lexicon: Lexicon): CompiledLexicon {
+/**
+ * Real English words the repair step keeps as written (src/safeguarding/dictionary-words.json, made by
+ * scripts/protect-words.ts): "raised" is not a misspelling of a word for rape, nor "treat" of "threat".
+ */
+export const DICTIONARY_WORDS: readonly string[] = z
+  .object({ words: z.array(z.string().regex(/^[a-z]+$/)) })
+  .parse(dictionaryWords).words;
+
+/**
+ * Compiles a validated lexicon (vocabulary + one combined token automaton). `dictionaryWords` are protected from
+ * repair beside the lexicon's own `protect` list (default {@link DICTIONARY_WORDS}).
+ */
+export function compileLexicon(
+  lexicon: Lexicon,
+  { dictionaryWords: protectedWords = DICTIONARY_WORDS }: { dictionaryWords?: readonly string[] } = {},
+): CompiledLexicon {
   const matcher = new Matcher(lexicon);
   const cooccur = new CooccurMatcher(lexicon.concepts, lexicon.cooccur);
   const aliases = new Map<string, readonly string[]>();
@@ -48,7 +64,8 @@ export function compileLexicon(lexicon: Lexicon): CompiledLexicon {
   }
   for (const list of Object.values(lexicon.groups)) for (const w of list) words.add(w);
   const tokens = new TokenTable(matcher, cooccur);
-  const vocabulary = new Vocabulary({ words, aliases, protect: lexicon.protect, weights: matcher.weights }, tokens);
+  const protect = [...lexicon.protect, ...protectedWords];
+  const vocabulary = new Vocabulary({ words, aliases, protect, weights: matcher.weights }, tokens);
   return { lexicon, vocabulary, matcher, cooccur, tokens };
 }
 

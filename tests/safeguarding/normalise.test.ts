@@ -1,4 +1,5 @@
-import { normalise, tokenise } from '../../src/safeguarding';
+import { loadLexicon, normalise, tokenise } from '../../src/safeguarding';
+import { compileLexicon, DICTIONARY_WORDS } from '../../src/safeguarding/screen';
 
 describe('normalise', () => {
   it.each([
@@ -65,5 +66,41 @@ describe('carers’ words are not typo-corrected into lexicon words', () => {
 describe('everyday words one letter from a lexicon word stay as written', () => {
   it('"noses" is not read as "nooses"', () => {
     expect(normalise('everyone in photos has nicer noses than me')).toBe('everyone in photos has nicer noses than me');
+  });
+});
+
+describe('real words are not repaired into other words (dictionary-words.json)', () => {
+  it.each([
+    ['mum raised her voice at me', 'mum raised her voice at me'],
+    ['i blocked him on snap', 'i blocked him on snap'],
+    ['we went trick or treat', 'we went trick or treat'],
+    ['the torches are ready for the storm', 'the torches are ready for the storm'],
+    ['we buried the hamster in the garden', 'we buried the hamster in the garden'],
+    ['splashed paint on my jeans', 'splashed paint on my jeans'],
+    ['i love haven', 'i love haven'],
+    ['my mate is in crisis club', 'my mate is in crisis club'],
+  ])('"%s" is kept as written', (input, expected) => {
+    expect(normalise(input)).toBe(expected);
+  });
+
+  it.each([
+    ['a misspelling', 'sucide', 'suicide'],
+    ['an alias', 'kinda scared', 'kind of scared'],
+    ['slang the repair reads rightly', 'he was belting me', 'he was beating me'],
+  ])('%s is still repaired', (_what, input, expected) => {
+    expect(normalise(input)).toBe(expected);
+  });
+
+  it('holds only lower-case words the repair would change, none of them a lexicon word or alias', () => {
+    const lexicon = loadLexicon();
+    const { vocabulary } = compileLexicon(lexicon, { dictionaryWords: [] });
+    const aliases = new Set(Object.keys(lexicon.aliases));
+    expect(DICTIONARY_WORDS.length).toBeGreaterThan(1000);
+    for (const word of DICTIONARY_WORDS) {
+      expect({ word, alias: aliases.has(word) }).toEqual({ word, alias: false });
+      // Without the list, the repair changes it; with it, the word is kept.
+      expect({ word, changed: vocabulary.repair([word]).join(' ') !== word }).toEqual({ word, changed: true });
+      expect(normalise(word)).toBe(word);
+    }
   });
 });
