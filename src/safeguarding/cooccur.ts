@@ -68,6 +68,11 @@ export interface CooccurHit {
 
 interface CompiledRule {
   all: Int32Array;
+  /**
+   * The index in `all` of the concept that was missing when the rule was last found unsatisfied: read first next
+   * time, since in a long or repetitive message the same one is usually still missing (then one read answers).
+   */
+  miss: number;
   any: Int32Array | null;
   unless: Int32Array | null;
   window: number;
@@ -130,6 +135,7 @@ export class CooccurMatcher {
       const any = ids(rule.any);
       this.rules.push({
         all,
+        miss: 0,
         any,
         unless: ids(rule.unless),
         window: rule.window,
@@ -328,10 +334,15 @@ export class CooccurMatcher {
 
   private satisfied(rule: CompiledRule, lo: number): boolean {
     const { last } = this;
+    // Any concept missing from the window fails the rule, whichever is read first (see `miss`).
+    if ((last[rule.all[rule.miss] as number] as number) < lo) return false;
     let prev = -1;
     for (let k = 0; k < rule.all.length; k++) {
       const at = last[rule.all[k] as number] as number;
-      if (at < lo) return false;
+      if (at < lo) {
+        rule.miss = k;
+        return false;
+      }
       // Ordered: each concept's latest occurrence comes after the previous one's (an approximation that
       // may miss "A B A", never accepts a wrong order).
       if (rule.ordered) {

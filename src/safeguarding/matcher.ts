@@ -1,5 +1,5 @@
 import type { Lexicon } from './lexicon';
-import { parsePattern, type Step } from './pattern';
+import { groupSets, parsePatternOnce, type Step } from './pattern';
 import type { Dispatch, Token } from './token';
 
 export type { Dispatch };
@@ -74,29 +74,36 @@ export class Matcher {
   private pendingCount = 0;
 
   constructor(lexicon: Lexicon) {
-    const groups = new Map<string, ReadonlySet<string>>();
-    for (const [name, words] of Object.entries(lexicon.groups)) groups.set(name, new Set(words));
+    const groups = groupSets(lexicon.groups);
     // Pattern variants share prefixes (groups and phrase alternatives multiply them), so steps are merged
     // into a trie: a node is (parent node, gap, what the step accepts). Variants that start alike share
     // nodes, which keeps the per-token dispatch lists short.
     const nodes: { step: Step; parent: number; ends: number[] }[] = [];
     const nodeByKey = new Map<string, number>();
-    // A pattern's variants share each step's `words` set (parsePattern copies steps, not what they accept), so
-    // its canonical key is worked out once per set.
-    const keys = new Map<ReadonlySet<string>, string>();
-    const keyOf = (step: Step): string => {
-      let key = keys.get(step.words);
-      if (key === undefined) keys.set(step.words, (key = stepKey(step)));
-      return key;
+    // A pattern's variants share each step's `words` set (parsePattern copies steps, not what they accept, and a
+    // step that is one group is given the group's set), so its canonical key is worked out once per set, and
+    // stands in node keys as a short number.
+    const keys = new Map<ReadonlySet<string>, number>();
+    const keyIds = new Map<string, number>();
+    const keyOf = (step: Step): number => {
+      let id = keys.get(step.words);
+      if (id === undefined) {
+        const key = stepKey(step);
+        id = keyIds.get(key);
+        if (id === undefined) keyIds.set(key, (id = keyIds.size));
+        keys.set(step.words, id);
+      }
+      return id;
     };
+    // Per words set: how many alert-pattern steps use it (the words' weights are these counts, added up at the end
+    // rather than word by word for every step of every variant).
+    const uses = new Map<ReadonlySet<string>, number>();
     lexicon.entries.forEach((entry, index) => {
-      for (const parsed of entry.patterns.flatMap((p) => parsePattern(p, groups))) {
+      const alert = entry.kind === 'alert' ? 1 : 0;
+      for (const parsed of entry.patterns.flatMap((p) => parsePatternOnce(p, groups))) {
         let parent = -1;
         parsed.forEach((step, k) => {
-          for (const w of step.words) {
-            this.words.add(w);
-            if (entry.kind === 'alert') this.weights.set(w, (this.weights.get(w) ?? 0) + 1);
-          }
+          uses.set(step.words, (uses.get(step.words) ?? 0) + alert);
           const key = `${parent}|${step.gap}|${keyOf(step)}`;
           let id = nodeByKey.get(key);
           if (id === undefined) {
@@ -112,6 +119,12 @@ export class Matcher {
         });
       }
     });
+    for (const [words, n] of uses) {
+      for (const w of words) {
+        this.words.add(w);
+        if (n > 0) this.weights.set(w, (this.weights.get(w) ?? 0) + n);
+      }
+    }
     const n = nodes.length;
     this.gap = new Int32Array(n);
     this.parent = new Int32Array(n);
@@ -253,8 +266,8 @@ export class Matcher {
       if (match !== null) for (let d = 0; d < match.length; d++) this.check(match[d] as Dispatch, at);
       if (number >= 0) {
         const triples = this.numberTriples;
-        for (let k = 0; k < triples.length; k += 3) {
-          if (number >= (this.minNumber[k / 3] as number))
+        for (let k = 0, t = 0; k < triples.length; k += 3, t++) {
+          if (number >= (this.minNumber[t] as number))
             this.consider(triples[k] as number, triples[k + 1] as number, triples[k + 2] as number, at);
         }
       }
