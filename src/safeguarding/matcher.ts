@@ -38,12 +38,14 @@ export class Matcher {
   readonly words = new Set<string>();
   /** How many alert-pattern steps accept each word: a masked word (`c*t`) resolves to the heaviest. */
   readonly weights = new Map<string, number>();
-  /** Per word (and stem): the steps accepting it (see {@link Dispatch}). */
-  private readonly byWord = new Map<string, Dispatch>();
-  private readonly byPrefix = new Map<string, Dispatch>();
+  /** Per word (and stem): the steps accepting it (see {@link Dispatch}, built on first use: {@link LazyDispatch}). */
+  private readonly byWord = new Map<string, LazyDispatch>();
+  private readonly byPrefix = new Map<string, LazyDispatch>();
   private readonly prefixLengths: number[] = [];
   /** The stems, grouped by length in {@link prefixLengths} order (a token starts with at most one per length). */
-  private readonly prefixes: { prefix: string; dispatch: Dispatch }[] = [];
+  private readonly prefixes: { prefix: string; dispatch: LazyDispatch }[] = [];
+  /** Per node: its source slots (see the constructor), kept for the dispatch entries built on first use. */
+  private readonly sources: readonly (readonly number[])[];
   /**
    * The `#num` steps as (id, parent's source slot, gap) triples, one per source slot of the parent (−1 for a
    * first step), in node order.
@@ -164,9 +166,12 @@ export class Matcher {
         this.minNumber.push(numberMin[k] as number);
       }
     });
+    this.sources = sources;
+    // Each entry's slot is fixed here; its tables are built when a token first needs them (most words of the
+    // lexicon never come up in a run, and building them all was a good part of start-up).
     let index = 0;
-    for (const [w, ids] of byWord) this.byWord.set(w, this.dispatch(ids, n + index++, sources));
-    for (const [p, ids] of byPrefix) this.byPrefix.set(p, this.dispatch(ids, n + index++, sources));
+    for (const [w, ids] of byWord) this.byWord.set(w, { ids, slot: n + index++, built: null });
+    for (const [p, ids] of byPrefix) this.byPrefix.set(p, { ids, slot: n + index++, built: null });
     // Prefix lookups go by length, in the order the lengths first appeared (see `run`).
     for (const len of this.prefixLengths) {
       for (const [p, d] of this.byPrefix) if (p.length === len) this.prefixes.push({ prefix: p, dispatch: d });
@@ -229,9 +234,15 @@ export class Matcher {
   lookup(token: string): Dispatch[] | null {
     const out: Dispatch[] = [];
     const direct = this.byWord.get(token);
-    if (direct) out.push(direct);
-    for (const { prefix, dispatch } of this.prefixes) if (token.startsWith(prefix)) out.push(dispatch);
+    if (direct) out.push(this.built(direct));
+    for (const { prefix, dispatch } of this.prefixes) if (token.startsWith(prefix)) out.push(this.built(dispatch));
     return out.length > 0 ? out : null;
+  }
+
+  /** A dispatch entry's tables, built on first use (the same whenever built: they depend on the automaton alone). */
+  private built(entry: LazyDispatch): Dispatch {
+    entry.built ??= this.dispatch(entry.ids, entry.slot, this.sources);
+    return entry.built;
   }
 
   /** The token's value when `#num` steps may accept it (1–9 digits), else −1. */
@@ -392,6 +403,13 @@ export class Matcher {
       hits[j] = hit;
     }
   }
+}
+
+/** A word's (or stem's) steps and reach slot, and its {@link Dispatch} once a token needed it. */
+interface LazyDispatch {
+  readonly ids: readonly number[];
+  readonly slot: number;
+  built: Dispatch | null;
 }
 
 function push(map: Map<string, number[]>, key: string, id: number): void {

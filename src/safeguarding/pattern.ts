@@ -34,6 +34,8 @@ const MAX_LITERAL_MEMO = 50_000;
 
 /** True when `word` is exactly one token as the normaliser would produce it. */
 export function isLiteralToken(word: string): boolean {
+  // A word of letters a–z alone is one token as it is (the tokeniser's plain-word path): most lexicon words are.
+  if (plainWord(word)) return true;
   let known = literal.get(word);
   if (known === undefined) {
     const t = tokenise(word);
@@ -42,6 +44,16 @@ export function isLiteralToken(word: string): boolean {
     literal.set(word, known);
   }
   return known;
+}
+
+/** True for a non-empty string of the letters a–z only. */
+function plainWord(word: string): boolean {
+  if (word.length === 0) return false;
+  for (let i = 0; i < word.length; i++) {
+    const c = word.charCodeAt(i);
+    if (c < 97 || c > 122) return false;
+  }
+  return true;
 }
 
 type Groups = ReadonlyMap<string, ReadonlySet<string>>;
