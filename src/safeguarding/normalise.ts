@@ -182,40 +182,9 @@ function foldUnicode(text: string): string {
   const visible = removeInvisible(text.normalize('NFKC'));
   let s = hasAccent(visible) ? stripAccents(visible) : visible;
   if (s.length > 2 * MAX_SCREEN_CHARS) s = s.slice(0, 2 * MAX_SCREEN_CHARS);
-  return foldConfusables(lowerCased(s) ? s : s.toLowerCase());
-}
-
-/**
- * Per code point (BMP, then the supplementary planes from {@link LOWER_PLANES_FROM}): 1 when `toLowerCase` leaves it
- * as it is, 2 when it changes it, 0 not yet known (worked out on first sight: the case tables are the engine's).
- */
-const lowerKnown = new Uint8Array(0x30000);
-/** `toLowerCase` of text in other scripts or emoji is slow (not the engine's one-byte fast path) and mostly a no-op. */
-const LOWER_PLANES_FROM = 0x10000;
-
-/**
- * True when `toLowerCase` would return the text unchanged: every code point is its own lower case. Per code point
- * and exact (the only context-dependent rule, final sigma, is for Σ, which changes anyway); a code point past the
- * table counts as changing, so the real `toLowerCase` runs.
- */
-function lowerCased(s: string): boolean {
-  for (let i = 0; i < s.length; i++) {
-    const c = s.charCodeAt(i);
-    if (c < 128) {
-      if (c >= 65 && c <= 90) return false;
-      continue;
-    }
-    const cp = c >= 0xd800 && c <= 0xdbff ? (s.codePointAt(i) as number) : c;
-    if (cp >= lowerKnown.length) return false;
-    let known = lowerKnown[cp] as number;
-    if (known === 0) {
-      const ch = String.fromCodePoint(cp);
-      lowerKnown[cp] = known = ch.toLowerCase() === ch ? 1 : 2;
-    }
-    if (known === 2) return false;
-    if (cp >= LOWER_PLANES_FROM) i++;
-  }
-  return true;
+  // Always toLowerCase, even when it changes nothing: it also hands the tokeniser a plain sequential string (a
+  // sliced or joined one makes its character reads polymorphic and slow for every message after).
+  return foldConfusables(s.toLowerCase());
 }
 
 /** Turns one raw word (letters, digits, letter-symbols) into its token(s); pushes onto `out`. */
