@@ -68,11 +68,6 @@ export interface CooccurHit {
 
 interface CompiledRule {
   all: Int32Array;
-  /**
-   * The index in `all` of the concept that was missing when the rule was last found unsatisfied: read first next
-   * time, since in a long or repetitive message the same one is usually still missing (then one read answers).
-   */
-  miss: number;
   any: Int32Array | null;
   unless: Int32Array | null;
   window: number;
@@ -114,6 +109,16 @@ export class CooccurMatcher {
   private readonly firedAt: Int32Array;
   /** Per rule: a stamp so a rule is checked once per token. */
   private readonly checkedAt: Int32Array;
+  /**
+   * Per rule: an `all` concept that was missing when the rule was last found unsatisfied, read before anything else
+   * (any missing concept fails the rule): in a long or repetitive message the same one is usually still missing, so
+   * most checks are this one read. With the rule's window and scope in typed arrays beside it, a check that fails
+   * touches no rule object.
+   */
+  private readonly missing: Int32Array;
+  private readonly window: Int32Array;
+  /** Per rule: 1 for `scope: "message"`. */
+  private readonly messageScope: Uint8Array;
   private base = 0;
   /** Rules fired in the current sentence (sentence scope), judged for `unless` when it ends; then message scope. */
   private readonly openRules = new Int32Array(MAX_HITS);
@@ -135,7 +140,6 @@ export class CooccurMatcher {
       const any = ids(rule.any);
       this.rules.push({
         all,
-        miss: 0,
         any,
         unless: ids(rule.unless),
         window: rule.window,
@@ -209,6 +213,9 @@ export class CooccurMatcher {
     this.last = new Int32Array(n).fill(-1);
     this.firedAt = new Int32Array(rules.length).fill(-1);
     this.checkedAt = new Int32Array(rules.length).fill(-1);
+    this.missing = Int32Array.from(this.rules, (rule) => (rule.all.length > 0 ? (rule.all[0] as number) : -1));
+    this.window = Int32Array.from(this.rules, (rule) => rule.window);
+    this.messageScope = Uint8Array.from(this.rules, (rule) => (rule.message ? 1 : 0));
   }
 
   /** The id of a token that is a phrase's second or later word, else −1 (phrases compare these, not texts). */
@@ -301,24 +308,29 @@ export class CooccurMatcher {
   }
 
   private check(rules: Int32Array, at: number, base: number, sentenceStart: number, sentence: number): void {
-    const { checkedAt, firedAt } = this;
+    const { checkedAt, firedAt, missing, window, messageScope, last } = this;
+    // The hit counts change only when a rule fires (below), so the cap is read again only then.
+    if (this.openCount + this.messageCount + this.taken >= MAX_HITS) return;
     for (let k = 0; k < rules.length; k++) {
-      if (this.openCount + this.messageCount + this.taken >= MAX_HITS) return;
       const r = rules[k] as number;
       if (checkedAt[r] === at) continue;
       checkedAt[r] = at;
-      const rule = this.rules[r] as CompiledRule;
-      const start = rule.message ? base : sentenceStart;
+      const message = messageScope[r] === 1;
+      const start = message ? base : sentenceStart;
       if ((firedAt[r] as number) >= start) continue;
-      if (!this.satisfied(rule, Math.max(start, at - rule.window + 1))) continue;
+      const lo = Math.max(start, at - (window[r] as number) + 1);
+      const miss = missing[r] as number;
+      if (miss >= 0 && (last[miss] as number) < lo) continue;
+      if (!this.satisfied(r, lo)) continue;
       firedAt[r] = start;
-      if (rule.message) {
+      if (message) {
         this.messageRules[this.messageCount++] = r;
         this.messageRules[this.messageCount++] = sentence;
       } else {
         this.openRules[this.openCount++] = r;
         this.openRules[this.openCount++] = sentence;
       }
+      if (this.openCount + this.messageCount + this.taken >= MAX_HITS) return;
     }
   }
 
@@ -332,15 +344,15 @@ export class CooccurMatcher {
     this.openCount = 0;
   }
 
-  private satisfied(rule: CompiledRule, lo: number): boolean {
+  /** True when rule r's concepts are all in the window from `lo` (see {@link check}); else notes one missing. */
+  private satisfied(r: number, lo: number): boolean {
     const { last } = this;
-    // Any concept missing from the window fails the rule, whichever is read first (see `miss`).
-    if ((last[rule.all[rule.miss] as number] as number) < lo) return false;
+    const rule = this.rules[r] as CompiledRule;
     let prev = -1;
     for (let k = 0; k < rule.all.length; k++) {
       const at = last[rule.all[k] as number] as number;
       if (at < lo) {
-        rule.miss = k;
+        this.missing[r] = rule.all[k] as number;
         return false;
       }
       // Ordered: each concept's latest occurrence comes after the previous one's (an approximation that
