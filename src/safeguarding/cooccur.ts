@@ -85,6 +85,12 @@ interface DraftInfo {
   phrases: Phrase[];
 }
 
+/** A word's (or stem's) draft, and its {@link ConceptInfo} once a token needed it. */
+interface LazyInfo {
+  readonly draft: DraftInfo;
+  info: ConceptInfo | null;
+}
+
 /**
  * The concept co-occurrence layer: each token is mapped to the concepts it belongs to (a word, a stem or a
  * phrase starting there), and a rule fires when all its `all` concepts (and one of its `any` concepts) were
@@ -98,9 +104,14 @@ export class CooccurMatcher {
   readonly words = new Set<string>();
   /** Ids of the words that follow a phrase's first word (see {@link phraseWord}). */
   private readonly phraseWords = new Map<string, number>();
-  /** Per token: the concepts it belongs to, the rules they take part in, and phrases starting with it. */
-  private readonly byToken = new Map<string, ConceptInfo>();
-  private readonly stems: { stem: string; info: ConceptInfo }[] = [];
+  /**
+   * Per token: the concepts it belongs to, the rules they take part in, and phrases starting with it; compiled into
+   * a {@link ConceptInfo} when a token first needs it (most concept words never come up in a run).
+   */
+  private readonly byToken = new Map<string, LazyInfo>();
+  private readonly stems: { stem: string; info: LazyInfo }[] = [];
+  /** Per concept: the rules it takes part in (for {@link finish}). */
+  private readonly byConcept: readonly (readonly number[])[];
   private minStem = Infinity;
   private readonly rules: CompiledRule[] = [];
   /** Per concept: the clock position where it was last seen. */
@@ -182,32 +193,10 @@ export class CooccurMatcher {
       for (const p of d.phrases)
         for (const w of p.rest) if (!this.phraseWords.has(w)) this.phraseWords.set(w, this.phraseWords.size);
     }
-    const finish = (d: DraftInfo): ConceptInfo => {
-      const rulesOf = (cs: readonly number[]): Int32Array => {
-        const out: number[] = [];
-        for (const c of cs) for (const r of byConcept[c] ?? []) if (!out.includes(r)) out.push(r);
-        return Int32Array.from(out);
-      };
-      const groups = byNextWord(d.phrases);
-      return {
-        concepts: Int32Array.from(d.concepts),
-        rules: rulesOf(d.concepts),
-        phraseNext: groups.size > 0 ? Int32Array.from(groups.keys(), (w) => this.phraseWord(w)) : null,
-        phrases:
-          groups.size > 0
-            ? Array.from(groups.values(), (list) =>
-                list.map((p) => ({
-                  rest: Int32Array.from(p.rest, (w) => this.phraseWord(w)),
-                  concept: p.concept,
-                  rules: rulesOf([p.concept]),
-                })),
-              )
-            : null,
-      };
-    };
-    for (const [w, d] of draft) this.byToken.set(w, finish(d));
+    this.byConcept = byConcept;
+    for (const [w, d] of draft) this.byToken.set(w, { draft: d, info: null });
     for (const [stem, d] of stems) {
-      this.stems.push({ stem, info: finish(d) });
+      this.stems.push({ stem, info: { draft: d, info: null } });
       this.minStem = Math.min(this.minStem, stem.length);
     }
     this.last = new Int32Array(n).fill(-1);
@@ -227,10 +216,38 @@ export class CooccurMatcher {
   lookup(token: string): ConceptInfo[] | null {
     const out: ConceptInfo[] = [];
     const info = this.byToken.get(token);
-    if (info !== undefined) out.push(info);
+    if (info !== undefined) out.push(this.finish(info));
     if (token.length >= this.minStem)
-      for (const { stem, info: s } of this.stems) if (token.startsWith(stem)) out.push(s);
+      for (const { stem, info: s } of this.stems) if (token.startsWith(stem)) out.push(this.finish(s));
     return out.length > 0 ? out : null;
+  }
+
+  /** A token's (or stem's) {@link ConceptInfo}, compiled on first use (it depends on the lexicon alone). */
+  private finish(lazy: LazyInfo): ConceptInfo {
+    if (lazy.info !== null) return lazy.info;
+    const d = lazy.draft;
+    const rulesOf = (cs: readonly number[]): Int32Array => {
+      const out: number[] = [];
+      for (const c of cs) for (const r of this.byConcept[c] ?? []) if (!out.includes(r)) out.push(r);
+      return Int32Array.from(out);
+    };
+    const groups = byNextWord(d.phrases);
+    lazy.info = {
+      concepts: Int32Array.from(d.concepts),
+      rules: rulesOf(d.concepts),
+      phraseNext: groups.size > 0 ? Int32Array.from(groups.keys(), (w) => this.phraseWord(w)) : null,
+      phrases:
+        groups.size > 0
+          ? Array.from(groups.values(), (list) =>
+              list.map((p) => ({
+                rest: Int32Array.from(p.rest, (w) => this.phraseWord(w)),
+                concept: p.concept,
+                rules: rulesOf([p.concept]),
+              })),
+            )
+          : null,
+    };
+    return lazy.info;
   }
 
   /** Rule hits in a repaired token stream: at most one per rule and sentence (message), in the order found. */
