@@ -85,6 +85,12 @@ interface DraftInfo {
   phrases: Phrase[];
 }
 
+/** A word's (or stem's) draft, and its {@link ConceptInfo} once a token needed it. */
+interface LazyInfo {
+  readonly draft: DraftInfo;
+  info: ConceptInfo | null;
+}
+
 /**
  * The concept co-occurrence layer: each token is mapped to the concepts it belongs to (a word, a stem or a
  * phrase starting there), and a rule fires when all its `all` concepts (and one of its `any` concepts) were
@@ -98,9 +104,14 @@ export class CooccurMatcher {
   readonly words = new Set<string>();
   /** Ids of the words that follow a phrase's first word (see {@link phraseWord}). */
   private readonly phraseWords = new Map<string, number>();
-  /** Per token: the concepts it belongs to, the rules they take part in, and phrases starting with it. */
-  private readonly byToken = new Map<string, ConceptInfo>();
-  private readonly stems: { stem: string; info: ConceptInfo }[] = [];
+  /**
+   * Per token: the concepts it belongs to, the rules they take part in, and phrases starting with it; compiled into
+   * a {@link ConceptInfo} when a token first needs it (most concept words never come up in a run).
+   */
+  private readonly byToken = new Map<string, LazyInfo>();
+  private readonly stems: { stem: string; info: LazyInfo }[] = [];
+  /** Per concept: the rules it takes part in (for {@link finish}). */
+  private readonly byConcept: readonly (readonly number[])[];
   private minStem = Infinity;
   private readonly rules: CompiledRule[] = [];
   /** Per concept: the clock position where it was last seen. */
@@ -109,6 +120,16 @@ export class CooccurMatcher {
   private readonly firedAt: Int32Array;
   /** Per rule: a stamp so a rule is checked once per token. */
   private readonly checkedAt: Int32Array;
+  /**
+   * Per rule: an `all` concept that was missing when the rule was last found unsatisfied, read before anything else
+   * (any missing concept fails the rule): in a long or repetitive message the same one is usually still missing, so
+   * most checks are this one read. With the rule's window and scope in typed arrays beside it, a check that fails
+   * touches no rule object.
+   */
+  private readonly missing: Int32Array;
+  private readonly window: Int32Array;
+  /** Per rule: 1 for `scope: "message"`. */
+  private readonly messageScope: Uint8Array;
   private base = 0;
   /** Rules fired in the current sentence (sentence scope), judged for `unless` when it ends; then message scope. */
   private readonly openRules = new Int32Array(MAX_HITS);
@@ -172,37 +193,18 @@ export class CooccurMatcher {
       for (const p of d.phrases)
         for (const w of p.rest) if (!this.phraseWords.has(w)) this.phraseWords.set(w, this.phraseWords.size);
     }
-    const finish = (d: DraftInfo): ConceptInfo => {
-      const rulesOf = (cs: readonly number[]): Int32Array => {
-        const out: number[] = [];
-        for (const c of cs) for (const r of byConcept[c] ?? []) if (!out.includes(r)) out.push(r);
-        return Int32Array.from(out);
-      };
-      const groups = byNextWord(d.phrases);
-      return {
-        concepts: Int32Array.from(d.concepts),
-        rules: rulesOf(d.concepts),
-        phraseNext: groups.size > 0 ? Int32Array.from(groups.keys(), (w) => this.phraseWord(w)) : null,
-        phrases:
-          groups.size > 0
-            ? Array.from(groups.values(), (list) =>
-                list.map((p) => ({
-                  rest: Int32Array.from(p.rest, (w) => this.phraseWord(w)),
-                  concept: p.concept,
-                  rules: rulesOf([p.concept]),
-                })),
-              )
-            : null,
-      };
-    };
-    for (const [w, d] of draft) this.byToken.set(w, finish(d));
+    this.byConcept = byConcept;
+    for (const [w, d] of draft) this.byToken.set(w, { draft: d, info: null });
     for (const [stem, d] of stems) {
-      this.stems.push({ stem, info: finish(d) });
+      this.stems.push({ stem, info: { draft: d, info: null } });
       this.minStem = Math.min(this.minStem, stem.length);
     }
     this.last = new Int32Array(n).fill(-1);
     this.firedAt = new Int32Array(rules.length).fill(-1);
     this.checkedAt = new Int32Array(rules.length).fill(-1);
+    this.missing = Int32Array.from(this.rules, (rule) => (rule.all.length > 0 ? (rule.all[0] as number) : -1));
+    this.window = Int32Array.from(this.rules, (rule) => rule.window);
+    this.messageScope = Uint8Array.from(this.rules, (rule) => (rule.message ? 1 : 0));
   }
 
   /** The id of a token that is a phrase's second or later word, else −1 (phrases compare these, not texts). */
@@ -214,10 +216,38 @@ export class CooccurMatcher {
   lookup(token: string): ConceptInfo[] | null {
     const out: ConceptInfo[] = [];
     const info = this.byToken.get(token);
-    if (info !== undefined) out.push(info);
+    if (info !== undefined) out.push(this.finish(info));
     if (token.length >= this.minStem)
-      for (const { stem, info: s } of this.stems) if (token.startsWith(stem)) out.push(s);
+      for (const { stem, info: s } of this.stems) if (token.startsWith(stem)) out.push(this.finish(s));
     return out.length > 0 ? out : null;
+  }
+
+  /** A token's (or stem's) {@link ConceptInfo}, compiled on first use (it depends on the lexicon alone). */
+  private finish(lazy: LazyInfo): ConceptInfo {
+    if (lazy.info !== null) return lazy.info;
+    const d = lazy.draft;
+    const rulesOf = (cs: readonly number[]): Int32Array => {
+      const out: number[] = [];
+      for (const c of cs) for (const r of this.byConcept[c] ?? []) if (!out.includes(r)) out.push(r);
+      return Int32Array.from(out);
+    };
+    const groups = byNextWord(d.phrases);
+    lazy.info = {
+      concepts: Int32Array.from(d.concepts),
+      rules: rulesOf(d.concepts),
+      phraseNext: groups.size > 0 ? Int32Array.from(groups.keys(), (w) => this.phraseWord(w)) : null,
+      phrases:
+        groups.size > 0
+          ? Array.from(groups.values(), (list) =>
+              list.map((p) => ({
+                rest: Int32Array.from(p.rest, (w) => this.phraseWord(w)),
+                concept: p.concept,
+                rules: rulesOf([p.concept]),
+              })),
+            )
+          : null,
+    };
+    return lazy.info;
   }
 
   /** Rule hits in a repaired token stream: at most one per rule and sentence (message), in the order found. */
@@ -295,24 +325,29 @@ export class CooccurMatcher {
   }
 
   private check(rules: Int32Array, at: number, base: number, sentenceStart: number, sentence: number): void {
-    const { checkedAt, firedAt } = this;
+    const { checkedAt, firedAt, missing, window, messageScope, last } = this;
+    // The hit counts change only when a rule fires (below), so the cap is read again only then.
+    if (this.openCount + this.messageCount + this.taken >= MAX_HITS) return;
     for (let k = 0; k < rules.length; k++) {
-      if (this.openCount + this.messageCount + this.taken >= MAX_HITS) return;
       const r = rules[k] as number;
       if (checkedAt[r] === at) continue;
       checkedAt[r] = at;
-      const rule = this.rules[r] as CompiledRule;
-      const start = rule.message ? base : sentenceStart;
+      const message = messageScope[r] === 1;
+      const start = message ? base : sentenceStart;
       if ((firedAt[r] as number) >= start) continue;
-      if (!this.satisfied(rule, Math.max(start, at - rule.window + 1))) continue;
+      const lo = Math.max(start, at - (window[r] as number) + 1);
+      const miss = missing[r] as number;
+      if (miss >= 0 && (last[miss] as number) < lo) continue;
+      if (!this.satisfied(r, lo)) continue;
       firedAt[r] = start;
-      if (rule.message) {
+      if (message) {
         this.messageRules[this.messageCount++] = r;
         this.messageRules[this.messageCount++] = sentence;
       } else {
         this.openRules[this.openCount++] = r;
         this.openRules[this.openCount++] = sentence;
       }
+      if (this.openCount + this.messageCount + this.taken >= MAX_HITS) return;
     }
   }
 
@@ -326,12 +361,17 @@ export class CooccurMatcher {
     this.openCount = 0;
   }
 
-  private satisfied(rule: CompiledRule, lo: number): boolean {
+  /** True when rule r's concepts are all in the window from `lo` (see {@link check}); else notes one missing. */
+  private satisfied(r: number, lo: number): boolean {
     const { last } = this;
+    const rule = this.rules[r] as CompiledRule;
     let prev = -1;
     for (let k = 0; k < rule.all.length; k++) {
       const at = last[rule.all[k] as number] as number;
-      if (at < lo) return false;
+      if (at < lo) {
+        this.missing[r] = rule.all[k] as number;
+        return false;
+      }
       // Ordered: each concept's latest occurrence comes after the previous one's (an approximation that
       // may miss "A B A", never accepts a wrong order).
       if (rule.ordered) {

@@ -1,18 +1,21 @@
 import { once } from 'node:events';
-import { createInterface } from 'node:readline';
-import { z } from 'zod';
+import { StringDecoder } from 'node:string_decoder';
 import type { Screen, ScreenResult } from './types';
-
-const lineSchema = z.object({ text: z.string() });
 
 /** A JSON string, or null. */
 const jsonOrNull = (s: string | null): string => (s === null ? 'null' : JSON.stringify(s));
+
+/** The answer to a message the screen let through (most lines): one string, built once. */
+const NO_ALERT_LINE = '{"alert":false,"category":null,"severity":null,"matched":[]}';
 
 /**
  * One output line: the screen's result, keys in contract order (the same text as `JSON.stringify` of
  * `{alert, category, severity, matched}`, written out directly: it is the filter's hottest line after the screen).
  */
 export function resultLine(result: ScreenResult): string {
+  if (!result.alert && result.category === null && result.severity === null && result.matched.length === 0) {
+    return NO_ALERT_LINE;
+  }
   let matched = '';
   for (let i = 0; i < result.matched.length; i++) {
     matched += (i > 0 ? ',' : '') + JSON.stringify(result.matched[i]);
@@ -23,31 +26,39 @@ export function resultLine(result: ScreenResult): string {
   );
 }
 
-/** Why a line could not be screened, or its text. */
-function parseLine(line: string): { text: string } | { error: string } {
-  if (line.trim() === '') return { error: 'blank line: expected a JSON object {"text": "..."}' };
+const BLANK_LINE = JSON.stringify({ error: 'blank line: expected a JSON object {"text": "..."}' });
+const NOT_JSON = JSON.stringify({ error: 'not valid JSON: expected a JSON object {"text": "..."}' });
+const NO_TEXT = JSON.stringify({ error: 'expected a JSON object with a string "text"' });
+
+/**
+ * The text of one input line, or null when it is not a JSON object with a string `text` (extra keys are fine).
+ * A plain check rather than a schema: this runs once per line, and the rule is this one sentence.
+ */
+function lineText(line: string): string | null | undefined {
   let data: unknown;
   try {
     data = JSON.parse(line);
   } catch {
-    return { error: 'not valid JSON: expected a JSON object {"text": "..."}' };
+    return undefined;
   }
-  const parsed = lineSchema.safeParse(data);
-  if (!parsed.success) return { error: 'expected a JSON object with a string "text"' };
-  return { text: parsed.data.text };
+  if (typeof data !== 'object' || data === null || Array.isArray(data)) return null;
+  const text = (data as { text?: unknown }).text;
+  return typeof text === 'string' ? text : null;
 }
 
-/** Output held before it is written even while input keeps coming (else it is written once per input chunk). */
+/** Output held before it is written even within one input chunk (else it is written once per input chunk). */
 const FLUSH_CHARS = 64 * 1024;
 
 /**
  * The `haven screen` filter: reads JSON lines `{"text": "..."}` and writes one JSON line per input line,
  * in order: `{"alert","category","severity","matched"}` (those keys, that order), or `{"error": "..."}`
  * for a line that is not JSON or has no string `text`. A blank (empty or whitespace-only) line is an
- * input line too and gets an error line, so output line N always answers input line N. Streams both ways:
- * one input line in memory at a time; answers are written together once the input read so far is answered
- * (so a line typed by hand is answered at once) or every 64 KB, and reading waits for `drain` when the output
- * pushes back.
+ * input line too and gets an error line, so output line N always answers input line N. Lines end at `\n`, `\r\n`
+ * or a lone `\r` (as node's readline splits them); a last line without an ending is answered too. Streams both
+ * ways: input is read chunk by chunk (one chunk and one partial line in memory), the answers to a chunk are written
+ * together once it is answered (so a line typed by hand is answered at once) or every 64 KB, and reading waits for
+ * `drain` when the output pushes back. Reading chunks and splitting lines here, instead of readline's line events
+ * and async iterator, is most of what the filter costs beside the screen itself.
  * @returns the exit status: 1 if any line was bad, else 0.
  */
 export async function runScreenFilter(
@@ -55,35 +66,54 @@ export async function runScreenFilter(
   output: NodeJS.WritableStream,
   screen: Screen,
 ): Promise<number> {
-  const lines = createInterface({ input, crlfDelay: Infinity });
+  const decoder = new StringDecoder('utf8');
   let bad = false;
   let pending = '';
-  let scheduled = false;
-  let blocked: Promise<unknown> | null = null;
-  const flush = (): void => {
-    scheduled = false;
+  /** The start of a line whose end is in a later chunk. */
+  let partial = '';
+  /** The last chunk ended with `\r`: a `\n` starting this one belongs to it. */
+  let sawReturn = false;
+  const answer = (line: string): void => {
+    if (line.trim() === '') {
+      bad = true;
+      pending += BLANK_LINE + '\n';
+      return;
+    }
+    const text = lineText(line);
+    if (typeof text === 'string') pending += resultLine(screen.screen(text)) + '\n';
+    else {
+      bad = true;
+      pending += (text === undefined ? NOT_JSON : NO_TEXT) + '\n';
+    }
+  };
+  const flush = async (): Promise<void> => {
     if (pending === '') return;
     const ok = output.write(pending);
     pending = '';
-    if (!ok && blocked === null) blocked = once(output, 'drain').finally(() => (blocked = null));
+    if (!ok) await once(output, 'drain');
   };
-  for await (const line of lines) {
-    const parsed = parseLine(line);
-    if ('error' in parsed) {
-      bad = true;
-      pending += JSON.stringify({ error: parsed.error }) + '\n';
-    } else {
-      pending += resultLine(screen.screen(parsed.text)) + '\n';
+  for await (const chunk of input) {
+    let text = typeof chunk === 'string' ? chunk : decoder.write(chunk as Buffer);
+    if (sawReturn && text.charCodeAt(0) === 10) text = text.slice(1);
+    sawReturn = false;
+    let start = 0;
+    for (let i = 0; i < text.length; i++) {
+      const c = text.charCodeAt(i);
+      if (c !== 10 && c !== 13) continue;
+      const line = start === 0 && partial !== '' ? partial + text.slice(0, i) : text.slice(start, i);
+      if (start === 0) partial = '';
+      answer(line);
+      if (c === 13) {
+        if (i + 1 === text.length) sawReturn = true;
+        else if (text.charCodeAt(i + 1) === 10) i++;
+      }
+      start = i + 1;
+      if (pending.length >= FLUSH_CHARS) await flush();
     }
-    if (pending.length >= FLUSH_CHARS) flush();
-    else if (!scheduled) {
-      // After the lines already read are answered: readline hands over a whole input chunk before I/O runs again.
-      scheduled = true;
-      setImmediate(flush);
-    }
-    if (blocked !== null) await blocked;
+    partial = start === 0 ? partial + text : text.slice(start);
+    await flush();
   }
-  flush();
-  if (blocked !== null) await blocked;
+  if (partial !== '') answer(partial);
+  await flush();
   return bad ? 1 : 0;
 }

@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { z } from 'zod';
 import bundledLexicon from './lexicon.json';
 import { checkConceptTerm, CooccurError, MAX_RULE_CONCEPTS, MAX_WINDOW } from './cooccur';
-import { isLiteralToken, parsePattern, PatternError } from './pattern';
+import { groupSets, isLiteralToken, parsePatternOnce, PatternError } from './pattern';
 import { CATEGORIES, SEVERITIES } from './types';
 import { HavenError } from '../common/errors';
 
@@ -144,11 +144,11 @@ export function parseLexicon(data: unknown, source = 'lexicon'): Lexicon {
     return fail(where, issue?.message ?? 'invalid');
   }
   const lexicon = parsed.data;
-  const groups = new Map<string, ReadonlySet<string>>();
   for (const [name, words] of Object.entries(lexicon.groups)) {
     for (const w of words) if (!isLiteralToken(w)) fail(`group "${name}"`, `"${w}" is not a single normalised token`);
-    groups.set(name, new Set(words));
   }
+  // The matcher reads the same map, so the patterns parsed here are not parsed again (see parsePatternOnce).
+  const groups = groupSets(lexicon.groups);
   for (const [from, to] of Object.entries(lexicon.aliases)) {
     if (!isLiteralToken(from)) fail(`alias "${from}"`, 'the alias must be a single normalised token');
     for (const w of to.split(' ')) if (!isLiteralToken(w)) fail(`alias "${from}"`, `"${w}" is not a normalised token`);
@@ -178,7 +178,7 @@ export function parseLexicon(data: unknown, source = 'lexicon'): Lexicon {
     }
     for (const pattern of entry.patterns) {
       try {
-        parsePattern(pattern, groups);
+        parsePatternOnce(pattern, groups);
       } catch (err) {
         if (err instanceof PatternError) fail(where(pattern), err.message);
         throw err;

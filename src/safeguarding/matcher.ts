@@ -1,5 +1,5 @@
 import type { Lexicon } from './lexicon';
-import { parsePattern, type Step } from './pattern';
+import { groupSets, parsePatternOnce, type Step } from './pattern';
 import type { Dispatch, Token } from './token';
 
 export type { Dispatch };
@@ -38,12 +38,14 @@ export class Matcher {
   readonly words = new Set<string>();
   /** How many alert-pattern steps accept each word: a masked word (`c*t`) resolves to the heaviest. */
   readonly weights = new Map<string, number>();
-  /** Per word (and stem): the steps accepting it (see {@link Dispatch}). */
-  private readonly byWord = new Map<string, Dispatch>();
-  private readonly byPrefix = new Map<string, Dispatch>();
+  /** Per word (and stem): the steps accepting it (see {@link Dispatch}, built on first use: {@link LazyDispatch}). */
+  private readonly byWord = new Map<string, LazyDispatch>();
+  private readonly byPrefix = new Map<string, LazyDispatch>();
   private readonly prefixLengths: number[] = [];
   /** The stems, grouped by length in {@link prefixLengths} order (a token starts with at most one per length). */
-  private readonly prefixes: { prefix: string; dispatch: Dispatch }[] = [];
+  private readonly prefixes: { prefix: string; dispatch: LazyDispatch }[] = [];
+  /** Per node: its source slots (see the constructor), kept for the dispatch entries built on first use. */
+  private readonly sources: readonly (readonly number[])[];
   /**
    * The `#num` steps as (id, parent's source slot, gap) triples, one per source slot of the parent (−1 for a
    * first step), in node order.
@@ -74,29 +76,36 @@ export class Matcher {
   private pendingCount = 0;
 
   constructor(lexicon: Lexicon) {
-    const groups = new Map<string, ReadonlySet<string>>();
-    for (const [name, words] of Object.entries(lexicon.groups)) groups.set(name, new Set(words));
+    const groups = groupSets(lexicon.groups);
     // Pattern variants share prefixes (groups and phrase alternatives multiply them), so steps are merged
     // into a trie: a node is (parent node, gap, what the step accepts). Variants that start alike share
     // nodes, which keeps the per-token dispatch lists short.
     const nodes: { step: Step; parent: number; ends: number[] }[] = [];
     const nodeByKey = new Map<string, number>();
-    // A pattern's variants share each step's `words` set (parsePattern copies steps, not what they accept), so
-    // its canonical key is worked out once per set.
-    const keys = new Map<ReadonlySet<string>, string>();
-    const keyOf = (step: Step): string => {
-      let key = keys.get(step.words);
-      if (key === undefined) keys.set(step.words, (key = stepKey(step)));
-      return key;
+    // A pattern's variants share each step's `words` set (parsePattern copies steps, not what they accept, and a
+    // step that is one group is given the group's set), so its canonical key is worked out once per set, and
+    // stands in node keys as a short number.
+    const keys = new Map<ReadonlySet<string>, number>();
+    const keyIds = new Map<string, number>();
+    const keyOf = (step: Step): number => {
+      let id = keys.get(step.words);
+      if (id === undefined) {
+        const key = stepKey(step);
+        id = keyIds.get(key);
+        if (id === undefined) keyIds.set(key, (id = keyIds.size));
+        keys.set(step.words, id);
+      }
+      return id;
     };
+    // Per words set: how many alert-pattern steps use it (the words' weights are these counts, added up at the end
+    // rather than word by word for every step of every variant).
+    const uses = new Map<ReadonlySet<string>, number>();
     lexicon.entries.forEach((entry, index) => {
-      for (const parsed of entry.patterns.flatMap((p) => parsePattern(p, groups))) {
+      const alert = entry.kind === 'alert' ? 1 : 0;
+      for (const parsed of entry.patterns.flatMap((p) => parsePatternOnce(p, groups))) {
         let parent = -1;
         parsed.forEach((step, k) => {
-          for (const w of step.words) {
-            this.words.add(w);
-            if (entry.kind === 'alert') this.weights.set(w, (this.weights.get(w) ?? 0) + 1);
-          }
+          uses.set(step.words, (uses.get(step.words) ?? 0) + alert);
           const key = `${parent}|${step.gap}|${keyOf(step)}`;
           let id = nodeByKey.get(key);
           if (id === undefined) {
@@ -112,6 +121,12 @@ export class Matcher {
         });
       }
     });
+    for (const [words, n] of uses) {
+      for (const w of words) {
+        this.words.add(w);
+        if (n > 0) this.weights.set(w, (this.weights.get(w) ?? 0) + n);
+      }
+    }
     const n = nodes.length;
     this.gap = new Int32Array(n);
     this.parent = new Int32Array(n);
@@ -151,9 +166,12 @@ export class Matcher {
         this.minNumber.push(numberMin[k] as number);
       }
     });
+    this.sources = sources;
+    // Each entry's slot is fixed here; its tables are built when a token first needs them (most words of the
+    // lexicon never come up in a run, and building them all was a good part of start-up).
     let index = 0;
-    for (const [w, ids] of byWord) this.byWord.set(w, this.dispatch(ids, n + index++, sources));
-    for (const [p, ids] of byPrefix) this.byPrefix.set(p, this.dispatch(ids, n + index++, sources));
+    for (const [w, ids] of byWord) this.byWord.set(w, { ids, slot: n + index++, built: null });
+    for (const [p, ids] of byPrefix) this.byPrefix.set(p, { ids, slot: n + index++, built: null });
     // Prefix lookups go by length, in the order the lengths first appeared (see `run`).
     for (const len of this.prefixLengths) {
       for (const [p, d] of this.byPrefix) if (p.length === len) this.prefixes.push({ prefix: p, dispatch: d });
@@ -216,9 +234,15 @@ export class Matcher {
   lookup(token: string): Dispatch[] | null {
     const out: Dispatch[] = [];
     const direct = this.byWord.get(token);
-    if (direct) out.push(direct);
-    for (const { prefix, dispatch } of this.prefixes) if (token.startsWith(prefix)) out.push(dispatch);
+    if (direct) out.push(this.built(direct));
+    for (const { prefix, dispatch } of this.prefixes) if (token.startsWith(prefix)) out.push(this.built(dispatch));
     return out.length > 0 ? out : null;
+  }
+
+  /** A dispatch entry's tables, built on first use (the same whenever built: they depend on the automaton alone). */
+  private built(entry: LazyDispatch): Dispatch {
+    entry.built ??= this.dispatch(entry.ids, entry.slot, this.sources);
+    return entry.built;
   }
 
   /** The token's value when `#num` steps may accept it (1–9 digits), else −1. */
@@ -253,8 +277,8 @@ export class Matcher {
       if (match !== null) for (let d = 0; d < match.length; d++) this.check(match[d] as Dispatch, at);
       if (number >= 0) {
         const triples = this.numberTriples;
-        for (let k = 0; k < triples.length; k += 3) {
-          if (number >= (this.minNumber[k / 3] as number))
+        for (let k = 0, t = 0; k < triples.length; k += 3, t++) {
+          if (number >= (this.minNumber[t] as number))
             this.consider(triples[k] as number, triples[k + 1] as number, triples[k + 2] as number, at);
         }
       }
@@ -379,6 +403,13 @@ export class Matcher {
       hits[j] = hit;
     }
   }
+}
+
+/** A word's (or stem's) steps and reach slot, and its {@link Dispatch} once a token needed it. */
+interface LazyDispatch {
+  readonly ids: readonly number[];
+  readonly slot: number;
+  built: Dispatch | null;
 }
 
 function push(map: Map<string, number[]>, key: string, id: number): void {

@@ -82,6 +82,13 @@ const modelSchema = z
   })
   .strict();
 
+/**
+ * {@link modelSchema} with `rows` read as one array, not row by row (zod's pass over some 76,000 rows and the copy of
+ * the array it made were a good part of `haven screen`'s start-up); {@link parseModel} checks that each row is an
+ * array, and when anything is wrong modelSchema reads the data again, so the message is the one it always gave.
+ */
+const quickSchema = modelSchema.extend({ rows: z.custom<number[][]>((rows) => Array.isArray(rows)) });
+
 /** A validated model file. */
 export type ModelFile = z.output<typeof modelSchema>;
 
@@ -117,7 +124,9 @@ export function parseModel(data: unknown, source = 'model'): ModelFile {
   const fail = (where: string, why: string): never => {
     throw new ModelError(`Invalid safeguarding model ${source}: ${where}: ${why}`);
   };
-  const parsed = modelSchema.safeParse(data);
+  const quick = quickSchema.safeParse(data);
+  const rowsOk = quick.success && quick.data.rows.every((row) => Array.isArray(row));
+  const parsed = rowsOk ? quick : modelSchema.safeParse(data);
   if (!parsed.success) {
     const issue = parsed.error.issues[0];
     const path = issue?.path ?? [];
@@ -135,20 +144,20 @@ export function parseModel(data: unknown, source = 'model'): ModelFile {
   const buckets = 2 ** model.hashBits;
   const seen = new Uint8Array(buckets);
   model.rows.forEach((row, r) => {
-    const where = `row ${r}`;
+    const where = (): string => `row ${r}`;
     const bucket = row[0];
     if (bucket === undefined || !Number.isInteger(bucket) || bucket < 0 || bucket >= buckets) {
-      fail(where, `bucket must be an integer in [0, ${buckets})`);
+      fail(where(), `bucket must be an integer in [0, ${buckets})`);
     }
-    if (seen[bucket as number] === 1) fail(where, `duplicate bucket ${bucket}`);
+    if (seen[bucket as number] === 1) fail(where(), `duplicate bucket ${bucket}`);
     seen[bucket as number] = 1;
     if (row.length < 3 || row.length % 2 === 0)
-      fail(where, 'must be [bucket, class, weight, …] with class/weight pairs');
+      fail(where(), 'must be [bucket, class, weight, …] with class/weight pairs');
     for (let j = 1; j < row.length; j += 2) {
       const c = row[j] as number;
       const w = row[j + 1] as number;
-      if (!Number.isInteger(c) || c < 0 || c >= k) fail(where, `class index ${c} is not in [0, ${k})`);
-      if (!Number.isFinite(w)) fail(where, `weight ${w} is not a finite number`);
+      if (!Number.isInteger(c) || c < 0 || c >= k) fail(where(), `class index ${c} is not in [0, ${k})`);
+      if (!Number.isFinite(w)) fail(where(), `weight ${w} is not a finite number`);
     }
   });
   return model;

@@ -172,14 +172,19 @@ const isDigit = (c: number): boolean => c >= 48 && c <= 57;
  * look-alike letters folded. Cheap fast path for plain ASCII. Input is capped at {@link MAX_SCREEN_CHARS}.
  */
 export function foldText(text: string): string {
-  let s = text.length > MAX_SCREEN_CHARS ? text.slice(0, MAX_SCREEN_CHARS) : text;
-  if (NON_ASCII.test(s)) {
-    const visible = removeInvisible(s.normalize('NFKC'));
-    s = hasAccent(visible) ? stripAccents(visible) : visible;
-    if (s.length > 2 * MAX_SCREEN_CHARS) s = s.slice(0, 2 * MAX_SCREEN_CHARS);
-    return foldConfusables(s.toLowerCase());
-  }
-  return s.toLowerCase();
+  const s = text.length > MAX_SCREEN_CHARS ? text.slice(0, MAX_SCREEN_CHARS) : text;
+  // The non-ASCII work is a function of its own: kept out of here, the plain-ASCII path stays small (and inlined).
+  return NON_ASCII.test(s) ? foldUnicode(s) : s.toLowerCase();
+}
+
+/** {@link foldText} for text with a non-ASCII character. */
+function foldUnicode(text: string): string {
+  const visible = removeInvisible(text.normalize('NFKC'));
+  let s = hasAccent(visible) ? stripAccents(visible) : visible;
+  if (s.length > 2 * MAX_SCREEN_CHARS) s = s.slice(0, 2 * MAX_SCREEN_CHARS);
+  // Always toLowerCase, even when it changes nothing: it also hands the tokeniser a plain sequential string (a
+  // sliced or joined one makes its character reads polymorphic and slow for every message after).
+  return foldConfusables(s.toLowerCase());
 }
 
 /** Turns one raw word (letters, digits, letter-symbols) into its token(s); pushes onto `out`. */
@@ -290,18 +295,36 @@ const EMOJI_K = 2;
 const MONEY_K = 3;
 const STOP_K = 4;
 const OTHER_K = 5;
-/** Memoised kinds of BMP code points (0: not yet classified); astral ones go to {@link kindCache}. */
-const bmpKinds = new Uint8Array(0x10000);
+/**
+ * Memoised kinds of code points in the BMP and the first supplementary planes (emoji are in plane 1), 0: not yet
+ * classified; others go to {@link kindCache}.
+ */
+const knownKinds = new Uint8Array(0x30000);
 const kindCache = new Map<number, number>();
 const MAX_KIND_CACHE = 4096;
+/** First code point of the emoji blocks (U+1F000–U+1FFFF) whose strings {@link emojiAt} keeps. */
+const EMOJI_FROM = 0x1f000;
+/**
+ * The string of each emoji code point in U+1F000–U+1FFFF seen so far: an emoji flood then makes no new strings, and
+ * the same string object each time keeps its hash for the vocabulary's look-ups.
+ */
+const emojiStrings: (string | undefined)[] = new Array<string | undefined>(0x1000);
+
+/** The emoji at `i` (a code point of `width` code units) as a string, shared for the common emoji blocks. */
+function emojiAt(s: string, i: number, cp: number, width: number): string {
+  if (cp < EMOJI_FROM || cp >= EMOJI_FROM + 0x1000) return s.slice(i, i + width);
+  let e = emojiStrings[cp - EMOJI_FROM];
+  if (e === undefined) emojiStrings[cp - EMOJI_FROM] = e = s.slice(i, i + width);
+  return e;
+}
 
 /** What a non-ASCII code point is to the tokeniser (memoised: the Unicode property tests are slow). */
 function classify(cp: number): number {
-  if (cp < 0x10000) {
-    const known = bmpKinds[cp] as number;
+  if (cp < knownKinds.length) {
+    const known = knownKinds[cp] as number;
     if (known !== 0) return known;
     const kind = classifyUncached(cp);
-    bmpKinds[cp] = kind;
+    knownKinds[cp] = kind;
     return kind;
   }
   const hit = kindCache.get(cp);
@@ -392,7 +415,7 @@ export function tokenise(text: string): string[] {
       }
       hashtag = false;
       if (kind === EMOJI_K)
-        out.push(s.slice(i, i + width)); // the code point's own code units
+        out.push(emojiAt(s, i, cp, width)); // the code point's own code units
       else if (kind === MONEY_K) out.push(MONEY);
       else if (kind === STOP_K) pushBoundary(out);
     }

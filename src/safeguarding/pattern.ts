@@ -13,7 +13,8 @@ const MIN_STEM = 3;
 export interface Step {
   /** Up to this many tokens (within one sentence) may come before this step's token. */
   gap: number;
-  words: Set<string>;
+  /** Shared, never changed once parsed: a step that is one `@group` is given the group's own set. */
+  words: ReadonlySet<string>;
   /** Token starts with one of these stems (`unaliv*`). */
   prefixes: string[];
   /** Accepts a number token at least this big (`#num` → 0, `#num:10` → 10). */
@@ -27,23 +28,53 @@ export class PatternError extends HavenError {
   }
 }
 
+/** Answers of {@link isLiteralToken} (bounded): a lexicon names the same words many times, checked at every load. */
+const literal = new Map<string, boolean>();
+const MAX_LITERAL_MEMO = 50_000;
+
 /** True when `word` is exactly one token as the normaliser would produce it. */
 export function isLiteralToken(word: string): boolean {
-  const t = tokenise(word);
-  return t.length === 1 && t[0] === word && word !== '.';
+  // A word of letters a–z alone is one token as it is (the tokeniser's plain-word path): most lexicon words are.
+  if (plainWord(word)) return true;
+  let known = literal.get(word);
+  if (known === undefined) {
+    const t = tokenise(word);
+    known = t.length === 1 && t[0] === word && word !== '.';
+    if (literal.size >= MAX_LITERAL_MEMO) literal.clear();
+    literal.set(word, known);
+  }
+  return known;
+}
+
+/** True for a non-empty string of the letters a–z only. */
+function plainWord(word: string): boolean {
+  if (word.length === 0) return false;
+  for (let i = 0; i < word.length; i++) {
+    const c = word.charCodeAt(i);
+    if (c < 97 || c > 122) return false;
+  }
+  return true;
 }
 
 type Groups = ReadonlyMap<string, ReadonlySet<string>>;
 
 /** Parses one alternative list of single tokens (`a|@group|stem*|#num`) into a step with gap 0. */
 function parseStep(alts: readonly string[], groups: Groups): Step {
-  const step: Step = { gap: 0, words: new Set(), prefixes: [], minNumber: null };
+  // A step that is exactly one group (the commonest kind) shares the group's set instead of copying it: patterns
+  // name the same groups hundreds of times, and the matcher keys its trie on the set (see `keyOf` in matcher.ts).
+  if (alts.length === 1 && (alts[0] as string).startsWith('@')) {
+    const group = groups.get((alts[0] as string).slice(1));
+    if (!group) throw new PatternError(`unknown group "${alts[0] as string}"`);
+    return { gap: 0, words: group, prefixes: [], minNumber: null };
+  }
+  const words = new Set<string>();
+  const step: Step = { gap: 0, words, prefixes: [], minNumber: null };
   for (const alt of alts) {
     if (alt === '') throw new PatternError('empty alternative');
     if (alt.startsWith('@')) {
       const group = groups.get(alt.slice(1));
       if (!group) throw new PatternError(`unknown group "${alt}"`);
-      for (const w of group) step.words.add(w);
+      for (const w of group) words.add(w);
     } else if (alt === '#num' || alt.startsWith('#num:')) {
       const min = alt === '#num' ? 0 : Number(alt.slice(5));
       if (!Number.isInteger(min) || min < 0) throw new PatternError(`bad number "${alt}"`);
@@ -58,9 +89,38 @@ function parseStep(alts: readonly string[], groups: Groups): Step {
       throw new PatternError(
         `"${alt}" is not a single normalised token (lower case, no spaces or punctuation; reads as "${tokenise(alt).join(' ')}")`,
       );
-    } else step.words.add(alt);
+    } else words.add(alt);
   }
   return step;
+}
+
+/** The groups of a lexicon (`lexicon.groups`) as sets, made once per lexicon object (see {@link parsePatternOnce}). */
+const groupMaps = new WeakMap<Readonly<Record<string, readonly string[]>>, Groups>();
+
+/** `lexicon.groups` as the map {@link parsePattern} reads: the same map for the same lexicon object. */
+export function groupSets(groups: Readonly<Record<string, readonly string[]>>): Groups {
+  let map = groupMaps.get(groups);
+  if (map === undefined) {
+    const made = new Map<string, ReadonlySet<string>>();
+    for (const [name, words] of Object.entries(groups)) made.set(name, new Set(words));
+    groupMaps.set(groups, (map = made));
+  }
+  return map;
+}
+
+/** Parsed patterns per groups map: loading a lexicon validates every pattern and the matcher then compiles them. */
+const parsedByGroups = new WeakMap<Groups, Map<string, Step[][]>>();
+
+/**
+ * {@link parsePattern}, remembered for the same groups map (from {@link groupSets}): the lexicon loader and the matcher
+ * parse the same patterns, and parsing is most of a cold start. The steps returned are shared: read, never change.
+ */
+export function parsePatternOnce(pattern: string, groups: Groups): readonly (readonly Step[])[] {
+  let memo = parsedByGroups.get(groups);
+  if (memo === undefined) parsedByGroups.set(groups, (memo = new Map()));
+  let parsed = memo.get(pattern);
+  if (parsed === undefined) memo.set(pattern, (parsed = parsePattern(pattern, groups)));
+  return parsed;
 }
 
 /**

@@ -67,6 +67,8 @@ export class Vocabulary {
   /** This message's masked tokens and their repairs, and how many were resolved (see {@link correctMasked}). */
   private readonly maskedHere = new Map<string, readonly Token[]>();
   private maskedCount = 0;
+  /** The records of the single letters a–z (a spaced-out flood is thousands of them: no look-up each). */
+  private readonly letters: (Token | undefined)[] = new Array<Token | undefined>(26);
 
   constructor(
     source: VocabularySource,
@@ -133,7 +135,7 @@ export class Vocabulary {
             continue;
           }
         }
-        for (let k = i; k < j; k++) out.push(this.table.intern(tokens[k] as string));
+        for (let k = i; k < j; k++) out.push(this.letter(tokens[k] as string));
         i = j;
         continue;
       }
@@ -142,6 +144,17 @@ export class Vocabulary {
       i++;
     }
     return out;
+  }
+
+  /**
+   * The record of a single letter a–z (as {@link TokenTable.intern} gives it; kept here even if the table starts
+   * again, which is the same: a record depends on its text alone).
+   */
+  private letter(t: string): Token {
+    const c = t.charCodeAt(0) - 97;
+    let token = this.letters[c];
+    if (token === undefined) this.letters[c] = token = this.table.intern(t);
+    return token;
   }
 
   /** The token(s) one raw token stands for. */

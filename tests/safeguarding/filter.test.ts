@@ -74,6 +74,38 @@ describe('haven screen filter', () => {
     expect(parsed[8]).toMatchObject({ alert: true, category: 'suicide' });
   });
 
+  it('splits lines as readline does: \\n, \\r\\n or a lone \\r, across chunk boundaries, a last line without an ending', async () => {
+    const stdin = new PassThrough();
+    const stdout = new PassThrough();
+    const chunks: Buffer[] = [];
+    stdout.on('data', (c: Buffer) => chunks.push(c));
+    const done = runScreenFilter(stdin, stdout, defaultScreen());
+    const input = Buffer.from(
+      '{"text":"hi"}\r{"text":"caf\u00e9 \ud83d\ude02"}\r\n\r\n{"text":"i want to die"}\r',
+      'utf8',
+    );
+    // One byte at a time: a line, a CR LF pair and a multi-byte character are all cut across chunks.
+    for (const byte of input) {
+      stdin.write(Buffer.from([byte]));
+      await new Promise((r) => setImmediate(r));
+    }
+    stdin.end('\n{"text":"see you at group"}');
+    const code = await done;
+    const lines = Buffer.concat(chunks)
+      .toString('utf8')
+      .split('\n')
+      .filter((l) => l !== '');
+    expect(code).toBe(1);
+    expect(lines.map((l) => Object.keys(JSON.parse(l) as object)[0])).toEqual([
+      'alert',
+      'alert',
+      'error',
+      'alert',
+      'alert',
+    ]);
+    expect(JSON.parse(lines[3] as string)).toMatchObject({ alert: true, category: 'suicide' });
+  });
+
   it('returns 0 for empty input', async () => {
     expect(await runFilter('')).toEqual({ code: 0, lines: [] });
   });
