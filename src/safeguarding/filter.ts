@@ -1,5 +1,6 @@
 import { once } from 'node:events';
 import { StringDecoder } from 'node:string_decoder';
+import { z } from 'zod';
 import type { Screen, ScreenResult } from './types';
 
 /** A JSON string, or null. */
@@ -30,10 +31,10 @@ const BLANK_LINE = JSON.stringify({ error: 'blank line: expected a JSON object {
 const NOT_JSON = JSON.stringify({ error: 'not valid JSON: expected a JSON object {"text": "..."}' });
 const NO_TEXT = JSON.stringify({ error: 'expected a JSON object with a string "text"' });
 
-/**
- * The text of one input line, or null when it is not a JSON object with a string `text` (extra keys are fine).
- * A plain check rather than a schema: this runs once per line, and the rule is this one sentence.
- */
+/** One input line: a JSON object with a string `text` (extra keys are fine). */
+const lineSchema = z.object({ text: z.string() });
+
+/** The text of one input line; null when it is JSON but not {@link lineSchema}; undefined when it is not JSON. */
 function lineText(line: string): string | null | undefined {
   let data: unknown;
   try {
@@ -41,9 +42,8 @@ function lineText(line: string): string | null | undefined {
   } catch {
     return undefined;
   }
-  if (typeof data !== 'object' || data === null || Array.isArray(data)) return null;
-  const text = (data as { text?: unknown }).text;
-  return typeof text === 'string' ? text : null;
+  const parsed = lineSchema.safeParse(data);
+  return parsed.success ? parsed.data.text : null;
 }
 
 /** Output held before it is written even within one input chunk (else it is written once per input chunk). */
