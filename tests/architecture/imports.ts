@@ -109,7 +109,7 @@ export const RULES: LayerRule[] = [
     why: 'the screen is pure and synchronous: no I/O, no other layer',
     forbids: (e) =>
       (e.to !== null && !under('src/safeguarding')(e.to) && !under('src/common')(e.to)) ||
-      pkg(/^(?!node:fs$|node:events$|node:readline$|zod$)/)(e),
+      pkg(/^(?!node:fs$|node:events$|node:string_decoder$|zod$)/)(e),
   },
   {
     layer: 'src/domain',
