@@ -105,6 +105,24 @@ it('low mood the screen let through reaches a youth worker, with where help is n
   expect(await lines(conv.id)).toEqual(expect.arrayContaining(['young_person: feeling really low tbh']));
 });
 
+it('after the safety tips ("tell a youth worker, message me here"), telling us what upset them reaches a youth worker', async () => {
+  const chat = await startChat();
+  await chat.send('hi');
+  await chat.expectReply(/Hi, I'm Haven/);
+  await chat.send('what do i do if i see extremist stuff on my feed');
+  const tips = await chat.expectReply(/tell a youth worker\. You can message me here any time/);
+  expect(tips.text).not.toMatch(/didn't quite get that/);
+  const upset = 'i saw a video on tiktok that upset me and i cant stop thinking about it';
+  await chat.send(upset);
+  const reply = await chat.expectReply(/passed that to our youth workers\. They're at work now/);
+  expect(reply.text).not.toMatch(/didn't quite get that/);
+  const conv = await openFor(chat.conversationId);
+  expect(conv).toMatchObject({ topic: 'worry', status: 'open' });
+  expect(await lines(conv.id)).toEqual(expect.arrayContaining([`young_person: ${upset}`]));
+  const [row] = (await haven.conversations.list(staff.id)).filter((r) => r.conversation.id === conv.id);
+  expect(row!.conversation.waitingSince).toBeDefined();
+});
+
 it('"can i talk to a real person" opens a conversation', async () => {
   const chat = await startChat();
   await chat.send('hi');

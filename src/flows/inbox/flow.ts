@@ -10,6 +10,13 @@ import { texts } from './texts';
 /** Messages of this turn that wait for a person (passed to the team, or said during hand-over). */
 const forTeam = new WeakSet<FlowContext>();
 
+/**
+ * "i saw a video on tiktok that upset me", "it scared me", "i cant stop thinking about it": telling us something
+ * upset them, which the online-safety tips ask them to do here.
+ */
+const UPSET =
+  /\b(upset|upsetting|scared me|frightened me|made me cry|can\u0027?t stop thinking about|cant stop thinking about|worrying me|(bothers|bothered|bothering) me)\b/;
+
 /** "can i talk to a real person", "speak to a human", "human please": asking for a person, not the bot. */
 export const REAL_PERSON =
   /\b(real|actual|live) (person|human|people|youth worker)\b|\b(talk|speak|chat) (to|with) (a |an )?(human|person)\b|^(human|a human|person|a person|human please|person please)$/;
@@ -76,14 +83,16 @@ export function inboxFlow(): NamedFlow {
         ctx.reply(texts.worried(inbox.whenRead(ctx.now)));
         return;
       }
-      // Low mood the screen let through ("im not going to kill myself dont worry, just fed up"): a person reads it.
-      // Not while another flow asks its questions (an answer to "anything the youth worker should know?" is that).
-      if (
-        ctx.state.flow === undefined &&
-        LOW_MOOD.test(said) &&
-        (await handOn(ctx, async () => ({ topic: 'worry' }), texts.lowMood(inbox.whenRead(ctx.now))))
-      ) {
-        return;
+      // Low mood the screen let through ("im not going to kill myself dont worry, just fed up"), or something that
+      // upset them (the safety tips say to tell a youth worker here): a person reads it. Not while another flow asks
+      // its questions (an answer to "anything the youth worker should know?" is that).
+      if (ctx.state.flow === undefined) {
+        const answer = LOW_MOOD.test(said)
+          ? texts.lowMood(inbox.whenRead(ctx.now))
+          : UPSET.test(said)
+            ? texts.passed(inbox.whenRead(ctx.now))
+            : null;
+        if (answer !== null && (await handOn(ctx, async () => ({ topic: 'worry' }), answer))) return;
       }
       // "are you a real person" asks what Haven is (the help flow answers it), not for a person
       if (ctx.input === MENU.person || (REAL_PERSON.test(said) && !WHAT_IS.test(said))) {
