@@ -143,11 +143,12 @@ describe('advice that fits the concern', () => {
     const screened = defaultScreen().screen(text);
     expect(screened.category).toBe('bullying_threat');
     const kind = concernKind(screened.category, text, screened.matched);
-    const t = safeguardingReply({ urgent: false, open: true, nextOpening: 'x', kind, matched: screened.matched });
+    const also = alsoHelplinesFor(screened.matched);
+    const t = safeguardingReply({ urgent: false, open: true, nextOpening: 'x', kind, also });
     expect(t).toMatch(/keep screenshots/);
     for (const h of ['Childline', 'Samaritans: call 116 123', 'Papyrus HOPELINE247']) expect(t).toContain(h);
     // Without words about dying, bullying gets its own helplines only.
-    const plain = safeguardingReply({ urgent: false, open: true, nextOpening: 'x', kind, matched: [] });
+    const plain = safeguardingReply({ urgent: false, open: true, nextOpening: 'x', kind, also: [] });
     expect(plain).not.toContain('Samaritans');
     // Asked again ("what do i do"): the same helplines, kept with the concern.
     const now = new Date();

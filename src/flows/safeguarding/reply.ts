@@ -216,10 +216,7 @@ export function adviceAgain(
   if (!concern || now.getTime() - concern.at > 24 * 3600_000) return null;
   const advice = ADVICE[concern.kind as ConcernKind];
   if (!advice) return null;
-  const helplines = withOwnHelplines(
-    advice.helplines,
-    (concern.also ?? []).map((c) => `${c}.`),
-  );
+  const helplines = withOwnHelplines(advice.helplines, concern.also ?? []);
   return ['Here is what you can do now:', bullets(advice.now), talkNow(helplines)].join('\n\n');
 }
 
@@ -237,14 +234,15 @@ const bullets = (lines: readonly string[]): string => lines.map((l) => `• ${l}
 const talkNow = (helplines: readonly string[]): string => `You can talk to someone now:\n${bullets(helplines)}`;
 
 /**
- * A concern's helplines, plus those for suicide or self-harm when the screen's rules read words about wanting to die
- * or hurting oneself but the alert is filed under another concern (the statistical layer refiles "they all keep
- * telling me to go kill myself" as bullying: its advice fits, and so do Samaritans and Papyrus).
+ * A concern's helplines, plus those of `also` ({@link alsoHelplinesFor}: suicide or self-harm when the screen's rules
+ * read words about wanting to die or hurting oneself but the alert is filed under another concern; the statistical
+ * layer refiles "they all keep telling me to go kill myself" as bullying: its advice fits, and so do Samaritans and
+ * Papyrus).
  */
-function withOwnHelplines(helplines: readonly string[], matched: readonly string[]): string[] {
+function withOwnHelplines(helplines: readonly string[], also: readonly string[]): string[] {
   const out = [...helplines];
-  for (const own of alsoHelplinesFor(matched))
-    for (const line of ADVICE[own].helplines) if (!out.includes(line)) out.push(line);
+  for (const own of OWN_HELPLINES)
+    if (also.includes(own)) for (const line of ADVICE[own].helplines) if (!out.includes(line)) out.push(line);
   return out;
 }
 
@@ -255,15 +253,15 @@ export function safeguardingReply(opts: {
   nextOpening: string;
   /** The kind of concern ({@link concernKind}): the advice and helplines fit it; general advice without. */
   kind?: ConcernKind | null;
-  /** The screen's reasons (`matched`): words about wanting to die or self-harm add those helplines. */
-  matched?: readonly string[];
+  /** Harms whose helplines are added ({@link alsoHelplinesFor} of the screen's reasons). */
+  also?: readonly string[];
 }): string {
   const advice = opts.kind ? ADVICE[opts.kind] : null;
   const danger = opts.urgent
     ? 'If you or someone with you is in danger, badly hurt or can’t be woken up, call 999 now.'
     : 'If you are in danger right now, call 999.';
   const thanks = "Thank you for telling us. That took courage, and you don't have to deal with this on your own.";
-  const helplines = talkNow(advice ? withOwnHelplines(advice.helplines, opts.matched ?? []) : HELPLINES);
+  const helplines = talkNow(advice ? withOwnHelplines(advice.helplines, opts.also ?? []) : HELPLINES);
   const steps = advice ? bullets(advice.now) : null;
   const honest = privacyAnswer({ short: true });
   // "call 999" once: when the steps for this concern already say it, the general line is left out.
@@ -306,10 +304,8 @@ export function safeguardingReplyFlow(): NamedFlow {
       if (!ctx.screen.alert) return next();
       const text = ctx.message.kind === 'text' ? (ctx.message.text ?? '') : '';
       const kind = concernKind(ctx.screen.category, text, ctx.screen.matched);
-      if (kind) {
-        const also = alsoHelplinesFor(ctx.screen.matched);
-        ctx.state.concern = { kind, at: ctx.now.getTime(), ...(also.length > 0 ? { also } : {}) };
-      }
+      const also = alsoHelplinesFor(ctx.screen.matched);
+      if (kind) ctx.state.concern = { kind, at: ctx.now.getTime(), ...(also.length > 0 ? { also } : {}) };
       const hours = new OfficeHours(ctx.services.settings.officeHours, ctx.services.settings.timezone);
       ctx.reply(
         safeguardingReply({
@@ -317,7 +313,7 @@ export function safeguardingReplyFlow(): NamedFlow {
           open: hours.isOpen(ctx.now),
           nextOpening: hours.nextOpening(ctx.now),
           kind,
-          matched: ctx.screen.matched,
+          also,
         }),
       );
       if (ctx.state.flow) return next();
