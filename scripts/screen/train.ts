@@ -18,7 +18,7 @@ import {
   classifyTextPieces,
   modelChoice,
   modelVerdicts,
-  passesPieceGate,
+  gateReading,
   tooShortForModel,
   type Analysis,
 } from '../../src/safeguarding/screen';
@@ -352,12 +352,8 @@ export function crossValidate(
   const gateP = new Float64Array(examples.length).fill(1);
   const longGateP = new Float64Array(augmented.length).fill(1);
   const wholeP = (model: ScreenModel, ex: Example): number => {
-    let p = 1;
-    passesPieceGate(pieceTokens(ex.tokens), ex.cleared, 1, (t) => {
-      p = model.classify(t.map((x) => x.text)).pAlert;
-      return { pAlert: p, category: CATEGORIES[0] };
-    });
-    return p;
+    const whole = gateReading(pieceTokens(ex.tokens), ex.cleared);
+    return whole === null ? 1 : model.classify(whole.map((t) => t.text)).pAlert;
   };
   const verdicts = (model: ScreenModel, ex: Example): [ModelVerdict | null, ModelVerdict | null] =>
     modelVerdicts(ex, (vetoed) => classifyTextPieces(model, ex.tokens, vetoed, ex.cleared));

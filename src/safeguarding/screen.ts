@@ -305,9 +305,18 @@ export function passesPieceGate<T extends PieceToken>(
   gate: number,
   score: (tokens: readonly T[]) => ModelVerdict,
 ): boolean {
+  const whole = gateReading(tokens, cleared);
+  return whole === null || score(whole).pAlert >= gate;
+}
+
+/** What the piece gate scores: the message less its cleared sentences; null for a message scored whole (one piece). */
+export function gateReading<T extends PieceToken>(
+  tokens: readonly T[],
+  cleared: ReadonlySet<number> | null,
+): readonly T[] | null {
   const pieces = modelPieces(tokens, cleared);
-  if (pieces.length === 2 && pieces[0] === 0 && pieces[1] === tokens.length) return true;
-  return score(keptTokens(tokens, cleared)).pAlert >= gate;
+  if (pieces.length === 2 && pieces[0] === 0 && pieces[1] === tokens.length) return null;
+  return keptTokens(tokens, cleared);
 }
 
 /**
