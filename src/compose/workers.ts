@@ -109,10 +109,14 @@ export async function startWorkers(d: WorkerDeps): Promise<Worker[]> {
     lockDuration: config.QUEUE_LOCK_SECONDS * 1000,
     stalledInterval: config.QUEUE_LOCK_SECONDS * 1000,
   };
-  // A send job records how many parts went, so a retry resumes after the last one sent. A job for a
-  // channel driven by another process (WhatsApp Web) is handed back for that process.
+  // A send job records how many parts went, so a retry resumes after the last one sent; each part
+  // carries the job's queue and id, so a re-run of a job whose last part went (Redis lost before it
+  // was marked done) does not deliver it twice where the channel can tell. A job for a channel driven
+  // by another process (WhatsApp Web) is handed back for that process.
   const send = (data: OutboundJob, job: Job<OutboundJob>, token?: string) =>
-    handBackIfElsewhere(job, token, () => sender.send(data, (sentParts) => job.updateData({ ...data, sentParts })));
+    handBackIfElsewhere(job, token, () =>
+      sender.send(data, (sentParts) => job.updateData({ ...data, sentParts }), `${job.queueName}:${job.id}`),
+    );
   const workers: Worker[] = [
     createWorker(
       QUEUE_NAMES.alerts,

@@ -29,6 +29,13 @@ export interface SendContext {
   purpose: SendPurpose;
   /** When this person last wrote to us on this channel (ms since epoch), if known. */
   lastInboundAt?: number;
+  /**
+   * The same for every run of one message part (its queue, job id and part number): a job re-run
+   * after its first run sent the part but could not record so (Redis went away before the job was
+   * marked done) sends it with the same id. A channel that delivers into Haven's own Redis (the web
+   * chat) delivers each id once; the platforms' APIs have no such key, so for them it is unused.
+   */
+  deliveryId?: string;
 }
 
 /**

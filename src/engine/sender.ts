@@ -57,9 +57,11 @@ export class Sender {
 
   /**
    * Sends the job's messages in order. `onProgress` records how many went, so a retry after a
-   * failure part-way resumes after the last one sent instead of sending it twice.
+   * failure part-way resumes after the last one sent instead of sending it twice. `runId` is the
+   * same on every run of this job (its queue and id): each part is sent with it as its
+   * `deliveryId` (SendContext, engine/adapter.ts).
    */
-  async send(queued: OutboundJob, onProgress?: (sentParts: number) => Promise<void>): Promise<void> {
+  async send(queued: OutboundJob, onProgress?: (sentParts: number) => Promise<void>, runId?: string): Promise<void> {
     let job = queued;
     if (job.renderAtSend) {
       if (!this.d.render || !job.owner) {
@@ -107,6 +109,7 @@ export class Sender {
         await adapter.send(address, parts[i] as OutboundMessage, {
           purpose: job.purpose,
           lastInboundAt: last ? Number(last) : undefined,
+          ...(runId ? { deliveryId: `${runId}:${i}` } : {}),
         });
         this.d.metrics?.outbound.inc({ channel, outcome: 'sent' });
         if (i + 1 < parts.length) await onProgress?.(i + 1);

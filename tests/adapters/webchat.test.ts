@@ -2,6 +2,7 @@ import { chromium, type Browser } from 'playwright-core';
 import { existsSync } from 'node:fs';
 import { startTestHaven, waitFor } from '../support/haven';
 import { webchatClientKey } from '../../src/adapters/webchat';
+import type { OutboundJob } from '../../src/engine/message';
 import { QUICK_EXIT_URL } from '../../src/adapters/webchat/page';
 import { screenshot } from '../support/browser';
 import { startConversation } from '../support/conversation';
@@ -95,6 +96,26 @@ describe('web chat channel', () => {
     await person.expectReply(/Haven/);
     // Everything queued has run: a second answer would have been a job on a queue.
     await person.expectNoMoreReplies();
+  });
+
+  it('delivers a reply once when its send job runs again after delivering it', async () => {
+    // What Redis going away does to a send job: its run delivered the reply, but the job could not be
+    // marked done, so it runs again once its lock lapses (or ioredis sends the command again on
+    // reconnecting). Here the finished job is simply run again, with the same id.
+    const person = await startConversation(haven);
+    await person.send('hi');
+    await person.expectReply(/Haven/);
+    const finished = await haven.queues.outbound.getJobs(['completed']);
+    const job = finished.find((j) => (j.data as OutboundJob).conversationId === person.conversationId);
+    expect(await job?.getState()).toBe('completed');
+    await job?.retry('completed');
+    await waitFor(async () => (await job?.getState()) === 'completed', 15_000, 'the send job to run again');
+    expect((await haven.queues.outbound.getJob(job?.id ?? ''))?.attemptsStarted).toBeGreaterThan(1);
+    await person.expectNoMoreReplies();
+
+    // A new message is still answered, numbered after the first.
+    await person.send('menu');
+    expect((await person.expectReply(/./)).seq).toBe(2);
   });
 
   it('streams replies over SSE, including ones sent before the page connected', async () => {

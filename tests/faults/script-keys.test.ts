@@ -9,18 +9,19 @@ import { startTestHaven, waitFor } from '../support/haven';
 
 /**
  * Put in front of a script: fails it on any key it touches that is not in KEYS. Commands that take
- * several keys (DEL, EXISTS, MGET...) have every argument checked, the others their first (the key
- * of every command Haven's scripts use).
+ * several keys (DEL, EXISTS, MGET...) have every argument checked, PUBLISH none (its channel is not a
+ * key), the others their first (the key of every other command Haven's scripts use).
  */
 const KEYS_GUARD = `
 local declared = {}
 for _, k in ipairs(KEYS) do declared[k] = true end
 local everyArgument = {del = true, exists = true, mget = true, unlink = true, touch = true}
+local noKey = {publish = true}
 local real = redis
 local redis = setmetatable({
   call = function(command, ...)
     local args = {...}
-    local keys = everyArgument[string.lower(command)] and #args or 1
+    local keys = noKey[string.lower(command)] and 0 or everyArgument[string.lower(command)] and #args or 1
     for i = 1, keys do
       if not declared[args[i]] then error({err = 'undeclared key ' .. tostring(args[i]) .. ' (' .. command .. ')'}) end
     end

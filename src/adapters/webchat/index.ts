@@ -4,7 +4,8 @@ import fastifyRateLimit from '@fastify/rate-limit';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { Redis } from 'ioredis';
 import { z } from 'zod';
-import type { Adapter, AdapterContext, ChannelStatus } from '../kit/adapter';
+import type { Adapter, AdapterContext, ChannelStatus, SendContext } from '../kit/adapter';
+import { LuaScript } from '../../common/script';
 import type { Keys } from '../../engine/keys';
 import type { Logger } from '../../common/logger';
 import { openEventStream } from '../../http/event-stream';
@@ -276,26 +277,32 @@ export class WebchatAdapter implements Adapter {
     await this.c.redis.del(this.c.keys.webchatOutbox(key));
   }
 
-  async send(address: ChannelAddress, message: OutboundMessage): Promise<void> {
+  /**
+   * Keeps the reply for the browser and tells an open page, in one step (a script): numbered, kept
+   * in the backlog, published. A part sent again with the same `deliveryId` (a job re-run after
+   * Redis went away before it was marked done, or a command ioredis sent again on reconnecting) is
+   * delivered once.
+   */
+  async send(address: ChannelAddress, message: OutboundMessage, context?: SendContext): Promise<void> {
     const key = z.object({ k: z.string() }).parse(address).k;
     const { redis, keys } = this.c;
-    const seqKey = channelKeys(keys, 'webchat')('seq', key);
-    const seq = await redis.incr(seqKey);
-    const entry = JSON.stringify({
-      seq,
-      text: message.text,
-      choices: message.choices,
-      at: Date.now(),
-    } satisfies WireReply);
-    const outbox = keys.webchatOutbox(key);
-    await redis
-      .multi()
-      .rpush(outbox, entry)
-      .ltrim(outbox, -100, -1)
-      .expire(outbox, this.backlogSeconds)
-      .expire(seqKey, this.backlogSeconds)
-      .publish(keys.webchatChannel(key), entry)
-      .exec();
+    const webchat = channelKeys(keys, 'webchat');
+    // Everything but the number, which the script puts first: {"seq":N,"text":...}.
+    const rest = JSON.stringify({ text: message.text, choices: message.choices, at: Date.now() } satisfies Omit<
+      WireReply,
+      'seq'
+    >);
+    const delivery = context?.deliveryId ? [webchat('sent', key, context.deliveryId)] : [];
+    await DELIVER.run(
+      redis,
+      2 + delivery.length,
+      webchat('seq', key),
+      keys.webchatOutbox(key),
+      ...delivery,
+      rest.slice(1),
+      this.backlogSeconds,
+      keys.webchatChannel(key),
+    );
   }
 
   status(): ChannelStatus {
@@ -308,6 +315,23 @@ export class WebchatAdapter implements Adapter {
     this.streams.clear();
   }
 }
+
+/**
+ * KEYS: the browser's reply number, its backlog, and optionally this part's delivery mark. ARGV: the
+ * reply's JSON without its opening brace, how long replies are kept (s), the pub/sub channel of its
+ * open pages. Returns the reply's number, or 0 when this delivery was made before.
+ */
+const DELIVER = new LuaScript(`
+if KEYS[3] and not redis.call('SET', KEYS[3], '1', 'NX', 'EX', ARGV[2]) then return 0 end
+local seq = redis.call('INCR', KEYS[1])
+local entry = '{"seq":' .. seq .. ',' .. ARGV[1]
+redis.call('RPUSH', KEYS[2], entry)
+redis.call('LTRIM', KEYS[2], -100, -1)
+redis.call('EXPIRE', KEYS[2], ARGV[2])
+redis.call('EXPIRE', KEYS[1], ARGV[2])
+redis.call('PUBLISH', ARGV[3], entry)
+return seq
+`);
 
 /** The key a browser's replies are kept under: its id is hashed first, as the raw id is a bearer secret. */
 export function webchatClientKey(clientId: string): string {
