@@ -280,6 +280,8 @@ describe('a denial of one harm clears only that harm', () => {
     ['im not running away im going to live with this man i met online hes 26', 'running_away'],
     ['im not being hurt at home, its at my uncles on weekends when he gets drunk and hits me', 'abuse_physical'],
     ['im not going to kill myself dont worry, ive just stopped taking my insulin', 'suicide'],
+    // Not wanting to die denies suicide, not self-harm.
+    ['i dont want to die i just need to feel something', 'self_harm'],
   ])('the other harm, or what comes instead, is still heard: %s', (text, category) => {
     expect(screen.screen(text)).toMatchObject({ alert: true, category });
   });
@@ -313,8 +315,46 @@ describe('told without the usual words', () => {
     ['im going to run awey to my grandads, i packed my bag', 'running_away'],
     ['mum says im the reason shes ill and she wishes she never had me', 'domestic_abuse'],
     ['i wish i was ded', 'suicide'],
+    ['got all mums tablets lined up on my bed, not doing anything yet just looking at them', 'suicide'],
+    ['if dad dies from the cancer im going with him, i mean it', 'suicide'],
+    ['just did it and its not stopping bleeding, used nearly a whole toilet roll', 'self_harm'],
+    ['ive got the blade out and im sat on the bathroom floor', 'self_harm'],
+    ['im scared im gonna die, i want to', 'suicide'],
+    ['im gonna run away tonight', 'running_away'],
+    ['someone on roblox asked how old i was and i blocked them but he keeps making new accounts', 'grooming_online'],
   ])('the rules alert: %s', (text, category) => {
     expect(rules.screen(text)).toMatchObject({ alert: true, category });
+  });
+
+  it('an overdose weeks or a month ago is high, not urgent; one now stays urgent', () => {
+    expect(rules.screen('two weeks ago my dad overdosed and i found him')).toMatchObject({ severity: 'high' });
+    expect(rules.screen('last month mum took too many of her tablets and i found her')).toMatchObject({
+      severity: 'high',
+    });
+    expect(rules.screen('mum took too many of her tablets, shes not waking up')).toMatchObject({ severity: 'urgent' });
+  });
+
+  it('the top of a cliff with its fence easy to climb, and "im done", is urgent', () => {
+    expect(
+      rules.screen('im at the top of the cliffs at the country park. the fence is easy to climb. im done'),
+    ).toMatchObject({ alert: true, category: 'suicide', severity: 'urgent' });
+  });
+
+  it.each([
+    'if mum goes to the shops im going with her',
+    'if dad passes his test im going with him',
+    'we walked to the top of the cliffs at the country park, the view was amazing',
+    'mum has her tablets laid out in her dosette box',
+    'i dont want to die, im just tired from revision',
+    'a man shouted at me about clubcard prices, i honestly wanted to die on the spot',
+    'my dog is getting old and im scared hes gonna die soon',
+    'i want to run away to hogwarts',
+    'were doing a sponsored sleep out for the homeless charity on friday, mum signed the form',
+    'spent all afternoon grooming the ponies at the riding school',
+    'someone on roblox asked how old i was and i blocked them like mum told me to',
+    'fell off my bike and have a massive graze. not self harm lol',
+  ])('the rules do not alert: %s', (text) => {
+    expect(rules.screen(text).alert).toBe(false);
   });
 
   it.each(['lol im ded 😂 that video', 'i got hit by a ball in pe', 'mum blames the weather for her headaches'])(
