@@ -209,10 +209,12 @@ export const REFILE_RULES_SHARE = 0.1;
  * {@link REFILE_SHARE} of its belief and the rules' category at most {@link REFILE_RULES_SHARE}, the alert is filed
  * under the model's category, with the rules' severity (how urgent it is, which the rules read) and their ids, and
  * `model.filed:<share>` added to `matched` so staff see why. Short messages stay the rules' (as for alerts), and so
- * does an alert whose top entry supersedes another (see createScreen).
+ * does an alert whose top entry supersedes another (see createScreen), and an urgent one: the rules read a danger now,
+ * and its harm is what the reply and staff must act on ("dad hits me. mum isnt breathing" is a parent not breathing,
+ * whatever else the message is about).
  */
 function refiled(model: ScreenModel, result: ScreenResult, tokens: readonly Token[]): ScreenResult {
-  if (!model.probabilitiesOfTokens || tooFewWords(tokens)) return result;
+  if (!model.probabilitiesOfTokens || result.severity === 'urgent' || tooFewWords(tokens)) return result;
   const p = model.probabilitiesOfTokens(tokens);
   const alert = 1 - (p[0] as number);
   if (!(alert > 0)) return result;

@@ -321,6 +321,9 @@ describe('told without the usual words', () => {
     ['ive got the blade out and im sat on the bathroom floor', 'self_harm'],
     ['im scared im gonna die, i want to', 'suicide'],
     ['im gonna run away tonight', 'running_away'],
+    ['i cut myself in the lesson', 'self_harm'],
+    ['dont worry im not gonna do anything stupid tonight, ill wait till everyones asleep', 'suicide'],
+    ['the doctor came round about my meds but ive been hiding them to take all at once', 'suicide'],
     ['someone on roblox asked how old i was and i blocked them but he keeps making new accounts', 'grooming_online'],
   ])('the rules alert: %s', (text, category) => {
     expect(rules.screen(text)).toMatchObject({ alert: true, category });
@@ -332,6 +335,15 @@ describe('told without the usual words', () => {
       severity: 'high',
     });
     expect(rules.screen('mum took too many of her tablets, shes not waking up')).toMatchObject({ severity: 'urgent' });
+  });
+
+  it('telling us what it is like up on a bridge is urgent; a view from a hotel roof is not an alert', () => {
+    expect(rules.screen('im on the bridge by the retail park. its so quiet up here. cars r tiny')).toMatchObject({
+      alert: true,
+      category: 'suicide',
+      severity: 'urgent',
+    });
+    expect(rules.screen('im on the roof terrace at the hotel, the view up here is mad').alert).toBe(false);
   });
 
   it('the top of a cliff with its fence easy to climb, and "im done", is urgent', () => {
@@ -351,6 +363,8 @@ describe('told without the usual words', () => {
     'i want to run away to hogwarts',
     'were doing a sponsored sleep out for the homeless charity on friday, mum signed the form',
     'spent all afternoon grooming the ponies at the riding school',
+    'we learned about overdoses in science',
+    'we keep mums tablets hidden so she doesnt take them all at once',
     'someone on roblox asked how old i was and i blocked them like mum told me to',
     'fell off my bike and have a massive graze. not self harm lol',
   ])('the rules do not alert: %s', (text) => {
