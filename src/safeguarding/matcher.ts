@@ -71,6 +71,8 @@ export class Matcher {
   /** The buckets marked in this sentence, in the order they were marked. */
   private readonly markedList = new Int32Array(BUCKETS);
   private markedCount = 0;
+  /** Per entry: the clock position of the sentence it last hit in (one hit per entry and sentence). */
+  private readonly hitIn: Int32Array;
   /** Steps reached by the current token, applied after all its steps were checked (as (id) list). */
   private pending = new Int32Array(64);
   private pendingCount = 0;
@@ -128,6 +130,7 @@ export class Matcher {
       }
     }
     const n = nodes.length;
+    this.hitIn = new Int32Array(lexicon.entries.length).fill(NEVER);
     this.gap = new Int32Array(n);
     this.parent = new Int32Array(n);
     this.ends = new Array<readonly number[] | undefined>(n);
@@ -255,6 +258,7 @@ export class Matcher {
     const hits: Hit[] = [];
     if (this.base > CLOCK_LIMIT) {
       this.reach.fill(NEVER);
+      this.hitIn.fill(NEVER);
       this.base = 0;
     }
     const base = this.base;
@@ -388,11 +392,12 @@ export class Matcher {
       this.write(id, i);
       const done = ends[id];
       if (done !== undefined) {
-        const sentence = this.sentence;
+        // One hit per entry and sentence: a stamp per entry, not a search of the hits so far.
+        const { hitIn, sentenceStart, sentence } = this;
         for (const entry of done) {
-          let seen = false;
-          for (const h of hits) if (h.entry === entry && h.sentence === sentence) seen = true;
-          if (!seen) hits.push({ entry, sentence });
+          if (hitIn[entry] === sentenceStart) continue;
+          hitIn[entry] = sentenceStart;
+          hits.push({ entry, sentence });
         }
       }
     }

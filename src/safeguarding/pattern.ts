@@ -124,6 +124,33 @@ export function parsePatternOnce(pattern: string, groups: Groups): readonly (rea
 }
 
 /**
+ * Parsed pattern parts (`a|@group|b+c`) per groups map: a lexicon's 1,300 patterns hold some 7,000 parts, fewer than
+ * half of them different, and a part's long alternative lists were most of parsing. The steps are shared, never
+ * changed (as {@link Step.words} already was).
+ */
+const partsByGroups = new WeakMap<Groups, Map<string, readonly (readonly Step[])[]>>();
+
+/** The options one pattern part offers: one step for its single tokens, then each phrase as its steps (gap 0). */
+function partOptions(part: string, groups: Groups): readonly (readonly Step[])[] {
+  let memo = partsByGroups.get(groups);
+  if (memo === undefined) partsByGroups.set(groups, (memo = new Map()));
+  let options = memo.get(part);
+  if (options !== undefined) return options;
+  const singles: string[] = [];
+  const phrases: Step[][] = [];
+  for (const alt of part.split('|')) {
+    if (alt.includes('+')) {
+      const words = alt.split('+');
+      if (words.some((w) => w === '')) throw new PatternError(`empty word in phrase "${alt}"`);
+      phrases.push(words.map((w) => parseStep([w], groups)));
+    } else singles.push(alt);
+  }
+  options = singles.length > 0 ? [[parseStep(singles, groups)], ...phrases] : phrases;
+  memo.set(part, options);
+  return options;
+}
+
+/**
  * Parses the small pattern language used in lexicon.json into one or more linear step lists:
  * - steps are separated by spaces and must be consecutive tokens, unless `~N` (1..{@link MAX_GAP}) sits
  *   between them: then up to N tokens (within one sentence) may come between
@@ -149,16 +176,7 @@ export function parsePattern(pattern: string, groups: Groups): Step[][] {
       lastWasGap = true;
       continue;
     }
-    const singles: string[] = [];
-    const phrases: Step[][] = [];
-    for (const alt of part.split('|')) {
-      if (alt.includes('+')) {
-        const words = alt.split('+');
-        if (words.some((w) => w === '')) throw new PatternError(`empty word in phrase "${alt}"`);
-        phrases.push(words.map((w) => parseStep([w], groups)));
-      } else singles.push(alt);
-    }
-    const options: Step[][] = singles.length > 0 ? [[parseStep(singles, groups)], ...phrases] : phrases;
+    const options = partOptions(part, groups);
     const next: Step[][] = [];
     for (const v of variants) {
       for (const option of options) {
