@@ -72,3 +72,50 @@ function credentialsOf(url: string): RedisOptions {
   if (u.protocol === 'rediss:') out.tls = {};
   return out;
 }
+
+/** Sockets whose writes {@link coalesceWrites} already gathers. */
+const coalescing = new WeakSet<object>();
+
+interface CorkableSocket {
+  write(...args: unknown[]): boolean;
+  cork(): void;
+  uncork(): void;
+}
+
+/**
+ * Gathers the commands a connection writes until the event loop's current round of I/O is handled,
+ * then sends them in one socket write. ioredis writes each command as it is issued: under load
+ * dozens of requests each send a command in the same round, and each write is a system call that,
+ * on a loopback or LAN socket, also pays the kernel's delivery to Redis (about a tenth of the web
+ * path's CPU, measured). Corked until `setImmediate`, the round's commands leave in one `writev`,
+ * and Redis reads them in one go. Order is unchanged (one socket, FIFO); a command waits at most
+ * until the I/O round ends. Unlike ioredis's auto-pipelining it builds no Pipeline or promise per
+ * batch: one corked flag and one immediate per round.
+ *
+ * For a plain connection (a Cluster's node connections are left as they are). Applied again on
+ * every reconnect, as ioredis makes a new socket each time.
+ */
+export function coalesceWrites(redis: Redis): void {
+  if (!(redis instanceof Redis)) return;
+  const install = () => {
+    const stream = (redis as unknown as { stream?: CorkableSocket }).stream;
+    if (!stream || coalescing.has(stream)) return;
+    coalescing.add(stream);
+    const write = stream.write;
+    let corked = false;
+    const flush = () => {
+      corked = false;
+      stream.uncork();
+    };
+    stream.write = function (...args: unknown[]): boolean {
+      if (!corked) {
+        corked = true;
+        stream.cork();
+        setImmediate(flush);
+      }
+      return write.apply(stream, args);
+    };
+  };
+  redis.on('connect', install);
+  install();
+}

@@ -1,7 +1,7 @@
 import { errorFields } from '../common/errors';
 import type { ConnectionOptions } from 'bullmq';
 import type { Redis, RedisOptions } from 'ioredis';
-import { openRedis, type RedisTarget } from '../common/redis-connection';
+import { coalesceWrites, openRedis, type RedisTarget } from '../common/redis-connection';
 import type { Logger } from '../common/logger';
 
 /** Connection options for a BullMQ worker: it opens (and closes) its own blocking connection. */
@@ -47,15 +47,20 @@ export interface CoreConnections {
    * but built a whole ioredis Pipeline (and a promise and callback per command) for each batch, and
    * at the rates one process sustains most batches held one command. Measured at a fixed 500 msg/s
    * (bench --only=alloc, two runs of two pairs): 210 -> 203 KB allocated per message, CPU per message
-   * against the sketch's 1.21 -> 1.11 (mean of four).
+   * against the sketch's 1.21 -> 1.11 (mean of four). Its writes are gathered per I/O round instead
+   * ({@link coalesceWrites}): one socket write for every command issued in the round, nothing per command.
    */
   redis: Redis;
-  /** BullMQ producers' own plain connection: auto-pipelining is not supported under BullMQ's scripts. */
+  /**
+   * BullMQ producers' own plain connection: auto-pipelining is not supported under BullMQ's scripts.
+   * Its writes are gathered per I/O round too (order kept: ingest's mark-stored command follows the job's add).
+   */
   queues: Redis;
   /**
    * A concern's claim, its alert record and its alert job share a connection of their own, so an
    * alert never waits behind everyday traffic's commands on the shared connections. One
-   * connection, so the record always reaches Redis before its job (AlertService.raise).
+   * connection, so the record always reaches Redis before its job (AlertService.raise). Written at
+   * once, not gathered: alerts are few, and their latency is what matters.
    */
   alerts: Redis;
 }
@@ -63,8 +68,10 @@ export interface CoreConnections {
 /** Opens the three request-path connections and waits (up to 10 s each) for Redis to answer. */
 export async function openCoreConnections(c: Connections, log: Logger): Promise<CoreConnections> {
   const redis = c.open('commands', { enableOfflineQueue: false, maxRetriesPerRequest: 1 });
+  coalesceWrites(redis);
   await waitForRedis(redis, log);
   const queues = c.open('queues', { enableOfflineQueue: false, maxRetriesPerRequest: 1 });
+  coalesceWrites(queues);
   await waitForRedis(queues, log);
   const alerts = c.open('alerts', { enableOfflineQueue: false, maxRetriesPerRequest: 1 });
   await waitForRedis(alerts, log);

@@ -31,6 +31,14 @@ describe('identity vault', () => {
     expect(await redis.ttl(new Keys(prefix).address(id))).toBeGreaterThan(0);
   });
 
+  it('seals with a fresh nonce each time, past the refills of its pool of random bytes', () => {
+    const sealed = Array.from({ length: 600 }, (_, i) => vault.encrypt(`{"psid":"${i % 3}"}`));
+    const nonces = new Set(sealed.map((s) => s.split('.')[0]));
+    expect(nonces.size).toBe(600);
+    expect([...nonces].every((n) => Buffer.from(n as string, 'base64url').length === 12)).toBe(true);
+    expect(sealed.map((s) => vault.decrypt(s))).toEqual(sealed.map((_, i) => `{"psid":"${i % 3}"}`));
+  });
+
   it('refuses a tampered address', () => {
     const sealed = vault.encrypt('{"a":1}');
     const parts = sealed.split('.');

@@ -1,6 +1,7 @@
 import { Cluster, Redis } from 'ioredis';
 import { ConfigError, loadConfig } from '../../src/config';
-import { isCluster, openRedis, redisKeyPrefix } from '../../src/common/redis-connection';
+import { coalesceWrites, isCluster, openRedis, redisKeyPrefix } from '../../src/common/redis-connection';
+import { cleanupPrefix, REDIS_URL, uniquePrefix } from '../support/redis';
 
 describe('REDIS_CLUSTER_NODES', () => {
   it('parses host:port seed nodes (names, addresses, bracketed IPv6)', () => {
@@ -66,5 +67,47 @@ describe('openRedis', () => {
     expect(c.options.redisOptions).not.toHaveProperty('enableOfflineQueue');
     expect(c.options.redisOptions).not.toHaveProperty('host');
     c.disconnect();
+  });
+});
+
+describe('coalesceWrites', () => {
+  /** Counts the system-call writes of the connection's current socket (one writev or write each). */
+  function countWrites(redis: Redis): () => number {
+    let n = 0;
+    const socket = (redis as unknown as { stream: Record<'_write' | '_writev', (...a: unknown[]) => unknown> }).stream;
+    for (const name of ['_write', '_writev'] as const) {
+      const original = socket[name];
+      socket[name] = function (this: unknown, ...a: unknown[]) {
+        n++;
+        return original.apply(this, a);
+      };
+    }
+    return () => n;
+  }
+
+  it("sends one turn's commands in one socket write, in order, and again after a reconnect", async () => {
+    const prefix = uniquePrefix('coalesce');
+    const redis = openRedis({ REDIS_URL, REDIS_PREFIX: prefix });
+    coalesceWrites(redis);
+    try {
+      await redis.ping();
+      let writes = countWrites(redis);
+      const key = `${prefix}:n`;
+      const replies = await Promise.all(Array.from({ length: 20 }, () => redis.incr(key)));
+      expect(replies).toEqual(Array.from({ length: 20 }, (_, i) => i + 1));
+      expect(writes()).toBe(1);
+
+      // A new socket after a reconnect: its writes are gathered too.
+      const ready = new Promise((r) => redis.once('ready', r));
+      redis.disconnect(true);
+      await ready;
+      writes = countWrites(redis);
+      const [a, b, c] = await Promise.all([redis.incr(key), redis.incr(key), redis.get(key)]);
+      expect([a, b, c]).toEqual([21, 22, '22']);
+      expect(writes()).toBe(1);
+    } finally {
+      await cleanupPrefix(prefix);
+      await redis.quit();
+    }
   });
 });
