@@ -450,33 +450,19 @@ async function benchAlloc(rows: Row[]): Promise<void> {
     const sketch = await one('sketch');
     const haven = await one('haven');
     const at = `@${ALLOC_RATE} msg/s, ${ALLOC_MESSAGES} msgs, pair ${round} of 2`;
+    // One row a measure: Haven's figure per message against the sketch's in the same pair.
+    const perMessage = (what: string, unit: string, pick: (m: typeof haven) => number): Row => ({
+      name: `alloc (one process): ${what} ${at}`,
+      value: pick(haven),
+      unit,
+      baseline: pick(sketch),
+      baselineName: 'sketch per message',
+      ratio: pick(haven) / pick(sketch),
+    });
     rows.push(
-      {
-        name: `alloc (one process): heap allocated per message ${at}`,
-        value: haven.kb,
-        unit: 'KB',
-        baseline: sketch.kb,
-        baselineName: 'sketch per message',
-        ratio: haven.kb / sketch.kb,
-        goal: '<= 100',
-        met: haven.kb <= 100,
-      },
-      {
-        name: `alloc (one process): CPU per message ${at}`,
-        value: haven.cpuUs,
-        unit: 'µs',
-        baseline: sketch.cpuUs,
-        baselineName: 'sketch per message',
-        ratio: haven.cpuUs / sketch.cpuUs,
-      },
-      {
-        name: `alloc (one process): Redis commands per message ${at}`,
-        value: haven.commands,
-        unit: 'commands',
-        baseline: sketch.commands,
-        baselineName: 'sketch per message',
-        ratio: haven.commands / sketch.commands,
-      },
+      { ...perMessage('heap allocated per message', 'KB', (m) => m.kb), goal: '<= 100', met: haven.kb <= 100 },
+      perMessage('CPU per message', 'µs', (m) => m.cpuUs),
+      perMessage('Redis commands per message', 'commands', (m) => m.commands),
     );
   }
 }
